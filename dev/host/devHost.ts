@@ -1,0 +1,183 @@
+/**
+ * The in-process Functions + Durable host: loads the app through `@azure/functions-core`,
+ * serves its HTTP triggers under /api, the durable client RPC and management routes, and runs
+ * orchestrations and activities with DurableEngine. One instance per port; the app itself is
+ * loaded once per process (registrations are global, as in a worker).
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { InvocationContext } from "@azure/functions";
+import { type Clock, VirtualClock, WallClock } from "./clock";
+import { DurableEngine, type Logger } from "./durableEngine";
+import { type DurableClientData, durableClientData, handleDurableRoute, rpcPrefix, webhookPrefix } from "./durableRoutes";
+import { loadApp, type RegisteredFunction, registeredFunctions, setLogSink } from "./functionsCore";
+import { fromHandlerResult, matchHttpRoute, type PlainResponse, toHttpRequest } from "./httpTriggers";
+import { InstanceStore } from "./instanceStore";
+
+export interface DevHostOptions {
+  /** Path of the built app entry (package.json `main`). */
+  appEntry: string;
+  port?: number;
+  host?: string;
+  /** "wall" (default) or "virtual"; a VirtualClock instance may be passed to share it. */
+  clock?: "wall" | "virtual" | Clock;
+  /** Virtual clock: jump to the next timer whenever the host is idle. */
+  autoAdvance?: boolean;
+  /** Persist instances here; a host started again on the same directory resumes them. */
+  stateDir?: string;
+  taskHub?: string;
+  maxConcurrentActivities?: number;
+  /** Where log lines go (default: stdout, like `func start`). */
+  log?: Logger;
+}
+
+export class DevHost {
+  readonly engine: DurableEngine;
+  readonly clock: Clock;
+  private server: http.Server | undefined;
+  private clientData: DurableClientData | undefined;
+  private readonly taskHub: string;
+  private readonly log: Logger;
+
+  constructor(private readonly options: DevHostOptions) {
+    this.clock = options.clock === "virtual" ? new VirtualClock() : options.clock === "wall" || options.clock === undefined ? new WallClock() : options.clock;
+    this.taskHub = options.taskHub ?? "BatchScoringHub";
+    this.log = options.log ?? ((level, message) => (level === "error" ? console.error(message) : console.log(message)));
+    this.engine = new DurableEngine({
+      clock: this.clock,
+      store: new InstanceStore(options.stateDir),
+      functions: registeredFunctions,
+      log: this.log,
+      extraInputsFor: (fn) => this.extraInputsFor(fn),
+      maxConcurrentActivities: options.maxConcurrentActivities,
+      autoAdvance: options.autoAdvance,
+    });
+  }
+
+  get baseUrl(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error("The dev host is not listening.");
+    return `http://${this.options.host ?? "127.0.0.1"}:${address.port}`;
+  }
+
+  get functions(): ReadonlyMap<string, RegisteredFunction> {
+    return registeredFunctions();
+  }
+
+  async start(): Promise<void> {
+    setLogSink((level, category, message) => this.log(level === "error" ? "error" : "info", `[${category}] ${message}`));
+    loadAppOnce(this.options.appEntry);
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(this.options.port ?? 0, this.options.host ?? "127.0.0.1", () => resolve());
+    });
+    // Like Azure's WEBSITE_HOSTNAME: stops durable-functions rewriting management URLs to localhost:7071.
+    process.env.WEBSITE_HOSTNAME ??= new URL(this.baseUrl).host;
+    this.clientData = durableClientData(this.baseUrl, this.taskHub);
+    this.engine.resumeAll();
+  }
+
+  async stop(): Promise<void> {
+    this.engine.stop();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private extraInputsFor(fn: RegisteredFunction): Map<string, unknown> {
+    const inputs = new Map<string, unknown>();
+    for (const b of fn.bindings) {
+      if (b.direction === "in" && (b.type === "durableClient" || b.type === "orchestrationClient")) inputs.set(b.name, this.clientData);
+    }
+    return inputs;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      const body = await readBody(req);
+      const url = new URL(req.url ?? "/", this.baseUrl);
+      const method = (req.method ?? "GET").toUpperCase();
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+
+      let response: PlainResponse;
+      if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) {
+        const path = url.pathname.slice(url.pathname.startsWith(rpcPrefix) ? rpcPrefix.length : webhookPrefix.length);
+        const result = await handleDurableRoute(this.engine, this.clientData!, method, path, url.searchParams, headers, body);
+        response = {
+          status: result.status,
+          headers: [["content-type", "application/json; charset=utf-8"], ...Object.entries(result.headers ?? {})],
+          body: Buffer.from(result.body === undefined ? "" : JSON.stringify(result.body)),
+        };
+      } else if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
+        response = await this.invokeHttpTrigger(method, url, headers, body);
+      } else if (url.pathname === "/" || url.pathname === "/admin/host/status") {
+        response = jsonResponse(200, { state: "Running", functions: [...this.functions.keys()] });
+      } else {
+        response = jsonResponse(404, { error: { code: "NotFound", message: `No route for ${url.pathname}` } });
+      }
+      res.writeHead(response.status, response.headers);
+      res.end(response.body);
+    } catch (err) {
+      this.log("error", `dev host: request failed: ${(err as Error).stack ?? err}`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "HostError", message: "The dev host failed to process the request." } }));
+    }
+  }
+
+  private async invokeHttpTrigger(method: string, url: URL, headers: Record<string, string>, body: string): Promise<PlainResponse> {
+    const match = matchHttpRoute(this.functions.values(), method, url.pathname.slice("/api".length));
+    if (match === undefined) return jsonResponse(404, { error: { code: "NotFound", message: `No function serves ${method} ${url.pathname}` } });
+    if (match === "methodNotAllowed") return jsonResponse(405, { error: { code: "MethodNotAllowed", message: `${method} is not allowed on ${url.pathname}` } });
+    const { fn, params } = match;
+    const invocationId = randomUUID();
+    const context = new InvocationContext({
+      invocationId,
+      functionName: fn.name,
+      logHandler: (level, ...args) => this.log(level === "error" ? "error" : level === "warning" ? "warn" : "info", args.map(String).join(" ")),
+      options: { trigger: fn.trigger as never, extraInputs: fn.bindings.filter((b) => b.direction === "in" && b !== fn.trigger) as never, extraOutputs: [] },
+    });
+    for (const [name, value] of this.extraInputsFor(fn)) context.extraInputs.set(name, value);
+    const started = Date.now();
+    this.log("info", `Executing 'Functions.${fn.name}' (Reason='This function was programmatically called via the host APIs.', Id=${invocationId})`);
+    try {
+      // An x-functions-key header is accepted and ignored, as `func start` does.
+      const result = await fn.handler(toHttpRequest(method, url, headers, body, params), context);
+      const response = await fromHandlerResult(result);
+      this.log("info", `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms)`);
+      return response;
+    } catch (err) {
+      this.log("error", `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms): ${(err as Error).message}`);
+      return { status: 500, headers: [], body: Buffer.alloc(0) };
+    }
+  }
+}
+
+let loadedEntry: string | undefined;
+function loadAppOnce(entry: string): void {
+  const resolved = require.resolve(entry);
+  if (loadedEntry === undefined) {
+    loadApp(resolved);
+    loadedEntry = resolved;
+  } else if (loadedEntry !== resolved) {
+    throw new Error(`This process already loaded ${loadedEntry}; one app per process.`);
+  }
+}
+
+function jsonResponse(status: number, body: unknown): PlainResponse {
+  return { status, headers: [["content-type", "application/json; charset=utf-8"]], body: Buffer.from(JSON.stringify(body)) };
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,601 @@
+/**
+ * The durable part of the dev host: runs orchestrators through durable-functions' own replay
+ * (the registered handler is `new Orchestrator(fn).handle`) with real history events, runs
+ * activities at least once, fires timers on the host's clock, delivers external events, and
+ * handles continueAsNew and terminate — the way the Durable extension drives an out-of-process
+ * worker, reduced to one process.
+ */
+import { randomUUID } from "node:crypto";
+import { InvocationContext } from "@azure/functions";
+import type { Clock } from "./clock";
+import type { RegisteredFunction } from "./functionsCore";
+import {
+  type Action, ActionType, EventType, type HistoryEvent, events, flattenActions, isScheduleEvent, isSequencedAction,
+} from "./history";
+import type { InstanceRecord, InstanceStore, RuntimeStatus } from "./instanceStore";
+
+const outOfProcDataLabel = "\n\n$OutOfProcData$:";
+const maxShortTimer = "6.00:00:00";
+const longTimerInterval = "3.00:00:00";
+
+export type Logger = (level: "info" | "warn" | "error", message: string) => void;
+
+/**
+ * Lets tests interfere with an activity: `before` runs before the handler, `after` after it
+ * succeeded and before its result is recorded. Throwing from either simulates a crash or a
+ * failure at that point; a crash (`ActivityCrash`) means the result is lost and the activity is
+ * run again, as the Durable runtime does when a worker dies mid-activity.
+ */
+export interface ActivityInterceptor {
+  before?(name: string, input: unknown, attempt: number): void | Promise<void>;
+  after?(name: string, input: unknown, result: unknown, attempt: number): void | Promise<void>;
+}
+
+export class ActivityCrash extends Error {
+  constructor(message = "simulated worker crash") {
+    super(message);
+    this.name = "ActivityCrash";
+  }
+}
+
+export class InstanceConflictError extends Error {
+  constructor(instanceId: string, status: RuntimeStatus) {
+    super(`An instance with ID '${instanceId}' already exists and is ${status}.`);
+  }
+}
+
+export interface EngineOptions {
+  clock: Clock;
+  store: InstanceStore;
+  functions: () => ReadonlyMap<string, RegisteredFunction>;
+  log: Logger;
+  /** Extra inputs (durable client data) supplied to functions that declare them. */
+  extraInputsFor: (fn: RegisteredFunction) => Map<string, unknown>;
+  maxConcurrentActivities?: number;
+  /** Virtual clock only: jump to the next timer whenever nothing else is running. */
+  autoAdvance?: boolean;
+}
+
+interface PendingTimer {
+  instanceId: string;
+  executionId: string;
+  timerId: number;
+  fireAt: number;
+  handle?: NodeJS.Timeout;
+}
+
+const terminal = (s: RuntimeStatus) => s === "Completed" || s === "Failed" || s === "Terminated";
+
+export class DurableEngine {
+  private readonly timers = new Map<string, PendingTimer>();
+  private readonly runningEpisodes = new Set<string>();
+  private readonly queuedEpisodes = new Set<string>();
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+  private activitySlots: number;
+  private readonly activityQueue: Array<() => void> = [];
+  private stopped = false;
+  private autoAdvanceArmed = false;
+  interceptor: ActivityInterceptor | undefined;
+  private readonly attempts = new Map<string, number>();
+  /** Counters tests and the bench read. */
+  readonly stats = { episodes: 0, activities: 0, replayedEvents: 0 };
+
+  constructor(private readonly opts: EngineOptions) {
+    this.activitySlots = opts.maxConcurrentActivities ?? 10;
+  }
+
+  get clock(): Clock {
+    return this.opts.clock;
+  }
+
+  // ---- client operations -------------------------------------------------------------------
+
+  start(name: string, instanceId: string, input: unknown): InstanceRecord {
+    const fn = this.opts.functions().get(name);
+    if (!fn || fn.trigger.type !== "orchestrationTrigger") throw new Error(`No orchestrator function named '${name}'.`);
+    const existing = this.opts.store.get(instanceId);
+    // As in Azure: a running or pending instance is never replaced; a finished one is.
+    if (existing && !terminal(existing.runtimeStatus)) throw new InstanceConflictError(instanceId, existing.runtimeStatus);
+    this.clearTimers(instanceId);
+    const now = this.now();
+    const executionId = randomUUID();
+    const record: InstanceRecord = {
+      instanceId, name, executionId, createdTime: now, lastUpdatedTime: now, runtimeStatus: "Pending",
+      input: input ?? null, output: null, customStatus: null, history: [],
+      inbox: [events.executionStarted(now, name, JSON.stringify(input ?? null), instanceId, executionId)],
+      lastActions: [], pastExecutions: [], episodes: 0,
+    };
+    this.opts.store.save(record);
+    this.schedule(instanceId);
+    return record;
+  }
+
+  /** Returns false when the instance is unknown; true when delivered (or dropped because it has ended, as Azure does). */
+  raiseEvent(instanceId: string, eventName: string, data: unknown): "delivered" | "notFound" | "gone" {
+    const record = this.opts.store.get(instanceId);
+    if (!record) return "notFound";
+    if (terminal(record.runtimeStatus)) return "gone";
+    record.inbox.push(events.eventRaised(this.now(), eventName, data === undefined ? undefined : JSON.stringify(data)));
+    this.opts.store.save(record);
+    this.schedule(instanceId);
+    return "delivered";
+  }
+
+  terminate(instanceId: string, reason: string): "terminated" | "notFound" | "gone" {
+    const record = this.opts.store.get(instanceId);
+    if (!record) return "notFound";
+    if (terminal(record.runtimeStatus)) return "gone";
+    const now = this.now();
+    record.history.push(events.executionTerminated(now, reason));
+    record.inbox = [];
+    record.runtimeStatus = "Terminated";
+    record.output = reason;
+    record.lastUpdatedTime = now;
+    this.clearTimers(instanceId);
+    this.opts.store.save(record);
+    return "terminated";
+  }
+
+  purge(instanceId: string): boolean {
+    this.clearTimers(instanceId);
+    return this.opts.store.delete(instanceId);
+  }
+
+  get(instanceId: string): InstanceRecord | undefined {
+    return this.opts.store.get(instanceId);
+  }
+
+  all(): InstanceRecord[] {
+    return this.opts.store.all();
+  }
+
+  /** After a restart: re-arm timers, re-run activities whose results never arrived, run pending episodes. */
+  resumeAll(): void {
+    for (const record of this.opts.store.all()) {
+      if (terminal(record.runtimeStatus)) continue;
+      const answered = new Set<number>();
+      for (const e of [...record.history, ...record.inbox]) {
+        if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) answered.add(e.TaskScheduledId as number);
+        if (e.EventType === EventType.TimerFired) answered.add(e.TimerId as number);
+      }
+      const canceledTimers = new Set(
+        flattenActions(record.lastActions).filter(isSequencedAction)
+          .map((a, i) => (a.actionType === ActionType.CreateTimer && a.isCanceled ? i : -1)).filter((i) => i >= 0),
+      );
+      for (const e of record.history) {
+        if (!isScheduleEvent(e) || answered.has(e.EventId)) continue;
+        if (e.EventType === EventType.TaskScheduled) {
+          this.dispatchActivity(record.instanceId, record.executionId, e.EventId, e.Name as string, e.Input as string | undefined);
+        } else if (!canceledTimers.has(e.EventId)) {
+          this.armTimer({ instanceId: record.instanceId, executionId: record.executionId, timerId: e.EventId, fireAt: Date.parse(e.FireAt as string) });
+        }
+      }
+      if (record.inbox.length > 0) this.schedule(record.instanceId);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) if (t.handle) clearTimeout(t.handle);
+    this.timers.clear();
+    this.releaseIdleWaiters();
+  }
+
+  // ---- time ---------------------------------------------------------------------------------
+
+  now(): number {
+    return this.opts.clock.now();
+  }
+
+  /** Resolves once no episode or activity is running or queued (timers may be pending). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return new Promise((resolve) => setImmediate(() => (this.isIdle() ? resolve() : this.idle().then(resolve))));
+    return new Promise<void>((resolve) => this.idleWaiters.push(() => resolve())).then(() => this.idle());
+  }
+
+  nextTimerAt(): number | undefined {
+    let next: number | undefined;
+    for (const t of this.timers.values()) if (next === undefined || t.fireAt < next) next = t.fireAt;
+    return next;
+  }
+
+  /** Virtual clock: moves time to `target`, firing every timer due on the way, each after the host went idle. */
+  async advanceTo(target: number): Promise<void> {
+    const clock = this.virtualClock();
+    for (;;) {
+      await this.idle();
+      const next = this.nextTimerAt();
+      if (next === undefined || next > target) break;
+      clock.set(next);
+      this.fireDueTimers();
+    }
+    clock.set(target);
+    await this.idle();
+  }
+
+  /** Virtual clock: fires timers one time-step at a time until `done()` or no timer is left or `limit` (virtual ms) passed. */
+  async runUntil(done: () => boolean, limitMs = 30 * 24 * 3600_000): Promise<boolean> {
+    const clock = this.virtualClock();
+    const end = clock.now() + limitMs;
+    for (;;) {
+      await this.idle();
+      if (done()) return true;
+      const next = this.nextTimerAt();
+      if (next === undefined || next > end) return done();
+      clock.set(next);
+      this.fireDueTimers();
+    }
+  }
+
+  private virtualClock(): { set(to: number): void } & Clock {
+    const clock = this.opts.clock as Clock & { set?(to: number): void };
+    if (!clock.virtual || !clock.set) throw new Error("Only a host on the virtual clock can move time.");
+    return clock as { set(to: number): void } & Clock;
+  }
+
+  private isIdle(): boolean {
+    return this.inFlight === 0 && this.queuedEpisodes.size === 0 && this.runningEpisodes.size === 0;
+  }
+
+  private begin(): void {
+    this.inFlight++;
+  }
+
+  private end(): void {
+    this.inFlight--;
+    if (this.isIdle()) {
+      this.releaseIdleWaiters();
+      this.maybeAutoAdvance();
+    }
+  }
+
+  private releaseIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private maybeAutoAdvance(): void {
+    if (!this.opts.autoAdvance || !this.opts.clock.virtual || this.autoAdvanceArmed || this.stopped) return;
+    this.autoAdvanceArmed = true;
+    // Let callers that are about to add work (an HTTP request mid-flight) do so before time jumps.
+    setTimeout(() => {
+      this.autoAdvanceArmed = false;
+      if (this.stopped || !this.isIdle()) return;
+      const next = this.nextTimerAt();
+      if (next === undefined) return;
+      this.virtualClock().set(next);
+      this.fireDueTimers();
+    }, 2);
+  }
+
+  // ---- timers -------------------------------------------------------------------------------
+
+  private timerKey(t: { instanceId: string; executionId: string; timerId: number }): string {
+    return `${t.instanceId}\u0000${t.executionId}\u0000${t.timerId}`;
+  }
+
+  private armTimer(timer: PendingTimer): void {
+    const key = this.timerKey(timer);
+    if (this.timers.has(key)) return;
+    this.timers.set(key, timer);
+    if (!this.opts.clock.virtual) this.armWallTimer(key, timer);
+    else if (this.isIdle()) this.maybeAutoAdvance();
+  }
+
+  private armWallTimer(key: string, timer: PendingTimer): void {
+    const delay = Math.min(Math.max(0, timer.fireAt - this.now()), 2 ** 31 - 1);
+    timer.handle = setTimeout(() => {
+      if (this.timers.get(key) !== timer) return;
+      if (timer.fireAt > this.now()) return this.armWallTimer(key, timer);
+      this.timers.delete(key);
+      this.deliverTimer(timer);
+    }, delay);
+  }
+
+  private disarmTimer(instanceId: string, executionId: string, timerId: number): void {
+    const key = this.timerKey({ instanceId, executionId, timerId });
+    const timer = this.timers.get(key);
+    if (timer?.handle) clearTimeout(timer.handle);
+    this.timers.delete(key);
+  }
+
+  private clearTimers(instanceId: string): void {
+    for (const [key, t] of this.timers) {
+      if (t.instanceId !== instanceId) continue;
+      if (t.handle) clearTimeout(t.handle);
+      this.timers.delete(key);
+    }
+  }
+
+  private fireDueTimers(): void {
+    const now = this.now();
+    const due = [...this.timers.entries()].filter(([, t]) => t.fireAt <= now).sort((a, b) => a[1].fireAt - b[1].fireAt);
+    for (const [key, t] of due) {
+      this.timers.delete(key);
+      this.deliverTimer(t);
+    }
+  }
+
+  private deliverTimer(timer: PendingTimer): void {
+    const record = this.opts.store.get(timer.instanceId);
+    if (!record || record.executionId !== timer.executionId || terminal(record.runtimeStatus)) return;
+    record.inbox.push(events.timerFired(this.now(), timer.timerId, new Date(timer.fireAt).toISOString()));
+    this.opts.store.save(record);
+    this.schedule(timer.instanceId);
+  }
+
+  // ---- episodes -----------------------------------------------------------------------------
+
+  private schedule(instanceId: string): void {
+    if (this.stopped || this.queuedEpisodes.has(instanceId) || this.runningEpisodes.has(instanceId)) return;
+    this.queuedEpisodes.add(instanceId);
+    setImmediate(() => void this.drain(instanceId));
+  }
+
+  private async drain(instanceId: string): Promise<void> {
+    this.queuedEpisodes.delete(instanceId);
+    if (this.runningEpisodes.has(instanceId) || this.stopped) return;
+    this.runningEpisodes.add(instanceId);
+    try {
+      for (;;) {
+        const record = this.opts.store.get(instanceId);
+        if (!record || record.inbox.length === 0 || terminal(record.runtimeStatus) || this.stopped) break;
+        await this.runEpisode(record);
+      }
+    } catch (err) {
+      this.opts.log("error", `dev host: episode of ${instanceId} crashed: ${(err as Error).stack ?? err}`);
+    } finally {
+      this.runningEpisodes.delete(instanceId);
+      if (this.isIdle()) {
+        this.releaseIdleWaiters();
+        this.maybeAutoAdvance();
+      }
+    }
+  }
+
+  private async runEpisode(record: InstanceRecord): Promise<void> {
+    const fn = this.opts.functions().get(record.name);
+    if (!fn) throw new Error(`orchestrator ${record.name} is not registered`);
+    const now = this.now();
+    const newEvents = [events.orchestratorStarted(now), ...record.inbox];
+    const inboxCount = record.inbox.length;
+    const past = record.history.map((e) => ({ ...e, IsPlayed: true }));
+    const history = [...past, ...newEvents];
+    const started: HistoryEvent | undefined = history.find((e) => e.EventType === EventType.ExecutionStarted);
+    if (!started) {
+      // Messages for an execution that has not started (cannot happen unless the state was edited).
+      throw new Error(`instance ${record.instanceId} has no ExecutionStarted event`);
+    }
+    this.stats.episodes++;
+    this.stats.replayedEvents += history.length;
+
+    const trigger = {
+      history: JSON.parse(JSON.stringify(history)),
+      input: JSON.parse((started.Input as string | undefined) ?? "null"),
+      instanceId: record.instanceId,
+      isReplaying: past.length > 0,
+      parentInstanceId: null,
+      upperSchemaVersion: 2, // ReplaySchema.V3, as the v2+ extension negotiates
+      maximumShortTimerDuration: maxShortTimer,
+      longRunningTimerIntervalDuration: longTimerInterval,
+      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+    };
+    const context = this.invocationContext(fn, "orchestrationTrigger");
+    this.opts.log("info", `Executing 'Functions.${fn.name}' (Reason='(null)', Id=${context.invocationId})`);
+    let state: OrchestratorStateJson;
+    let failure: string | undefined;
+    try {
+      state = JSON.parse(JSON.stringify(await fn.handler(trigger, context))) as OrchestratorStateJson;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const at = message.indexOf(outOfProcDataLabel);
+      if (at >= 0) {
+        state = JSON.parse(message.slice(at + outOfProcDataLabel.length)) as OrchestratorStateJson;
+        failure = message.slice(0, at);
+      } else {
+        state = { isDone: false, actions: [], customStatus: record.customStatus };
+        failure = message;
+      }
+    }
+
+    // The episode consumed the inbox messages it was given; later ones stay for the next episode.
+    record.inbox = record.inbox.slice(inboxCount);
+    record.history = [...record.history, ...newEvents.map((e) => ({ ...e, IsPlayed: true }))];
+    record.episodes++;
+    record.lastUpdatedTime = now;
+    if (record.runtimeStatus === "Pending") record.runtimeStatus = "Running";
+    if ("customStatus" in state) record.customStatus = state.customStatus ?? null;
+
+    const actions = flattenActions(state.actions);
+    record.lastActions = actions;
+    const sequenced = actions.filter(isSequencedAction);
+    const scheduled = record.history.filter(isScheduleEvent);
+    const mismatch = failure === undefined ? this.checkDeterminism(sequenced, scheduled) : undefined;
+    if (mismatch) failure = `Non-Deterministic workflow detected: ${mismatch}`;
+
+    const newWork: Array<() => void> = [];
+    if (failure === undefined) {
+      for (let id = 0; id < sequenced.length; id++) {
+        const action = sequenced[id];
+        if (id < scheduled.length) {
+          if (action.actionType === ActionType.CreateTimer && action.isCanceled) this.disarmTimer(record.instanceId, record.executionId, id);
+          continue;
+        }
+        const unsupported = this.unsupported(action);
+        if (unsupported) {
+          failure = unsupported;
+          break;
+        }
+        if (action.actionType === ActionType.CallActivity) {
+          const input = action.input === undefined ? undefined : typeof action.input === "string" ? action.input : JSON.stringify(action.input);
+          record.history.push(events.taskScheduled(now, id, action.functionName as string, input));
+          const executionId = record.executionId;
+          newWork.push(() => this.dispatchActivity(record.instanceId, executionId, id, action.functionName as string, input));
+        } else {
+          const fireAt = new Date(action.fireAt as string).toISOString();
+          record.history.push(events.timerCreated(now, id, fireAt));
+          if (!action.isCanceled) {
+            const timer = { instanceId: record.instanceId, executionId: record.executionId, timerId: id, fireAt: Date.parse(fireAt) };
+            newWork.push(() => this.armTimer(timer));
+          }
+        }
+      }
+    }
+    record.history.push(events.orchestratorCompleted(now));
+
+    const continueAsNew = actions.find((a) => a.actionType === ActionType.ContinueAsNew);
+    if (failure !== undefined) {
+      this.finish(record, "Failed", `Orchestrator function '${record.name}' failed: ${failure}`);
+      newWork.length = 0;
+      this.opts.log("info", `Executed 'Functions.${fn.name}' (Failed, Id=${context.invocationId}): ${failure.split("\n")[0]}`);
+    } else if (state.isDone && continueAsNew) {
+      this.continueAsNew(record, continueAsNew);
+      newWork.length = 0;
+    } else if (state.isDone) {
+      this.finish(record, "Completed", state.output === undefined ? null : state.output);
+    }
+    if (failure === undefined) this.opts.log("info", `Executed 'Functions.${fn.name}' (Succeeded, Id=${context.invocationId})`);
+    this.opts.store.save(record);
+    for (const work of newWork) work();
+    if (record.inbox.length > 0 && !terminal(record.runtimeStatus)) this.schedule(record.instanceId);
+  }
+
+  /** Names the first replayed action that does not match what history says was scheduled, if any. */
+  private checkDeterminism(sequenced: Action[], scheduled: HistoryEvent[]): string | undefined {
+    for (let id = 0; id < scheduled.length; id++) {
+      const action = sequenced[id];
+      const event = scheduled[id];
+      if (!action) return `history has ${scheduled.length} scheduled tasks but the orchestrator now schedules ${sequenced.length}.`;
+      const expectActivity = event.EventType === EventType.TaskScheduled;
+      const isActivity = action.actionType === ActionType.CallActivity || action.actionType === ActionType.CallActivityWithRetry;
+      if (expectActivity !== isActivity || (expectActivity && action.functionName !== event.Name)) {
+        const was = expectActivity ? `activity '${event.Name}'` : "a timer";
+        const now = isActivity ? `activity '${action.functionName}'` : `action type ${action.actionType}`;
+        return `task ${id} was ${was} in history but the orchestrator now schedules ${now}.`;
+      }
+    }
+    return undefined;
+  }
+
+  private unsupported(action: Action): string | undefined {
+    if (action.actionType === ActionType.CallActivity || action.actionType === ActionType.CreateTimer) return undefined;
+    const names: Record<number, string> = {
+      [ActionType.CallActivityWithRetry]: "callActivityWithRetry",
+      [ActionType.CallSubOrchestrator]: "callSubOrchestrator",
+      [ActionType.CallSubOrchestratorWithRetry]: "callSubOrchestratorWithRetry",
+      [ActionType.CallEntity]: "callEntity",
+      [ActionType.CallHttp]: "callHttp",
+    };
+    return `the dev host does not support ${names[action.actionType] ?? `action type ${action.actionType}`}.`;
+  }
+
+  private finish(record: InstanceRecord, status: "Completed" | "Failed", output: unknown): void {
+    const now = this.now();
+    record.history.push(events.executionCompleted(now, status, JSON.stringify(output)));
+    record.runtimeStatus = status;
+    record.output = output;
+    record.inbox = [];
+    record.lastUpdatedTime = now;
+    this.clearTimers(record.instanceId);
+  }
+
+  private continueAsNew(record: InstanceRecord, action: Action): void {
+    const now = this.now();
+    const input = action.input === undefined ? "null" : typeof action.input === "string" ? action.input : JSON.stringify(action.input);
+    record.history.push(events.continueAsNew(now, input));
+    record.pastExecutions.push({ executionId: record.executionId, history: record.history, actions: record.lastActions });
+    this.clearTimers(record.instanceId);
+    record.executionId = randomUUID();
+    record.history = [];
+    record.lastActions = [];
+    record.input = JSON.parse(input);
+    // Events that arrived while the last episode ran are kept for the new execution.
+    const carried = record.inbox.filter((e) => e.EventType === EventType.EventRaised);
+    record.inbox = [events.executionStarted(now, record.name, input, record.instanceId, record.executionId), ...carried];
+    record.runtimeStatus = "Running";
+  }
+
+  // ---- activities ---------------------------------------------------------------------------
+
+  private dispatchActivity(instanceId: string, executionId: string, taskId: number, name: string, input: string | undefined): void {
+    this.begin();
+    const run = async () => {
+      try {
+        await this.runActivity(instanceId, executionId, taskId, name, input);
+      } finally {
+        this.activitySlots++;
+        this.activityQueue.shift()?.();
+        this.end();
+      }
+    };
+    if (this.activitySlots > 0) {
+      this.activitySlots--;
+      void run();
+    } else {
+      this.activityQueue.push(() => {
+        this.activitySlots--;
+        void run();
+      });
+    }
+  }
+
+  private async runActivity(instanceId: string, executionId: string, taskId: number, name: string, input: string | undefined): Promise<void> {
+    const attemptKey = `${instanceId}\u0000${executionId}\u0000${taskId}`;
+    const fn = this.opts.functions().get(name);
+    const parsedInput = input === undefined ? undefined : JSON.parse(input);
+    for (;;) {
+      if (this.stopped) return;
+      const attempt = (this.attempts.get(attemptKey) ?? 0) + 1;
+      this.attempts.set(attemptKey, attempt);
+      let completion: HistoryEvent;
+      this.stats.activities++;
+      const context = fn ? this.invocationContext(fn, "activityTrigger") : undefined;
+      try {
+        if (!fn || !context || fn.trigger.type !== "activityTrigger") throw new Error(`The function '${name}' doesn't exist, is disabled, or is not an activity function.`);
+        this.opts.log("info", `Executing 'Functions.${name}' (Reason='(null)', Id=${context.invocationId})`);
+        await this.interceptor?.before?.(name, parsedInput, attempt);
+        const result = await fn.handler(parsedInput, context);
+        await this.interceptor?.after?.(name, parsedInput, result, attempt);
+        this.opts.log("info", `Executed 'Functions.${name}' (Succeeded, Id=${context.invocationId})`);
+        completion = events.taskCompleted(this.now(), taskId, result === undefined ? "null" : JSON.stringify(result));
+      } catch (err) {
+        if (err instanceof ActivityCrash) {
+          // The worker "died": nothing is recorded, and the runtime runs the activity again.
+          this.opts.log("warn", `dev host: activity ${name} crashed (${err.message}); running it again`);
+          continue;
+        }
+        const e = err instanceof Error ? err : new Error(String(err));
+        this.opts.log("info", `Executed 'Functions.${name}' (Failed, Id=${context?.invocationId}): ${e.message}`);
+        completion = events.taskFailed(this.now(), taskId, `Activity function '${name}' failed: ${e.message}`, e.stack ?? e.message);
+      }
+      this.attempts.delete(attemptKey);
+      const record = this.opts.store.get(instanceId);
+      if (!record || record.executionId !== executionId || terminal(record.runtimeStatus)) return;
+      record.inbox.push(completion);
+      this.opts.store.save(record);
+      this.schedule(instanceId);
+      return;
+    }
+  }
+
+  private invocationContext(fn: RegisteredFunction, triggerType: string): InvocationContext {
+    const extraInputs = fn.bindings.filter((b) => b.direction === "in" && b !== fn.trigger);
+    const context = new InvocationContext({
+      invocationId: randomUUID(),
+      functionName: fn.name,
+      logHandler: (level, ...args) => this.opts.log(level === "error" ? "error" : level === "warning" ? "warn" : "info", args.map(String).join(" ")),
+      options: { trigger: { ...fn.trigger, type: triggerType, name: fn.trigger.name }, extraInputs: extraInputs as never, extraOutputs: [] },
+    });
+    for (const [name, value] of this.opts.extraInputsFor(fn)) context.extraInputs.set(name, value);
+    return context;
+  }
+}
+
+interface OrchestratorStateJson {
+  isDone: boolean;
+  actions: unknown;
+  output?: unknown;
+  customStatus?: unknown;
+}

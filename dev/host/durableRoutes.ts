@@ -1,0 +1,170 @@
+/**
+ * The durable client's HTTP API, as the Durable extension serves it: the RPC routes
+ * `df.getClient()` calls when `rpcBaseUrl` is set, and the public management webhooks under
+ * `/runtime/webhooks/durabletask/` that status/terminate/raise-event URLs point at.
+ */
+import { randomUUID } from "node:crypto";
+import { type DurableEngine, InstanceConflictError } from "./durableEngine";
+import type { InstanceRecord, RuntimeStatus } from "./instanceStore";
+
+export interface RouteResult {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export const rpcPrefix = "/durabletask/";
+export const webhookPrefix = "/runtime/webhooks/durabletask/";
+
+export interface DurableClientData {
+  taskHubName: string;
+  creationUrls: Record<string, string>;
+  managementUrls: Record<string, string>;
+  baseUrl: string;
+  requiredQueryStringParameters: string;
+  rpcBaseUrl: string;
+  httpBaseUrl: string;
+}
+
+/** What `df.input.durableClient()` receives in Azure, pointing at this host. */
+export function durableClientData(origin: string, taskHub: string): DurableClientData {
+  const base = `${origin}/runtime/webhooks/durabletask`;
+  // No `code=` system key: the dev host enforces no keys, and keys must not appear anywhere.
+  const qs = `taskHub=${taskHub}&connection=Storage`;
+  const instance = `${base}/instances/INSTANCEID`;
+  return {
+    taskHubName: taskHub,
+    creationUrls: {
+      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?${qs}`,
+      createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${qs}`,
+    },
+    managementUrls: {
+      id: "INSTANCEID",
+      statusQueryGetUri: `${instance}?${qs}`,
+      sendEventPostUri: `${instance}/raiseEvent/{eventName}?${qs}`,
+      terminatePostUri: `${instance}/terminate?reason={text}&${qs}`,
+      rewindPostUri: `${instance}/rewind?reason={text}&${qs}`,
+      purgeHistoryDeleteUri: `${instance}?${qs}`,
+      restartPostUri: `${instance}/restart?${qs}`,
+      suspendPostUri: `${instance}/suspend?reason={text}&${qs}`,
+      resumePostUri: `${instance}/resume?reason={text}&${qs}`,
+    },
+    baseUrl: base,
+    requiredQueryStringParameters: qs,
+    rpcBaseUrl: `${origin}${rpcPrefix}`,
+    httpBaseUrl: base,
+  };
+}
+
+function managementPayload(data: DurableClientData, instanceId: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data.managementUrls)) out[k] = v.replace(data.managementUrls.id, encodeURIComponent(instanceId));
+  out.id = instanceId;
+  return out;
+}
+
+export function statusJson(r: InstanceRecord, opts: { showHistory?: boolean; showInput?: boolean } = {}): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    name: r.name,
+    instanceId: r.instanceId,
+    createdTime: new Date(r.createdTime).toISOString(),
+    lastUpdatedTime: new Date(r.lastUpdatedTime).toISOString(),
+    input: opts.showInput === false ? null : r.input ?? null,
+    output: r.output ?? null,
+    runtimeStatus: r.runtimeStatus,
+    customStatus: r.customStatus ?? null,
+  };
+  if (opts.showHistory) json.history = [...r.pastExecutions.flatMap((e) => e.history), ...r.history];
+  return json;
+}
+
+/** The Durable HTTP API's status code for an instance's status. */
+function statusCodeFor(status: RuntimeStatus): number {
+  if (status === "Completed") return 200;
+  if (status === "Failed" || status === "Terminated") return 400;
+  return 202;
+}
+
+const pageSize = 100;
+
+export async function handleDurableRoute(
+  engine: DurableEngine, data: DurableClientData, method: string, path: string, query: URLSearchParams,
+  headers: Record<string, string | undefined>, body: string,
+): Promise<RouteResult> {
+  const segments = path.split("/").filter((s) => s !== "").map(decodeURIComponent);
+  const [head, id, verb, eventName] = segments;
+
+  if (head === "orchestrators" && method === "POST" && id) {
+    const instanceId = verb ?? randomUUID().replace(/-/g, "");
+    let input: unknown = null;
+    try {
+      input = body.trim() === "" ? null : JSON.parse(body);
+    } catch {
+      return { status: 400, body: { message: "The request body is not valid JSON." } };
+    }
+    try {
+      engine.start(id, instanceId, input);
+    } catch (err) {
+      if (err instanceof InstanceConflictError) return { status: 409, body: { message: err.message } };
+      return { status: 400, body: { message: (err as Error).message } };
+    }
+    const payload = managementPayload(data, instanceId);
+    return { status: 202, headers: { Location: payload.statusQueryGetUri }, body: payload };
+  }
+
+  if (head !== "instances") return { status: 404, body: { message: `No durable route for ${method} ${path}` } };
+
+  if (!id && method === "GET") {
+    const statuses = query.get("runtimeStatus")?.split(",").filter(Boolean);
+    const from = query.get("createdTimeFrom");
+    const to = query.get("createdTimeTo");
+    const prefix = query.get("instanceIdPrefix");
+    const top = Math.min(Number(query.get("top") ?? pageSize) || pageSize, 1000);
+    const all = engine.all()
+      .filter((r) => !statuses || statuses.includes(r.runtimeStatus))
+      .filter((r) => !from || r.createdTime >= Date.parse(from))
+      .filter((r) => !to || r.createdTime <= Date.parse(to))
+      .filter((r) => !prefix || r.instanceId.startsWith(prefix))
+      .sort((a, b) => a.createdTime - b.createdTime || a.instanceId.localeCompare(b.instanceId));
+    const offset = Number(Buffer.from(headers["x-ms-continuation-token"] ?? "", "base64").toString() || "0") || 0;
+    const page = all.slice(offset, offset + top);
+    const more = offset + top < all.length;
+    return {
+      status: 200,
+      headers: more ? { "x-ms-continuation-token": Buffer.from(String(offset + top)).toString("base64") } : {},
+      body: page.map((r) => statusJson(r, { showInput: query.get("showInput") !== "false" })),
+    };
+  }
+  if (!id) return { status: 404, body: { message: "Unknown durable route." } };
+
+  const record = engine.get(id);
+  if (!verb) {
+    if (method === "GET") {
+      if (!record) return { status: 404, body: { message: `No instance with ID '${id}' found.` } };
+      const showHistory = query.get("showHistory") === "true";
+      const showInput = query.get("showInput") !== "false";
+      return { status: statusCodeFor(record.runtimeStatus), body: statusJson(record, { showHistory, showInput }) };
+    }
+    if (method === "DELETE") {
+      return engine.purge(id) ? { status: 200, body: { instancesDeleted: 1 } } : { status: 404, body: { instancesDeleted: 0 } };
+    }
+  }
+  if (method === "POST" && verb === "raiseEvent" && eventName) {
+    let data: unknown;
+    try {
+      data = body.trim() === "" ? undefined : JSON.parse(body);
+    } catch {
+      return { status: 400, body: { message: "The event payload is not valid JSON." } };
+    }
+    const result = engine.raiseEvent(id, eventName, data);
+    return { status: result === "delivered" ? 202 : result === "gone" ? 410 : 404 };
+  }
+  if (method === "POST" && verb === "terminate") {
+    const result = engine.terminate(id, query.get("reason") ?? "");
+    return { status: result === "terminated" ? 202 : result === "gone" ? 410 : 404 };
+  }
+  if (method === "POST" && ["suspend", "resume", "rewind", "restart"].includes(verb ?? "")) {
+    return { status: 501, body: { message: `The dev host does not support ${verb}.` } };
+  }
+  return { status: 404, body: { message: `No durable route for ${method} ${path}` } };
+}

@@ -1,0 +1,38 @@
+import type { JobInput, JobOutput } from "../batch/types";
+
+/** A start request after validation and normalisation: the orchestration input's `request`. */
+export interface ScoringRunRequest {
+  endpointUri: string;
+  deployment: string | null;
+  /** api-version for ARM Jobs Get / cancel. */
+  apiVersion: string;
+  pollIntervalSeconds: number;
+  inputs: Record<string, JobInput>;
+  output: JobOutput | null;
+  /** Overall deadline from the run's start. */
+  timeoutSeconds: number;
+  /** Deadline to leave the queued states (NotStarted..Queued), from the invoke. */
+  queueTimeoutSeconds: number | null;
+  tags: Record<string, string>;
+}
+
+export type RunStatus = "Pending" | "Running" | "Succeeded" | "Failed" | "Canceled";
+
+export interface RunError {
+  code: string;
+  message: string;
+  jobStatus?: string;
+}
+
+/** The public view of a scoring run (ARCHITECTURE.md "Run view"). */
+export interface RunView {
+  id: string;
+  status: RunStatus;
+  createdAt: string;
+  lastUpdatedAt: string;
+  request: ScoringRunRequest | null;
+  job: { name: string; id: string; status: string; studioUrl: string | null } | null;
+  progress: { phase: string; polls: number; lastPolledAt: string | null; nextPollAt: string | null };
+  output: { uri: string } | null;
+  error: RunError | null;
+}

@@ -1,0 +1,79 @@
+/** Shapes the Azure ML batch client speaks. Plain data: activity inputs and results are JSON. */
+
+/** An Azure ML job input as the invoke body names it. */
+export type JobInput =
+  | { type: "uri_folder" | "uri_file"; uri: string }
+  | { type: "literal"; value: string };
+
+export interface JobOutput {
+  /** Output port name; the seed pipeline uses `score`. */
+  name: string;
+  /** `azureml://datastores/<ds>/paths/<file>` */
+  uri: string;
+}
+
+export interface InvokeJobRequest {
+  /** Scoring URI, e.g. https://<endpoint>.<region>.inference.ml.azure.com/jobs */
+  endpointUri: string;
+  /** Sent as `azureml-model-deployment` when set. */
+  deployment?: string;
+  inputs: Record<string, JobInput>;
+  output?: JobOutput | null;
+  /** Deterministic id for this invoke attempt (from the instance id); sent as repeatability header and tags. */
+  invokeId: string;
+  tags?: Record<string, string>;
+}
+
+/** The terminal and non-terminal job statuses Azure ML reports (`properties.status`). */
+export type JobStatus =
+  | "NotStarted" | "Starting" | "Provisioning" | "Preparing" | "Queued" | "Running"
+  | "Finalizing" | "CancelRequested" | "Completed" | "Failed" | "Canceled"
+  | "NotResponding" | "Paused" | "Unknown";
+
+/** A job as we keep it: enough to poll, cancel and show it. */
+export interface JobRef {
+  /** Job name, e.g. batchjob-<guid>. */
+  name: string;
+  /** The id exactly as the service returned it (may be nested under batchEndpoints/.../deployments/...). */
+  id: string;
+  /** Workspace-level ARM path `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/jobs/<name>`: what we GET and cancel. */
+  jobPath: string;
+  status: JobStatus | string;
+  studioUrl: string | null;
+}
+
+/** One status read of a job. */
+export interface JobSnapshot {
+  name: string;
+  status: JobStatus | string;
+  studioUrl: string | null;
+  /** Azure ML's error message for a failed job, when the resource carries one. */
+  errorMessage: string | null;
+}
+
+export interface JobLocator {
+  /** Workspace-level ARM job path (see JobRef.jobPath). */
+  jobPath: string;
+  /** Jobs API version, default 2022-10-01. */
+  apiVersion: string;
+}
+
+/** A BatchEndpointError flattened to JSON, safe to put in activity results and run views (never a token). */
+export interface BatchErrorInfo {
+  code: string;
+  message: string;
+  httpStatus: number | null;
+  retryable: boolean;
+  retryAfterSeconds: number | null;
+  /** Only for invoke: the request may have reached the service, so a job may exist. */
+  outcomeUnknown?: boolean;
+}
+
+/** What an activity returns: expected failures are values, not exceptions, so the orchestrator decides. */
+export type ActivityResult<T> = { ok: true; value: T } | { ok: false; error: BatchErrorInfo };
+
+export interface BatchEndpointClient {
+  invokeJob(request: InvokeJobRequest): Promise<JobRef>;
+  getJob(locator: JobLocator): Promise<JobSnapshot>;
+  cancelJob(locator: JobLocator): Promise<void>;
+}

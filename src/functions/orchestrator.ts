@@ -1,0 +1,5 @@
+import * as df from "durable-functions";
+import { names } from "../orchestration/names";
+import { scoringRunOrchestrator } from "../orchestration/scoringRunOrchestrator";
+
+df.app.orchestration(names.orchestrator, scoringRunOrchestrator);

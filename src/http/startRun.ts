@@ -1,0 +1,89 @@
+/**
+ * POST /api/scoring-runs: validate, start exactly one run per idempotency key, answer 202 with
+ * the run view and management URLs (or hold the answer up to `?wait=` seconds).
+ */
+import { randomUUID } from "node:crypto";
+import { errorBody } from "../api/errors";
+import { instanceIdForKey, requestFingerprint, validateIdempotencyKey } from "../api/idempotency";
+import { toRunView } from "../api/runView";
+import type { ScoringRunRequest } from "../api/types";
+import { invalidRequestBody, validateStartRequest } from "../api/validateStart";
+import type { AppConfig } from "../config";
+import type { ScoringRunInput } from "../orchestration/runState";
+import type { RunsClient } from "./runsClient";
+import type { ApiRequest, ApiResponse } from "./types";
+import { runResponse, waitForRun } from "./runResponses";
+
+/** ADF's Azure Function / Web activities give up after 230 s; answer well before. */
+export const maxWaitSeconds = 220;
+
+export async function startScoringRun(req: ApiRequest, runs: RunsClient, config: AppConfig): Promise<ApiResponse> {
+  let body: unknown;
+  try {
+    body = req.bodyText.trim() === "" ? undefined : JSON.parse(req.bodyText);
+  } catch {
+    return { status: 400, body: invalidRequestBody([{ field: "body", message: "The request body is not valid JSON." }]) };
+  }
+  const details: { field: string; message: string }[] = [];
+  const wait = parseWait(req.query.get("wait"), details);
+  const key = req.header("idempotency-key");
+  if (key !== null && !validateIdempotencyKey(key)) {
+    details.push({ field: "Idempotency-Key", message: "must be 1 to 255 printable ASCII characters." });
+  }
+  const validation = validateStartRequest(body, config);
+  if (!validation.ok) details.push(...validation.details);
+  if (details.length > 0 || !validation.ok) return { status: 400, body: invalidRequestBody(details) };
+
+  const { request } = validation;
+  const instanceId = validation.instanceId ?? (key !== null ? instanceIdForKey(key) : randomUUID().replace(/-/g, ""));
+  const existing = await runs.get(instanceId);
+  if (existing) return answerExisting(req, runs, existing, request, wait);
+
+  const input: ScoringRunInput = { request, maxPollsPerExecution: config.maxPollsPerExecution };
+  try {
+    await runs.start(instanceId, input);
+  } catch (err) {
+    // A concurrent identical submit may have won the race: answer with its run.
+    const raced = await runs.get(instanceId);
+    if (raced) return answerExisting(req, runs, raced, request, wait);
+    throw err;
+  }
+  return respondWithRun(req, runs, instanceId, wait);
+}
+
+async function answerExisting(
+  req: ApiRequest, runs: RunsClient, existing: NonNullable<Awaited<ReturnType<RunsClient["get"]>>>, request: ScoringRunRequest, wait: number,
+): Promise<ApiResponse> {
+  const previous = (existing.input as Partial<ScoringRunInput> | null)?.request;
+  if (!previous || requestFingerprint(previous) !== requestFingerprint(request)) {
+    return {
+      status: 409,
+      body: errorBody("IdempotencyKeyReused", `Run ${existing.instanceId} was started with a different request; use a new Idempotency-Key or instanceId.`),
+    };
+  }
+  // The same request again: the same run, never a second job.
+  return respondWithRun(req, runs, existing.instanceId, wait);
+}
+
+/** A run still going answers 202 (ADF follows Location); one that ended answers as its status route does. */
+async function respondWithRun(req: ApiRequest, runs: RunsClient, instanceId: string, wait: number): Promise<ApiResponse> {
+  const status = wait > 0 ? await waitForRun(runs, instanceId, wait * 1000) : await runs.get(instanceId);
+  const view = status ? toRunView(status) : pendingView(instanceId);
+  const response = runResponse(req, view, req.query.get("failOnError") === "true");
+  return { ...response, body: { ...runs.managementUrls(instanceId), ...view } };
+}
+
+function pendingView(instanceId: string) {
+  const now = new Date().toISOString();
+  return toRunView({ instanceId, name: "", runtimeStatus: "Pending", createdTime: now, lastUpdatedTime: now, input: null, output: null, customStatus: null });
+}
+
+function parseWait(raw: string | null, details: { field: string; message: string }[]): number {
+  if (raw === null || raw === "") return 0;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > maxWaitSeconds) {
+    details.push({ field: "wait", message: `must be a whole number of seconds from 0 to ${maxWaitSeconds}.` });
+    return 0;
+  }
+  return value;
+}

@@ -1,0 +1,4 @@
+// The app's entry (package.json `main`): importing a registration file registers its functions.
+import "./functions/http";
+import "./functions/orchestrator";
+import "./functions/activities";

@@ -1,0 +1,100 @@
+/** What a scoring run does after each step. Pure functions of state, result and time. */
+import type { RunError, ScoringRunRequest } from "../api/types";
+import type { BatchErrorInfo, JobSnapshot } from "../batch/types";
+import { isQueuedJobStatus } from "./jobStatus";
+import { backoffSeconds } from "./pollSchedule";
+import type { RunState } from "./runState";
+
+export type PollDecision =
+  | { kind: "succeed" }
+  | { kind: "fail"; error: RunError }
+  /** A deadline passed: cancel the job, then fail with the error. */
+  | { kind: "deadline"; error: RunError }
+  | { kind: "continue" };
+
+export type RetryDecision = { kind: "retry"; at: Date } | { kind: "fail"; error: RunError };
+
+/** Attempts for an invoke that provably never reached the service (connection refused, DNS). */
+export const maxInvokeAttempts = 5;
+/** Consecutive non-retryable status-read failures (401/403/404) tolerated: role assignments take minutes to propagate. */
+export const maxHardPollErrors = 3;
+export const maxCancelAttempts = 5;
+
+export function decideAfterPoll(state: RunState, request: ScoringRunRequest, job: JobSnapshot, now: Date): PollDecision {
+  switch (job.status) {
+    case "Completed":
+      return { kind: "succeed" };
+    case "Failed":
+      return {
+        kind: "fail",
+        error: { code: "JobFailed", message: job.errorMessage ?? `The Azure ML job ${job.name} failed without an error message.`, jobStatus: "Failed" },
+      };
+    case "Canceled":
+      return {
+        kind: "fail",
+        error: state.cancel
+          ? { code: "RunCanceled", message: `The run was canceled on request${state.cancel.reason ? ` (${state.cancel.reason})` : ""}; the Azure ML job ${job.name} is Canceled.`, jobStatus: "Canceled" }
+          : { code: "JobCanceled", message: `The Azure ML job ${job.name} was canceled outside this run (Azure ML studio, CLI or another client).`, jobStatus: "Canceled" },
+      };
+  }
+  return deadlineDecision(state, request, job.status, now) ?? { kind: "continue" };
+}
+
+/** A passed deadline, if any: the overall `timeoutSeconds`, or `queueTimeoutSeconds` while the job is still queued. */
+export function deadlineDecision(state: RunState, request: ScoringRunRequest, jobStatus: string | null, now: Date): PollDecision | undefined {
+  if (now.getTime() >= Date.parse(state.deadlineAt)) {
+    return {
+      kind: "deadline",
+      error: { code: "DeadlineExceeded", message: `The job did not finish within timeoutSeconds=${request.timeoutSeconds}; it was canceled.`, ...(jobStatus ? { jobStatus } : {}) },
+    };
+  }
+  if (state.queueDeadlineAt && jobStatus && isQueuedJobStatus(jobStatus) && now.getTime() >= Date.parse(state.queueDeadlineAt)) {
+    return {
+      kind: "deadline",
+      error: { code: "DeadlineExceeded", message: `The job was still ${jobStatus} after queueTimeoutSeconds=${request.queueTimeoutSeconds}; it was canceled.`, jobStatus },
+    };
+  }
+  return undefined;
+}
+
+/** After a status read failed (state.consecutivePollErrors already counts this failure). */
+export function decideAfterPollError(state: RunState, error: BatchErrorInfo): { kind: "continue" } | { kind: "fail"; error: RunError } {
+  if (!error.retryable && state.consecutivePollErrors >= maxHardPollErrors) {
+    return {
+      kind: "fail",
+      error: {
+        code: error.code === "AuthenticationFailed" ? "AuthenticationFailed" : "JobStatusUnavailable",
+        message: `Could not read the status of job ${state.job?.name ?? "(unknown)"} ${state.consecutivePollErrors} times in a row: ${error.message}`,
+        ...(state.job ? { jobStatus: state.job.status } : {}),
+      },
+    };
+  }
+  return { kind: "continue" };
+}
+
+/** After the invoke failed (state.invokeAttempts already counts this attempt). */
+export function decideAfterInvokeFailure(state: RunState, request: ScoringRunRequest, error: BatchErrorInfo, now: Date): RetryDecision {
+  if (error.outcomeUnknown) {
+    return {
+      kind: "fail",
+      error: {
+        code: "InvokeOutcomeUnknown",
+        message: `The invoke of ${request.endpointUri} may have created a job, but no answer arrived (${error.message}). ` +
+          `It was not retried, so no second job can start. Look for a job created around ${now.toISOString()} ` +
+          `with tag clientInvokeId=${state.invokeId} in the endpoint's jobs, and cancel it or start a new run.`,
+      },
+    };
+  }
+  if (error.retryable && state.invokeAttempts < maxInvokeAttempts) {
+    const waitSeconds = Math.max(backoffSeconds(state.invokeAttempts, 300), error.retryAfterSeconds ?? 0);
+    return { kind: "retry", at: new Date(now.getTime() + waitSeconds * 1000) };
+  }
+  const passThrough = error.code === "AuthenticationFailed" || error.code === "EndpointNotAllowed";
+  return {
+    kind: "fail",
+    error: {
+      code: passThrough ? error.code : "InvokeRejected",
+      message: passThrough ? error.message : `The batch endpoint rejected the invoke${error.httpStatus ? ` (HTTP ${error.httpStatus} ${error.code})` : ` (${error.code})`}: ${error.message}`,
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/** Every function, activity and event name in one place: registrations and the orchestrator share them. */
+export const names = {
+  orchestrator: "scoringRunOrchestrator",
+  activities: {
+    invoke: "invokeBatchEndpoint",
+    getStatus: "getBatchJobStatus",
+    cancel: "cancelBatchJob",
+  },
+  events: {
+    cancel: "CancelRequested",
+    jobStatusChanged: "JobStatusChanged",
+  },
+  http: {
+    start: "startScoringRun",
+    status: "getScoringRun",
+    cancel: "cancelScoringRun",
+    list: "listScoringRuns",
+  },
+} as const;

@@ -1,0 +1,34 @@
+/** When to poll next. Pure: the orchestrator passes the current orchestration time. */
+import type { ScoringRunRequest } from "../api/types";
+import { isQueuedJobStatus } from "./jobStatus";
+import type { RunState } from "./runState";
+
+/** While a cancel is on its way, look more often than the interval: the caller is waiting on it. */
+export const cancelPollSeconds = 10;
+/** First wait after a failed status read; doubles per consecutive failure, capped by the interval. */
+export const errorBackoffSeconds = 5;
+
+const seconds = (n: number) => n * 1000;
+
+/** Backoff for the n-th consecutive failure (n ≥ 1), never above `capSeconds`. */
+export function backoffSeconds(n: number, capSeconds: number): number {
+  return Math.min(capSeconds, errorBackoffSeconds * 2 ** Math.min(n - 1, 20));
+}
+
+export function nextPollAt(state: RunState, request: ScoringRunRequest, now: Date): Date {
+  let waitMs = seconds(request.pollIntervalSeconds);
+  if (state.cancelSentAt) waitMs = Math.min(waitMs, seconds(cancelPollSeconds));
+  if (state.consecutivePollErrors > 0) {
+    waitMs = Math.min(waitMs, seconds(backoffSeconds(state.consecutivePollErrors, request.pollIntervalSeconds)));
+    // A server's Retry-After is a floor: never ask again sooner than it said.
+    const retryAfter = state.lastPollError?.retryAfterSeconds;
+    if (retryAfter) waitMs = Math.max(waitMs, seconds(retryAfter));
+  }
+  let at = now.getTime() + waitMs;
+  // Never sleep past a deadline: wake at it, look once more, then act.
+  at = Math.min(at, Date.parse(state.deadlineAt));
+  if (state.queueDeadlineAt && (!state.job || isQueuedJobStatus(state.job.status))) {
+    at = Math.min(at, Date.parse(state.queueDeadlineAt));
+  }
+  return new Date(Math.max(at, now.getTime() + 1000));
+}

@@ -1,0 +1,50 @@
+/** The state a scoring run carries from poll to poll and across continueAsNew. Plain JSON. */
+import type { ScoringRunRequest } from "../api/types";
+import type { BatchErrorInfo, JobRef } from "../batch/types";
+
+export interface RunState {
+  /** When the run (its first execution) started; deadlines count from here. */
+  startedAt: string;
+  deadlineAt: string;
+  /** Deterministic id of this run's invoke, sent with the request so the job can be recognised. */
+  invokeId: string;
+  invokeAttempts: number;
+  job: JobRef | null;
+  invokedAt: string | null;
+  queueDeadlineAt: string | null;
+  /** Status GETs over the whole run (all executions). */
+  polls: number;
+  lastPolledAt: string | null;
+  consecutivePollErrors: number;
+  lastPollError: BatchErrorInfo | null;
+  cancel: { requestedAt: string; reason: string } | null;
+  cancelSentAt: string | null;
+  cancelAttempts: number;
+}
+
+/** The orchestration input: the normalised request, the settings the orchestrator needs, and carried state. */
+export interface ScoringRunInput {
+  request: ScoringRunRequest;
+  /** Polls per execution before continueAsNew (settings are passed in: orchestrators must not read them). */
+  maxPollsPerExecution: number;
+  state?: RunState;
+}
+
+export function initialRunState(request: ScoringRunRequest, now: Date, invokeId: string): RunState {
+  return {
+    startedAt: now.toISOString(),
+    deadlineAt: new Date(now.getTime() + request.timeoutSeconds * 1000).toISOString(),
+    invokeId,
+    invokeAttempts: 0,
+    job: null,
+    invokedAt: null,
+    queueDeadlineAt: null,
+    polls: 0,
+    lastPolledAt: null,
+    consecutivePollErrors: 0,
+    lastPollError: null,
+    cancel: null,
+    cancelSentAt: null,
+    cancelAttempts: 0,
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * One scoring run: invoke the batch endpoint once, then wait on durable timers (raced against
+ * cancel and job-status events) and read the job's status until it ends or a deadline passes.
+ * Deterministic: time comes from currentUtcDateTime, ids from newGuid, all I/O from activities,
+ * and every decision from the pure functions beside this file.
+ */
+import type { OrchestrationContext, Task, TimerTask } from "durable-functions";
+import type { RunProgress, ScoringRunResult } from "../api/runProgress";
+import type { RunError } from "../api/types";
+import type { ActivityResult, BatchErrorInfo, InvokeJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
+import { decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
+import { names } from "./names";
+import { nextPollAt } from "./pollSchedule";
+import { initialRunState, type RunState, type ScoringRunInput } from "./runState";
+
+export interface CancelRequest {
+  reason?: string;
+}
+
+/** Thrown to fail the orchestration; the message is what Durable stores as its output. */
+export class ScoringRunError extends Error {
+  constructor(readonly error: RunError) {
+    super(`${error.code}: ${error.message}`);
+    this.name = "ScoringRunError";
+  }
+}
+
+type Phase = "Invoking" | "Monitoring" | "Canceling" | "Succeeded" | "Failed" | "Canceled";
+
+/** An activity that threw (not an expected failure, which comes back as a value) is an unknown outcome. */
+function thrownActivityError(err: unknown): BatchErrorInfo {
+  const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+  return { code: "ActivityFailed", message, httpStatus: null, retryable: true, retryAfterSeconds: null, outcomeUnknown: true };
+}
+
+export function* scoringRunOrchestrator(context: OrchestrationContext): Generator<Task, ScoringRunResult | undefined, any> {
+  const df = context.df;
+  const input = df.getInput<ScoringRunInput>();
+  const { request } = input;
+  const state: RunState = input.state ?? initialRunState(request, df.currentUtcDateTime, df.newGuid(df.instanceId));
+  let pollsThisExecution = 0;
+  let nextPoll: Date | null = null;
+
+  const progress = (phase: Phase, error: RunError | null = null): RunProgress => ({
+    phase,
+    job: state.job ? { name: state.job.name, id: state.job.id, status: state.job.status, studioUrl: state.job.studioUrl } : null,
+    polls: state.polls,
+    lastPolledAt: state.lastPolledAt,
+    nextPollAt: nextPoll ? nextPoll.toISOString() : null,
+    error,
+  });
+  const fail = (error: RunError): never => {
+    const canceled = error.code === "RunCanceled" || error.code === "JobCanceled";
+    nextPoll = null;
+    df.setCustomStatus(progress(canceled ? "Canceled" : "Failed", error));
+    throw new ScoringRunError(error);
+  };
+  const locator = (): JobLocator => ({ jobPath: (state.job as JobRef).jobPath, apiVersion: request.apiVersion });
+  const noteCancel = (event: Task) => {
+    if (state.cancel) return;
+    const reason = ((event.result as CancelRequest | undefined)?.reason ?? "").slice(0, 200);
+    state.cancel = { requestedAt: df.currentUtcDateTime.toISOString(), reason };
+  };
+
+  // 1. Invoke: once, unless the failure proves the request never reached the service.
+  while (!state.job) {
+    df.setCustomStatus(progress("Invoking"));
+    const invoke: InvokeJobRequest = {
+      endpointUri: request.endpointUri,
+      ...(request.deployment ? { deployment: request.deployment } : {}),
+      inputs: request.inputs,
+      output: request.output,
+      invokeId: state.invokeId,
+      tags: request.tags,
+    };
+    let result: ActivityResult<JobRef>;
+    try {
+      result = yield df.callActivity(names.activities.invoke, invoke);
+    } catch (err) {
+      result = { ok: false, error: thrownActivityError(err) };
+    }
+    const now = df.currentUtcDateTime;
+    if (result.ok) {
+      state.job = result.value;
+      state.invokedAt = now.toISOString();
+      if (request.queueTimeoutSeconds) state.queueDeadlineAt = new Date(now.getTime() + request.queueTimeoutSeconds * 1000).toISOString();
+      break;
+    }
+    state.invokeAttempts++;
+    const decision = decideAfterInvokeFailure(state, request, result.error, now);
+    if (decision.kind === "fail") return fail(decision.error);
+    const timer = df.createTimer(decision.at);
+    const cancel = df.waitForExternalEvent(names.events.cancel);
+    const winner: Task = yield df.Task.any([timer, cancel]);
+    if (winner === cancel) {
+      timer.cancel();
+      noteCancel(cancel);
+      return fail({ code: "RunCanceled", message: "The run was canceled on request before a job was created." });
+    }
+  }
+
+  // 2. Monitor until the job ends.
+  for (;;) {
+    if (state.cancel && !state.cancelSentAt && state.cancelAttempts < maxCancelAttempts) {
+      yield* sendCancel();
+    }
+    nextPoll = nextPollAt(state, request, df.currentUtcDateTime);
+    df.setCustomStatus(progress(state.cancel ? "Canceling" : "Monitoring"));
+    const timer: TimerTask = df.createTimer(nextPoll);
+    const cancel = df.waitForExternalEvent(names.events.cancel);
+    const statusChanged = df.waitForExternalEvent(names.events.jobStatusChanged);
+    const winner: Task = yield df.Task.any([timer, cancel, statusChanged]);
+    if (winner !== timer) timer.cancel();
+    if (winner === cancel) {
+      noteCancel(cancel);
+      continue;
+    }
+    // A timer or a status-change event: either way the GET is the source of truth.
+    let result: ActivityResult<JobSnapshot>;
+    try {
+      result = yield df.callActivity(names.activities.getStatus, locator());
+    } catch (err) {
+      result = { ok: false, error: { ...thrownActivityError(err), outcomeUnknown: false } };
+    }
+    const now = df.currentUtcDateTime;
+    state.polls++;
+    pollsThisExecution++;
+    state.lastPolledAt = now.toISOString();
+    const job = state.job as JobRef;
+    if (result.ok) {
+      state.consecutivePollErrors = 0;
+      state.lastPollError = null;
+      job.status = result.value.status;
+      job.studioUrl = result.value.studioUrl ?? job.studioUrl;
+      const decision = decideAfterPoll(state, request, result.value, now);
+      if (decision.kind === "succeed") {
+        nextPoll = null;
+        df.setCustomStatus(progress("Succeeded"));
+        return { job: { name: job.name, id: job.id, status: job.status, studioUrl: job.studioUrl }, output: request.output ? { uri: request.output.uri } : null, polls: state.polls, completedAt: now.toISOString() };
+      }
+      if (decision.kind === "fail") return fail(decision.error);
+      if (decision.kind === "deadline") {
+        if (!state.cancelSentAt) yield* sendCancel();
+        return fail(decision.error);
+      }
+    } else {
+      state.consecutivePollErrors++;
+      state.lastPollError = result.error;
+      const decision = decideAfterPollError(state, result.error);
+      if (decision.kind === "fail") return fail(decision.error);
+      const deadline = deadlineDecision(state, request, job.status, now);
+      if (deadline?.kind === "deadline") {
+        if (!state.cancelSentAt) yield* sendCancel();
+        return fail(deadline.error);
+      }
+    }
+    if (pollsThisExecution >= input.maxPollsPerExecution) {
+      // Keep each execution's history short; everything the run needs travels in `state`.
+      df.continueAsNew({ ...input, state } satisfies ScoringRunInput);
+      return undefined;
+    }
+  }
+
+  function* sendCancel(): Generator<Task, void, any> {
+    df.setCustomStatus(progress("Canceling"));
+    state.cancelAttempts++;
+    let result: ActivityResult<null>;
+    try {
+      result = yield df.callActivity(names.activities.cancel, locator());
+    } catch (err) {
+      result = { ok: false, error: { ...thrownActivityError(err), outcomeUnknown: false } };
+    }
+    // A failed cancel is tried again on the next loop, up to maxCancelAttempts; polling goes on regardless.
+    if (result.ok) state.cancelSentAt = df.currentUtcDateTime.toISOString();
+  }
+}

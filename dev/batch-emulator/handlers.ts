@@ -1,0 +1,163 @@
+/**
+ * What each route answers, as plain values (status, headers, body): the server decides about
+ * sockets and faults, these functions only about the emulated service's behaviour.
+ */
+import { armError } from "./faults";
+import { armJobResource, deploymentId, invokeResponse, serviceProperties, type Scope } from "./fixtures";
+import { parseInvokeBody } from "./invoke-body";
+import type { JobState, JobStore } from "./job-store";
+import type { ArmJobsPath, ClassifiedRequest } from "./routes";
+import type { EmulatorBehavior } from "./types";
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  /** undefined = empty body. */
+  body?: unknown;
+}
+
+export interface HandlerContext {
+  scope: Scope;
+  store: JobStore;
+  behavior: EmulatorBehavior;
+  /** Known deployment names; the default one included. */
+  deployments: string[];
+  defaultDeployment: string;
+  /** `http://host:port`, known once listening. */
+  baseUrl: () => string;
+}
+
+export interface IncomingCall {
+  method: string;
+  path: string;
+  classified: ClassifiedRequest;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  bodyText: string;
+  hasAuthorization: boolean;
+}
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+const error = (status: number, code: string, message: string): Reply => ({ status, body: armError(code, message) });
+
+/** Answers that show Completed wait for onJobCompleted (e.g. the predictions file is written first). */
+async function ready(state: JobState): Promise<void> {
+  if (state.job.status === "Completed" && state.completion !== null) await state.completion;
+}
+
+export async function handle(ctx: HandlerContext, call: IncomingCall): Promise<Reply> {
+  const c = call.classified;
+  switch (c.route) {
+    case "invoke":
+      return invoke(ctx, call, c.endpointName);
+    case "getJob":
+    case "cancelJob":
+    case "listJobs": {
+      const refusal = checkArm(ctx, call, c.arm);
+      if (refusal !== null) return refusal;
+      if (c.route === "listJobs") return listJobs(ctx, call);
+      return c.route === "getJob" ? getJob(ctx, c.arm.jobName!) : cancelJob(ctx, c.arm.jobName!);
+    }
+    case "other":
+      return error(404, "NotFound", `No route for ${call.method} ${call.path}.`);
+  }
+}
+
+async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: string): Promise<Reply> {
+  if (!same(endpointName, ctx.scope.endpointName)) {
+    return error(404, "EndpointNotFound", `Batch endpoint '${endpointName}' was not found.`);
+  }
+  const wanted = call.headers["azureml-model-deployment"] ?? ctx.defaultDeployment;
+  const deployment = ctx.deployments.find((d) => same(d, wanted));
+  if (deployment === undefined) {
+    return error(404, "DeploymentNotFound", `Deployment '${wanted}' was not found on endpoint '${endpointName}'.`);
+  }
+  const parsed = parseInvokeBody(call.bodyText);
+  if (!parsed.ok) return error(400, "UserError", parsed.message);
+
+  // The SDK sends the underscore form; the app also sends the standard one.
+  const repeatabilityId = call.headers["repeatability_request-id"] ?? call.headers["repeatability-request-id"] ?? null;
+  const existing =
+    ctx.behavior.dedupeRepeatability && repeatabilityId !== null
+      ? ctx.store.findByRepeatabilityId(repeatabilityId)
+      : undefined;
+  const state =
+    existing ??
+    ctx.store.create({ deployment, parsed: parsed.value, repeatabilityId, hadAuthorization: call.hasAuthorization });
+  await ready(state);
+  return {
+    status: 201,
+    // Like the real service: Location names the deployment, not the job.
+    headers: { location: `${ctx.baseUrl()}/arm${deploymentId(ctx.scope, deployment)}` },
+    body: invokeResponse(ctx.scope, state.job),
+  };
+}
+
+/** api-version first (as ARM does), then the subscription / group / workspace in the path. */
+function checkArm(ctx: HandlerContext, call: IncomingCall, arm: ArmJobsPath): Reply | null {
+  if (!call.query["api-version"]) {
+    return error(
+      400,
+      "MissingApiVersionParameter",
+      "The api-version query parameter (?api-version=) is required for all requests.",
+    );
+  }
+  if (!same(arm.subscriptionId, ctx.scope.subscriptionId)) {
+    return error(404, "SubscriptionNotFound", `The subscription '${arm.subscriptionId}' could not be found.`);
+  }
+  if (!same(arm.resourceGroup, ctx.scope.resourceGroup)) {
+    return error(404, "ResourceGroupNotFound", `Resource group '${arm.resourceGroup}' could not be found.`);
+  }
+  if (!same(arm.workspace, ctx.scope.workspace)) {
+    return error(404, "ResourceNotFound", `Workspace '${arm.workspace}' was not found.`);
+  }
+  return null;
+}
+
+async function getJob(ctx: HandlerContext, name: string): Promise<Reply> {
+  const state = ctx.store.poll(name);
+  if (state === undefined) return error(404, "UserError", `Job ${name} not found.`);
+  await ready(state);
+  return { status: 200, body: armJobResource(ctx.scope, state.job) };
+}
+
+function cancelJob(ctx: HandlerContext, name: string): Reply {
+  const outcome = ctx.store.cancel(name);
+  if (outcome === undefined) return error(404, "UserError", `Job ${name} not found.`);
+  // ARM's Jobs Cancel answers 202 while cancellation runs, 200 when there is nothing left to do.
+  return { status: outcome === "accepted" ? 202 : 200 };
+}
+
+/** `k` (present) or `k=v` (equal), for each comma-separated term. */
+function matchesTerms(map: Record<string, string>, filter: string | undefined): boolean {
+  if (filter === undefined || filter === "") return true;
+  return filter.split(",").every((term) => {
+    const eqAt = term.indexOf("=");
+    if (eqAt < 0) return Object.hasOwn(map, term.trim());
+    const key = term.slice(0, eqAt).trim();
+    return Object.hasOwn(map, key) && map[key] === term.slice(eqAt + 1);
+  });
+}
+
+async function listJobs(ctx: HandlerContext, call: IncomingCall): Promise<Reply> {
+  const q = call.query;
+  const matching = ctx.store.list().filter((s) => {
+    if (q.jobType !== undefined && !same(q.jobType, "Pipeline")) return false;
+    if (q.tag !== undefined && !matchesTerms(s.job.tags, q.tag)) return false;
+    return matchesTerms({ ...s.job.properties, ...serviceProperties(s.job) }, q.properties);
+  });
+  const skip = Math.max(0, Number.parseInt(q.$skip ?? "0", 10) || 0);
+  const size = ctx.behavior.listPageSize;
+  const page = matching.slice(skip, skip + size);
+  await Promise.all(page.map(ready));
+
+  const body: Record<string, unknown> = { value: page.map((s) => armJobResource(ctx.scope, s.job)) };
+  if (skip + size < matching.length) {
+    const next = new URL(call.path, ctx.baseUrl());
+    for (const [k, v] of Object.entries(q)) next.searchParams.set(k, v);
+    next.searchParams.set("$skip", String(skip + size));
+    body.nextLink = next.toString();
+  }
+  return { status: 200, body };
+}

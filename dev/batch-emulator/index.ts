@@ -1,0 +1,197 @@
+/**
+ * BatchEmulator: a loopback stand-in for an Azure ML batch endpoint (invoke) and the ARM Jobs API
+ * (get, cancel, list), with scripted job lifecycles and fault injection for tests and `npm run dev`.
+ */
+import { FaultQueue } from "./faults";
+import { workspaceId, workspaceJobPath, type Scope } from "./fixtures";
+import { JobStore } from "./job-store";
+import { EmulatorServer } from "./server";
+import type {
+  BatchEmulatorOptions,
+  EmulatorBehavior,
+  EmulatorJob,
+  Fault,
+  HookError,
+  JobStatus,
+  LifecycleInput,
+  RecordedRequest,
+  Route,
+} from "./types";
+
+export { lifecycles, isTerminal, TERMINAL_STATUSES } from "./lifecycle";
+export type * from "./types";
+
+function checkBehavior(b: EmulatorBehavior): void {
+  if (!Number.isInteger(b.cancelPolls) || b.cancelPolls < 0) throw new Error("cancelPolls must be an integer >= 0");
+  if (!Number.isInteger(b.listPageSize) || b.listPageSize < 1) throw new Error("listPageSize must be an integer >= 1");
+}
+
+export class BatchEmulator {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly workspace: string;
+  readonly endpointName: string;
+  readonly defaultDeployment: string;
+  readonly host: string;
+
+  private readonly scope: Scope;
+  private readonly requestedPort: number;
+  private readonly behavior: EmulatorBehavior;
+  private readonly store: JobStore;
+  private readonly faults = new FaultQueue();
+  private readonly recorded: RecordedRequest[] = [];
+  private readonly server: EmulatorServer;
+  private boundPort: number | null = null;
+
+  constructor(options: BatchEmulatorOptions = {}) {
+    this.subscriptionId = options.subscriptionId ?? "sub-0000";
+    this.resourceGroup = options.resourceGroup ?? "rg-scoring";
+    this.workspace = options.workspace ?? "ws-scoring";
+    this.endpointName = options.endpointName ?? "ep-scoring";
+    this.defaultDeployment = options.defaultDeployment ?? "blue";
+    this.host = options.host ?? "127.0.0.1";
+    this.requestedPort = options.port ?? 0;
+    this.scope = {
+      subscriptionId: this.subscriptionId,
+      resourceGroup: this.resourceGroup,
+      workspace: this.workspace,
+      endpointName: this.endpointName,
+    };
+    this.behavior = {
+      cancelPolls: options.cancelPolls ?? 1,
+      listPageSize: options.listPageSize ?? 50,
+      dedupeRepeatability: options.dedupeRepeatability ?? false,
+      dropInvokeMarkers: options.dropInvokeMarkers ?? false,
+    };
+    checkBehavior(this.behavior);
+    const clock = options.clock ?? Date.now;
+    const deployments = [...new Set([this.defaultDeployment, ...(options.deployments ?? [])])];
+    this.store = new JobStore(this.scope, clock, this.behavior, options.onJobCompleted);
+    this.server = new EmulatorServer({
+      clock,
+      faults: this.faults,
+      record: (r) => this.recorded.push(r),
+      context: {
+        scope: this.scope,
+        store: this.store,
+        behavior: this.behavior,
+        deployments,
+        defaultDeployment: this.defaultDeployment,
+        baseUrl: () => this.baseUrl,
+      },
+    });
+  }
+
+  /** Listens on `host` (loopback by default). */
+  async start(): Promise<void> {
+    this.boundPort = await this.server.listen(this.requestedPort, this.host);
+  }
+
+  /** Closes the server and every open connection; pending fault delays end at once. */
+  async stop(): Promise<void> {
+    await this.server.close();
+    this.boundPort = null;
+  }
+
+  get port(): number {
+    if (this.boundPort === null) throw new Error("the batch emulator is not started");
+    return this.boundPort;
+  }
+
+  get baseUrl(): string {
+    return `http://${this.host}:${this.port}`;
+  }
+
+  /** The invoke URL, `http://127.0.0.1:<port>/endpoints/<endpointName>/jobs`. */
+  get scoringUri(): string {
+    return `${this.baseUrl}/endpoints/${this.endpointName}/jobs`;
+  }
+
+  /** Base for ARM calls: what the app's AML_ARM_ENDPOINT is set to. */
+  get armEndpoint(): string {
+    return `${this.baseUrl}/arm`;
+  }
+
+  /** `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>` */
+  get workspaceId(): string {
+    return workspaceId(this.scope);
+  }
+
+  /** Workspace-level job path (no host): append to armEndpoint for Jobs Get / cancel. */
+  jobPath(name: string): string {
+    return workspaceJobPath(this.scope, name);
+  }
+
+  setDefaultLifecycle(lifecycle: LifecycleInput): void {
+    this.store.setDefaultLifecycle(lifecycle);
+  }
+
+  /** The next created job takes this lifecycle (FIFO), else the default one. */
+  enqueueLifecycle(lifecycle: LifecycleInput): void {
+    this.store.enqueueLifecycle(lifecycle);
+  }
+
+  /** Forces a job's status; it holds until changed again (a cancel still applies to non-terminal ones). */
+  setJobStatus(name: string, status: JobStatus, details?: { errorMessage?: string; errorCode?: string }): void {
+    this.store.force(name, status, details);
+  }
+
+  injectFault(fault: Fault): void {
+    this.faults.add(fault);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Fault applications still to come (sum of remaining `times`). */
+  get pendingFaults(): number {
+    return this.faults.pending;
+  }
+
+  /** Changes behaviour for the following requests (e.g. drop invoke markers in one test). */
+  configure(patch: Partial<EmulatorBehavior>): void {
+    const next = { ...this.behavior, ...patch };
+    checkBehavior(next);
+    Object.assign(this.behavior, next);
+  }
+
+  /** Every request received, oldest first. */
+  get requests(): RecordedRequest[] {
+    return [...this.recorded];
+  }
+
+  requestsFor(route: Route): RecordedRequest[] {
+    return this.recorded.filter((r) => r.route === route);
+  }
+
+  /** Copies of the jobs, in creation order. */
+  get jobs(): EmulatorJob[] {
+    return this.store.snapshots();
+  }
+
+  job(name: string): EmulatorJob | undefined {
+    return this.jobs.find((j) => j.name === name);
+  }
+
+  get createdJobCount(): number {
+    return this.store.size;
+  }
+
+  /** Errors thrown by onJobCompleted (the job still reports Completed). */
+  get hookErrors(): HookError[] {
+    return [...this.store.hookErrors];
+  }
+
+  /** Resolves when every onJobCompleted call started so far has finished. */
+  whenHooksSettled(): Promise<void> {
+    return this.store.settled();
+  }
+
+  /** Clears jobs, requests, faults and queued lifecycles (the default lifecycle and behaviour stay). */
+  reset(): void {
+    this.store.clear();
+    this.recorded.length = 0;
+    this.faults.clear();
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The emulator's jobs and their scripted lifecycles. No HTTP here: handlers call these methods,
+ * and tests script behaviour through the BatchEmulator facade.
+ */
+import { randomUUID } from "node:crypto";
+import type { ParsedInvoke } from "./invoke-body";
+import { nestedJobId, workspaceJobPath, type Scope } from "./fixtures";
+import {
+  DEFAULT_ERROR_CODE,
+  DEFAULT_ERROR_MESSAGE,
+  isTerminal,
+  lifecycles,
+  normalizeLifecycle,
+  statusAt,
+} from "./lifecycle";
+import type { EmulatorBehavior, EmulatorJob, HookError, JobStatus, Lifecycle, LifecycleInput } from "./types";
+
+export interface JobState {
+  /** Creation order: breaks ties in "newest first" when the clock does not move. */
+  seq: number;
+  job: EmulatorJob;
+  /** The running script and how many status GETs it has seen. */
+  script: Lifecycle;
+  scriptGets: number;
+  /** Set once the job reached Completed: the onJobCompleted hook's run (never rejects). */
+  completion: Promise<void> | null;
+}
+
+export interface CreateParams {
+  deployment: string;
+  parsed: ParsedInvoke;
+  repeatabilityId: string | null;
+  hadAuthorization: boolean;
+}
+
+export type CancelOutcome = "accepted" | "alreadyTerminal";
+
+export class JobStore {
+  private readonly jobs = new Map<string, JobState>();
+  private queued: Lifecycle[] = [];
+  private defaultLifecycle: Lifecycle = lifecycles.standard();
+  private seq = 0;
+  readonly hookErrors: HookError[] = [];
+
+  constructor(
+    private readonly scope: Scope,
+    private readonly clock: () => number,
+    private readonly behavior: EmulatorBehavior,
+    private readonly onCompleted: ((job: EmulatorJob) => Promise<void>) | undefined,
+  ) {}
+
+  setDefaultLifecycle(input: LifecycleInput): void {
+    this.defaultLifecycle = normalizeLifecycle(input);
+  }
+
+  enqueueLifecycle(input: LifecycleInput): void {
+    this.queued.push(normalizeLifecycle(input));
+  }
+
+  create(p: CreateParams): JobState {
+    const name = `batchjob-${randomUUID()}`;
+    const keep = !this.behavior.dropInvokeMarkers;
+    const state: JobState = {
+      seq: ++this.seq,
+      job: {
+        name,
+        id: nestedJobId(this.scope, p.deployment, name),
+        jobPath: workspaceJobPath(this.scope, name),
+        deployment: p.deployment,
+        status: "NotStarted",
+        inputs: p.parsed.inputs,
+        outputs: p.parsed.outputs,
+        tags: keep ? p.parsed.tags : {},
+        properties: keep ? p.parsed.properties : {},
+        repeatabilityId: p.repeatabilityId,
+        createdAt: this.clock(),
+        statusGets: 0,
+        cancelRequests: 0,
+        errorMessage: null,
+        errorCode: null,
+        invokeHadAuthorization: p.hadAuthorization,
+      },
+      script: this.queued.shift() ?? this.defaultLifecycle,
+      scriptGets: 0,
+      completion: null,
+    };
+    this.jobs.set(name, state);
+    this.refresh(state);
+    return state;
+  }
+
+  get(name: string): JobState | undefined {
+    return this.jobs.get(name);
+  }
+
+  findByRepeatabilityId(id: string): JobState | undefined {
+    return [...this.jobs.values()].find((s) => s.job.repeatabilityId === id);
+  }
+
+  /** A status GET: counts it and advances the script. */
+  poll(name: string): JobState | undefined {
+    const state = this.jobs.get(name);
+    if (state === undefined) return undefined;
+    state.job.statusGets += 1;
+    state.scriptGets += 1;
+    this.refresh(state);
+    return state;
+  }
+
+  /** Non-terminal → CancelRequested (for cancelPolls GETs) → Canceled; repeats and terminal jobs change nothing. */
+  cancel(name: string): CancelOutcome | undefined {
+    const state = this.jobs.get(name);
+    if (state === undefined) return undefined;
+    state.job.cancelRequests += 1;
+    if (isTerminal(state.job.status)) return "alreadyTerminal";
+    if (state.job.status !== "CancelRequested") this.switchScript(state, lifecycles.cancel(this.behavior.cancelPolls));
+    return "accepted";
+  }
+
+  /** Forces a status that then holds until changed again. */
+  force(name: string, status: JobStatus, details: { errorMessage?: string; errorCode?: string } = {}): void {
+    const state = this.jobs.get(name);
+    if (state === undefined) throw new Error(`no emulated job named ${name}`);
+    this.switchScript(state, { steps: [{ status }], ...details });
+  }
+
+  /** Newest first. */
+  list(): JobState[] {
+    return [...this.jobs.values()].sort((a, b) => b.job.createdAt - a.job.createdAt || b.seq - a.seq);
+  }
+
+  snapshots(): EmulatorJob[] {
+    return [...this.jobs.values()].sort((a, b) => a.seq - b.seq).map((s) => snapshot(s.job));
+  }
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  /** Resolves when every onJobCompleted call started so far has finished. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.jobs.values()].map((s) => s.completion));
+  }
+
+  clear(): void {
+    this.jobs.clear();
+    this.queued = [];
+    this.hookErrors.length = 0;
+  }
+
+  private switchScript(state: JobState, script: Lifecycle): void {
+    state.script = script;
+    state.scriptGets = 0;
+    this.refresh(state);
+  }
+
+  /** Recomputes the status from the script; fires the completion hook on the first Completed. */
+  private refresh(state: JobState): void {
+    const job = state.job;
+    job.status = statusAt(state.script, state.scriptGets);
+    const failed = job.status === "Failed";
+    job.errorMessage = failed ? (state.script.errorMessage ?? DEFAULT_ERROR_MESSAGE) : null;
+    job.errorCode = failed ? (state.script.errorCode ?? DEFAULT_ERROR_CODE) : null;
+    if (job.status === "Completed" && state.completion === null) state.completion = this.runHook(job);
+  }
+
+  private async runHook(job: EmulatorJob): Promise<void> {
+    if (this.onCompleted === undefined) return;
+    try {
+      await this.onCompleted(snapshot(job));
+    } catch (err) {
+      this.hookErrors.push({ job: job.name, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+function snapshot(job: EmulatorJob): EmulatorJob {
+  return structuredClone(job);
+}

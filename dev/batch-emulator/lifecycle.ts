@@ -1,0 +1,89 @@
+/**
+ * Scripted job lifecycles: pure functions, so the poll arithmetic is testable without a server.
+ * A job's status is a function of how many status GETs it has had since its script started.
+ */
+import type { JobStatus, Lifecycle, LifecycleInput, LifecycleStep } from "./types";
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["Completed", "Failed", "Canceled"];
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export const DEFAULT_ERROR_MESSAGE = "The batch scoring job failed (emulated).";
+export const DEFAULT_ERROR_CODE = "UserError";
+
+/** Accepts steps or a full lifecycle; rejects scripts a test could not mean (empty, negative polls). */
+export function normalizeLifecycle(input: LifecycleInput): Lifecycle {
+  const lifecycle: Lifecycle = Array.isArray(input) ? { steps: input } : input;
+  if (lifecycle.steps.length === 0) throw new Error("a lifecycle needs at least one step");
+  for (const step of lifecycle.steps) {
+    const polls = step.polls ?? 1;
+    if (!Number.isInteger(polls) || polls < 0) {
+      throw new Error(`lifecycle step ${step.status}: polls must be an integer >= 0, got ${String(step.polls)}`);
+    }
+  }
+  return { ...lifecycle, steps: lifecycle.steps.map((s) => ({ ...s })) };
+}
+
+/**
+ * Status after `gets` status GETs: before any GET (0) the first step; GET k shows the step whose
+ * cumulative poll window contains k; past the end, the last step holds.
+ */
+export function statusAt(lifecycle: Lifecycle, gets: number): JobStatus {
+  const steps = lifecycle.steps;
+  if (gets <= 0) return steps[0]!.status;
+  let covered = 0;
+  for (const step of steps) {
+    covered += step.polls ?? 1;
+    if (gets <= covered) return step.status;
+  }
+  return steps[steps.length - 1]!.status;
+}
+
+/** Non-terminal prefix seen by the first `polls` GETs: Preparing once, then Running. */
+function busyFor(polls: number): LifecycleStep[] {
+  if (!Number.isInteger(polls) || polls < 0) throw new Error(`polls must be an integer >= 0, got ${polls}`);
+  if (polls === 0) return [];
+  if (polls === 1) return [{ status: "Preparing", polls: 1 }];
+  return [{ status: "Preparing", polls: 1 }, { status: "Running", polls: polls - 1 }];
+}
+
+/** Ready-made lifecycles: `n` is how many status GETs see the job still busy. */
+export const lifecycles = {
+  /** The default: Preparing(1) → Queued(1) → Running(2) → Completed. */
+  standard(): Lifecycle {
+    return {
+      steps: [
+        { status: "Preparing", polls: 1 },
+        { status: "Queued", polls: 1 },
+        { status: "Running", polls: 2 },
+        { status: "Completed" },
+      ],
+    };
+  },
+  /** GETs 1..n busy, GET n+1 Completed. */
+  completesAfter(n: number): Lifecycle {
+    return { steps: [...busyFor(n), { status: "Completed" }] };
+  },
+  /** GETs 1..afterPolls busy, then Failed carrying `message`. */
+  failsWith(message: string, afterPolls: number, code?: string): Lifecycle {
+    return {
+      steps: [...busyFor(afterPolls), { status: "Failed" }],
+      errorMessage: message,
+      ...(code !== undefined ? { errorCode: code } : {}),
+    };
+  },
+  /** GETs 1..afterPolls busy, then Canceled without anyone asking (e.g. an admin canceled it). */
+  canceledByService(afterPolls: number): Lifecycle {
+    return { steps: [...busyFor(afterPolls), { status: "Canceled" }] };
+  },
+  /** Never leaves `status` (e.g. stuck in Queued for lack of compute). */
+  stuckIn(status: JobStatus): Lifecycle {
+    return { steps: [{ status }] };
+  },
+  /** What a cancel request switches a running job to. */
+  cancel(cancelPolls: number): Lifecycle {
+    return { steps: [{ status: "CancelRequested", polls: cancelPolls }, { status: "Canceled" }] };
+  },
+};

@@ -1,0 +1,64 @@
+/**
+ * Classifies a request by method and path shape. Scope (subscription, group, workspace, endpoint)
+ * is checked later, so a fault aimed at "getJob" also hits a GET on a wrong workspace path.
+ */
+export interface ArmJobsPath {
+  subscriptionId: string;
+  resourceGroup: string;
+  workspace: string;
+  /** Absent for the Jobs List collection. */
+  jobName?: string;
+  cancel: boolean;
+}
+
+export type ClassifiedRequest =
+  | { route: "invoke"; endpointName: string }
+  | { route: "getJob" | "cancelJob" | "listJobs"; arm: ArmJobsPath }
+  | { route: "other"; underArm: boolean };
+
+const eq = (a: string | undefined, b: string): boolean => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+function decode(seg: string): string | null {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return null;
+  }
+}
+
+/** Parses `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/jobs[/<name>[/cancel]]`. */
+function parseArm(segments: string[]): ArmJobsPath | null {
+  const [sub, s, rgs, rg, prov, ns, wss, ws, jobs, name, action, ...rest] = segments;
+  if (!eq(sub, "subscriptions") || !eq(rgs, "resourceGroups") || !eq(prov, "providers")) return null;
+  if (!eq(ns, "Microsoft.MachineLearningServices") || !eq(wss, "workspaces") || !eq(jobs, "jobs")) return null;
+  if (s === undefined || rg === undefined || ws === undefined || rest.length > 0) return null;
+  if (action !== undefined && !eq(action, "cancel")) return null;
+  return {
+    subscriptionId: s,
+    resourceGroup: rg,
+    workspace: ws,
+    ...(name !== undefined ? { jobName: name } : {}),
+    cancel: action !== undefined,
+  };
+}
+
+export function classify(method: string, pathname: string): ClassifiedRequest {
+  const raw = pathname.split("/").filter((p) => p !== "");
+  const decoded = raw.map(decode);
+  if (decoded.some((d) => d === null)) return { route: "other", underArm: raw[0] === "arm" };
+  const segments = decoded as string[];
+
+  if (segments[0] === "arm") {
+    const arm = parseArm(segments.slice(1));
+    if (arm === null) return { route: "other", underArm: true };
+    if (arm.jobName === undefined && method === "GET") return { route: "listJobs", arm };
+    if (arm.jobName !== undefined && !arm.cancel && method === "GET") return { route: "getJob", arm };
+    if (arm.jobName !== undefined && arm.cancel && method === "POST") return { route: "cancelJob", arm };
+    return { route: "other", underArm: true };
+  }
+
+  if (method === "POST" && segments.length === 3 && segments[0] === "endpoints" && segments[2] === "jobs") {
+    return { route: "invoke", endpointName: segments[1]! };
+  }
+  return { route: "other", underArm: false };
+}

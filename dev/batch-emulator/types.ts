@@ -1,0 +1,146 @@
+/** Public shapes of the batch emulator: options, scripted lifecycles, faults, and what it records. */
+import type { JobStatus } from "../../src/batch/types";
+
+export type { JobStatus };
+
+/** Which operation a request was classified as (by method and path shape, before scope checks). */
+export type Route = "invoke" | "getJob" | "cancelJob" | "listJobs" | "other";
+
+/** One step of a scripted lifecycle. */
+export interface LifecycleStep {
+  status: JobStatus;
+  /** How many status GETs of the job stay at this status (default 1; 0 = only visible before the first GET). */
+  polls?: number;
+}
+
+/** A scripted lifecycle: the job advances one step per status GET; the last step holds forever. */
+export interface Lifecycle {
+  steps: LifecycleStep[];
+  /** Error message a Failed job carries (default: a generic message). */
+  errorMessage?: string;
+  /** Error code a Failed job carries (default "UserError"). */
+  errorCode?: string;
+}
+
+/** Either a full lifecycle or just its steps. */
+export type LifecycleInput = Lifecycle | LifecycleStep[];
+
+/** Input as the emulator keeps it: `type` is lower-case, like the ARM job's `jobInputType`. */
+export type EmulatorJobInput =
+  | { type: "uri_folder" | "uri_file"; uri: string }
+  | { type: "literal"; value: string };
+
+export interface EmulatorJobOutput {
+  type: "uri_file" | "uri_folder";
+  uri: string | null;
+}
+
+/** A job as the emulator keeps it (a copy; changing it changes nothing). */
+export interface EmulatorJob {
+  name: string;
+  /** The nested id the invoke answered with (…/batchEndpoints/<ep>/deployments/<dep>/jobs/<name>). */
+  id: string;
+  /** Workspace-level ARM path: what Jobs Get and cancel use. */
+  jobPath: string;
+  deployment: string;
+  status: JobStatus;
+  inputs: Record<string, EmulatorJobInput>;
+  outputs: Record<string, EmulatorJobOutput>;
+  tags: Record<string, string>;
+  properties: Record<string, string>;
+  /** `repeatability_request-id` (or `Repeatability-Request-ID`) of the invoke, if sent. */
+  repeatabilityId: string | null;
+  /** clock() at creation. */
+  createdAt: number;
+  /** Jobs Get requests answered for this job. */
+  statusGets: number;
+  /** Cancel requests received for this job (including repeats). */
+  cancelRequests: number;
+  /** Error message of a Failed job, else null. */
+  errorMessage: string | null;
+  /** Error code of a Failed job, else null. */
+  errorCode: string | null;
+  /** Whether the invoke carried an Authorization header (the app must send none to loopback). */
+  invokeHadAuthorization: boolean;
+}
+
+/** Status answers a fault can inject. */
+export type FaultStatus = 400 | 401 | 403 | 404 | 408 | 429 | 500 | 503;
+
+export type FaultKind =
+  | {
+      status: FaultStatus;
+      retryAfterSeconds?: number;
+      /** Sent as-is instead of the generated ARM error body. */
+      body?: unknown;
+      /** Send `{"code","message"}` without the `error` wrapper (seen from some Azure ML front ends). */
+      unwrapped?: boolean;
+      code?: string;
+      message?: string;
+    }
+  /** Destroy the socket before doing the operation: the request surely had no effect. */
+  | { reset: true }
+  /** Do the operation (e.g. create the job), then destroy the socket: the client never learns the outcome. */
+  | { resetAfterProcessing: true }
+  /** Answer normally after a delay. */
+  | { delayMs: number };
+
+export interface Fault {
+  match: { route: Exclude<Route, "other"> | "any"; method?: string };
+  /** How many matching requests this fault applies to. */
+  times: number;
+  kind: FaultKind;
+}
+
+/** One request the emulator received. */
+export interface RecordedRequest {
+  /** clock() when the request's body had been read. */
+  at: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  route: Route;
+  /** Lower-cased names; `authorization` is replaced by "<redacted>". */
+  headers: Record<string, string>;
+  hasAuthorization: boolean;
+  /** Parsed JSON, else the raw text; null when empty. */
+  body: unknown;
+  /** Status answered, "reset" when the socket was destroyed, null while not answered yet. */
+  status: number | "reset" | null;
+}
+
+/** Behaviour that tests may change between cases (see BatchEmulator.configure). */
+export interface EmulatorBehavior {
+  /** GETs a canceled job stays CancelRequested before Canceled (default 1). */
+  cancelPolls: number;
+  /** Jobs List page size (default 50). */
+  listPageSize: number;
+  /** An invoke repeating a known repeatability id returns the existing job instead of a new one (default false). */
+  dedupeRepeatability: boolean;
+  /** Drop the invoke's tags and properties, as the real service might (default false). */
+  dropInvokeMarkers: boolean;
+}
+
+export interface BatchEmulatorOptions extends Partial<EmulatorBehavior> {
+  /** 0 (default) = ephemeral. */
+  port?: number;
+  /** Default "127.0.0.1": loopback only. */
+  host?: string;
+  subscriptionId?: string;
+  resourceGroup?: string;
+  workspace?: string;
+  endpointName?: string;
+  /** Used when no `azureml-model-deployment` header is sent (default "blue"). */
+  defaultDeployment?: string;
+  /** Deployments the endpoint has (default [defaultDeployment]; the default one is always included). */
+  deployments?: string[];
+  /** ms since epoch (default Date.now). */
+  clock?: () => number;
+  /** Called once when a job reaches Completed; answers showing Completed wait for it. */
+  onJobCompleted?: (job: EmulatorJob) => Promise<void>;
+}
+
+export interface HookError {
+  job: string;
+  message: string;
+}

@@ -1,0 +1,49 @@
+/**
+ * Idempotent starts: the same request (same key or instanceId, same body) maps to the same run.
+ * Uses node:crypto, so only the HTTP functions import this file, never the orchestrator.
+ */
+import { createHash } from "node:crypto";
+import type { ScoringRunRequest } from "./types";
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
+/** JSON with object keys sorted at every level (undefined members dropped, as JSON.stringify does). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined && typeof v !== "function")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** sha256 (hex) of the normalised request's canonical JSON: equal for equal logical requests, whatever body form they came in. */
+export function requestFingerprint(request: ScoringRunRequest): string {
+  return sha256Hex(canonicalJson(request));
+}
+
+/** A valid durable instance id for an `Idempotency-Key` header value: `key-` + 32 hex chars. */
+export function instanceIdForKey(key: string): string {
+  return `key-${sha256Hex(key).slice(0, 32)}`;
+}
+
+/** An `Idempotency-Key` must be 1 to 255 printable ASCII characters. */
+export function validateIdempotencyKey(
+  key: string | null | undefined,
+): { ok: true; key: string } | { ok: false; message: string } {
+  if (key === null || key === undefined || key === "") {
+    return { ok: false, message: "Idempotency-Key must not be empty" };
+  }
+  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    return { ok: false, message: `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, got ${key.length}` };
+  }
+  if (!PRINTABLE_ASCII.test(key)) {
+    return { ok: false, message: "Idempotency-Key must contain only printable ASCII characters" };
+  }
+  return { ok: true, key };
+}

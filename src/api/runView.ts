@@ -1,0 +1,212 @@
+/**
+ * The public run view (ARCHITECTURE.md "Run view") built from a durable orchestration status.
+ * Defensive: custom status, input and output are whatever the task hub stored.
+ */
+import type { RunError, RunStatus, RunView, ScoringRunRequest } from "./types";
+import type { RunJobInfo } from "./runProgress";
+
+/** The parts of a durable `DurableOrchestrationStatus` the view needs. */
+export interface DurableStatusLike {
+  instanceId: string;
+  name: string;
+  /** Pending | Running | Completed | Failed | Terminated | ContinuedAsNew | Canceled | Suspended */
+  runtimeStatus: string;
+  createdTime: string | Date;
+  lastUpdatedTime: string | Date;
+  input: unknown;
+  output: unknown;
+  customStatus: unknown;
+}
+
+/** Error codes the orchestrator uses when the run ended because of a cancel. */
+export const CANCEL_ERROR_CODES: readonly string[] = ["RunCanceled", "JobCanceled"];
+export const MAX_ERROR_MESSAGE_LENGTH = 2000;
+
+/** Error names of JavaScript built-ins: a failure text starting with one is a bug, not one of our codes. */
+const BUILTIN_ERROR_NAMES = new Set([
+  "Error", "TypeError", "RangeError", "ReferenceError", "SyntaxError", "EvalError", "URIError", "AggregateError",
+]);
+
+type Obj = Record<string, unknown>;
+
+function asObject(value: unknown): Obj | null {
+  if (typeof value === "string") {
+    const t = value.trim();
+    if (t.startsWith("{")) {
+      try {
+        return asObject(JSON.parse(t));
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Obj) : null;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+function iso(value: string | Date): string {
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
+}
+
+/** First line only (never a stack trace), trimmed and bounded. */
+function safeMessage(text: string): string {
+  const line = text.split(/\r?\n/, 1)[0]!.trim();
+  return line.length > MAX_ERROR_MESSAGE_LENGTH ? `${line.slice(0, MAX_ERROR_MESSAGE_LENGTH - 3)}...` : line;
+}
+
+function readError(value: unknown): RunError | null {
+  const o = asObject(value);
+  if (!o) return null;
+  const code = str(o.code);
+  const message = str(o.message);
+  if (!code || message === null) return null;
+  const error: RunError = { code, message: safeMessage(message) };
+  const jobStatus = str(o.jobStatus);
+  if (jobStatus) error.jobStatus = jobStatus;
+  return error;
+}
+
+function readJob(value: unknown): RunJobInfo | null {
+  const o = asObject(value);
+  const name = o ? str(o.name) : null;
+  if (!o || !name) return null;
+  return { name, id: str(o.id) ?? "", status: str(o.status) ?? "Unknown", studioUrl: str(o.studioUrl) };
+}
+
+function readCount(value: unknown): number | null {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+/**
+ * The error of a failed orchestration from its durable output, e.g.
+ * `Orchestrator function 'x' failed: DeadlineExceeded: The run exceeded 604800 s` →
+ * `{ code: "DeadlineExceeded", message: "The run exceeded 604800 s" }`. Unparseable → code
+ * `OrchestrationFailed`. Only the first line is kept: stack traces never reach the view.
+ */
+export function errorFromFailureOutput(output: unknown): RunError {
+  const structured = readError(output);
+  if (structured) return structured;
+  const o = asObject(output);
+  const text = o ? str(o.message) : str(output);
+  if (text === null || text.trim() === "") return { code: "OrchestrationFailed", message: "The run failed." };
+
+  let line = safeMessage(text).replace(/^Orchestrator function '[^']*' failed:\s*/i, "");
+  while (/^Error:\s*/.test(line)) line = line.replace(/^Error:\s*/, "");
+  const json = readError(line);
+  if (json) return json;
+  const m = /^([A-Z][A-Za-z0-9]{1,63}):\s*(\S.*)$/.exec(line);
+  if (m && !BUILTIN_ERROR_NAMES.has(m[1]!)) return { code: m[1]!, message: m[2]! };
+  return { code: "OrchestrationFailed", message: line === "" ? "The run failed." : line };
+}
+
+function viewStatus(runtimeStatus: string, error: RunError | null): RunStatus {
+  switch (runtimeStatus) {
+    case "Pending":
+      return "Pending";
+    case "Completed":
+      return "Succeeded";
+    case "Failed":
+      return error && CANCEL_ERROR_CODES.includes(error.code) ? "Canceled" : "Failed";
+    case "Terminated":
+    case "Canceled":
+      return "Canceled";
+    default:
+      // Running, ContinuedAsNew, Suspended, and anything unknown: not over yet.
+      return "Running";
+  }
+}
+
+export function toRunView(status: DurableStatusLike): RunView {
+  const runtime = status.runtimeStatus;
+  const progress = asObject(status.customStatus);
+  const input = asObject(status.input);
+  const request = input ? (asObject(input.request) as ScoringRunRequest | null) : null;
+
+  let job = readJob(progress?.job);
+  let polls = readCount(progress?.polls) ?? 0;
+  let output: { uri: string } | null = null;
+  let error: RunError | null = null;
+
+  switch (runtime) {
+    case "Completed": {
+      const result = asObject(status.output);
+      job = readJob(result?.job) ?? job;
+      polls = readCount(result?.polls) ?? polls;
+      const out = asObject(result?.output);
+      const uri = out ? str(out.uri) : null;
+      output = uri ? { uri } : null;
+      break;
+    }
+    case "Failed":
+      error = readError(progress?.error) ?? errorFromFailureOutput(status.output);
+      break;
+    case "Terminated": {
+      const reason = str(status.output) ?? str(asObject(status.output)?.reason) ?? "";
+      const message = safeMessage(reason);
+      error = { code: "Terminated", message: message === "" ? "The run was terminated." : message };
+      break;
+    }
+    case "Canceled":
+      error = readError(progress?.error) ?? { code: "Canceled", message: "The run was canceled." };
+      break;
+    default:
+      break;
+  }
+
+  const viewed = viewStatus(runtime, error);
+  const terminal = viewed === "Succeeded" || viewed === "Failed" || viewed === "Canceled";
+  const phase = terminal
+    ? viewed
+    : runtime === "Suspended" || runtime === "Pending"
+      ? runtime
+      : str(progress?.phase) ?? runtime;
+
+  return {
+    id: status.instanceId,
+    status: viewed,
+    createdAt: iso(status.createdTime),
+    lastUpdatedAt: iso(status.lastUpdatedTime),
+    request,
+    job,
+    progress: {
+      phase,
+      polls,
+      lastPolledAt: str(progress?.lastPolledAt),
+      nextPollAt: terminal ? null : str(progress?.nextPollAt),
+    },
+    output,
+    error,
+  };
+}
+
+export function isTerminalView(view: RunView): boolean {
+  return view.status === "Succeeded" || view.status === "Failed" || view.status === "Canceled";
+}
+
+/**
+ * HTTP status for a run view: 202 while Pending/Running, 200 when Succeeded, and for
+ * Failed/Canceled 200, or 500 when the caller asked `failOnError` (ADF Web activity).
+ */
+export function httpStatusForView(view: RunView, failOnError: boolean): 200 | 202 | 500 {
+  if (view.status === "Pending" || view.status === "Running") return 202;
+  if (view.status === "Succeeded") return 200;
+  return failOnError ? 500 : 200;
+}
+
+/**
+ * `Retry-After` (seconds) for a run still in progress: until the next poll when known, else the
+ * poll interval; clamped to 1…300. Null for a finished run.
+ */
+export function retryAfterSeconds(view: RunView, now: Date, fallbackSeconds = 10): number | null {
+  if (isTerminalView(view)) return null;
+  const next = view.progress.nextPollAt ? Date.parse(view.progress.nextPollAt) : Number.NaN;
+  const seconds = Number.isNaN(next)
+    ? view.request?.pollIntervalSeconds ?? fallbackSeconds
+    : Math.ceil((next - now.getTime()) / 1000);
+  return Math.min(300, Math.max(1, seconds));
+}

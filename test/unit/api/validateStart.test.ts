@@ -1,0 +1,556 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  invalidRequestBody,
+  validateStartRequest,
+  type StartConfig,
+} from "../../../src/api/validateStart";
+import type { ErrorDetail } from "../../../src/api/errors";
+import type { ScoringRunRequest } from "../../../src/api/types";
+
+const config: StartConfig = { allowedHosts: ["*.inference.ml.azure.com"], allowLoopback: false, defaultPollSeconds: 120 };
+const ENDPOINT = "https://heart-ep.westeurope.inference.ml.azure.com/jobs";
+const INPUT = "azureml://datastores/workspaceblobstore/paths/heart/input/";
+const OUTPUT = "azureml://datastores/workspaceblobstore/paths/heart/out/predictions.csv";
+
+const seedBody = {
+  endpoint_uri: ENDPOINT,
+  api_version: "2022-10-01",
+  poll_interval: "120",
+  endpoint_input_uri: INPUT,
+  endpoint_output_uri: OUTPUT,
+};
+
+const camelBody = {
+  endpointUri: ENDPOINT,
+  apiVersion: "2022-10-01",
+  pollIntervalSeconds: 120,
+  inputs: { input_data: { type: "uri_folder", uri: INPUT } },
+  output: { name: "score", uri: OUTPUT },
+};
+
+const expectedRequest: ScoringRunRequest = {
+  endpointUri: ENDPOINT,
+  deployment: null,
+  apiVersion: "2022-10-01",
+  pollIntervalSeconds: 120,
+  inputs: { input_data: { type: "uri_folder", uri: INPUT } },
+  output: { name: "score", uri: OUTPUT },
+  timeoutSeconds: 604800,
+  queueTimeoutSeconds: null,
+  tags: {},
+};
+
+function ok(body: unknown, cfg: StartConfig = config) {
+  const result = validateStartRequest(body, cfg);
+  if (!result.ok) throw new Error(`expected valid, got ${JSON.stringify(result.details)}`);
+  return result;
+}
+
+function problems(body: unknown, cfg: StartConfig = config): ErrorDetail[] {
+  const result = validateStartRequest(body, cfg);
+  if (result.ok) throw new Error(`expected invalid, got ${JSON.stringify(result.request)}`);
+  return result.details;
+}
+
+/** The one detail for `field` (fails if there is none or several). */
+function problem(body: unknown, field: string, cfg: StartConfig = config): string {
+  const details = problems(body, cfg);
+  const matching = details.filter((d) => d.field === field);
+  expect(matching, JSON.stringify(details)).toHaveLength(1);
+  return matching[0]!.message;
+}
+
+describe("validateStartRequest: normalisation", () => {
+  it("normalises the seed form", () => {
+    const result = ok(seedBody);
+    expect(result.request).toEqual(expectedRequest);
+    expect(result.instanceId).toBeNull();
+  });
+
+  it("normalises the camelCase form to the same request", () => {
+    expect(ok(camelBody).request).toEqual(expectedRequest);
+    expect(ok(camelBody).request).toEqual(ok(seedBody).request);
+  });
+
+  it("applies defaults: api version, poll interval from config, output name, timeouts, tags", () => {
+    const result = ok({ endpointUri: ENDPOINT, inputs: { data: { type: "uri_file", uri: "azureml:heart:1" } }, output: { uri: OUTPUT } }, {
+      ...config,
+      defaultPollSeconds: 45,
+    });
+    expect(result.request).toEqual({
+      endpointUri: ENDPOINT,
+      deployment: null,
+      apiVersion: "2022-10-01",
+      pollIntervalSeconds: 45,
+      inputs: { data: { type: "uri_file", uri: "azureml:heart:1" } },
+      output: { name: "score", uri: OUTPUT },
+      timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+      queueTimeoutSeconds: null,
+      tags: {},
+    });
+  });
+
+  it("seed form: only the required parameters; output optional", () => {
+    const result = ok({ endpoint_uri: ENDPOINT, endpoint_input_uri: INPUT });
+    expect(result.request.output).toBeNull();
+    expect(result.request.pollIntervalSeconds).toBe(120);
+    expect(ok({ endpoint_uri: ENDPOINT, endpoint_input_uri: INPUT }, { ...config, defaultPollSeconds: 45 }).request.pollIntervalSeconds).toBe(45);
+    expect(result.request.apiVersion).toBe("2022-10-01");
+  });
+
+  it("seed form: ADF's empty strings for optional parameters mean 'not set'", () => {
+    const result = ok({ ...seedBody, api_version: "", poll_interval: "", endpoint_output_uri: "" });
+    expect(result.request.apiVersion).toBe("2022-10-01");
+    expect(result.request.pollIntervalSeconds).toBe(120);
+    expect(result.request.output).toBeNull();
+  });
+
+  it("accepts ADF string numbers in both forms", () => {
+    expect(ok({ ...seedBody, poll_interval: "30" }).request.pollIntervalSeconds).toBe(30);
+    expect(ok({ ...seedBody, poll_interval: 30 }).request.pollIntervalSeconds).toBe(30);
+    const camel = ok({ ...camelBody, pollIntervalSeconds: "120", timeoutSeconds: " 3600 ", queueTimeoutSeconds: "600" }).request;
+    expect(camel.pollIntervalSeconds).toBe(120);
+    expect(camel.timeoutSeconds).toBe(3600);
+    expect(camel.queueTimeoutSeconds).toBe(600);
+  });
+
+  it("normalises the full camelCase form", () => {
+    const result = ok({
+      endpointUri: ENDPOINT,
+      deployment: "blue-v2",
+      apiVersion: "2024-01-01-preview",
+      pollIntervalSeconds: 30,
+      inputs: {
+        input_data: { type: "uri_folder", uri: INPUT },
+        threshold: { type: "literal", value: 0.5 },
+        verbose: { type: "literal", value: true },
+        label: { type: "literal", value: "x" },
+      },
+      output: { name: "predictions", uri: OUTPUT },
+      timeoutSeconds: 7200,
+      queueTimeoutSeconds: 7200,
+      instanceId: "nightly-2024_05_01",
+      tags: { team: "risk", source: "" },
+    });
+    expect(result.instanceId).toBe("nightly-2024_05_01");
+    expect(result.request).toEqual({
+      endpointUri: ENDPOINT,
+      deployment: "blue-v2",
+      apiVersion: "2024-01-01-preview",
+      pollIntervalSeconds: 30,
+      inputs: {
+        input_data: { type: "uri_folder", uri: INPUT },
+        threshold: { type: "literal", value: "0.5" },
+        verbose: { type: "literal", value: "true" },
+        label: { type: "literal", value: "x" },
+      },
+      output: { name: "predictions", uri: OUTPUT },
+      timeoutSeconds: 7200,
+      queueTimeoutSeconds: 7200,
+      tags: { team: "risk", source: "" },
+    });
+  });
+
+  it("a normalised request is itself a valid camelCase body and normalises to itself", () => {
+    const first = ok({ ...camelBody, deployment: "blue", tags: { a: "b" } }).request;
+    expect(ok(JSON.parse(JSON.stringify(first))).request).toEqual(first);
+  });
+
+  it("null means 'not set' for optional camelCase fields", () => {
+    const result = ok({ ...camelBody, deployment: null, output: null, queueTimeoutSeconds: null, instanceId: null, tags: null });
+    expect(result.request.deployment).toBeNull();
+    expect(result.request.output).toBeNull();
+    expect(result.request.queueTimeoutSeconds).toBeNull();
+    expect(result.request.tags).toEqual({});
+    expect(result.instanceId).toBeNull();
+  });
+
+  it("accepts loopback endpoints only with allowLoopback", () => {
+    const body = { ...seedBody, endpoint_uri: "http://127.0.0.1:7072/jobs" };
+    expect(ok(body, { ...config, allowLoopback: true }).request.endpointUri).toBe("http://127.0.0.1:7072/jobs");
+    expect(problem(body, "endpoint_uri")).toMatch(/loopback/);
+  });
+
+  it("accepts every input URI kind", () => {
+    for (const uri of [
+      "azureml:heart:2",
+      "azureml:heart@latest",
+      "https://acc.blob.core.windows.net/c/in/",
+      "abfss://fs@acc.dfs.core.windows.net/in/",
+      "azureml://subscriptions/s/resourcegroups/rg/workspaces/ws/datastores/ds/paths/in/",
+    ]) {
+      expect(ok({ ...seedBody, endpoint_input_uri: uri }).request.inputs.input_data).toEqual({ type: "uri_folder", uri });
+    }
+  });
+});
+
+describe("validateStartRequest: body shape", () => {
+  it.each([
+    [null, "null"],
+    [[], "an array"],
+    [[seedBody], "an array"],
+    ["endpoint_uri=x", '"endpoint_uri=x"'],
+    [42, "42"],
+    [undefined, "nothing"],
+  ])("rejects %j as a body", (body, got) => {
+    const details = problems(body);
+    expect(details).toEqual([{ field: "body", message: `must be a JSON object, got ${got}` }]);
+  });
+
+  it("an empty object: the endpoint and inputs are required (camelCase by default)", () => {
+    expect(problems({})).toEqual([
+      { field: "endpointUri", message: "is required" },
+      { field: "inputs", message: "is required" },
+    ]);
+  });
+});
+
+describe("validateStartRequest: endpoint", () => {
+  it("missing endpoint (both forms)", () => {
+    const { endpoint_uri: _e, ...seed } = seedBody;
+    expect(problem(seed, "endpoint_uri")).toBe("is required");
+    const { endpointUri: _c, ...camel } = camelBody;
+    expect(problem(camel, "endpointUri")).toBe("is required");
+    expect(problem({ ...seedBody, endpoint_uri: "" }, "endpoint_uri")).toMatch(/is required/);
+    expect(problem({ ...camelBody, endpointUri: 5 }, "endpointUri")).toBe("must be a URL string, got 5");
+  });
+
+  it("non-https endpoint", () => {
+    const message = problem({ ...camelBody, endpointUri: "http://heart-ep.westeurope.inference.ml.azure.com/jobs" }, "endpointUri");
+    expect(message).toMatch(/https/);
+    expect(message).toContain("*.inference.ml.azure.com");
+    expect(problem({ ...camelBody, endpointUri: "ftp://x.inference.ml.azure.com/jobs" }, "endpointUri")).toMatch(/https/);
+  });
+
+  it("host not on the allowlist: the message names the allowed hosts", () => {
+    const message = problem({ ...seedBody, endpoint_uri: "https://evil.example.com/jobs" }, "endpoint_uri");
+    expect(message).toContain("evil.example.com");
+    expect(message).toContain("*.inference.ml.azure.com");
+    const custom = problem({ ...seedBody, endpoint_uri: "https://evil.example.com/jobs" }, "endpoint_uri", {
+      ...config,
+      allowedHosts: ["a.example.org", "*.b.example.org"],
+    });
+    expect(custom).toContain("a.example.org, *.b.example.org");
+  });
+
+  it("loopback without allowLoopback", () => {
+    for (const uri of ["http://localhost:7072/jobs", "https://127.0.0.1/jobs", "http://[::1]:80/jobs"]) {
+      expect(problem({ ...camelBody, endpointUri: uri }, "endpointUri")).toMatch(/SCORING_ALLOW_LOOPBACK/);
+    }
+  });
+
+  it("not a URL, or whitespace", () => {
+    expect(problem({ ...camelBody, endpointUri: "not a url" }, "endpointUri")).toMatch(/whitespace/);
+    expect(problem({ ...camelBody, endpointUri: "heart-ep" }, "endpointUri")).toMatch(/not a valid absolute URL/);
+    expect(problem({ ...camelBody, endpointUri: ` ${ENDPOINT}` }, "endpointUri")).toMatch(/whitespace/);
+  });
+});
+
+describe("validateStartRequest: numbers", () => {
+  it.each([0, 86401, "abc", "0", "-5", 1.5, "12s", true, "", null])("seed poll_interval %j", (value) => {
+    const body = { ...seedBody, poll_interval: value };
+    if (value === "" || value === null) {
+      expect(ok(body).request.pollIntervalSeconds).toBe(120);
+      return;
+    }
+    expect(problem(body, "poll_interval")).toMatch(/must be a whole number of seconds from 1 to 86400/);
+  });
+
+  it.each([[0], [86401], ["abc"], [2.5], [[]], [{}], [true]])("camel pollIntervalSeconds %j", (value: unknown) => {
+    expect(problem({ ...camelBody, pollIntervalSeconds: value }, "pollIntervalSeconds")).toMatch(
+      /must be a whole number of seconds from 1 to 86400/,
+    );
+  });
+
+  it("accepts the bounds", () => {
+    expect(ok({ ...camelBody, pollIntervalSeconds: 1 }).request.pollIntervalSeconds).toBe(1);
+    expect(ok({ ...camelBody, pollIntervalSeconds: 86400 }).request.pollIntervalSeconds).toBe(86400);
+    expect(ok({ ...camelBody, timeoutSeconds: 60 }).request.timeoutSeconds).toBe(60);
+    expect(ok({ ...camelBody, timeoutSeconds: 2592000 }).request.timeoutSeconds).toBe(2592000);
+  });
+
+  it("reports the value it got", () => {
+    expect(problem({ ...camelBody, pollIntervalSeconds: "abc" }, "pollIntervalSeconds")).toBe(
+      'must be a whole number of seconds from 1 to 86400, got "abc"',
+    );
+    expect(problem({ ...camelBody, pollIntervalSeconds: 0 }, "pollIntervalSeconds")).toBe(
+      "must be a whole number of seconds from 1 to 86400, got 0",
+    );
+  });
+
+  it("timeoutSeconds range", () => {
+    expect(problem({ ...camelBody, timeoutSeconds: 59 }, "timeoutSeconds")).toMatch(/from 60 to 2592000/);
+    expect(problem({ ...camelBody, timeoutSeconds: 2592001 }, "timeoutSeconds")).toMatch(/from 60 to 2592000/);
+  });
+
+  it("queueTimeoutSeconds must not exceed timeoutSeconds (given or default)", () => {
+    expect(problem({ ...camelBody, timeoutSeconds: 3600, queueTimeoutSeconds: 3601 }, "queueTimeoutSeconds")).toBe(
+      "must not exceed timeoutSeconds (3600), got 3601",
+    );
+    expect(problem({ ...camelBody, queueTimeoutSeconds: 604801 }, "queueTimeoutSeconds")).toMatch(/604800, the default/);
+    expect(problem({ ...camelBody, queueTimeoutSeconds: 59 }, "queueTimeoutSeconds")).toMatch(/from 60/);
+    expect(ok({ ...camelBody, timeoutSeconds: 3600, queueTimeoutSeconds: 3600 }).request.queueTimeoutSeconds).toBe(3600);
+  });
+
+  it("reports queueTimeoutSeconds > timeoutSeconds even when other fields are wrong", () => {
+    const fields = problems({ ...camelBody, pollIntervalSeconds: 0, timeoutSeconds: 100, queueTimeoutSeconds: 200 }).map((d) => d.field);
+    expect(fields).toEqual(["pollIntervalSeconds", "queueTimeoutSeconds"]);
+  });
+});
+
+describe("validateStartRequest: other scalar fields", () => {
+  it.each(["2022-10", "latest", "2022-13-01", "2022-10-01-beta", 20221001])("bad apiVersion %j", (value) => {
+    expect(problem({ ...camelBody, apiVersion: value }, "apiVersion")).toMatch(/must be/);
+    expect(problem({ ...seedBody, api_version: value }, "api_version")).toMatch(/must be/);
+  });
+
+  it.each(["ab", "1blue", "blue_green", "a".repeat(33), "blue green"])("bad deployment %j", (value) => {
+    expect(problem({ ...camelBody, deployment: value }, "deployment")).toMatch(/deployment name/);
+  });
+
+  it("accepts deployment names at the bounds", () => {
+    expect(ok({ ...camelBody, deployment: "abc" }).request.deployment).toBe("abc");
+    expect(ok({ ...camelBody, deployment: `a${"b".repeat(31)}` }).request.deployment).toHaveLength(32);
+  });
+
+  it.each(["run/1", "run#1", "run?x", "run\\1", "-run", "_run", "run 1", "a".repeat(101), "run\n", 12])(
+    "bad instanceId %j",
+    (value) => {
+      expect(problem({ ...camelBody, instanceId: value }, "instanceId")).toMatch(/must be/);
+    },
+  );
+
+  it("accepts a 100-character instanceId", () => {
+    expect(ok({ ...camelBody, instanceId: "a".repeat(100) }).instanceId).toHaveLength(100);
+  });
+});
+
+describe("validateStartRequest: inputs", () => {
+  const withInputs = (inputs: unknown) => ({ ...camelBody, inputs });
+
+  it("at least one input, an object", () => {
+    expect(problem(withInputs({}), "inputs")).toBe("must name at least one input");
+    expect(problem(withInputs([]), "inputs")).toMatch(/must be an object mapping input names/);
+    expect(problem(withInputs("azureml:x:1"), "inputs")).toMatch(/must be an object mapping input names/);
+    expect(problem(withInputs(null), "inputs")).toBe("is required (got null)");
+  });
+
+  it("bad input type", () => {
+    expect(problem(withInputs({ a: { type: "mltable", uri: INPUT } }), "inputs.a.type")).toBe(
+      'must be "uri_folder", "uri_file" or "literal", got "mltable"',
+    );
+    expect(problem(withInputs({ a: { uri: INPUT } }), "inputs.a.type")).toBe("is required");
+    expect(problem(withInputs({ a: INPUT }), "inputs.a")).toMatch(/must be an object/);
+  });
+
+  it("literal with uri, literal without value", () => {
+    expect(problem(withInputs({ a: { type: "literal", value: "1", uri: INPUT } }), "inputs.a.uri")).toMatch(
+      /must not be set for a "literal" input/,
+    );
+    expect(problem(withInputs({ a: { type: "literal" } }), "inputs.a.value")).toMatch(/is required for a "literal" input/);
+    expect(problem(withInputs({ a: { type: "literal", value: { x: 1 } } }), "inputs.a.value")).toMatch(
+      /must be a string, number or boolean/,
+    );
+    expect(problem(withInputs({ a: { type: "literal", value: null } }), "inputs.a.value")).toBe("is required (got null)");
+  });
+
+  it("uri input missing uri, or with a value", () => {
+    expect(problem(withInputs({ input_data: { type: "uri_folder" } }), "inputs.input_data.uri")).toBe(
+      'is required for a "uri_folder" input',
+    );
+    expect(problem(withInputs({ f: { type: "uri_file", uri: INPUT, value: "x" } }), "inputs.f.value")).toMatch(
+      /must not be set for a "uri_file" input/,
+    );
+    expect(problem(withInputs({ f: { type: "uri_file", uri: "" } }), "inputs.f.uri")).toMatch(/is required/);
+  });
+
+  it("bad input URIs, both forms", () => {
+    const cases: [string, RegExp][] = [
+      ["http://acc.blob.core.windows.net/c/x", /must use https/],
+      ["s3://bucket/key", /unsupported scheme/],
+      ["wasbs://c@acc.blob.core.windows.net/x", /wasb/],
+      ["https://acc.blob.core.windows.net/c/x?sv=1&sig=SECRET", /must not carry a SAS token/],
+      ["azureml://datastores/ds/paths/a b", /whitespace/],
+    ];
+    for (const [uri, message] of cases) {
+      expect(problem(withInputs({ input_data: { type: "uri_folder", uri } }), "inputs.input_data.uri")).toMatch(message);
+      expect(problem({ ...seedBody, endpoint_input_uri: uri }, "endpoint_input_uri")).toMatch(message);
+    }
+  });
+
+  it("SAS tokens are never echoed back", () => {
+    const details = problems({ ...seedBody, endpoint_input_uri: "https://acc.blob.core.windows.net/c/x?sig=TOPSECRET" });
+    expect(JSON.stringify(details)).not.toContain("TOPSECRET");
+    expect(JSON.stringify(invalidRequestBody(details))).not.toContain("TOPSECRET");
+  });
+
+  it("input names must be identifiers", () => {
+    expect(problem(withInputs({ "input-data": { type: "uri_folder", uri: INPUT } }), "inputs.input-data")).toMatch(
+      /input name must be an identifier/,
+    );
+    expect(problem(withInputs({ "1st": { type: "uri_folder", uri: INPUT } }), "inputs.1st")).toMatch(/identifier/);
+    expect(ok(withInputs({ _x1: { type: "uri_folder", uri: INPUT } })).request.inputs._x1).toBeDefined();
+  });
+
+  it("seed endpoint_input_uri is required", () => {
+    const { endpoint_input_uri: _i, ...seed } = seedBody;
+    expect(problem(seed, "endpoint_input_uri")).toBe("is required");
+  });
+
+  it("unknown field inside an input", () => {
+    expect(problem(withInputs({ a: { type: "uri_folder", uri: INPUT, url: "x" } }), "inputs.a.url")).toMatch(
+      /is not a known field; did you mean 'uri'\?/,
+    );
+  });
+});
+
+describe("validateStartRequest: output", () => {
+  const withOutput = (output: unknown) => ({ ...camelBody, output });
+
+  it.each([
+    ["https://acc.blob.core.windows.net/c/predictions.csv", /must be an Azure ML datastore path/],
+    ["azureml://datastores/ds/paths/out/", /names a folder/],
+    ["azureml://datastores/ds/paths/", /must name a file/],
+    ["azureml:predictions:1", /must be an Azure ML datastore path/],
+    ["https://acc.blob.core.windows.net/c/p.csv?sig=x", /SAS token/],
+  ])("bad output URI %j", (uri, message) => {
+    expect(problem(withOutput({ uri }), "output.uri")).toMatch(message);
+    expect(problem({ ...seedBody, endpoint_output_uri: uri }, "endpoint_output_uri")).toMatch(message);
+  });
+
+  it("output shape", () => {
+    expect(problem(withOutput({}), "output.uri")).toBe("is required");
+    expect(problem(withOutput(OUTPUT), "output")).toMatch(/must be an object \{name\?, uri\}/);
+    expect(problem(withOutput({ name: "my-output", uri: OUTPUT }), "output.name")).toMatch(/identifier/);
+    expect(problem(withOutput({ uri: OUTPUT, type: "uri_file" }), "output.type")).toMatch(/not a known field/);
+  });
+});
+
+describe("validateStartRequest: tags", () => {
+  it("too many, key too long, value too long, not a string", () => {
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"]));
+    expect(problem({ ...camelBody, tags: many }, "tags")).toBe("must have at most 50 entries, got 51");
+    const longKey = "k".repeat(129);
+    expect(problem({ ...camelBody, tags: { [longKey]: "v" } }, `tags.${longKey}`)).toMatch(/1 to 128 characters, got 129/);
+    expect(problem({ ...camelBody, tags: { team: "v".repeat(257) } }, "tags.team")).toMatch(/at most 256 characters, got 257/);
+    expect(problem({ ...camelBody, tags: { team: 5 } }, "tags.team")).toBe("must be a string, got 5");
+    expect(problem({ ...camelBody, tags: ["a"] }, "tags")).toMatch(/must be an object/);
+  });
+
+  it("accepts tags at the limits", () => {
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${"k".repeat(125)}${i}`.slice(-128), "v".repeat(256)]));
+    expect(Object.keys(ok({ ...camelBody, tags: fifty }).request.tags)).toHaveLength(50);
+  });
+
+  it("reports every bad tag", () => {
+    const fields = problems({ ...camelBody, tags: { a: 1, b: true, c: "ok" } }).map((d) => d.field);
+    expect(fields).toEqual(["tags.a", "tags.b"]);
+  });
+});
+
+describe("validateStartRequest: unknown fields and mixed forms", () => {
+  it("unknown top-level fields are named, with a suggestion", () => {
+    expect(problem({ ...camelBody, pollInterval: 30 }, "pollInterval")).toBe(
+      "is not a known field; did you mean 'pollIntervalSeconds'?",
+    );
+    expect(problem({ ...camelBody, endpointURI: ENDPOINT }, "endpointURI")).toMatch(/did you mean 'endpointUri'/);
+    expect(problem({ ...seedBody, poll_intervall: "30" }, "poll_intervall")).toMatch(/did you mean 'poll_interval'/);
+    expect(problem({ ...camelBody, zzz: 1 }, "zzz")).toMatch(/is not a known field; known fields: endpointUri, deployment/);
+  });
+
+  it("mixing the forms is an error on the minority form's fields", () => {
+    expect(problem({ ...seedBody, deployment: "blue" }, "deployment")).toMatch(
+      /camelCase field .* pipeline-parameter \(snake_case\) form/,
+    );
+    expect(problem({ ...seedBody, pollIntervalSeconds: 30 }, "pollIntervalSeconds")).toMatch(/use 'poll_interval' instead/);
+    expect(problem({ ...camelBody, poll_interval: "30" }, "poll_interval")).toMatch(/use 'pollIntervalSeconds' instead/);
+    expect(problem({ ...camelBody, endpoint_output_uri: OUTPUT }, "endpoint_output_uri")).toMatch(/use 'output' instead/);
+  });
+
+  it("a tie is read as camelCase", () => {
+    const details = problems({ endpoint_uri: ENDPOINT, inputs: { input_data: { type: "uri_folder", uri: INPUT } } });
+    expect(details.map((d) => d.field)).toEqual(["endpoint_uri", "endpointUri"]);
+  });
+});
+
+describe("validateStartRequest: reserved keys", () => {
+  it("refuses __proto__ as an input name or tag name instead of dropping it", () => {
+    const body = JSON.parse(
+      `{"endpointUri":"${ENDPOINT}","inputs":{"__proto__":{"type":"uri_folder","uri":"${INPUT}"},"a":{"type":"uri_folder","uri":"${INPUT}"}},` +
+        `"tags":{"__proto__":"x"}}`,
+    );
+    const fields = problems(body).map((d) => d.field);
+    expect(fields).toContain("inputs.__proto__");
+    expect(fields).toContain("tags.__proto__");
+    expect(problem(JSON.parse(`{"__proto__":{},"endpointUri":"${ENDPOINT}"}`), "__proto__")).toMatch(/not a known field/);
+  });
+});
+
+describe("validateStartRequest: all problems at once", () => {
+  it("reports every problem in one answer", () => {
+    const details = problems({
+      endpointUri: "https://evil.example.com/jobs",
+      deployment: "x",
+      pollIntervalSeconds: 0,
+      inputs: {
+        a: { type: "literal", value: "1", uri: INPUT },
+        b: { type: "uri_folder" },
+        c: { type: "uri_file", uri: "s3://b/k" },
+      },
+      output: { uri: "azureml://datastores/ds/paths/out/" },
+      instanceId: "bad/id",
+      tags: { t: 1 },
+      pollInterval: 5,
+      endpoint_uri: ENDPOINT,
+    });
+    expect(details.map((d) => d.field).sort()).toEqual(
+      [
+        "endpoint_uri",
+        "endpointUri",
+        "deployment",
+        "pollIntervalSeconds",
+        "inputs.a.uri",
+        "inputs.b.uri",
+        "inputs.c.uri",
+        "output.uri",
+        "instanceId",
+        "tags.t",
+        "pollInterval",
+      ].sort(),
+    );
+    for (const d of details) expect(d.message.length).toBeGreaterThan(5);
+  });
+
+  it("seed form reports every problem too", () => {
+    const details = problems({ endpoint_uri: "http://x.example.com", poll_interval: "abc", endpoint_output_uri: "out.csv" });
+    expect(details.map((d) => d.field)).toEqual(["endpoint_uri", "poll_interval", "endpoint_input_uri", "endpoint_output_uri"]);
+  });
+});
+
+describe("invalidRequestBody", () => {
+  it("summarises the first problem and counts the rest", () => {
+    const details = [
+      { field: "endpointUri", message: "is required" },
+      { field: "inputs", message: "is required" },
+    ];
+    expect(invalidRequestBody(details)).toEqual({
+      error: {
+        code: "InvalidRequest",
+        message: "2 problems with the request: endpointUri: is required (and 1 more, see details)",
+        details,
+      },
+    });
+    expect(invalidRequestBody([details[0]!]).error.message).toBe("1 problem with the request: endpointUri: is required");
+  });
+
+  it("wraps a real validation result", () => {
+    const result = validateStartRequest([], config);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(invalidRequestBody(result.details).error.message).toBe(
+        "1 problem with the request: body: must be a JSON object, got an array",
+      );
+    }
+  });
+});

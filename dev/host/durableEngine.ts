@@ -76,6 +76,7 @@ export class DurableEngine {
   private readonly activityQueue: Array<() => void> = [];
   private stopped = false;
   private autoAdvanceArmed = false;
+  private autoAdvanceOn: boolean;
   interceptor: ActivityInterceptor | undefined;
   private readonly attempts = new Map<string, number>();
   /** Counters tests and the bench read. */
@@ -83,6 +84,17 @@ export class DurableEngine {
 
   constructor(private readonly opts: EngineOptions) {
     this.activitySlots = opts.maxConcurrentActivities ?? 10;
+    this.autoAdvanceOn = opts.autoAdvance ?? false;
+  }
+
+  /** Virtual clock only: jump to the next timer whenever idle (tests may hold time still for a moment). */
+  get autoAdvance(): boolean {
+    return this.autoAdvanceOn;
+  }
+
+  set autoAdvance(on: boolean) {
+    this.autoAdvanceOn = on;
+    if (on && this.isIdle()) this.maybeAutoAdvance();
   }
 
   get clock(): Clock {
@@ -257,12 +269,12 @@ export class DurableEngine {
   }
 
   private maybeAutoAdvance(): void {
-    if (!this.opts.autoAdvance || !this.opts.clock.virtual || this.autoAdvanceArmed || this.stopped) return;
+    if (!this.autoAdvanceOn || !this.opts.clock.virtual || this.autoAdvanceArmed || this.stopped) return;
     this.autoAdvanceArmed = true;
     // Let callers that are about to add work (an HTTP request mid-flight) do so before time jumps.
     setTimeout(() => {
       this.autoAdvanceArmed = false;
-      if (this.stopped || !this.isIdle()) return;
+      if (this.stopped || !this.autoAdvanceOn || !this.isIdle()) return;
       const next = this.nextTimerAt();
       if (next === undefined) return;
       this.virtualClock().set(next);
@@ -460,6 +472,58 @@ export class DurableEngine {
     this.opts.store.save(record);
     for (const work of newWork) work();
     if (record.inbox.length > 0 && !terminal(record.runtimeStatus)) this.schedule(record.instanceId);
+  }
+
+  /**
+   * Replays every execution of an instance from its full recorded history, without running
+   * anything, and compares the actions and the outcome with what the live episodes produced.
+   * A difference means the orchestrator is not deterministic.
+   */
+  async verifyReplay(instanceId: string): Promise<Array<{ executionId: string; identical: boolean; detail: string }>> {
+    const record = this.opts.store.get(instanceId);
+    if (!record) throw new Error(`No instance ${instanceId}`);
+    const fn = this.opts.functions().get(record.name);
+    if (!fn) throw new Error(`orchestrator ${record.name} is not registered`);
+    const executions = [...record.pastExecutions, { executionId: record.executionId, history: record.history, actions: record.lastActions }];
+    const endings = new Set<number>([EventType.ExecutionCompleted, EventType.ContinueAsNew, EventType.ExecutionTerminated]);
+    const results = [];
+    for (const execution of executions) {
+      const history = execution.history.filter((e) => !endings.has(e.EventType)).map((e) => ({ ...e, IsPlayed: true }));
+      const started: HistoryEvent | undefined = history.find((e) => e.EventType === EventType.ExecutionStarted);
+      if (!started) continue;
+      const trigger = {
+        history: JSON.parse(JSON.stringify(history)),
+        input: JSON.parse((started.Input as string | undefined) ?? "null"),
+        instanceId, isReplaying: true, parentInstanceId: null, upperSchemaVersion: 2,
+        maximumShortTimerDuration: maxShortTimer, longRunningTimerIntervalDuration: longTimerInterval,
+        defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+      };
+      let actions: unknown[];
+      let outcome: string;
+      try {
+        const state = JSON.parse(JSON.stringify(await fn.handler(trigger, this.invocationContext(fn, "orchestrationTrigger")))) as OrchestratorStateJson;
+        actions = flattenActions(state.actions);
+        outcome = state.isDone ? `done:${JSON.stringify(state.output ?? null)}` : "running";
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const at = message.indexOf(outOfProcDataLabel);
+        actions = at >= 0 ? flattenActions((JSON.parse(message.slice(at + outOfProcDataLabel.length)) as OrchestratorStateJson).actions) : [];
+        outcome = `failed:${at >= 0 ? message.slice(0, at) : message}`;
+      }
+      const ending = execution.history.find((e) => endings.has(e.EventType));
+      const expected = !ending ? "running"
+        : ending.EventType === EventType.ContinueAsNew ? "done:null"
+        : ending.EventType === EventType.ExecutionTerminated ? outcome
+        : ending.OrchestrationStatus === "Completed" ? `done:${ending.Result}`
+        : `failed:${String(JSON.parse(ending.Result as string)).replace(`Orchestrator function '${record.name}' failed: `, "")}`;
+      const sameActions = JSON.stringify(actions) === JSON.stringify(execution.actions);
+      results.push({
+        executionId: execution.executionId,
+        identical: sameActions && outcome === expected,
+        detail: sameActions ? `outcome ${outcome} vs ${expected}` : `actions differ: ${JSON.stringify(actions).slice(0, 300)} vs ${JSON.stringify(execution.actions).slice(0, 300)}`,
+      });
+    }
+    return results;
   }
 
   /** Names the first replayed action that does not match what history says was scheduled, if any. */

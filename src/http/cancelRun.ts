@@ -1,5 +1,6 @@
 /** POST /api/scoring-runs/{id}/cancel: ask a running run to cancel its Azure ML job and end Canceled. */
-import { errorBody } from "../api/errors";
+import { runAlreadyEndedBody } from "../api/errors";
+import { invalidRequestBody } from "../api/validateStart";
 import { toRunView } from "../api/runView";
 import { runNotFound } from "./getRun";
 import { runLocation } from "./runResponses";
@@ -14,11 +15,11 @@ export async function cancelScoringRun(req: ApiRequest, runs: RunsClient): Promi
     try {
       body = JSON.parse(req.bodyText);
     } catch {
-      return { status: 400, body: errorBody("InvalidRequest", "The request body is not valid JSON.", [{ field: "body", message: "not valid JSON" }]) };
+      return { status: 400, body: invalidRequestBody([{ field: "body", message: "is not valid JSON." }]) };
     }
     const r = (body as { reason?: unknown } | null)?.reason;
     if (r !== undefined && (typeof r !== "string" || r.length > 200)) {
-      return { status: 400, body: errorBody("InvalidRequest", "reason must be a string of at most 200 characters.", [{ field: "reason", message: "must be a string of at most 200 characters" }]) };
+      return { status: 400, body: invalidRequestBody([{ field: "reason", message: "must be a string of at most 200 characters." }]) };
     }
     reason = typeof r === "string" ? r : "";
   }
@@ -26,7 +27,7 @@ export async function cancelScoringRun(req: ApiRequest, runs: RunsClient): Promi
   if (!status) return runNotFound(id);
   const view = toRunView(status);
   if (view.status === "Succeeded" || view.status === "Failed" || view.status === "Canceled") {
-    return { status: 409, body: errorBody("RunAlreadyEnded", `Run '${id}' has already ended (${view.status}).`) };
+    return { status: 409, body: runAlreadyEndedBody(id, view.status) };
   }
   await runs.raiseCancel(id, reason);
   return { status: 202, headers: { Location: runLocation(req, id), "Content-Type": "application/json" }, body: view };

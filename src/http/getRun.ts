@@ -1,12 +1,12 @@
 /** GET /api/scoring-runs/{id}: the run view, with the status code an async poller (ADF) understands. */
-import { errorBody } from "../api/errors";
+import { runNotFoundBody } from "../api/errors";
 import { toRunView } from "../api/runView";
 import { runResponse } from "./runResponses";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
 
 export function runNotFound(id: string): ApiResponse {
-  return { status: 404, body: errorBody("RunNotFound", `No scoring run with id '${id}'.`) };
+  return { status: 404, body: runNotFoundBody(id) };
 }
 
 export async function getScoringRun(req: ApiRequest, runs: RunsClient): Promise<ApiResponse> {

@@ -1,5 +1,5 @@
 /** How a run view is answered over HTTP: status code, Location and Retry-After. */
-import { httpStatusForView } from "../api/runView";
+import { httpStatusForView, retryAfterSeconds } from "../api/runView";
 import type { RunView } from "../api/types";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
@@ -10,21 +10,18 @@ export function runLocation(req: ApiRequest, instanceId: string): string {
   return `${origin}/api/scoring-runs/${encodeURIComponent(instanceId)}?failOnError=true`;
 }
 
-/** Seconds a poller should wait: until just after the run's next poll, within 2…60 s. */
-export function retryAfterSeconds(view: RunView, now: number = Date.now()): number {
-  const next = view.progress.nextPollAt ? Date.parse(view.progress.nextPollAt) : NaN;
-  if (Number.isNaN(next)) return 5;
-  return Math.min(60, Math.max(2, Math.ceil((next - now) / 1000) + 1));
-}
-
 export function runResponse(req: ApiRequest, view: RunView, failOnError: boolean): ApiResponse {
   const status = httpStatusForView(view, failOnError);
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
-  if (status === 202) {
-    headers.Location = runLocation(req, view.id);
-    headers["Retry-After"] = String(retryAfterSeconds(view));
-  }
-  return { status, headers, body: view };
+  return status === 202 ? acceptedResponse(req, view) : { status, headers: { "Content-Type": "application/json" }, body: view };
+}
+
+/** 202 + Location + Retry-After: the async pattern ADF's Web activity and durable callers follow. */
+export function acceptedResponse(req: ApiRequest, view: RunView): ApiResponse {
+  return {
+    status: 202,
+    headers: { "Content-Type": "application/json", Location: runLocation(req, view.id), "Retry-After": String(retryAfterSeconds(view, new Date()) ?? 10) },
+    body: view,
+  };
 }
 
 const terminalRuntime = new Set(["Completed", "Failed", "Terminated", "Canceled"]);

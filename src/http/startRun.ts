@@ -3,7 +3,7 @@
  * the run view and management URLs (or hold the answer up to `?wait=` seconds).
  */
 import { randomUUID } from "node:crypto";
-import { errorBody } from "../api/errors";
+import { idempotencyConflictBody } from "../api/errors";
 import { instanceIdForKey, requestFingerprint, validateIdempotencyKey } from "../api/idempotency";
 import { toRunView } from "../api/runView";
 import type { ScoringRunRequest } from "../api/types";
@@ -12,7 +12,7 @@ import type { AppConfig } from "../config";
 import type { ScoringRunInput } from "../orchestration/runState";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
-import { runResponse, waitForRun } from "./runResponses";
+import { acceptedResponse, runResponse, waitForRun } from "./runResponses";
 
 /** ADF's Azure Function / Web activities give up after 230 s; answer well before. */
 export const maxWaitSeconds = 220;
@@ -27,9 +27,8 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   const details: { field: string; message: string }[] = [];
   const wait = parseWait(req.query.get("wait"), details);
   const key = req.header("idempotency-key");
-  if (key !== null && !validateIdempotencyKey(key)) {
-    details.push({ field: "Idempotency-Key", message: "must be 1 to 255 printable ASCII characters." });
-  }
+  const keyCheck = key === null ? undefined : validateIdempotencyKey(key);
+  if (keyCheck && !keyCheck.ok) details.push({ field: "Idempotency-Key", message: keyCheck.message });
   const validation = validateStartRequest(body, config);
   if (!validation.ok) details.push(...validation.details);
   if (details.length > 0 || !validation.ok) return { status: 400, body: invalidRequestBody(details) };
@@ -48,7 +47,7 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
     if (raced) return answerExisting(req, runs, raced, request, wait);
     throw err;
   }
-  return respondWithRun(req, runs, instanceId, wait);
+  return respondWithRun(req, runs, instanceId, wait, { alwaysAccepted: wait === 0 });
 }
 
 async function answerExisting(
@@ -56,20 +55,22 @@ async function answerExisting(
 ): Promise<ApiResponse> {
   const previous = (existing.input as Partial<ScoringRunInput> | null)?.request;
   if (!previous || requestFingerprint(previous) !== requestFingerprint(request)) {
-    return {
-      status: 409,
-      body: errorBody("IdempotencyKeyReused", `Run ${existing.instanceId} was started with a different request; use a new Idempotency-Key or instanceId.`),
-    };
+    return { status: 409, body: idempotencyConflictBody(existing.instanceId) };
   }
   // The same request again: the same run, never a second job.
   return respondWithRun(req, runs, existing.instanceId, wait);
 }
 
-/** A run still going answers 202 (ADF follows Location); one that ended answers as its status route does. */
-async function respondWithRun(req: ApiRequest, runs: RunsClient, instanceId: string, wait: number): Promise<ApiResponse> {
+/**
+ * A new run answers 202 with Location (ADF follows it), even if it already ended by the time the
+ * view is read. A run found again by its key, or waited on, answers as its status route does.
+ */
+async function respondWithRun(
+  req: ApiRequest, runs: RunsClient, instanceId: string, wait: number, opts: { alwaysAccepted?: boolean } = {},
+): Promise<ApiResponse> {
   const status = wait > 0 ? await waitForRun(runs, instanceId, wait * 1000) : await runs.get(instanceId);
   const view = status ? toRunView(status) : pendingView(instanceId);
-  const response = runResponse(req, view, req.query.get("failOnError") === "true");
+  const response = opts.alwaysAccepted ? acceptedResponse(req, view) : runResponse(req, view, req.query.get("failOnError") === "true");
   return { ...response, body: { ...runs.managementUrls(instanceId), ...view } };
 }
 

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { lifecycles } from "../../dev/batch-emulator";
+import { type Stack, startStack } from "./stack";
+
+describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ clock: "virtual", autoAdvance: true });
+  });
+  afterAll(async () => stack?.stop());
+  beforeEach(() => {
+    stack.emulator.reset();
+    stack.emulator.setDefaultLifecycle(lifecycles.completesAfter(2));
+  });
+
+  const invalid: Array<[string, () => Record<string, unknown> | string, string]> = [
+    ["missing endpoint", () => ({ inputs: stack.startBody().inputs }), "endpointUri"],
+    ["body not JSON", () => "{not json", "body"],
+    ["endpoint host not allowed", () => stack.startBody({ endpointUri: "https://scoring.example.com/jobs" }), "endpointUri"],
+    ["poll interval out of range", () => stack.startBody({ pollIntervalSeconds: 0 }), "pollIntervalSeconds"],
+    ["input URI scheme", () => stack.startBody({ inputs: { input_data: { type: "uri_folder", uri: "s3://bucket/data" } } }), "inputs.input_data.uri"],
+    ["output is a folder", () => stack.startBody({ output: { uri: "azureml://datastores/workspaceblobstore/paths/out/" } }), "output.uri"],
+    ["unknown field", () => stack.startBody({ pollInterval: 10 }), "pollInterval"],
+    ["seed form, bad poll_interval", () => ({ endpoint_uri: stack.emulator.scoringUri, endpoint_input_uri: "azureml://datastores/ds/paths/in/", endpoint_output_uri: "azureml://datastores/ds/paths/out/p.csv", poll_interval: "soon" }), "poll_interval"],
+  ];
+  for (const [name, body, field] of invalid) {
+    it(`400 naming the field, and nothing starts: ${name}`, async () => {
+      const before = stack.host.engine.all().length;
+      const b = body();
+      const res = await stack.api("/api/scoring-runs", { method: "POST", body: typeof b === "string" ? b : JSON.stringify(b), headers: { "content-type": "application/json" } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("InvalidRequest");
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+      expect(stack.host.engine.all().length).toBe(before);
+      expect(stack.emulator.requestsFor("invoke")).toHaveLength(0);
+    });
+  }
+
+  it("400 for ?wait= beyond 220 s, and nothing starts", async () => {
+    const before = stack.host.engine.all().length;
+    const res = await stack.api("/api/scoring-runs?wait=221", { json: stack.startBody() });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].field).toBe("wait");
+    expect(stack.host.engine.all().length).toBe(before);
+  });
+
+  it("404 for an unknown run on status and cancel", async () => {
+    const get = await stack.api("/api/scoring-runs/no-such-run");
+    expect(get.status).toBe(404);
+    expect(get.body.error.code).toBe("RunNotFound");
+    expect((await stack.api("/api/scoring-runs/no-such-run/cancel", { method: "POST" })).status).toBe(404);
+  });
+
+  it("?wait= answers 200 with the finished run when it ends in time", async () => {
+    const res = await stack.api("/api/scoring-runs?wait=20", { json: stack.startBody() });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe("Succeeded");
+    expect(res.body.statusQueryGetUri).toContain(res.body.id);
+  });
+
+  it("?wait= answers 202 with Location when the run is still going", async () => {
+    stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Queued"));
+    stack.host.engine.autoAdvance = false; // hold virtual time: the job stays queued
+    const res = await stack.api("/api/scoring-runs?wait=1", { json: stack.startBody({ timeoutSeconds: 3600 }) }).finally(() => {
+      stack.host.engine.autoAdvance = true;
+    });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("location")).toContain(`/api/scoring-runs/${res.body.id}?failOnError=true`);
+    expect(["Pending", "Running"]).toContain(res.body.status);
+  });
+
+  it("?wait= with failOnError answers 500 for a run that failed in time", async () => {
+    stack.emulator.enqueueLifecycle(lifecycles.failsWith("boom", 1));
+    const res = await stack.api("/api/scoring-runs?wait=20&failOnError=true", { json: stack.startBody() });
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatchObject({ code: "JobFailed", message: "boom" });
+  });
+
+  it("the same Idempotency-Key and body twice give the same run and one job, even after it ended", async () => {
+    const headers = { "Idempotency-Key": "pipeline-run-42" };
+    const first = await stack.api("/api/scoring-runs", { json: stack.startBody(), headers });
+    const second = await stack.api("/api/scoring-runs", { json: stack.startBody(), headers });
+    expect(second.body.id).toBe(first.body.id);
+    await stack.host.engine.runUntil(() => stack.host.engine.get(first.body.id)?.runtimeStatus === "Completed");
+    const third = await stack.api("/api/scoring-runs", { json: stack.startBody(), headers });
+    expect(third.status).toBe(200);
+    expect(third.body).toMatchObject({ id: first.body.id, status: "Succeeded" });
+    expect(stack.emulator.createdJobCount).toBe(1);
+  });
+
+  it("a used Idempotency-Key with a different body is a 409 and starts nothing", async () => {
+    const headers = { "Idempotency-Key": "pipeline-run-43" };
+    await stack.api("/api/scoring-runs", { json: stack.startBody(), headers });
+    const other = await stack.api("/api/scoring-runs", { json: stack.startBody({ pollIntervalSeconds: 30 }), headers });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe("IdempotencyConflict");
+    await stack.host.engine.idle();
+    expect(stack.emulator.createdJobCount).toBe(1);
+  });
+
+  it("the seed's snake_case body and the camelCase body are the same request", async () => {
+    const seed = {
+      endpoint_uri: stack.emulator.scoringUri,
+      api_version: "2022-10-01",
+      poll_interval: "120",
+      endpoint_input_uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/",
+      endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/scoring/output/predictions.csv",
+    };
+    const headers = { "Idempotency-Key": "seed-and-camel" };
+    const a = await stack.api("/api/scoring-runs", { json: seed, headers });
+    const b = await stack.api("/api/scoring-runs", { json: stack.startBody(), headers });
+    expect(a.status).toBe(202);
+    expect(b.body.id).toBe(a.body.id);
+    await stack.host.engine.idle();
+    const invoke = stack.emulator.requestsFor("invoke");
+    expect(invoke).toHaveLength(1);
+    expect(JSON.stringify(invoke[0].body)).toContain("input_data");
+  });
+
+  it("an instanceId in the body is the run id, and reusing it with the same body is the same run", async () => {
+    const body = stack.startBody({ instanceId: "nightly-2026-11-25" });
+    const a = await stack.api("/api/scoring-runs", { json: body });
+    const b = await stack.api("/api/scoring-runs", { json: body });
+    expect(a.body.id).toBe("nightly-2026-11-25");
+    expect(b.body.id).toBe("nightly-2026-11-25");
+    await stack.host.engine.idle();
+    expect(stack.emulator.createdJobCount).toBe(1);
+  });
+
+  it("lists runs newest first, filtered by status, in pages", async () => {
+    stack.emulator.enqueueLifecycle(lifecycles.failsWith("nope", 1));
+    const failed = await stack.api("/api/scoring-runs?wait=20", { json: stack.startBody() });
+    expect(failed.body.status).toBe("Failed");
+    const page1 = await stack.api("/api/scoring-runs?top=2");
+    expect(page1.status).toBe(200);
+    expect(page1.body.value).toHaveLength(2);
+    expect(page1.body.value[0].id).toBe(failed.body.id);
+    expect(page1.body.continuationToken).toEqual(expect.any(String));
+    const page2 = await stack.api(`/api/scoring-runs?top=2&continuationToken=${page1.body.continuationToken}`);
+    const seen = new Set([...page1.body.value, ...page2.body.value].map((v: { id: string }) => v.id));
+    expect(seen.size).toBe(page1.body.value.length + page2.body.value.length);
+    const onlyFailed = await stack.api("/api/scoring-runs?status=Failed");
+    expect(onlyFailed.body.value.length).toBeGreaterThan(0);
+    expect(onlyFailed.body.value.every((v: { status: string }) => v.status === "Failed")).toBe(true);
+    const bad = await stack.api("/api/scoring-runs?status=Done&top=0");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(["status", "top"]);
+  });
+});

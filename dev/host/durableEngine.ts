@@ -412,6 +412,8 @@ export class DurableEngine {
       }
     }
 
+    // A stopped host behaves like a killed one: nothing from this episode is recorded.
+    if (this.stopped) return;
     // The episode consumed the inbox messages it was given; later ones stay for the next episode.
     record.inbox = record.inbox.slice(inboxCount);
     record.history = [...record.history, ...newEvents.map((e) => ({ ...e, IsPlayed: true }))];
@@ -635,6 +637,7 @@ export class DurableEngine {
         completion = events.taskFailed(this.now(), taskId, `Activity function '${name}' failed: ${e.message}`, e.stack ?? e.message);
       }
       this.attempts.delete(attemptKey);
+      if (this.stopped) return; // as if the worker died before reporting the result
       const record = this.opts.store.get(instanceId);
       if (!record || record.executionId !== executionId || terminal(record.runtimeStatus)) return;
       record.inbox.push(completion);

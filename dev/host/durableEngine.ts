@@ -206,6 +206,11 @@ export class DurableEngine {
     return new Promise<void>((resolve) => this.idleWaiters.push(() => resolve())).then(() => this.idle());
   }
 
+  /** Timers armed for an instance (canceled ones are disarmed, so they do not count). */
+  pendingTimers(instanceId: string): number[] {
+    return [...this.timers.values()].filter((t) => t.instanceId === instanceId).map((t) => t.fireAt).sort((a, b) => a - b);
+  }
+
   nextTimerAt(): number | undefined {
     let next: number | undefined;
     for (const t of this.timers.values()) if (next === undefined || t.fireAt < next) next = t.fireAt;

@@ -69,6 +69,33 @@ describe("scoring run outcomes through the dev host (virtual clock)", () => {
     expect(stack.emulator.requestsFor("cancelJob")).toHaveLength(1);
   });
 
+  it("the timer that lost to a cancel is canceled, and the next look comes 10 s later", async () => {
+    stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
+    const id = await startRun({ pollIntervalSeconds: 600 });
+    await stack.host.engine.idle();
+    const t = stack.clock.now();
+    expect(stack.host.engine.pendingTimers(id)).toEqual([t + 600_000]);
+    await stack.api(`/api/scoring-runs/${id}/cancel`, { method: "POST" });
+    await stack.host.engine.idle();
+    expect(stack.host.engine.pendingTimers(id)).toEqual([t + 10_000]);
+    await stack.host.engine.runUntil(ended(stack, id));
+    expect((await stack.api(`/api/scoring-runs/${id}`)).body.status).toBe("Canceled");
+  });
+
+  it("a cancel that arrives before the invoke finished is kept and acted on once the job exists", async () => {
+    stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Queued"));
+    stack.emulator.injectFault({ match: { route: "invoke" }, times: 1, kind: { delayMs: 200 } });
+    const id = await startRun();
+    const cancel = await stack.api(`/api/scoring-runs/${id}/cancel`, { json: { reason: "too early" } });
+    expect(cancel.status).toBe(202);
+    expect(stack.emulator.requestsFor("getJob")).toHaveLength(0);
+    await stack.host.engine.runUntil(ended(stack, id));
+    const view = await stack.api(`/api/scoring-runs/${id}`);
+    expect(view.body.error).toMatchObject({ code: "RunCanceled", jobStatus: "Canceled" });
+    expect(stack.emulator.requestsFor("cancelJob")).toHaveLength(1);
+    expect(stack.emulator.createdJobCount).toBe(1);
+  });
+
   it("a job past timeoutSeconds is canceled and the run fails DeadlineExceeded", async () => {
     stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
     const started = stack.clock.now();

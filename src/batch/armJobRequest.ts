@@ -1,0 +1,60 @@
+/** Requests to the ARM Jobs API on a workspace-level job path (Get and Cancel). */
+
+import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { checkArmEndpoint } from "./endpointHosts";
+import { BatchEndpointError } from "./errors";
+import { parseJobPath, type JobPathParts } from "./resourceIds";
+import { send, type BatchClientContext } from "./send";
+import type { JobLocator } from "./types";
+
+/** The seed pipeline's Jobs API version. */
+export const DEFAULT_JOBS_API_VERSION = "2022-10-01";
+
+const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
+
+export interface ArmJobCall {
+  response: PipelineResponse;
+  job: JobPathParts;
+}
+
+/**
+ * `{method} {armEndpoint}{jobPath}{suffix}?api-version=…`. Refuses, before any token is acquired,
+ * an ARM endpoint that is not https (or allowed loopback), a malformed job path or api-version.
+ */
+export async function sendArmJobRequest(
+  ctx: BatchClientContext,
+  method: "GET" | "POST",
+  locator: JobLocator,
+  suffix: "" | "/cancel",
+  operation: string,
+): Promise<ArmJobCall> {
+  const arm = checkArmEndpoint(ctx.config.armEndpoint, ctx.config);
+  if (!arm.ok) throw new BatchEndpointError("EndpointNotAllowed", arm.reason);
+  const job = parseJobPath(locator.jobPath);
+  if (!job) {
+    throw new BatchEndpointError(
+      "InvalidRequest",
+      `"${String(locator.jobPath).slice(0, 300)}" is not a workspace-level Azure ML job path (/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/jobs/<name>).`,
+    );
+  }
+  const apiVersion = locator.apiVersion?.trim() || DEFAULT_JOBS_API_VERSION;
+  if (!API_VERSION.test(apiVersion)) {
+    throw new BatchEndpointError("InvalidRequest", `"${apiVersion.slice(0, 50)}" is not an api-version (yyyy-mm-dd[-preview]).`);
+  }
+  const base = arm.url.toString().replace(/\/+$/, "");
+  const path =
+    `/subscriptions/${job.subscriptionId}/resourceGroups/${job.resourceGroup}` +
+    `/providers/Microsoft.MachineLearningServices/workspaces/${job.workspace}/jobs/${job.jobName}`;
+  const headers = createHttpHeaders({ Accept: "application/json" });
+  if (method === "POST") headers.set("Content-Length", "0");
+  const request = createPipelineRequest({
+    url: `${base}${path}${suffix}?api-version=${encodeURIComponent(apiVersion)}`,
+    method,
+    headers,
+    timeout: ctx.armTimeoutMs,
+    allowInsecureConnection: arm.loopback,
+  });
+  const context = `${operation} ${job.jobName} (workspace ${job.workspace})`;
+  const response = await send(ctx.armPipeline, ctx.httpClient, request, context, false);
+  return { response, job };
+}

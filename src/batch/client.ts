@@ -1,0 +1,57 @@
+/**
+ * The one Azure ML REST client: invoke a batch endpoint, read and cancel the job. Build it once
+ * per process and reuse it (the bearer policies cache tokens per client).
+ */
+
+import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
+import type { TokenCredential } from "@azure/core-auth";
+import type { AppConfig } from "../config";
+import { cancelJob } from "./cancelJob";
+import { createLazyCredential } from "./credential";
+import { getJob } from "./getJob";
+import { invokeJob } from "./invokeJob";
+import {
+  createArmPipeline,
+  createInvokePipeline,
+  DEFAULT_ARM_RETRY,
+  DEFAULT_INVOKE_RETRY,
+  type ArmRetrySettings,
+  type InvokeRetrySettings,
+} from "./pipelines";
+import type { BatchClientContext } from "./send";
+import type { BatchEndpointClient } from "./types";
+
+export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
+export const DEFAULT_ARM_TIMEOUT_MS = 30_000;
+
+export interface BatchEndpointClientOptions {
+  config: AppConfig;
+  /** Default: ManagedIdentityCredential({clientId}) when AZURE_CLIENT_ID is set, else DefaultAzureCredential, created on first need. */
+  credential?: TokenCredential;
+  /** Where tests plug in; default createDefaultHttpClient(). */
+  httpClient?: HttpClient;
+  /** Per-attempt timeouts (default 60 s for invoke, 30 s for ARM calls). */
+  invokeTimeoutMs?: number;
+  armTimeoutMs?: number;
+  /** Retry tuning (tests); defaults in pipelines.ts. */
+  invokeRetry?: Partial<InvokeRetrySettings>;
+  armRetry?: Partial<ArmRetrySettings>;
+}
+
+export function createBatchEndpointClient(options: BatchEndpointClientOptions): BatchEndpointClient {
+  const { config } = options;
+  const credential = createLazyCredential(config, options.credential);
+  const ctx: BatchClientContext = {
+    config,
+    httpClient: options.httpClient ?? createDefaultHttpClient(),
+    invokePipeline: createInvokePipeline(credential, config.allowLoopback, { ...DEFAULT_INVOKE_RETRY, ...options.invokeRetry }),
+    armPipeline: createArmPipeline(credential, config.allowLoopback, { ...DEFAULT_ARM_RETRY, ...options.armRetry }),
+    invokeTimeoutMs: options.invokeTimeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS,
+    armTimeoutMs: options.armTimeoutMs ?? DEFAULT_ARM_TIMEOUT_MS,
+  };
+  return {
+    invokeJob: (request) => invokeJob(ctx, request),
+    getJob: (locator) => getJob(ctx, locator),
+    cancelJob: (locator) => cancelJob(ctx, locator),
+  };
+}

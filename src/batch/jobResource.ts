@@ -1,0 +1,116 @@
+/**
+ * Reading an Azure ML job resource defensively: the invoke response (data plane, camelCase or
+ * PascalCase keys) and the ARM Jobs Get response share the shape
+ * `{ id, name, properties: { status, services: { Studio: { endpoint } }, … } }`.
+ *
+ * Where a failed job's error text lives: the ARM job schema (JobBaseProperties, stable
+ * 2024-04-01 mfe.json; `@azure/arm-machinelearning` JobBaseProperties) has no error field; the
+ * only documented one is `JobService.errorMessage` ("Any error in the service") under
+ * `properties.services.<name>`. Azure ML's detailed failure lives in run history, not ARM. So we
+ * read, first hit wins: `properties.error.error.message`, `properties.error.message`,
+ * `properties.errorMessage`, a string `properties.error`, top-level `error.message`, and for a
+ * Failed job the first `properties.services.*.errorMessage`.
+ */
+
+import { sanitizeText } from "./sanitize";
+
+const MAX_ERROR_MESSAGE = 2000;
+
+export type Json = Record<string, unknown>;
+
+export function asObject(value: unknown): Json | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+/** `obj[name]`, matching the key case-insensitively when the exact key is absent. */
+export function getField(obj: Json | undefined, name: string): unknown {
+  if (!obj) return undefined;
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return obj[name];
+  const wanted = name.toLowerCase();
+  const key = Object.keys(obj).find((k) => k.toLowerCase() === wanted);
+  return key === undefined ? undefined : obj[key];
+}
+
+export function getString(obj: Json | undefined, name: string): string | undefined {
+  const value = getField(obj, name);
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/** Follows a path of case-insensitive keys. */
+export function getPath(obj: Json | undefined, ...path: string[]): unknown {
+  let current: unknown = obj;
+  for (const name of path) {
+    current = getField(asObject(current), name);
+    if (current === undefined) return undefined;
+  }
+  return current;
+}
+
+function httpUrlOrNull(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === "https:" || url.protocol === "http:" ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface JobResourceFields {
+  id: string | undefined;
+  name: string | undefined;
+  status: string | undefined;
+  studioUrl: string | null;
+  errorMessage: string | null;
+}
+
+function studioUrlOf(properties: Json | undefined): string | null {
+  return (
+    httpUrlOrNull(getPath(properties, "services", "Studio", "endpoint")) ??
+    httpUrlOrNull(getPath(properties, "interactionEndpoints", "Studio", "endpoint"))
+  );
+}
+
+function errorMessageOf(root: Json, properties: Json | undefined, status: string | undefined): string | null {
+  const candidates: unknown[] = [
+    getPath(properties, "error", "error", "message"),
+    getPath(properties, "error", "message"),
+    getField(properties, "errorMessage"),
+    getField(properties, "error"),
+    getPath(root, "error", "message"),
+  ];
+  if (status?.toLowerCase() === "failed") {
+    const services = asObject(getField(properties, "services"));
+    for (const service of Object.values(services ?? {})) {
+      candidates.push(getField(asObject(service), "errorMessage"));
+    }
+  }
+  for (const candidate of candidates) {
+    if (typeof candidate === "string" && candidate.trim() !== "") return sanitizeText(candidate, MAX_ERROR_MESSAGE);
+  }
+  return null;
+}
+
+export function readJobResource(body: unknown): JobResourceFields | null {
+  const root = asObject(body);
+  if (!root) return null;
+  const properties = asObject(getField(root, "properties"));
+  const status = getString(properties, "status");
+  return {
+    id: getString(root, "id"),
+    name: getString(root, "name"),
+    status,
+    studioUrl: studioUrlOf(properties),
+    errorMessage: errorMessageOf(root, properties, status),
+  };
+}
+
+/** JSON.parse that returns undefined instead of throwing. */
+export function parseJson(text: string | null | undefined): unknown {
+  if (text === undefined || text === null || text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The two HTTP pipelines of the batch client.
+ *
+ * - invoke (scope https://ml.azure.com/.default): a POST that starts a job is never retried,
+ *   except when the failure proves the request was never sent (ECONNREFUSED, ENOTFOUND,
+ *   EAI_AGAIN): up to 3 retries, 250 ms → 500 ms → 1 s.
+ * - ARM (scope https://management.azure.com/.default), for Jobs Get and Cancel (safe to repeat):
+ *   exponentialRetryPolicy (408/5xx), systemErrorRetryPolicy (resets, refused, DNS) and
+ *   throttlingRetryPolicy (429/503 + Retry-After), 3 retries each. A Retry-After longer than
+ *   30 s, or one that would take the call past 60 s of in-process waiting, is not waited for:
+ *   the call fails at once with a retryable error carrying retryAfterSeconds, so the
+ *   orchestrator waits on a durable timer instead.
+ *
+ * Both: no redirects (a token must never follow a redirect to another host); loopback requests
+ * (only reachable with SCORING_ALLOW_LOOPBACK=true) get no Authorization header and never make
+ * the credential be created.
+ */
+
+import {
+  bearerTokenAuthenticationPolicy,
+  createPipelineFromOptions,
+  exponentialRetryPolicy,
+  retryPolicy,
+  systemErrorRetryPolicy,
+  throttlingRetryPolicy,
+  type Pipeline,
+  type PipelinePolicy,
+  type PipelineRequest,
+  type PipelineResponse,
+  type RetryStrategy,
+} from "@azure/core-rest-pipeline";
+import type { TokenCredential } from "@azure/core-auth";
+import { isNeverSentErrorCode, retryAfterSecondsFrom } from "./errors";
+import { isLoopbackUrl } from "./endpointHosts";
+
+export const ML_SCOPE = "https://ml.azure.com/.default";
+export const ARM_SCOPE = "https://management.azure.com/.default";
+
+export interface InvokeRetrySettings {
+  /** Retries of a request that provably never left (refused connection, DNS failure). */
+  maxRetries: number;
+  /** First backoff; doubles each retry. */
+  retryDelayMs: number;
+}
+
+export interface ArmRetrySettings {
+  maxRetries: number;
+  /** Base of the exponential backoff for 408/5xx and network errors (jittered, doubling). */
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  /** Longest single Retry-After honoured in-process; longer → fail now, retryable. */
+  maxRetryAfterSeconds: number;
+  /** Longest total time one call may spend before a Retry-After wait ends. */
+  retryAfterBudgetSeconds: number;
+}
+
+export const DEFAULT_INVOKE_RETRY: InvokeRetrySettings = { maxRetries: 3, retryDelayMs: 250 };
+
+export const DEFAULT_ARM_RETRY: ArmRetrySettings = {
+  maxRetries: 3,
+  retryDelayMs: 1000,
+  maxRetryDelayMs: 8000,
+  maxRetryAfterSeconds: 30,
+  retryAfterBudgetSeconds: 60,
+};
+
+/**
+ * Thrown from inside the ARM pipeline when the service asks for a wait we will not hold the call
+ * for. Not a RestError, so the retry policies let it through; the client turns its response into
+ * a BatchEndpointError like any other error response.
+ */
+export class RetryAfterTooLongError extends Error {
+  constructor(readonly response: PipelineResponse, readonly retryAfterSeconds: number) {
+    super(`The service asked to retry after ${retryAfterSeconds} s; not waiting in-process.`);
+    this.name = "RetryAfterTooLongError";
+  }
+}
+
+function basePipeline(): Pipeline {
+  const pipeline = createPipelineFromOptions({
+    redirectOptions: { maxRetries: 0 },
+    userAgentOptions: { userAgentPrefix: "batch-scoring-orchestrator" },
+  });
+  pipeline.removePolicy({ name: "defaultRetryPolicy" });
+  return pipeline;
+}
+
+/** Bearer auth for non-loopback requests; loopback ones (dev/tests) pass through untouched. */
+function authPolicy(scope: string, credential: TokenCredential, allowLoopback: boolean): PipelinePolicy {
+  const bearer = bearerTokenAuthenticationPolicy({ credential, scopes: scope });
+  return {
+    name: "batchAuthPolicy",
+    sendRequest(request, next) {
+      if (allowLoopback && isLoopbackUrl(request.url)) {
+        request.headers.delete("Authorization");
+        return next(request);
+      }
+      return bearer.sendRequest(request, next);
+    },
+  };
+}
+
+function neverSentStrategy(settings: InvokeRetrySettings): RetryStrategy {
+  return {
+    name: "neverSentRetryStrategy",
+    retry({ retryCount, responseError }) {
+      if (responseError && isNeverSentErrorCode(responseError.code)) {
+        return { retryAfterInMs: settings.retryDelayMs * 2 ** retryCount };
+      }
+      return { skipStrategy: true };
+    },
+  };
+}
+
+export function createInvokePipeline(
+  credential: TokenCredential,
+  allowLoopback: boolean,
+  settings: InvokeRetrySettings = DEFAULT_INVOKE_RETRY,
+): Pipeline {
+  const pipeline = basePipeline();
+  pipeline.addPolicy(
+    { name: "invokeNeverSentRetryPolicy", sendRequest: retryPolicy([neverSentStrategy(settings)], { maxRetries: settings.maxRetries }).sendRequest },
+    { phase: "Retry" },
+  );
+  pipeline.addPolicy(authPolicy(ML_SCOPE, credential, allowLoopback), { phase: "Sign" });
+  return pipeline;
+}
+
+export function createArmPipeline(
+  credential: TokenCredential,
+  allowLoopback: boolean,
+  settings: ArmRetrySettings = DEFAULT_ARM_RETRY,
+): Pipeline {
+  const pipeline = basePipeline();
+  const startedAt = new WeakMap<PipelineRequest, number>();
+  // Order inside the Retry phase = outermost first.
+  pipeline.addPolicy(
+    {
+      name: "armCallClockPolicy",
+      sendRequest(request, next) {
+        startedAt.set(request, Date.now());
+        return next(request);
+      },
+    },
+    { phase: "Retry" },
+  );
+  const backoff = { maxRetries: settings.maxRetries, retryDelayInMs: settings.retryDelayMs, maxRetryDelayInMs: settings.maxRetryDelayMs };
+  pipeline.addPolicy(exponentialRetryPolicy(backoff), { phase: "Retry" });
+  pipeline.addPolicy(systemErrorRetryPolicy(backoff), { phase: "Retry" });
+  pipeline.addPolicy(throttlingRetryPolicy({ maxRetries: settings.maxRetries }), { phase: "Retry" });
+  pipeline.addPolicy(
+    {
+      name: "armRetryAfterCapPolicy",
+      async sendRequest(request, next) {
+        const response = await next(request);
+        if (response.status !== 429 && response.status !== 503) return response;
+        const seconds = retryAfterSecondsFrom(response.headers);
+        if (seconds === null) return response;
+        const elapsedMs = Date.now() - (startedAt.get(request) ?? Date.now());
+        if (seconds > settings.maxRetryAfterSeconds || elapsedMs + seconds * 1000 > settings.retryAfterBudgetSeconds * 1000) {
+          throw new RetryAfterTooLongError(response, seconds);
+        }
+        return response;
+      },
+    },
+    { phase: "Retry" },
+  );
+  pipeline.addPolicy(authPolicy(ARM_SCOPE, credential, allowLoopback), { phase: "Sign" });
+  return pipeline;
+}

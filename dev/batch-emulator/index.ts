@@ -5,6 +5,7 @@
 import { FaultQueue } from "./faults";
 import { workspaceId, workspaceJobPath, type Scope } from "./fixtures";
 import { JobStore } from "./job-store";
+import { StateFile } from "./persistence";
 import { EmulatorServer } from "./server";
 import type {
   BatchEmulatorOptions,
@@ -42,6 +43,9 @@ export class BatchEmulator {
   private readonly recorded: RecordedRequest[] = [];
   private readonly server: EmulatorServer;
   private boundPort: number | null = null;
+  /** Set with the stateFile option; jobs load from it at the first start(). */
+  private readonly stateFile: StateFile | null;
+  private stateLoaded = false;
 
   constructor(options: BatchEmulatorOptions = {}) {
     this.subscriptionId = options.subscriptionId ?? "sub-0000";
@@ -66,7 +70,17 @@ export class BatchEmulator {
     checkBehavior(this.behavior);
     const clock = options.clock ?? Date.now;
     const deployments = [...new Set([this.defaultDeployment, ...(options.deployments ?? [])])];
-    this.store = new JobStore(this.scope, clock, this.behavior, options.onJobCompleted);
+    const stateFile = options.stateFile === undefined ? null : new StateFile(options.stateFile);
+    this.stateFile = stateFile;
+    // Without a stateFile the store gets no change callback at all: nothing is serialized or written.
+    // Before the file is loaded (a reset() before start()) nothing is written, lest it erase saved jobs.
+    const persist =
+      stateFile === null
+        ? undefined
+        : () => {
+            if (this.stateLoaded) stateFile.save(this.scope, this.store.exportState());
+          };
+    this.store = new JobStore(this.scope, clock, this.behavior, options.onJobCompleted, persist);
     this.server = new EmulatorServer({
       clock,
       faults: this.faults,
@@ -82,8 +96,15 @@ export class BatchEmulator {
     });
   }
 
-  /** Listens on `host` (loopback by default). */
+  /**
+   * Listens on `host` (loopback by default). With `stateFile`, the first start() first loads the jobs
+   * saved there (later starts of the same instance keep its jobs, which are what it saved).
+   */
   async start(): Promise<void> {
+    if (this.stateFile !== null && !this.stateLoaded) {
+      this.store.importState(this.stateFile.load(this.scope));
+      this.stateLoaded = true;
+    }
     this.boundPort = await this.server.listen(this.requestedPort, this.host);
   }
 
@@ -188,7 +209,10 @@ export class BatchEmulator {
     return this.store.settled();
   }
 
-  /** Clears jobs, requests, faults and queued lifecycles (the default lifecycle and behaviour stay). */
+  /**
+   * Clears jobs, requests, faults and queued lifecycles (the default lifecycle and behaviour stay);
+   * with `stateFile`, the now empty job set is saved.
+   */
   reset(): void {
     this.store.clear();
     this.recorded.length = 0;

@@ -13,6 +13,7 @@ import {
   normalizeLifecycle,
   statusAt,
 } from "./lifecycle";
+import type { PersistedJob } from "./persistence";
 import type { EmulatorBehavior, EmulatorJob, HookError, JobStatus, Lifecycle, LifecycleInput } from "./types";
 
 export interface JobState {
@@ -47,6 +48,8 @@ export class JobStore {
     private readonly clock: () => number,
     private readonly behavior: EmulatorBehavior,
     private readonly onCompleted: ((job: EmulatorJob) => Promise<void>) | undefined,
+    /** Called after every change to the job set (create, counted GET, cancel, force, clear); persistence only. */
+    private readonly onChange?: () => void,
   ) {}
 
   setDefaultLifecycle(input: LifecycleInput): void {
@@ -86,6 +89,7 @@ export class JobStore {
     };
     this.jobs.set(name, state);
     this.refresh(state);
+    this.onChange?.();
     return state;
   }
 
@@ -104,6 +108,7 @@ export class JobStore {
     state.job.statusGets += 1;
     state.scriptGets += 1;
     this.refresh(state);
+    this.onChange?.();
     return state;
   }
 
@@ -112,9 +117,12 @@ export class JobStore {
     const state = this.jobs.get(name);
     if (state === undefined) return undefined;
     state.job.cancelRequests += 1;
-    if (isTerminal(state.job.status)) return "alreadyTerminal";
-    if (state.job.status !== "CancelRequested") this.switchScript(state, lifecycles.cancel(this.behavior.cancelPolls));
-    return "accepted";
+    const outcome: CancelOutcome = isTerminal(state.job.status) ? "alreadyTerminal" : "accepted";
+    if (outcome === "accepted" && state.job.status !== "CancelRequested") {
+      this.switchScript(state, lifecycles.cancel(this.behavior.cancelPolls));
+    }
+    this.onChange?.();
+    return outcome;
   }
 
   /** Forces a status that then holds until changed again. */
@@ -122,6 +130,7 @@ export class JobStore {
     const state = this.jobs.get(name);
     if (state === undefined) throw new Error(`no emulated job named ${name}`);
     this.switchScript(state, { steps: [{ status }], ...details });
+    this.onChange?.();
   }
 
   /** Newest first. */
@@ -146,6 +155,35 @@ export class JobStore {
     this.jobs.clear();
     this.queued = [];
     this.hookErrors.length = 0;
+    this.onChange?.();
+  }
+
+  /** The jobs as the state file keeps them, in creation order (live objects: serialize, do not keep). */
+  exportState(): PersistedJob[] {
+    return [...this.jobs.values()]
+      .sort((a, b) => a.seq - b.seq)
+      .map((s) => ({ seq: s.seq, job: s.job, script: s.script, scriptGets: s.scriptGets, hookStarted: s.completion !== null }));
+  }
+
+  /**
+   * Replaces the jobs with persisted ones (queued and default lifecycles stay). Each job's status is
+   * recomputed from its script, as after any change; a Completed job whose hook was already started
+   * does not run it again.
+   */
+  importState(persisted: PersistedJob[]): void {
+    this.jobs.clear();
+    for (const p of persisted) {
+      const state: JobState = {
+        seq: p.seq,
+        job: structuredClone(p.job),
+        script: p.script,
+        scriptGets: p.scriptGets,
+        completion: p.hookStarted ? Promise.resolve() : null,
+      };
+      this.jobs.set(state.job.name, state);
+      this.seq = Math.max(this.seq, state.seq);
+      this.refresh(state);
+    }
   }
 
   private switchScript(state: JobState, script: Lifecycle): void {

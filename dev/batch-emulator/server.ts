@@ -8,6 +8,7 @@ import { armError, codeForStatus, type FaultQueue } from "./faults";
 import { handle, type HandlerContext, type Reply } from "./handlers";
 import { classify } from "./routes";
 import type { FaultKind, RecordedRequest } from "./types";
+import { readBody } from "../shared/readBody";
 
 export interface ServerDeps {
   context: HandlerContext;
@@ -16,14 +17,6 @@ export interface ServerDeps {
   record: (request: RecordedRequest) => void;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function parseRecordedBody(text: string): unknown {
   if (text === "") return null;

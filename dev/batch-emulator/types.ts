@@ -138,6 +138,14 @@ export interface BatchEmulatorOptions extends Partial<EmulatorBehavior> {
   clock?: () => number;
   /** Called once when a job reaches Completed; answers showing Completed wait for it. */
   onJobCompleted?: (job: EmulatorJob) => Promise<void>;
+  /**
+   * Keep the jobs in this JSON file so a restarted emulator (even after `kill -9`) goes on where the
+   * last one was: the first start() loads it if it exists, and every job change (create, status GET,
+   * cancel, setJobStatus, reset) rewrites it atomically (`<file>.<pid>.tmp`, then rename). Jobs, their
+   * running scripts and counters persist; default/queued lifecycles, faults and requests do not. An
+   * unusable file is ignored with one console.warn (no jobs). Unset (default): memory only, no file I/O.
+   */
+  stateFile?: string;
 }
 
 export interface HookError {

@@ -14,6 +14,7 @@ import { type DurableClientData, durableClientData, handleDurableRoute, rpcPrefi
 import { loadApp, type RegisteredFunction, registeredFunctions, setLogSink } from "./functionsCore";
 import { fromHandlerResult, matchHttpRoute, type PlainResponse, toHttpRequest } from "./httpTriggers";
 import { InstanceStore } from "./instanceStore";
+import { readBody } from "../shared/readBody";
 
 export interface DevHostOptions {
   /** Path of the built app entry (package.json `main`). */
@@ -173,11 +174,3 @@ function jsonResponse(status: number, body: unknown): PlainResponse {
   return { status, headers: [["content-type", "application/json; charset=utf-8"]], body: Buffer.from(JSON.stringify(body)) };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}

@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, "../../..");
   const port = Number(process.env.PORT ?? 7071);
   const emulatorPort = Number(process.env.BATCH_EMULATOR_PORT ?? port + 100);
-  const emulator = new BatchEmulator({ port: emulatorPort });
+  process.env.DEV_STATE_DIR ??= path.join(root, ".dev", "state");
+  // The emulator keeps its jobs beside the host's instances, so a restarted stack resumes both.
+  const emulator = new BatchEmulator({ port: emulatorPort, stateFile: path.join(process.env.DEV_STATE_DIR, "batch-emulator.json") });
   // Jobs progress one status step per poll; a run at a 5 s poll interval finishes in about half a minute.
   emulator.setDefaultLifecycle(lifecycles.completesAfter(4));
   await emulator.start();
@@ -20,7 +22,6 @@ async function main(): Promise<void> {
     AML_ARM_ENDPOINT: emulator.armEndpoint,
     SCORING_ALLOW_LOOPBACK: "true",
     AzureWebJobsStorage: "UseDevelopmentStorage=true",
-    DEV_STATE_DIR: path.join(root, ".dev", "state"),
   };
   for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
 

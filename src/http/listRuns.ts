@@ -1,4 +1,5 @@
 /** GET /api/scoring-runs?status=&top=&continuationToken=: runs, newest first, in pages. */
+import type { ErrorDetail } from "../api/errors";
 import { toRunView } from "../api/runView";
 import type { RunStatus, RunView } from "../api/types";
 import { invalidRequestBody } from "../api/validateStart";
@@ -24,7 +25,7 @@ const newestFirst = (a: RunView, b: RunView) => b.createdAt.localeCompare(a.crea
 const after = (v: RunView, cur: Cursor) => newestFirst(v, { createdAt: cur.c, id: cur.i } as RunView) > 0;
 
 export async function listScoringRuns(req: ApiRequest, runs: RunsClient): Promise<ApiResponse> {
-  const details: { field: string; message: string }[] = [];
+  const details: ErrorDetail[] = [];
   const statusParam = req.query.get("status");
   const wanted = statusParam ? statusParam.split(",").map((s) => s.trim()) : undefined;
   const unknown = wanted?.filter((s) => !runStatuses.includes(s as RunStatus)) ?? [];

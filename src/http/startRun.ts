@@ -3,7 +3,7 @@
  * the run view and management URLs (or hold the answer up to `?wait=` seconds).
  */
 import { randomUUID } from "node:crypto";
-import { idempotencyConflictBody } from "../api/errors";
+import { type ErrorDetail, idempotencyConflictBody } from "../api/errors";
 import { instanceIdForKey, requestFingerprint, validateIdempotencyKey } from "../api/idempotency";
 import { toRunView } from "../api/runView";
 import type { ScoringRunRequest } from "../api/types";
@@ -24,7 +24,7 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   } catch {
     return { status: 400, body: invalidRequestBody([{ field: "body", message: "The request body is not valid JSON." }]) };
   }
-  const details: { field: string; message: string }[] = [];
+  const details: ErrorDetail[] = [];
   const wait = parseWait(req.query.get("wait"), details);
   const key = req.header("idempotency-key");
   const keyCheck = key === null ? undefined : validateIdempotencyKey(key);
@@ -79,7 +79,7 @@ function pendingView(instanceId: string) {
   return toRunView({ instanceId, name: "", runtimeStatus: "Pending", createdTime: now, lastUpdatedTime: now, input: null, output: null, customStatus: null });
 }
 
-function parseWait(raw: string | null, details: { field: string; message: string }[]): number {
+function parseWait(raw: string | null, details: ErrorDetail[]): number {
   if (raw === null || raw === "") return 0;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > maxWaitSeconds) {

@@ -7,19 +7,10 @@ import {
   type DurableStatusLike,
 } from "../../../src/api/runView";
 import type { RunProgress, ScoringRunResult } from "../../../src/api/runProgress";
-import type { RunView, ScoringRunRequest } from "../../../src/api/types";
+import type { RunView } from "../../../src/api/types";
+import { scoringRequest } from "../../fixtures/scoringRequest";
 
-const request: ScoringRunRequest = {
-  endpointUri: "https://heart-ep.westeurope.inference.ml.azure.com/jobs",
-  deployment: null,
-  apiVersion: "2022-10-01",
-  pollIntervalSeconds: 120,
-  inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/" } },
-  output: { name: "score", uri: "azureml://datastores/ds/paths/out/p.csv" },
-  timeoutSeconds: 604800,
-  queueTimeoutSeconds: null,
-  tags: {},
-};
+const request = scoringRequest({ endpointUri: "https://heart-ep.westeurope.inference.ml.azure.com/jobs", timeoutSeconds: 604800 });
 
 const job = {
   name: "batchjob-1",

@@ -1,24 +1,12 @@
 import type { ScoringRunRequest } from "../../../src/api/types";
+import { scoringRequest } from "../../fixtures/scoringRequest";
 import type { BatchErrorInfo } from "../../../src/batch/types";
 import { initialRunState, type RunState } from "../../../src/orchestration/runState";
 
 export const t0 = new Date("2026-01-01T00:00:00.000Z");
 export const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
-export function request(overrides: Partial<ScoringRunRequest> = {}): ScoringRunRequest {
-  return {
-    endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs",
-    deployment: null,
-    apiVersion: "2022-10-01",
-    pollIntervalSeconds: 120,
-    inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/" } },
-    output: { name: "score", uri: "azureml://datastores/ds/paths/out/p.csv" },
-    timeoutSeconds: 7 * 24 * 3600,
-    queueTimeoutSeconds: null,
-    tags: {},
-    ...overrides,
-  };
-}
+export const request = scoringRequest;
 
 export function runningState(req: ScoringRunRequest, overrides: Partial<RunState> = {}): RunState {
   return {

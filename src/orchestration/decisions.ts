@@ -20,6 +20,12 @@ export const maxInvokeAttempts = 5;
 export const maxHardPollErrors = 3;
 export const maxCancelAttempts = 5;
 
+/** The ARM job resource often carries no error text (the reason lives in the job's logs): say where to look. */
+function failedWithoutMessage(job: JobSnapshot): string {
+  return `The Azure ML job ${job.name} failed; Azure ML returned no error message with its status. ` +
+    (job.studioUrl ? `Its logs are in Azure ML studio: ${job.studioUrl}` : "Its logs are in Azure ML studio, under the endpoint's jobs.");
+}
+
 export function decideAfterPoll(state: RunState, request: ScoringRunRequest, job: JobSnapshot, now: Date): PollDecision {
   switch (job.status) {
     case "Completed":
@@ -27,7 +33,7 @@ export function decideAfterPoll(state: RunState, request: ScoringRunRequest, job
     case "Failed":
       return {
         kind: "fail",
-        error: { code: "JobFailed", message: job.errorMessage ?? `The Azure ML job ${job.name} failed without an error message.`, jobStatus: "Failed" },
+        error: { code: "JobFailed", message: job.errorMessage ?? failedWithoutMessage(job), jobStatus: "Failed" },
       };
     case "Canceled":
       return {

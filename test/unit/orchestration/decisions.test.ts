@@ -17,6 +17,8 @@ describe("decideAfterPoll", () => {
     const none = decideAfterPoll(runningState(req), req, snapshot("Failed"), at(10));
     expect(none).toMatchObject({ kind: "fail", error: { code: "JobFailed" } });
     expect((none as { error: { message: string } }).error.message).toContain("batchjob-1");
+    const withStudio = decideAfterPoll(runningState(req), req, { ...snapshot("Failed"), studioUrl: "https://ml.azure.com/runs/batchjob-1" }, at(10));
+    expect((withStudio as { error: { message: string } }).error.message).toContain("logs are in Azure ML studio: https://ml.azure.com/runs/batchjob-1");
   });
 
   it("tells a cancel we asked for from one done elsewhere", () => {

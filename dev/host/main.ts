@@ -1,51 +1,53 @@
 /**
- * `npm run dev`: the dev host on PORT (default 7071) with the batch emulator, on loopback and the
- * wall clock, persisting instances to DEV_STATE_DIR so a restarted host resumes its runs.
- * Settings already in the environment win over these defaults (as app settings do in Azure).
+ * `npm run dev`: the dev host on PORT (default 7071) with the batch emulator and Azurite, on
+ * loopback and the wall clock. Instances, emulator jobs and blobs live under DEV_STATE_DIR
+ * (default .dev/state), so a host killed and started again resumes its runs. Settings already in
+ * the environment win over these defaults, as app settings do in Azure.
  */
 import * as path from "node:path";
-import { BatchEmulator, lifecycles } from "../batch-emulator";
-import { DevHost } from "./devHost";
+import { lifecycles } from "../batch-emulator";
+import { defaultDatastore, repoRoot, startDevStack } from "../stack";
 
 async function main(): Promise<void> {
-  const root = path.resolve(__dirname, "../../..");
   const port = Number(process.env.PORT ?? 7071);
-  const emulatorPort = Number(process.env.BATCH_EMULATOR_PORT ?? port + 100);
-  process.env.DEV_STATE_DIR ??= path.join(root, ".dev", "state");
-  // The emulator keeps its jobs beside the host's instances, so a restarted stack resumes both.
-  const emulator = new BatchEmulator({ port: emulatorPort, stateFile: path.join(process.env.DEV_STATE_DIR, "batch-emulator.json") });
-  // Jobs progress one status step per poll; a run at a 5 s poll interval finishes in about half a minute.
-  emulator.setDefaultLifecycle(lifecycles.completesAfter(4));
-  await emulator.start();
-
-  const defaults: Record<string, string> = {
-    AML_ARM_ENDPOINT: emulator.armEndpoint,
-    SCORING_ALLOW_LOOPBACK: "true",
-    AzureWebJobsStorage: "UseDevelopmentStorage=true",
-  };
-  for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
-
-  const host = new DevHost({ appEntry: path.join(root, "dist", "src", "index.js"), port, clock: "wall", stateDir: process.env.DEV_STATE_DIR });
-  await host.start();
+  const stateDir = (process.env.DEV_STATE_DIR ??= path.join(repoRoot, ".dev", "state"));
+  const stack = await startDevStack({
+    clock: "wall",
+    port,
+    emulatorPort: Number(process.env.BATCH_EMULATOR_PORT ?? port + 100),
+    azurite: { port: Number(process.env.AZURITE_BLOB_PORT ?? 10000), location: path.join(stateDir, "azurite") },
+    stateDir,
+    // One status step per poll: at a 5 s poll interval a run takes about half a minute.
+    defaultLifecycle: lifecycles.completesAfter(4),
+    keepEnv: true,
+  });
+  const { host, emulator, azurite } = stack;
 
   const body = JSON.stringify({
     endpointUri: emulator.scoringUri,
-    inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/" } },
-    output: { uri: "azureml://datastores/workspaceblobstore/paths/scoring/output/predictions.csv" },
+    inputs: { input_data: { type: "uri_folder", uri: `azureml://datastores/${defaultDatastore.name}/paths/scoring/input/` } },
+    output: { uri: `azureml://datastores/${defaultDatastore.name}/paths/scoring/output/predictions-$(date +%s).csv` },
     pollIntervalSeconds: 5,
   });
-  console.log(`\nDev host:      ${host.baseUrl}/api/scoring-runs`);
-  console.log(`Scoring URI:   ${emulator.scoringUri}   (batch emulator; ARM at ${process.env.AML_ARM_ENDPOINT})`);
-  console.log(`State:         ${process.env.DEV_STATE_DIR}`);
-  console.log(`Try:\n  curl -si -X POST ${host.baseUrl}/api/scoring-runs -H 'content-type: application/json' -d '${body}'\n`);
+  console.log(`
+Dev host      ${host.baseUrl}/api/scoring-runs
+Scoring URI   ${emulator.scoringUri}   (batch emulator; ARM at ${process.env.AML_ARM_ENDPOINT})
+Azurite blob  ${azurite?.blobEndpoint}   (datastore ${defaultDatastore.name} = container ${defaultDatastore.container})
+State         ${stateDir}
+
+Start a run:
+  curl -si -X POST ${host.baseUrl}/api/scoring-runs -H 'content-type: application/json' -d "${body.replace(/"/g, '\\"')}"
+Follow it:
+  curl -si <the Location header>
+Ctrl-C stops the host, the emulator and Azurite.
+`);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     console.log("Stopping…");
-    await host.stop();
-    await emulator.stop();
+    await stack.stop();
     process.exit(0);
   };
   process.on("SIGINT", () => void stop());
@@ -53,6 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.stack : err);
+  console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

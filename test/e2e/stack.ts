@@ -1,26 +1,30 @@
 /**
- * A loopback stack for end-to-end tests: the batch emulator and the dev host (loading the built
- * app) sharing one clock. Settings are set in process.env before the host starts, as Azure sets
- * app settings before the worker loads the app.
+ * The loopback stack for end-to-end tests: dev/stack.ts (batch emulator, optional Azurite, dev
+ * host loading the built app) on a virtual clock by default, with the host's log captured and a
+ * small fetch helper. Settings are set in process.env before the host starts, as Azure sets app
+ * settings before the worker loads the app.
  */
-import * as path from "node:path";
-import { BatchEmulator } from "../../dev/batch-emulator";
-import { type Clock, VirtualClock, WallClock } from "../../dev/host/clock";
-import { DevHost } from "../../dev/host/devHost";
+import type { ContainerClient } from "@azure/storage-blob";
+import type { BatchEmulator } from "../../dev/batch-emulator";
+import type { Clock } from "../../dev/host/clock";
+import type { DevHost } from "../../dev/host/devHost";
+import { appEntry, startDevStack } from "../../dev/stack";
 
-export const appEntry = path.resolve(__dirname, "../../dist/src/index.js");
+export { appEntry };
 
 export interface StackOptions {
   clock?: "virtual" | "wall";
   autoAdvance?: boolean;
   env?: Record<string, string>;
   stateDir?: string;
+  azurite?: boolean;
 }
 
 export interface Stack {
   host: DevHost;
   emulator: BatchEmulator;
   clock: Clock;
+  datastore: ContainerClient | undefined;
   logs: string[];
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<{ status: number; headers: Headers; body: any }>;
   /** A valid start body for the emulator's endpoint (camelCase form). */
@@ -29,29 +33,24 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const clock = options.clock === "wall" ? new WallClock() : new VirtualClock();
-  const emulator = new BatchEmulator({ clock: () => clock.now() });
-  await emulator.start();
-  Object.assign(process.env, {
-    AML_ARM_ENDPOINT: emulator.armEndpoint,
-    SCORING_ALLOW_LOOPBACK: "true",
-    SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
-    SCORING_DEFAULT_POLL_SECONDS: "120",
-    SCORING_MAX_POLLS_PER_EXECUTION: "50",
-    ...options.env,
-  });
   const logs: string[] = [];
-  const host = new DevHost({
-    appEntry,
-    clock,
+  const dev = await startDevStack({
+    clock: options.clock ?? "virtual",
     autoAdvance: options.autoAdvance,
     stateDir: options.stateDir,
+    azurite: options.azurite,
+    env: {
+      SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
+      SCORING_DEFAULT_POLL_SECONDS: "120",
+      SCORING_MAX_POLLS_PER_EXECUTION: "50",
+      ...options.env,
+    },
     log: (level, message) => {
       logs.push(`${level}: ${message}`);
       if (process.env.DEV_HOST_LOG) console.log(message);
     },
   });
-  await host.start();
+  const { host, emulator } = dev;
   const api: Stack["api"] = async (p, init = {}) => {
     const { json, ...rest } = init;
     const res = await fetch(new URL(p, host.baseUrl), {
@@ -68,7 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return { status: res.status, headers: res.headers, body };
   };
   return {
-    host, emulator, clock, logs, api,
+    host, emulator, clock: dev.clock, datastore: dev.datastore, logs, api,
     startBody: (overrides = {}) => ({
       endpointUri: emulator.scoringUri,
       inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/" } },
@@ -76,9 +75,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       pollIntervalSeconds: 120,
       ...overrides,
     }),
-    async stop() {
-      await host.stop();
-      await emulator.stop();
-    },
+    stop: () => dev.stop(),
   };
 }

@@ -1,0 +1,61 @@
+/**
+ * What a completed emulated job leaves behind: a predictions file in Blob storage (Azurite), as a
+ * batch deployment with output action `append_row` writes one file of all predictions. Inputs on
+ * a known datastore are read row by row; each row gets a deterministic score, so a demo shows
+ * real data flowing from input to output.
+ */
+import { createHash } from "node:crypto";
+import type { ContainerClient } from "@azure/storage-blob";
+import type { EmulatorJob } from "./types";
+
+/** A datastore name → the Blob container it stands for. */
+export type DatastoreContainers = Record<string, ContainerClient>;
+
+const datastorePath = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/;
+
+function locate(uri: string | null, datastores: DatastoreContainers): { container: ContainerClient; path: string } | undefined {
+  const m = uri ? datastorePath.exec(uri) : null;
+  const container = m ? datastores[m[1]] : undefined;
+  return m && container ? { container, path: decodeURIComponent(m[2]) } : undefined;
+}
+
+/** A score in [0, 1) that depends only on the row, as a model's would. */
+export function scoreOf(row: string): string {
+  return (createHash("sha256").update(row).digest().readUInt32BE(0) / 2 ** 32).toFixed(4);
+}
+
+async function readRows(container: ContainerClient, blobName: string): Promise<string[]> {
+  const text = (await container.getBlobClient(blobName).downloadToBuffer()).toString("utf8");
+  return text.split(/\r?\n/).filter((line) => line.trim() !== "");
+}
+
+export function predictionsWriter(datastores: DatastoreContainers): (job: EmulatorJob) => Promise<void> {
+  return async (job) => {
+    const lines = ["file,row,score"];
+    for (const input of Object.values(job.inputs)) {
+      if (input.type === "literal") continue;
+      const where = locate(input.uri, datastores);
+      if (!where) continue;
+      const names: string[] = [];
+      if (input.type === "uri_folder") {
+        const prefix = where.path === "" || where.path.endsWith("/") ? where.path : `${where.path}/`;
+        // Batch deployments read the folder's files, not nested folders.
+        for await (const blob of where.container.listBlobsByHierarchy("/", { prefix })) if (blob.kind === "blob") names.push(blob.name);
+      } else {
+        names.push(where.path);
+      }
+      for (const name of names.sort()) {
+        const rows = await readRows(where.container, name);
+        // A CSV's first line names its columns; a model scores the rows after it.
+        const data = name.toLowerCase().endsWith(".csv") ? rows.slice(1) : rows;
+        data.forEach((row, i) => lines.push(`${name.split("/").pop()},${i},${scoreOf(row)}`));
+      }
+    }
+    for (const output of Object.values(job.outputs)) {
+      const where = locate(output.uri, datastores);
+      if (!where) continue;
+      const body = `${lines.join("\n")}\n`;
+      await where.container.getBlockBlobClient(where.path).upload(body, Buffer.byteLength(body));
+    }
+  };
+}

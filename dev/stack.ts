@@ -1,0 +1,92 @@
+/**
+ * The local stack: the batch emulator, optionally Azurite (the emulator then writes each
+ * completed job's predictions file there), and the dev host loading the built app. Used by
+ * `npm run dev`, `npm run demo` and the tests, so all three run the same thing.
+ */
+import * as path from "node:path";
+import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
+import { type AzuriteBlob, startAzuriteBlob } from "./azurite";
+import { BatchEmulator, type Lifecycle, lifecycles } from "./batch-emulator";
+import { predictionsWriter } from "./batch-emulator/predictions";
+import { type Clock, VirtualClock, WallClock } from "./host/clock";
+import { DevHost, type DevHostOptions } from "./host/devHost";
+
+/** The repository root, whether this file runs from dev/ (tests) or dist/dev/ (npm run dev). */
+export const repoRoot = path.basename(path.dirname(__dirname)) === "dist" ? path.resolve(__dirname, "../..") : path.resolve(__dirname, "..");
+/** The built app, as Azure loads it (package.json `main`). */
+export const appEntry = path.join(repoRoot, "dist", "src", "index.js");
+/** The workspace's default datastore, and the Azurite container standing in for it. */
+export const defaultDatastore = { name: "workspaceblobstore", container: "azureml-blobstore" };
+
+export interface DevStackOptions {
+  clock?: "wall" | "virtual" | Clock;
+  autoAdvance?: boolean;
+  port?: number;
+  emulatorPort?: number;
+  /** Start Azurite and write predictions files there. */
+  azurite?: boolean | { port?: number; location?: string };
+  /** Persist host instances (and emulator jobs) here. */
+  stateDir?: string;
+  defaultLifecycle?: Lifecycle;
+  log?: DevHostOptions["log"];
+  /** Settings to set before the app loads; settings already in the environment win when `keepEnv`. */
+  env?: Record<string, string>;
+  keepEnv?: boolean;
+}
+
+export interface DevStack {
+  host: DevHost;
+  emulator: BatchEmulator;
+  clock: Clock;
+  azurite: AzuriteBlob | undefined;
+  /** The container behind `azureml://datastores/workspaceblobstore/...`, when Azurite runs. */
+  datastore: ContainerClient | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
+  const clock = options.clock === "virtual" ? new VirtualClock() : options.clock === "wall" || options.clock === undefined ? new WallClock() : options.clock;
+  let azurite: AzuriteBlob | undefined;
+  let datastore: ContainerClient | undefined;
+  if (options.azurite) {
+    azurite = await startAzuriteBlob(typeof options.azurite === "object" ? options.azurite : {});
+    datastore = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(defaultDatastore.container);
+    await datastore.createIfNotExists();
+  }
+  const emulator = new BatchEmulator({
+    port: options.emulatorPort,
+    clock: () => clock.now(),
+    stateFile: options.stateDir ? path.join(options.stateDir, "batch-emulator.json") : undefined,
+    onJobCompleted: datastore ? predictionsWriter({ [defaultDatastore.name]: datastore }) : undefined,
+  });
+  emulator.setDefaultLifecycle(options.defaultLifecycle ?? lifecycles.standard());
+  await emulator.start();
+
+  const settings: Record<string, string> = {
+    AML_ARM_ENDPOINT: emulator.armEndpoint,
+    SCORING_ALLOW_LOOPBACK: "true",
+    ...(azurite ? { AzureWebJobsStorage: azurite.connectionString } : {}),
+    ...options.env,
+  };
+  for (const [k, v] of Object.entries(settings)) {
+    if (options.keepEnv && process.env[k] !== undefined) continue;
+    process.env[k] = v;
+  }
+  const host = new DevHost({ appEntry, port: options.port, clock, autoAdvance: options.autoAdvance, stateDir: options.stateDir, log: options.log });
+  try {
+    await host.start();
+  } catch (err) {
+    await emulator.stop();
+    await azurite?.stop();
+    throw err;
+  }
+  return {
+    host, emulator, clock, azurite, datastore,
+    async stop() {
+      await host.stop();
+      await emulator.whenHooksSettled();
+      await emulator.stop();
+      await azurite?.stop();
+    },
+  };
+}

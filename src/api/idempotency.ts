@@ -27,9 +27,12 @@ export function requestFingerprint(request: ScoringRunRequest): string {
   return sha256Hex(canonicalJson(request));
 }
 
+/** Run ids derived from an Idempotency-Key start with this; a caller's own instanceId may not. */
+export const KEY_INSTANCE_PREFIX = "key-";
+
 /** A valid durable instance id for an `Idempotency-Key` header value: `key-` + 32 hex chars. */
 export function instanceIdForKey(key: string): string {
-  return `key-${sha256Hex(key).slice(0, 32)}`;
+  return `${KEY_INSTANCE_PREFIX}${sha256Hex(key).slice(0, 32)}`;
 }
 
 /** An `Idempotency-Key` must be 1 to 255 printable ASCII characters. */

@@ -44,6 +44,7 @@ const SEED_FIELDS = {
   api_version: "apiVersion",
   poll_interval: "pollIntervalSeconds",
   endpoint_input_uri: "inputs",
+  endpoint_input_type: "inputs",
   endpoint_output_uri: "output",
 } as const;
 const CAMEL_FIELDS = [
@@ -258,12 +259,25 @@ function camelSchema(config: StartConfig) {
   });
 }
 
+/**
+ * The seed's `endpoint_input_type` (Azure ML docs, "Run batch endpoints from Azure Data Factory"):
+ * `UriFolder` (default) or `UriFile`; the job input type names are accepted too, in any case.
+ */
+const seedInputType = z.string({ error: "must be UriFolder or UriFile" }).transform((v, ctx) => {
+  const key = v.trim().toLowerCase().replace(/_/g, "");
+  if (key === "urifolder") return "uri_folder" as const;
+  if (key === "urifile") return "uri_file" as const;
+  ctx.addIssue({ code: "custom", message: `must be UriFolder or UriFile, got ${describe(v)}` });
+  return z.NEVER;
+});
+
 function seedSchema(config: StartConfig) {
   return z.strictObject({
     endpoint_uri: endpointUri(config),
     api_version: optional(apiVersion),
     poll_interval: optional(pollSeconds),
     endpoint_input_uri: inputUri,
+    endpoint_input_type: optional(seedInputType),
     endpoint_output_uri: optional(outputUri),
   });
 }
@@ -388,7 +402,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
       deployment: null,
       apiVersion: d.api_version ?? DEFAULT_API_VERSION,
       pollIntervalSeconds: d.poll_interval ?? config.defaultPollSeconds,
-      inputs: { [SEED_INPUT_NAME]: { type: "uri_folder", uri: d.endpoint_input_uri } },
+      inputs: { [SEED_INPUT_NAME]: { type: d.endpoint_input_type ?? "uri_folder", uri: d.endpoint_input_uri } },
       output: d.endpoint_output_uri === undefined ? null : { name: DEFAULT_OUTPUT_NAME, uri: d.endpoint_output_uri },
       timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
       queueTimeoutSeconds: null,

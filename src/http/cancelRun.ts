@@ -1,34 +1,41 @@
 /** POST /api/scoring-runs/{id}/cancel: ask a running run to cancel its Azure ML job and end Canceled. */
-import { runAlreadyEndedBody } from "../api/errors";
+import { type ErrorDetail, runAlreadyEndedBody } from "../api/errors";
 import { invalidRequestBody } from "../api/validateStart";
 import { toRunView } from "../api/runView";
 import { runNotFound } from "./getRun";
-import { runLocation } from "./runResponses";
+import { acceptedResponse } from "./runResponses";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
 
 export async function cancelScoringRun(req: ApiRequest, runs: RunsClient): Promise<ApiResponse> {
   const id = req.params.id ?? "";
-  let reason = "";
-  if (req.bodyText.trim() !== "") {
-    let body: unknown;
-    try {
-      body = JSON.parse(req.bodyText);
-    } catch {
-      return { status: 400, body: invalidRequestBody([{ field: "body", message: "is not valid JSON." }]) };
-    }
-    const r = (body as { reason?: unknown } | null)?.reason;
-    if (r !== undefined && (typeof r !== "string" || r.length > 200)) {
-      return { status: 400, body: invalidRequestBody([{ field: "reason", message: "must be a string of at most 200 characters." }]) };
-    }
-    reason = typeof r === "string" ? r : "";
-  }
+  const parsed = parseCancelBody(req.bodyText);
+  if (!parsed.ok) return { status: 400, body: invalidRequestBody([parsed.detail]) };
   const status = await runs.get(id);
   if (!status) return runNotFound(id);
   const view = toRunView(status);
   if (view.status === "Succeeded" || view.status === "Failed" || view.status === "Canceled") {
     return { status: 409, body: runAlreadyEndedBody(id, view.status) };
   }
-  await runs.raiseCancel(id, reason);
-  return { status: 202, headers: { Location: runLocation(req, id), "Content-Type": "application/json" }, body: view };
+  await runs.raiseCancel(id, parsed.reason);
+  return acceptedResponse(req, view);
+}
+
+/** The optional body: nothing, or `{"reason": "<at most 200 characters>"}` and nothing else. */
+function parseCancelBody(text: string): { ok: true; reason: string } | { ok: false; detail: ErrorDetail } {
+  if (text.trim() === "") return { ok: true, reason: "" };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, detail: { field: "body", message: "is not valid JSON." } };
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, detail: { field: "body", message: "must be a JSON object." } };
+  const unknown = Object.keys(body).find((k) => k !== "reason");
+  if (unknown !== undefined) return { ok: false, detail: { field: unknown, message: "is not a known field; the only one is 'reason'." } };
+  const reason = (body as { reason?: unknown }).reason;
+  if (reason !== undefined && reason !== null && (typeof reason !== "string" || reason.length > 200)) {
+    return { ok: false, detail: { field: "reason", message: "must be a string of at most 200 characters." } };
+  }
+  return { ok: true, reason: typeof reason === "string" ? reason : "" };
 }

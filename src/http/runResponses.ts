@@ -4,10 +4,16 @@ import type { RunView } from "../api/types";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
 
-/** The status URL of a run; `failOnError=true` so an ADF Web activity following it fails the pipeline on failure. */
+/**
+ * The status URL of a run; `failOnError=true` so an ADF Web activity following it fails the
+ * pipeline on failure. A caller that authenticated with `?code=` gets it back in the URL (as
+ * durable's own status URLs carry their key): it already holds it, and a poller following
+ * Location may not resend headers. A key sent as a header is never copied into a URL.
+ */
 export function runLocation(req: ApiRequest, instanceId: string): string {
   const origin = new URL(req.url).origin;
-  return `${origin}/api/scoring-runs/${encodeURIComponent(instanceId)}?failOnError=true`;
+  const code = req.query.get("code");
+  return `${origin}/api/scoring-runs/${encodeURIComponent(instanceId)}?failOnError=true${code ? `&code=${encodeURIComponent(code)}` : ""}`;
 }
 
 export function runResponse(req: ApiRequest, view: RunView, failOnError: boolean): ApiResponse {

@@ -51,7 +51,11 @@ export function runsClient(client: DurableClient): RunsClient {
       return statuses.filter((s) => s.name === names.orchestrator).map(toStatusLike);
     },
     managementUrls(instanceId) {
-      return { ...client.createHttpManagementPayload(instanceId) } as unknown as Record<string, string>;
+      // Rewind and restart would run the orchestration again and could start a second Azure ML
+      // job for the same key: a caller gets every management URL but those two.
+      const { rewindPostUri: _rewind, restartPostUri: _restart, ...urls } =
+        client.createHttpManagementPayload(instanceId) as unknown as Record<string, string>;
+      return urls;
     },
   };
 }

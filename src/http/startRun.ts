@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { type ErrorDetail, idempotencyConflictBody } from "../api/errors";
-import { instanceIdForKey, requestFingerprint, validateIdempotencyKey } from "../api/idempotency";
+import { instanceIdForKey, KEY_INSTANCE_PREFIX, requestFingerprint, validateIdempotencyKey } from "../api/idempotency";
 import { toRunView } from "../api/runView";
 import type { ScoringRunRequest } from "../api/types";
 import { invalidRequestBody, validateStartRequest } from "../api/validateStart";
@@ -31,6 +31,10 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   if (keyCheck && !keyCheck.ok) details.push({ field: "Idempotency-Key", message: keyCheck.message });
   const validation = validateStartRequest(body, config);
   if (!validation.ok) details.push(...validation.details);
+  if (validation.ok && validation.instanceId !== null) {
+    if (key !== null) details.push({ field: "instanceId", message: "names the run, as the Idempotency-Key header does: send one or the other, not both." });
+    if (validation.instanceId.startsWith(KEY_INSTANCE_PREFIX)) details.push({ field: "instanceId", message: `must not start with '${KEY_INSTANCE_PREFIX}': those ids belong to runs started with an Idempotency-Key.` });
+  }
   if (details.length > 0 || !validation.ok) return { status: 400, body: invalidRequestBody(details) };
 
   const { request } = validation;

@@ -127,6 +127,52 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
     expect(stack.emulator.createdJobCount).toBe(1);
   });
 
+  it("Location carries a key given as ?code= (a poller may not resend headers), never one given as a header", async () => {
+    const byQuery = await stack.api("/api/scoring-runs?code=query-key-1", { json: stack.startBody() });
+    expect(byQuery.headers.get("location")).toBe(`${stack.host.baseUrl}/api/scoring-runs/${byQuery.body.id}?failOnError=true&code=query-key-1`);
+    const byHeader = await stack.api("/api/scoring-runs", { json: stack.startBody(), headers: { "x-functions-key": "header-key-2" } });
+    expect(byHeader.headers.get("location")).not.toContain("header-key-2");
+    expect(JSON.stringify(byHeader.body)).not.toContain("header-key-2");
+  });
+
+  it("the start answer has no rewind or restart URL (either could start a second job)", async () => {
+    const res = await stack.api("/api/scoring-runs", { json: stack.startBody() });
+    expect(res.body).toHaveProperty("terminatePostUri");
+    expect(res.body).not.toHaveProperty("rewindPostUri");
+    expect(res.body).not.toHaveProperty("restartPostUri");
+  });
+
+  it("an Idempotency-Key and an instanceId together are a 400, as is an instanceId in the key- namespace", async () => {
+    const before = stack.host.engine.all().length;
+    const both = await stack.api("/api/scoring-runs", { json: stack.startBody({ instanceId: "nightly-x" }), headers: { "Idempotency-Key": "k-1" } });
+    expect(both.status).toBe(400);
+    expect(both.body.error.details.map((d: { field: string }) => d.field)).toEqual(["instanceId"]);
+    const reserved = await stack.api("/api/scoring-runs", { json: stack.startBody({ instanceId: "key-0123456789abcdef0123456789abcdef" }) });
+    expect(reserved.status).toBe(400);
+    expect(reserved.body.error.details[0].message).toContain("Idempotency-Key");
+    expect(stack.host.engine.all().length).toBe(before);
+  });
+
+  it("cancel takes only {reason}, answers 202 with Location and Retry-After", async () => {
+    stack.host.engine.autoAdvance = false;
+    try {
+      stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
+      const start = await stack.api("/api/scoring-runs", { json: stack.startBody() });
+      const id = start.body.id as string;
+      for (const [body, field] of [[["stop"], "body"], [{ reason: "x", force: true }, "force"], [{ reason: 5 }, "reason"]] as const) {
+        const bad = await stack.api(`/api/scoring-runs/${id}/cancel`, { json: body });
+        expect(bad.status).toBe(400);
+        expect(bad.body.error.details[0].field).toBe(field);
+      }
+      const ok = await stack.api(`/api/scoring-runs/${id}/cancel`, { json: { reason: "operator" } });
+      expect(ok.status).toBe(202);
+      expect(ok.headers.get("location")).toContain(`/api/scoring-runs/${id}?failOnError=true`);
+      expect(ok.headers.get("retry-after")).toMatch(/^\d+$/);
+    } finally {
+      stack.host.engine.autoAdvance = true;
+    }
+  });
+
   it("lists runs newest first, filtered by status, in pages", async () => {
     stack.emulator.enqueueLifecycle(lifecycles.failsWith("nope", 1));
     const failed = await stack.api("/api/scoring-runs?wait=20", { json: stack.startBody() });

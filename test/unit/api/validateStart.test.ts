@@ -99,6 +99,14 @@ describe("validateStartRequest: normalisation", () => {
     expect(result.request.apiVersion).toBe("2022-10-01");
   });
 
+  it("seed form: endpoint_input_type (UriFolder default, UriFile) as the Azure ML ADF template sends it", () => {
+    expect(ok({ ...seedBody, endpoint_input_type: "UriFile" }).request.inputs).toEqual({ input_data: { type: "uri_file", uri: INPUT } });
+    expect(ok({ ...seedBody, endpoint_input_type: "UriFolder" }).request).toEqual(expectedRequest);
+    expect(ok({ ...seedBody, endpoint_input_type: "" }).request).toEqual(expectedRequest);
+    expect(ok({ ...seedBody, endpoint_input_type: "uri_file" }).request.inputs.input_data).toEqual({ type: "uri_file", uri: INPUT });
+    expect(problem({ ...seedBody, endpoint_input_type: "Literal" }, "endpoint_input_type")).toContain("must be UriFolder or UriFile");
+  });
+
   it("seed form: ADF's empty strings for optional parameters mean 'not set'", () => {
     const result = ok({ ...seedBody, api_version: "", poll_interval: "", endpoint_output_uri: "" });
     expect(result.request.apiVersion).toBe("2022-10-01");

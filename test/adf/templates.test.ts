@@ -44,6 +44,7 @@ const SEED_PARAMETERS = {
   api_version: { type: "string", defaultValue: "2022-10-01" },
   poll_interval: { type: "string", defaultValue: "120" },
   endpoint_input_uri: { type: "string" },
+  endpoint_input_type: { type: "string", defaultValue: "UriFolder" },
   endpoint_output_uri: { type: "string" },
 };
 /** Added per factory, all with defaults, so a caller passing only the seed's parameters still works. */
@@ -108,7 +109,7 @@ describe("ADF templates: structure", () => {
 
   for (const p of pipelines) {
     describe(p.name, () => {
-      it("keeps the seed's five parameters (names, string type, defaults) and adds only defaulted app settings", () => {
+      it("keeps the seed's six parameters (names, string type, defaults) and adds only defaulted app settings", () => {
         const params = p.properties.parameters ?? {};
         const seedPart = Object.fromEntries(Object.keys(SEED_PARAMETERS).map((k) => [k, params[k]]));
         expect(seedPart).toEqual(SEED_PARAMETERS);
@@ -164,6 +165,7 @@ describe("ADF templates: structure", () => {
           api_version: "2022-10-01",
           poll_interval: "120",
           endpoint_input_uri: "azureml://datastores/workspaceblobstore/paths/in/",
+          endpoint_input_type: "UriFile",
           endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/out/p.csv",
         };
         const body = evaluateValue(start.typeProperties.body, { parameters: { ...values, function_app_url: "x", key_vault_url: "x", function_key_secret_name: "x" } });
@@ -268,7 +270,7 @@ describe("ADF pipelines run against the dev host + batch emulator", () => {
     stack.emulator.setDefaultLifecycle(lifecycles.completesAfter(2));
   });
 
-  /** The seed's five parameters (strings, as ADF passes them) for the emulator's endpoint, plus this factory's settings. */
+  /** The seed's six parameters (strings, as ADF passes them) for the emulator's endpoint, plus this factory's settings. */
   function params(overrides: Record<string, string> = {}): Record<string, string> {
     return {
       endpoint_uri: stack.emulator.scoringUri,
@@ -337,6 +339,7 @@ describe("ADF pipelines run against the dev host + batch emulator", () => {
           api_version: "2022-10-01",
           poll_interval: "120",
           endpoint_input_uri: parameters.endpoint_input_uri,
+          endpoint_input_type: "UriFolder",
           endpoint_output_uri: parameters.endpoint_output_uri,
         });
 

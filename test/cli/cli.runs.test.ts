@@ -1,8 +1,8 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
-import { type Stack, startStack } from "../e2e/stack";
+import { useCliStack } from "./cliStack";
 import { closedPort, runCli } from "./runCli";
 
 /** A pass-through proxy in front of the dev host that records the x-functions-key of every request. */
@@ -27,22 +27,11 @@ async function recordingProxy(target: string) {
 }
 
 describe("scoring-run status, cancel, list, key and connection errors (child process against the dev host)", () => {
-  let stack: Stack;
-  let env: Record<string, string>;
+  const ctx = useCliStack();
 
-  beforeAll(async () => {
-    stack = await startStack({ clock: "virtual", autoAdvance: true });
-    env = { SCORING_BASE_URL: stack.host.baseUrl };
-  });
-  afterAll(async () => stack?.stop());
-  beforeEach(() => {
-    stack.emulator.reset();
-    stack.emulator.setDefaultLifecycle(lifecycles.completesAfter(2));
-    stack.host.engine.autoAdvance = true;
-  });
 
   it("--help documents the commands, the env settings and the exit codes", async () => {
-    const r = await runCli(["--help"], { env });
+    const r = await runCli(["--help"], { env: ctx.env });
     expect(r.code).toBe(0);
     for (const text of ["start", "status", "cancel", "list", "SCORING_BASE_URL", "SCORING_FUNCTION_KEY", "Exit codes:", "64", "69", "130"]) {
       expect(r.stdout).toContain(text);
@@ -50,70 +39,70 @@ describe("scoring-run status, cancel, list, key and connection errors (child pro
   });
 
   it("status of an unknown id: exit 1 with RunNotFound", async () => {
-    const r = await runCli(["status", "no-such-run"], { env });
+    const r = await runCli(["status", "no-such-run"], { env: ctx.env });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("RunNotFound");
-    const json = await runCli(["status", "no-such-run", "--json"], { env });
+    const json = await runCli(["status", "no-such-run", "--json"], { env: ctx.env });
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).error.code).toBe("RunNotFound");
   });
 
   it("status of a finished run prints the view (human and --json)", async () => {
-    const done = await stack.api("/api/scoring-runs?wait=20", { json: stack.startBody() });
+    const done = await ctx.stack.api("/api/scoring-runs?wait=20", { json: ctx.stack.startBody() });
     expect(done.body.status).toBe("Succeeded");
-    const r = await runCli(["status", done.body.id], { env });
+    const r = await runCli(["status", done.body.id], { env: ctx.env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^run:\\s+${done.body.id}$`, "m"));
     expect(r.stdout).toMatch(/^status:\s+Succeeded$/m);
-    const json = await runCli(["--json", "status", done.body.id], { env });
+    const json = await runCli(["--json", "status", done.body.id], { env: ctx.env });
     expect(JSON.parse(json.stdout)).toMatchObject({ id: done.body.id, status: "Succeeded", job: { status: "Completed" } });
   });
 
   it("Ctrl-C while waiting stops the wait, not the run; cancel then ends it Canceled; a second cancel exits 1", async () => {
-    stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Queued"));
-    stack.host.engine.autoAdvance = false; // hold virtual time: the job stays queued
-    const started = await stack.api("/api/scoring-runs", { json: stack.startBody({ timeoutSeconds: 3600 }) });
+    ctx.stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Queued"));
+    ctx.stack.host.engine.autoAdvance = false; // hold virtual time: the job stays queued
+    const started = await ctx.stack.api("/api/scoring-runs", { json: ctx.stack.startBody({ timeoutSeconds: 3600 }) });
     const id: string = started.body.id;
-    await stack.host.engine.idle();
+    await ctx.stack.host.engine.idle();
 
     const waited = await runCli(["status", id, "--wait"], {
       onChild: (child) => child.stderr!.once("data", () => child.kill("SIGINT")), // the first progress line
-      env,
+      env: ctx.env,
     });
     expect(waited.code).toBe(130);
     expect(waited.stderr).toContain("NOT canceled");
     expect(waited.stderr).toContain(`scoring-run cancel ${id}`);
-    expect((await stack.api(`/api/scoring-runs/${id}`)).body.status).toBe("Running");
-    expect(stack.emulator.requestsFor("cancelJob")).toHaveLength(0);
+    expect((await ctx.stack.api(`/api/scoring-runs/${id}`)).body.status).toBe("Running");
+    expect(ctx.stack.emulator.requestsFor("cancelJob")).toHaveLength(0);
 
-    const cancel = await runCli(["cancel", id, "--reason", "cli test"], { env });
+    const cancel = await runCli(["cancel", id, "--reason", "cli test"], { env: ctx.env });
     expect(cancel.code, cancel.stderr).toBe(0);
     expect(cancel.stdout).toContain(`cancel requested for run ${id}`);
 
-    stack.host.engine.autoAdvance = true;
-    const ended = await runCli(["status", id, "--wait"], { env });
+    ctx.stack.host.engine.autoAdvance = true;
+    const ended = await runCli(["status", id, "--wait"], { env: ctx.env });
     expect(ended.code).toBe(2);
     expect(ended.stderr).toContain("RunCanceled");
-    expect(stack.emulator.requestsFor("cancelJob")).toHaveLength(1);
+    expect(ctx.stack.emulator.requestsFor("cancelJob")).toHaveLength(1);
 
-    const again = await runCli(["cancel", id], { env });
+    const again = await runCli(["cancel", id], { env: ctx.env });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("already ended");
   });
 
   it("cancel of an unknown run: exit 1 with RunNotFound", async () => {
-    const r = await runCli(["cancel", "no-such-run"], { env });
+    const r = await runCli(["cancel", "no-such-run"], { env: ctx.env });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("RunNotFound");
   });
 
   it("list: newest first, --status, --top pages with a continuation hint, --json; bad filters exit 64", async () => {
-    const ok = await stack.api("/api/scoring-runs?wait=20", { json: stack.startBody() });
-    stack.emulator.enqueueLifecycle(lifecycles.failsWith("nope", 1));
-    const failed = await stack.api("/api/scoring-runs?wait=20", { json: stack.startBody() });
+    const ok = await ctx.stack.api("/api/scoring-runs?wait=20", { json: ctx.stack.startBody() });
+    ctx.stack.emulator.enqueueLifecycle(lifecycles.failsWith("nope", 1));
+    const failed = await ctx.stack.api("/api/scoring-runs?wait=20", { json: ctx.stack.startBody() });
     expect(failed.body.status).toBe("Failed");
 
-    const table = await runCli(["list", "--top", "1"], { env });
+    const table = await runCli(["list", "--top", "1"], { env: ctx.env });
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^ID\s+STATUS\s+PHASE\s+JOB\s+CREATED$/);
@@ -121,26 +110,26 @@ describe("scoring-run status, cancel, list, key and connection errors (child pro
     const token = /--continuation-token (\S+)/.exec(table.stdout)?.[1];
     expect(token).toBeDefined();
 
-    const page2 = await runCli(["--json", "list", "--top", "1", "--continuation-token", token!], { env });
+    const page2 = await runCli(["--json", "list", "--top", "1", "--continuation-token", token!], { env: ctx.env });
     expect(JSON.parse(page2.stdout).value[0].id).toBe(ok.body.id);
 
-    const onlyFailed = await runCli(["list", "--status", "Failed", "--json"], { env });
+    const onlyFailed = await runCli(["list", "--status", "Failed", "--json"], { env: ctx.env });
     const views = JSON.parse(onlyFailed.stdout).value as Array<{ id: string; status: string }>;
     expect(views.map((v) => v.id)).toContain(failed.body.id);
     expect(views.every((v) => v.status === "Failed")).toBe(true);
 
-    const bad = await runCli(["list", "--status", "Done", "--top", "0"], { env });
+    const bad = await runCli(["list", "--status", "Done", "--top", "0"], { env: ctx.env });
     expect(bad.code).toBe(64);
     expect(bad.stderr).toMatch(/^ {2}status: /m);
     expect(bad.stderr).toMatch(/^ {2}top: /m);
   });
 
   it("the function key goes in x-functions-key on every request and is never printed", async () => {
-    const proxy = await recordingProxy(stack.host.baseUrl);
+    const proxy = await recordingProxy(ctx.stack.host.baseUrl);
     try {
       const key = "secret-key-123";
       const start = await runCli(
-        ["--key", key, "start", "--endpoint", stack.emulator.scoringUri, "--input", "azureml://datastores/workspaceblobstore/paths/in/", "--poll-interval", "1", "--wait"],
+        ["--key", key, "start", "--endpoint", ctx.stack.emulator.scoringUri, "--input", "azureml://datastores/workspaceblobstore/paths/in/", "--poll-interval", "1", "--wait"],
         { env: { SCORING_BASE_URL: proxy.url } },
       );
       expect(start.code, start.stderr).toBe(0);

@@ -11,6 +11,30 @@ export interface AppConfig {
   managedIdentityClientId: string | undefined;
   defaultPollSeconds: number;
   maxPollsPerExecution: number;
+  /** What a BlobCreated event starts; `problem` says why blob events start nothing. */
+  blobTrigger: { settings: BlobTriggerSettings } | { problem: string };
+}
+
+export interface BlobTriggerSettings {
+  endpointUri: string;
+  deployment: string | null;
+  /** Only blobs in this container start a run. */
+  container: string;
+  /** Matched on the blob's path inside the container. */
+  prefix: string;
+  suffix: string;
+  /** `file`: the new blob is the input (UriFile); `folder`: a marker blob starts a run on its folder (UriFolder). */
+  inputMode: "file" | "folder";
+  marker: string;
+  /** Output URI with {blobName}, {blobPath}, {runId}, {date}; null → the deployment's default output. */
+  outputTemplate: string | null;
+  pollSeconds: number;
+  /**
+   * Datastore that stands for the trigger container: inputs are then given as
+   * `azureml://datastores/<it>/paths/<path>` (read with the datastore's access) instead of the
+   * blob's https URL. Required for loopback (Azurite) URLs, which Azure ML cannot read.
+   */
+  datastore: string | null;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -25,21 +49,72 @@ function intSetting(env: Env, name: string, fallback: number, min: number, max: 
   return value;
 }
 
+const outputTemplateForm = /^azureml:\/\/datastores\/[A-Za-z0-9_-]+\/paths\/[^\s]*[^/\s]$/;
+const templatePlaceholders = /\{(\w+)\}/g;
+const knownPlaceholders = new Set(["blobName", "blobPath", "runId", "date"]);
+
+function parseBlobTrigger(env: Env, defaultPollSeconds: number): AppConfig["blobTrigger"] {
+  const endpointUri = env.BLOB_TRIGGER_ENDPOINT_URI?.trim();
+  if (!endpointUri) return { problem: "BLOB_TRIGGER_ENDPOINT_URI is not set, so blob events start no run." };
+  const container = env.BLOB_TRIGGER_CONTAINER?.trim();
+  if (!container) return { problem: "BLOB_TRIGGER_CONTAINER is not set: say which container's blobs start a run." };
+  const mode = (env.BLOB_TRIGGER_INPUT_MODE?.trim() || "file").toLowerCase();
+  if (mode !== "file" && mode !== "folder") return { problem: `BLOB_TRIGGER_INPUT_MODE must be file or folder, got "${mode}".` };
+  const outputTemplate = env.BLOB_TRIGGER_OUTPUT_TEMPLATE?.trim() || null;
+  if (outputTemplate !== null) {
+    if (!outputTemplateForm.test(outputTemplate)) {
+      return { problem: "BLOB_TRIGGER_OUTPUT_TEMPLATE must be an azureml://datastores/<ds>/paths/<file> path (placeholders allowed)." };
+    }
+    const unknown = [...outputTemplate.matchAll(templatePlaceholders)].map((m) => m[1]).filter((n) => !knownPlaceholders.has(n));
+    if (unknown.length > 0) return { problem: `BLOB_TRIGGER_OUTPUT_TEMPLATE has unknown placeholders: ${unknown.map((n) => `{${n}}`).join(", ")}; use {blobName}, {blobPath}, {runId}, {date}.` };
+  }
+  let pollSeconds: number;
+  try {
+    pollSeconds = intSetting(env, "BLOB_TRIGGER_POLL_SECONDS", defaultPollSeconds, 1, 86400);
+  } catch (err) {
+    return { problem: (err as Error).message };
+  }
+  return {
+    settings: {
+      endpointUri,
+      deployment: env.BLOB_TRIGGER_DEPLOYMENT?.trim() || null,
+      container,
+      prefix: env.BLOB_TRIGGER_PREFIX?.trim().replace(/^\/+/, "") ?? "",
+      suffix: env.BLOB_TRIGGER_SUFFIX?.trim() ?? "",
+      inputMode: mode,
+      marker: env.BLOB_TRIGGER_MARKER?.trim() || "_SUCCESS",
+      outputTemplate,
+      pollSeconds,
+      datastore: env.BLOB_TRIGGER_DATASTORE?.trim() || null,
+    },
+  };
+}
+
 export function parseConfig(env: Env): AppConfig {
   const hosts = (env.SCORING_ALLOWED_HOSTS ?? "*.inference.ml.azure.com")
     .split(",")
     .map((h) => h.trim().toLowerCase())
     .filter((h) => h !== "");
   const arm = (env.AML_ARM_ENDPOINT ?? "https://management.azure.com").trim().replace(/\/+$/, "");
+  const defaultPollSeconds = intSetting(env, "SCORING_DEFAULT_POLL_SECONDS", 120, 1, 86400);
   return {
     allowedHosts: hosts,
     allowLoopback: (env.SCORING_ALLOW_LOOPBACK ?? "").trim().toLowerCase() === "true",
     armEndpoint: arm,
     managedIdentityClientId: env.AZURE_CLIENT_ID?.trim() || undefined,
-    defaultPollSeconds: intSetting(env, "SCORING_DEFAULT_POLL_SECONDS", 120, 1, 86400),
+    defaultPollSeconds,
     maxPollsPerExecution: intSetting(env, "SCORING_MAX_POLLS_PER_EXECUTION", 50, 1, 10000),
+    blobTrigger: parseBlobTrigger(env, defaultPollSeconds),
   };
 }
+
+const settingNames = [
+  "SCORING_ALLOWED_HOSTS", "SCORING_ALLOW_LOOPBACK", "AML_ARM_ENDPOINT", "AZURE_CLIENT_ID",
+  "SCORING_DEFAULT_POLL_SECONDS", "SCORING_MAX_POLLS_PER_EXECUTION",
+  "BLOB_TRIGGER_ENDPOINT_URI", "BLOB_TRIGGER_DEPLOYMENT", "BLOB_TRIGGER_CONTAINER", "BLOB_TRIGGER_PREFIX",
+  "BLOB_TRIGGER_SUFFIX", "BLOB_TRIGGER_INPUT_MODE", "BLOB_TRIGGER_MARKER", "BLOB_TRIGGER_OUTPUT_TEMPLATE",
+  "BLOB_TRIGGER_POLL_SECONDS", "BLOB_TRIGGER_DATASTORE",
+];
 
 let cached: { key: string; config: AppConfig } | undefined;
 
@@ -49,10 +124,7 @@ let cached: { key: string; config: AppConfig } | undefined;
  */
 export function getConfig(): AppConfig {
   const env = process.env;
-  const key = [
-    env.SCORING_ALLOWED_HOSTS, env.SCORING_ALLOW_LOOPBACK, env.AML_ARM_ENDPOINT, env.AZURE_CLIENT_ID,
-    env.SCORING_DEFAULT_POLL_SECONDS, env.SCORING_MAX_POLLS_PER_EXECUTION,
-  ].join("\u0000");
+  const key = settingNames.map((name) => env[name]).join("\u0000");
   if (cached?.key !== key) cached = { key, config: parseConfig(env) };
   return cached.config;
 }

@@ -2,3 +2,4 @@
 import "./functions/http";
 import "./functions/orchestrator";
 import "./functions/activities";
+import "./functions/eventGrid";

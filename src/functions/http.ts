@@ -3,6 +3,7 @@ import { getConfig } from "../config";
 import { cancelScoringRun } from "../http/cancelRun";
 import { getScoringRun } from "../http/getRun";
 import { listScoringRuns } from "../http/listRuns";
+import { receiveEvents } from "../http/receiveEvents";
 import { startScoringRun } from "../http/startRun";
 import { names } from "../orchestration/names";
 import { durableClientInput, runsHandler } from "./httpAdapter";
@@ -10,6 +11,10 @@ import { durableClientInput, runsHandler } from "./httpAdapter";
 const common = { authLevel: "function" as const, extraInputs: [durableClientInput] };
 
 app.http(names.http.start, { ...common, methods: ["POST"], route: "scoring-runs", handler: runsHandler((req, runs) => startScoringRun(req, runs, getConfig())) });
+app.http(names.http.events, {
+  ...common, methods: ["POST", "OPTIONS"], route: "scoring-runs/events",
+  handler: runsHandler((req, runs, log) => receiveEvents(req, runs, getConfig(), log)),
+});
 app.http(names.http.list, { ...common, methods: ["GET"], route: "scoring-runs", handler: runsHandler(listScoringRuns) });
 app.http(names.http.status, { ...common, methods: ["GET"], route: "scoring-runs/{id}", handler: runsHandler(getScoringRun) });
 app.http(names.http.cancel, { ...common, methods: ["POST"], route: "scoring-runs/{id}/cancel", handler: runsHandler(cancelScoringRun) });

@@ -24,10 +24,10 @@ export function toHttpResponse(response: ApiResponse): HttpResponseInit {
 export const durableClientInput = df.input.durableClient();
 
 /** Wraps HTTP logic `(request, runs) => response` as a handler; unexpected errors answer 500 without internals. */
-export function runsHandler(logic: (req: ApiRequest, runs: RunsClient) => Promise<ApiResponse>) {
+export function runsHandler(logic: (req: ApiRequest, runs: RunsClient, log: (message: string) => void) => Promise<ApiResponse>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     try {
-      return toHttpResponse(await logic(await toApiRequest(request), runsClient(df.getClient(context))));
+      return toHttpResponse(await logic(await toApiRequest(request), runsClient(df.getClient(context)), (message) => context.log(message)));
     } catch (err) {
       context.error(`${context.functionName} failed: ${err instanceof Error ? err.message : String(err)}`);
       return { status: 500, jsonBody: { error: { code: "InternalError", message: "The request could not be processed; see the function logs." } } };

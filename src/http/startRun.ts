@@ -9,6 +9,7 @@ import { toRunView } from "../api/runView";
 import type { ScoringRunRequest } from "../api/types";
 import { invalidRequestBody, validateStartRequest } from "../api/validateStart";
 import type { AppConfig } from "../config";
+import { blobRunPrefix } from "../events/blobCreated";
 import type { ScoringRunInput } from "../orchestration/runState";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
@@ -33,7 +34,8 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   if (!validation.ok) details.push(...validation.details);
   if (validation.ok && validation.instanceId !== null) {
     if (key !== null) details.push({ field: "instanceId", message: "names the run, as the Idempotency-Key header does: send one or the other, not both." });
-    if (validation.instanceId.startsWith(KEY_INSTANCE_PREFIX)) details.push({ field: "instanceId", message: `must not start with '${KEY_INSTANCE_PREFIX}': those ids belong to runs started with an Idempotency-Key.` });
+    const reserved = [KEY_INSTANCE_PREFIX, blobRunPrefix].find((prefix) => validation.instanceId?.startsWith(prefix));
+    if (reserved) details.push({ field: "instanceId", message: `must not start with '${reserved}': those ids belong to runs started with an Idempotency-Key or by a blob event.` });
   }
   if (details.length > 0 || !validation.ok) return { status: 400, body: invalidRequestBody(details) };
 

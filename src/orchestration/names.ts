@@ -15,5 +15,9 @@ export const names = {
     status: "getScoringRun",
     cancel: "cancelScoringRun",
     list: "listScoringRuns",
+    events: "receiveScoringEvents",
+  },
+  eventGrid: {
+    blobCreated: "blobCreatedTrigger",
   },
 } as const;

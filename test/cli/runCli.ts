@@ -3,7 +3,6 @@
  * stdout and stderr captured. The dev host lives in the test process; the child calls it over HTTP.
  */
 import { type ChildProcess, execFile } from "node:child_process";
-import * as net from "node:net";
 import * as path from "node:path";
 
 export const cliMain = path.resolve(__dirname, "../../dist/cli/main.js");
@@ -44,13 +43,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 }
 
 /** A loopback port nothing listens on. */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+export { closedPort } from "../fixtures/ports";
 
 /** The run id from `start`'s human output ("run <id> started (...)"). */
 export function startedId(stdout: string): string {

@@ -10,7 +10,7 @@ import {
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
-import type { AppConfig } from "../../../src/config";
+import { type AppConfig, parseConfig } from "../../../src/config";
 
 export interface RecordedRequest {
   method: string;
@@ -85,25 +85,11 @@ export async function startServer(
   };
 }
 
-/** A port with nothing listening on it (connections are refused). */
-export async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { closedPort } from "../../fixtures/ports";
 
+/** The defaults, as parsed from an empty environment, with loopback allowed. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  return {
-    allowedHosts: ["*.inference.ml.azure.com"],
-    allowLoopback: true,
-    armEndpoint: "https://management.azure.com",
-    managedIdentityClientId: undefined,
-    defaultPollSeconds: 120,
-    maxPollsPerExecution: 50,
-    ...overrides,
-  };
+  return { ...parseConfig({}), allowLoopback: true, ...overrides };
 }
 
 export class FakeCredential implements TokenCredential {

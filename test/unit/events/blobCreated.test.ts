@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import type { BlobTriggerSettings } from "../../../src/config";
+import { parseConfig } from "../../../src/config";
+import { type BlobCreatedEvent, blobRunId, decideBlobCreated } from "../../../src/events/blobCreated";
+import { toBlobCreatedEvent } from "../../../src/events/toBlobCreatedEvent";
+
+const settings = (over: Partial<BlobTriggerSettings> = {}): BlobTriggerSettings => ({
+  endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs",
+  deployment: null,
+  container: "landing",
+  prefix: "",
+  suffix: "",
+  inputMode: "file",
+  marker: "_SUCCESS",
+  outputTemplate: null,
+  pollSeconds: 60,
+  datastore: null,
+  ...over,
+});
+
+const event = (path: string, over: Partial<BlobCreatedEvent> & { data?: Record<string, unknown> } = {}): BlobCreatedEvent => ({
+  id: "evt-1",
+  eventType: "Microsoft.Storage.BlobCreated",
+  subject: `/blobServices/default/containers/${over.subject ?? "landing"}/blobs/${path}`,
+  eventTime: "2026-11-25T08:15:00.000Z",
+  ...over,
+  ...(over.subject ? { subject: `/blobServices/default/containers/${over.subject}/blobs/${path}` } : {}),
+  data: { api: "PutBlob", url: `https://acct.blob.core.windows.net/landing/${path}`, eTag: "0x8DC0000000000A1", contentLength: 10, ...over.data },
+});
+
+describe("blobRunId", () => {
+  it("is the same for the same blob version however the URL and eTag are spelled, and differs per version", () => {
+    const a = blobRunId("https://acct.blob.core.windows.net/landing/a.csv", "0x1");
+    expect(a).toMatch(/^blob-[0-9a-f]{32}$/);
+    expect(blobRunId("https://ACCT.blob.core.windows.net/landing/a.csv", '"0x1"')).toBe(a);
+    expect(blobRunId("https://acct.blob.core.windows.net/landing/a.csv", "0x2")).not.toBe(a);
+    expect(blobRunId("https://acct.blob.core.windows.net/landing/b.csv", "0x1")).not.toBe(a);
+  });
+});
+
+describe("decideBlobCreated", () => {
+  it("file mode: the new blob is a uri_file input, its https URL as is", () => {
+    const d = decideBlobCreated(event("2026/11/customers.csv"), settings());
+    expect(d).toMatchObject({ kind: "start", instanceId: blobRunId("https://acct.blob.core.windows.net/landing/2026/11/customers.csv", "0x8DC0000000000A1") });
+    const body = (d as { body: Record<string, any> }).body;
+    expect(body.inputs).toEqual({ input_data: { type: "uri_file", uri: "https://acct.blob.core.windows.net/landing/2026/11/customers.csv" } });
+    expect(body.pollIntervalSeconds).toBe(60);
+    expect(body.tags).toMatchObject({ trigger: "BlobCreated", blob: "landing/2026/11/customers.csv" });
+    expect(body).not.toHaveProperty("output");
+  });
+
+  it("with a datastore, inputs are datastore paths (file and folder)", () => {
+    const file = decideBlobCreated(event("in/a.csv"), settings({ datastore: "landingstore" }));
+    expect((file as any).body.inputs.input_data).toEqual({ type: "uri_file", uri: "azureml://datastores/landingstore/paths/in/a.csv" });
+    const folder = decideBlobCreated(event("in/day1/_SUCCESS"), settings({ datastore: "landingstore", inputMode: "folder" }));
+    expect((folder as any).body.inputs.input_data).toEqual({ type: "uri_folder", uri: "azureml://datastores/landingstore/paths/in/day1/" });
+  });
+
+  it("folder mode starts on the marker only, on its folder", () => {
+    expect(decideBlobCreated(event("in/day1/part-0.csv"), settings({ inputMode: "folder" }))).toMatchObject({ kind: "ignore", reason: expect.stringContaining("not the marker _SUCCESS") });
+    const d = decideBlobCreated(event("in/day1/_SUCCESS"), settings({ inputMode: "folder" }));
+    expect((d as any).body.inputs.input_data).toEqual({ type: "uri_folder", uri: "https://acct.blob.core.windows.net/landing/in/day1/" });
+  });
+
+  it("fills the output template from the blob, the run id and the event's date", () => {
+    const d = decideBlobCreated(event("in/customers.csv"), settings({ outputTemplate: "azureml://datastores/workspaceblobstore/paths/predictions/{date}/{blobName}-{runId}.csv" })) as any;
+    expect(d.body.output.uri).toBe(`azureml://datastores/workspaceblobstore/paths/predictions/2026-11-25/customers-${d.instanceId}.csv`);
+    const p = decideBlobCreated(event("in/x/customers.csv"), settings({ outputTemplate: "azureml://datastores/ws/paths/scored/{blobPath}.csv" })) as any;
+    expect(p.body.output.uri).toBe("azureml://datastores/ws/paths/scored/in/x/customers.csv");
+  });
+
+  const ignored: Array<[string, BlobCreatedEvent, Partial<BlobTriggerSettings>, string]> = [
+    ["another event type", event("a.csv", { eventType: "Microsoft.Storage.BlobDeleted" }), {}, "is not Microsoft.Storage.BlobCreated"],
+    ["another container", event("a.csv", { subject: "other" }), {}, "container other is not landing"],
+    ["outside the prefix", event("archive/a.csv"), { prefix: "in/" }, "does not start with in/"],
+    ["another suffix", event("in/a.json"), { suffix: ".csv" }, "does not end with .csv"],
+    ["ADLS CreateFile (0 bytes, not complete)", event("in/a.csv", { data: { api: "CreateFile", contentLength: 0 } }), {}, "does not complete a write"],
+    ["under the output prefix", event("predictions/a.csv"), { outputTemplate: "azureml://datastores/ws/paths/predictions/{blobName}.csv" }, "no feedback loop"],
+    ["matching the output pattern next to inputs", event("in/a-scored.csv"), { outputTemplate: "azureml://datastores/ws/paths/{blobPath}-scored.csv" }, "no feedback loop"],
+    ["no eTag", event("a.csv", { data: { eTag: "" } }), {}, "eTag is missing"],
+    ["no URL", event("a.csv", { data: { url: 5 } }), {}, "data.url is missing"],
+    ["a subject that is not a blob", event("a.csv", { subject: undefined }), {}, "container"],
+  ];
+  for (const [name, e, over, reason] of ignored) {
+    it(`ignores ${name}, saying why`, () => {
+      const d = decideBlobCreated(name === "a subject that is not a blob" ? { ...e, subject: "/blobServices/default/containers/landing" } : e, settings(over));
+      expect(d.kind).toBe("ignore");
+      expect((d as { reason: string }).reason).toContain(name === "a subject that is not a blob" ? "is not a blob subject" : reason);
+    });
+  }
+
+  it("CopyBlob, PutBlockList and FlushWithClose complete a write", () => {
+    for (const api of ["CopyBlob", "PutBlockList", "FlushWithClose"]) expect(decideBlobCreated(event("a.csv", { data: { api } }), settings()).kind).toBe("start");
+  });
+});
+
+describe("toBlobCreatedEvent", () => {
+  it("reads Event Grid and CloudEvents shapes alike", () => {
+    const eg = toBlobCreatedEvent({ id: "1", eventType: "T", subject: "s", eventTime: "2026-01-01T00:00:00Z", data: {} });
+    const ce = toBlobCreatedEvent({ id: "1", type: "T", subject: "s", time: new Date("2026-01-01T00:00:00Z"), data: {}, specversion: "1.0", source: "/x" });
+    expect(ce).toEqual({ ...eg, eventTime: "2026-01-01T00:00:00.000Z" });
+  });
+  it("names what a malformed event lacks", () => {
+    expect(toBlobCreatedEvent([])).toEqual({ malformed: "the event is not a JSON object" });
+    expect(toBlobCreatedEvent({ id: "1", subject: "s" })).toEqual({ malformed: "the event has no eventType (or type), data (an object)" });
+  });
+});
+
+describe("BLOB_TRIGGER_* settings", () => {
+  const base = { BLOB_TRIGGER_ENDPOINT_URI: "https://ep.westeurope.inference.ml.azure.com/jobs", BLOB_TRIGGER_CONTAINER: "landing" };
+  it("without an endpoint, blob events start nothing, and say so", () => {
+    expect(parseConfig({}).blobTrigger).toEqual({ problem: expect.stringContaining("BLOB_TRIGGER_ENDPOINT_URI is not set") });
+  });
+  it("parses every setting with its default", () => {
+    expect(parseConfig({ ...base, SCORING_DEFAULT_POLL_SECONDS: "90" }).blobTrigger).toEqual({
+      settings: { ...settings(), container: "landing", pollSeconds: 90 },
+    });
+    const full = parseConfig({ ...base, BLOB_TRIGGER_DEPLOYMENT: "blue", BLOB_TRIGGER_PREFIX: "/in/", BLOB_TRIGGER_SUFFIX: ".csv", BLOB_TRIGGER_INPUT_MODE: "Folder", BLOB_TRIGGER_MARKER: "DONE", BLOB_TRIGGER_OUTPUT_TEMPLATE: "azureml://datastores/ws/paths/p/{blobName}.csv", BLOB_TRIGGER_POLL_SECONDS: "30", BLOB_TRIGGER_DATASTORE: "landingstore" }).blobTrigger;
+    expect(full).toEqual({ settings: { ...settings(), deployment: "blue", prefix: "in/", suffix: ".csv", inputMode: "folder", marker: "DONE", outputTemplate: "azureml://datastores/ws/paths/p/{blobName}.csv", pollSeconds: 30, datastore: "landingstore" } });
+  });
+  it("names a bad setting instead of failing the app", () => {
+    expect(parseConfig({ BLOB_TRIGGER_ENDPOINT_URI: base.BLOB_TRIGGER_ENDPOINT_URI }).blobTrigger).toEqual({ problem: expect.stringContaining("BLOB_TRIGGER_CONTAINER") });
+    expect(parseConfig({ ...base, BLOB_TRIGGER_INPUT_MODE: "rows" }).blobTrigger).toEqual({ problem: expect.stringContaining("file or folder") });
+    expect(parseConfig({ ...base, BLOB_TRIGGER_OUTPUT_TEMPLATE: "https://x/out.csv" }).blobTrigger).toEqual({ problem: expect.stringContaining("azureml://datastores") });
+    expect(parseConfig({ ...base, BLOB_TRIGGER_OUTPUT_TEMPLATE: "azureml://datastores/ws/paths/{blob}.csv" }).blobTrigger).toEqual({ problem: expect.stringContaining("{blob}") });
+    expect(parseConfig({ ...base, BLOB_TRIGGER_POLL_SECONDS: "0" }).blobTrigger).toEqual({ problem: expect.stringContaining("BLOB_TRIGGER_POLL_SECONDS") });
+  });
+});

@@ -11,6 +11,7 @@ import { InvocationContext } from "@azure/functions";
 import { type Clock, VirtualClock, WallClock } from "./clock";
 import { DurableEngine, type Logger } from "./durableEngine";
 import { type DurableClientData, durableClientData, handleDurableRoute, rpcPrefix, webhookPrefix } from "./durableRoutes";
+import { handleEventGridWebhook, isEventGridWebhookPath } from "./eventGridWebhook";
 import { loadApp, type RegisteredFunction, registeredFunctions, setLogSink } from "./functionsCore";
 import { fromHandlerResult, matchHttpRoute, type PlainResponse, toHttpRequest } from "./httpTriggers";
 import { InstanceStore } from "./instanceStore";
@@ -115,6 +116,8 @@ export class DevHost {
           headers: [["content-type", "application/json; charset=utf-8"], ...Object.entries(result.headers ?? {})],
           body: Buffer.from(result.body === undefined ? "" : JSON.stringify(result.body)),
         };
+      } else if (isEventGridWebhookPath(url.pathname)) {
+        response = await handleEventGridWebhook({ method, url, headers, body }, { functions: this.functions, newInvocationContext: (fn) => this.newInvocationContext(fn), log: this.log });
       } else if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
         response = await this.invokeHttpTrigger(method, url, headers, body);
       } else if (url.pathname === "/" || url.pathname === "/admin/host/status") {
@@ -131,19 +134,25 @@ export class DevHost {
     }
   }
 
-  private async invokeHttpTrigger(method: string, url: URL, headers: Record<string, string>, body: string): Promise<PlainResponse> {
-    const match = matchHttpRoute(this.functions.values(), method, url.pathname.slice("/api".length));
-    if (match === undefined) return jsonResponse(404, { error: { code: "NotFound", message: `No function serves ${method} ${url.pathname}` } });
-    if (match === "methodNotAllowed") return jsonResponse(405, { error: { code: "MethodNotAllowed", message: `${method} is not allowed on ${url.pathname}` } });
-    const { fn, params } = match;
-    const invocationId = randomUUID();
+  /** A fresh InvocationContext for one invocation of a trigger the host serves (HTTP, Event Grid). */
+  private newInvocationContext(fn: RegisteredFunction): InvocationContext {
     const context = new InvocationContext({
-      invocationId,
+      invocationId: randomUUID(),
       functionName: fn.name,
       logHandler: (level, ...args) => this.log(level === "error" ? "error" : level === "warning" ? "warn" : "info", args.map(String).join(" ")),
       options: { trigger: fn.trigger as never, extraInputs: fn.bindings.filter((b) => b.direction === "in" && b !== fn.trigger) as never, extraOutputs: [] },
     });
     for (const [name, value] of this.extraInputsFor(fn)) context.extraInputs.set(name, value);
+    return context;
+  }
+
+  private async invokeHttpTrigger(method: string, url: URL, headers: Record<string, string>, body: string): Promise<PlainResponse> {
+    const match = matchHttpRoute(this.functions.values(), method, url.pathname.slice("/api".length));
+    if (match === undefined) return jsonResponse(404, { error: { code: "NotFound", message: `No function serves ${method} ${url.pathname}` } });
+    if (match === "methodNotAllowed") return jsonResponse(405, { error: { code: "MethodNotAllowed", message: `${method} is not allowed on ${url.pathname}` } });
+    const { fn, params } = match;
+    const context = this.newInvocationContext(fn);
+    const invocationId = context.invocationId;
     const started = Date.now();
     this.log("info", `Executing 'Functions.${fn.name}' (Reason='This function was programmatically called via the host APIs.', Id=${invocationId})`);
     try {

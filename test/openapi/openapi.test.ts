@@ -9,6 +9,7 @@ import * as path from "node:path";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
+import { blobRunId } from "../../src/events/blobCreated";
 import { type Stack, startStack } from "../e2e/stack";
 import {
   type ApiResult, coverageProblems, type Doc, dereference, documentedStatuses, key, loadRawDoc, newAjv, operations,
@@ -199,7 +200,7 @@ describe("the document has exactly the app's HTTP routes", () => {
 
 interface Scenario {
   name: string;
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "OPTIONS";
   path: string;
   status: number;
   /**
@@ -216,6 +217,20 @@ interface Scenario {
 const RUNS = "/api/scoring-runs";
 const RUN = "/api/scoring-runs/{id}";
 const CANCEL = "/api/scoring-runs/{id}/cancel";
+const EVENTS = "/api/scoring-runs/events";
+
+/** A BlobCreated event for a blob at an https URL, with the trigger set up to take it. */
+function blobEvent(name: string) {
+  Object.assign(process.env, { BLOB_TRIGGER_ENDPOINT_URI: stack.emulator.scoringUri, BLOB_TRIGGER_CONTAINER: "landing" });
+  const url = `https://acct.blob.core.windows.net/landing/${name}`;
+  const event = {
+    id: `evt-${name}`, topic: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
+    subject: `/blobServices/default/containers/landing/blobs/${name}`, eventType: "Microsoft.Storage.BlobCreated",
+    eventTime: "2026-11-25T08:00:00Z", dataVersion: "", metadataVersion: "1",
+    data: { api: "PutBlob", url, eTag: "0x8DC0000000000A1", contentLength: 3, blobType: "BlockBlob" },
+  };
+  return { event, runId: blobRunId(url, event.data.eTag) };
+}
 const sent = async (req: SentRequest) => ({ req, res: await send(req) });
 const locationOf = (id: string) => expect.stringMatching(new RegExp(`/api/scoring-runs/${id}\\?failOnError=true$`));
 
@@ -467,6 +482,45 @@ const scenarios: Scenario[] = [
     method: "GET", path: RUN, status: 404,
     run: () => sent({ method: "GET", path: RUN, params: { id: "no-such-run" } }),
     check: (res) => expect(res.body.error.code).toBe("RunNotFound"),
+  },
+
+  // POST|OPTIONS /api/scoring-runs/events ----------------------------------------------------------
+  {
+    name: "the Event Grid subscription validation handshake is a 200 with the code",
+    method: "POST", path: EVENTS, status: 200,
+    run: () => sent({ method: "POST", path: EVENTS, body: [{ id: "v", topic: "t", subject: "", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", eventTime: "2026-11-25T08:00:00Z", dataVersion: "1", metadataVersion: "1", data: { validationCode: "code-1" } }] }),
+    check: (res) => expect(res.body).toEqual({ validationResponse: "code-1" }),
+  },
+  {
+    name: "a BlobCreated event is a 200 saying it started a run",
+    method: "POST", path: EVENTS, status: 200,
+    run: () => sent({ method: "POST", path: EVENTS, body: [blobEvent("openapi-a.csv").event] }),
+    check: (res) => expect(res.body.results).toEqual([{ eventId: "evt-openapi-a.csv", outcome: "started", runId: blobEvent("openapi-a.csv").runId }]),
+  },
+  {
+    name: "a body that is not an event array is a 400",
+    method: "POST", path: EVENTS, status: 400,
+    run: () => sent({ method: "POST", path: EVENTS, body: { id: "not-an-array" } }),
+  },
+  {
+    name: "a task hub failure answers 500 InternalError (Event Grid redelivers)",
+    method: "POST", path: EVENTS, status: 500,
+    run: () => {
+      const { event, runId } = blobEvent("openapi-fault.csv");
+      return withEngineFault({ id: runId }, () => sent({ method: "POST", path: EVENTS, body: [event] }));
+    },
+    check: (res) => expect(res.body.error.code).toBe("InternalError"),
+  },
+  {
+    name: "the CloudEvents OPTIONS handshake is a 200 allowing the origin",
+    method: "OPTIONS", path: EVENTS, status: 200,
+    run: () => sent({ method: "OPTIONS", path: EVENTS, headers: { "WebHook-Request-Origin": "eventgrid.azure.net" } }),
+    check: (res) => expect(res.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net"),
+  },
+  {
+    name: "an OPTIONS without WebHook-Request-Origin is a 400",
+    method: "OPTIONS", path: EVENTS, status: 400,
+    run: () => sent({ method: "OPTIONS", path: EVENTS }),
   },
 
   // POST /api/scoring-runs/{id}/cancel ------------------------------------------------------------

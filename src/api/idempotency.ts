@@ -29,6 +29,17 @@ export function requestFingerprint(request: ScoringRunRequest): string {
 
 /** Run ids derived from an Idempotency-Key start with this; a caller's own instanceId may not. */
 export const KEY_INSTANCE_PREFIX = "key-";
+/** Run ids derived from the request itself (no key, an output file) start with this. */
+export const REQUEST_INSTANCE_PREFIX = "req-";
+
+/**
+ * The run id of a request sent without a key but with an output file. Azure ML writes an output
+ * file once (a second job for it fails), so the same request again can only mean the same run:
+ * a retried or doubled submit finds it instead of starting a second job.
+ */
+export function instanceIdForRequest(request: ScoringRunRequest): string {
+  return `${REQUEST_INSTANCE_PREFIX}${requestFingerprint(request).slice(0, 32)}`;
+}
 
 /** A valid durable instance id for an `Idempotency-Key` header value: `key-` + 32 hex chars. */
 export function instanceIdForKey(key: string): string {

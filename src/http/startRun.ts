@@ -4,7 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { type ErrorDetail, idempotencyConflictBody } from "../api/errors";
-import { instanceIdForKey, KEY_INSTANCE_PREFIX, requestFingerprint, validateIdempotencyKey } from "../api/idempotency";
+import {
+  instanceIdForKey, instanceIdForRequest, KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, requestFingerprint, validateIdempotencyKey,
+} from "../api/idempotency";
 import { toRunView } from "../api/runView";
 import type { ScoringRunRequest } from "../api/types";
 import { invalidRequestBody, validateStartRequest } from "../api/validateStart";
@@ -18,7 +20,19 @@ import { acceptedResponse, runResponse, waitForRun } from "./runResponses";
 /** ADF's Azure Function / Web activities give up after 230 s; answer well before. */
 export const maxWaitSeconds = 220;
 
+/** Start bodies are small (a few URIs); anything larger is a mistake or an attack. */
+export const maxStartBodyBytes = 64 * 1024;
+const jsonContentType = /^(application\/(.+\+)?json|text\/json)\s*(;|$)/i;
+
 export async function startScoringRun(req: ApiRequest, runs: RunsClient, config: AppConfig): Promise<ApiResponse> {
+  const size = Buffer.byteLength(req.bodyText);
+  if (size > maxStartBodyBytes) {
+    return { status: 400, body: invalidRequestBody([{ field: "body", message: `is ${size} bytes; the limit is ${maxStartBodyBytes}.` }]) };
+  }
+  const contentType = req.header("content-type");
+  if (contentType !== null && contentType.trim() !== "" && !jsonContentType.test(contentType.trim())) {
+    return { status: 400, body: invalidRequestBody([{ field: "Content-Type", message: `is ${contentType}; send the body as application/json.` }]) };
+  }
   let body: unknown;
   try {
     body = req.bodyText.trim() === "" ? undefined : JSON.parse(req.bodyText);
@@ -34,13 +48,14 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   if (!validation.ok) details.push(...validation.details);
   if (validation.ok && validation.instanceId !== null) {
     if (key !== null) details.push({ field: "instanceId", message: "names the run, as the Idempotency-Key header does: send one or the other, not both." });
-    const reserved = [KEY_INSTANCE_PREFIX, blobRunPrefix].find((prefix) => validation.instanceId?.startsWith(prefix));
-    if (reserved) details.push({ field: "instanceId", message: `must not start with '${reserved}': those ids belong to runs started with an Idempotency-Key or by a blob event.` });
+    const reserved = [KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, blobRunPrefix].find((prefix) => validation.instanceId?.startsWith(prefix));
+    if (reserved) details.push({ field: "instanceId", message: `must not start with '${reserved}': those ids name runs started with an Idempotency-Key, by request content, or by a blob event.` });
   }
   if (details.length > 0 || !validation.ok) return { status: 400, body: invalidRequestBody(details) };
 
   const { request } = validation;
-  const instanceId = validation.instanceId ?? (key !== null ? instanceIdForKey(key) : randomUUID().replace(/-/g, ""));
+  const instanceId = validation.instanceId
+    ?? (key !== null ? instanceIdForKey(key) : request.output ? instanceIdForRequest(request) : randomUUID().replace(/-/g, ""));
   const existing = await runs.get(instanceId);
   if (existing) return answerExisting(req, runs, existing, request, wait);
 

@@ -1,14 +1,17 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { useCliStack } from "./cliStack";
 import { runCli, startedId } from "./runCli";
 
 const INPUT = "azureml://datastores/workspaceblobstore/paths/scoring/input/";
-const OUTPUT = "azureml://datastores/workspaceblobstore/paths/scoring/output/predictions.csv";
+/** A new output file per start, as each real run needs (the same request again is the same run). */
+const output = () => `azureml://datastores/workspaceblobstore/paths/scoring/output/predictions-${randomUUID()}.csv`;
 
 describe("scoring-run start (child process against the dev host + emulator)", () => {
   const ctx = useCliStack();
-  const startArgs = (...extra: string[]) => ["start", "--endpoint", ctx.stack.emulator.scoringUri, "--input", INPUT, "--output", OUTPUT, ...extra];
+  let OUTPUT = output();
+  const startArgs = (...extra: string[]) => ["start", "--endpoint", ctx.stack.emulator.scoringUri, "--input", INPUT, "--output", (OUTPUT = output()), ...extra];
   /** A 1 s poll interval makes the API's Retry-After 1 s, so waits end quickly on the wall clock. */
   const quick = (...extra: string[]) => startArgs("--poll-interval", "1", ...extra);
 
@@ -115,7 +118,8 @@ describe("scoring-run start (child process against the dev host + emulator)", ()
 
   it("--idempotency-key: the same flags give the same run; other flags with that key exit 1 (IdempotencyConflict)", async () => {
     const a = await runCli(["--json", ...startArgs("--idempotency-key", "cli-key-1")], { env: ctx.env });
-    const b = await runCli(["--json", ...startArgs("--idempotency-key", "cli-key-1")], { env: ctx.env });
+    const sameFlags = ["start", "--endpoint", ctx.stack.emulator.scoringUri, "--input", INPUT, "--output", OUTPUT, "--idempotency-key", "cli-key-1"];
+    const b = await runCli(["--json", ...sameFlags], { env: ctx.env });
     expect(a.code).toBe(0);
     expect(b.code).toBe(0); // 202 while it runs, or 200 with the run that already Succeeded
     expect(JSON.parse(b.stdout).id).toBe(JSON.parse(a.stdout).id);

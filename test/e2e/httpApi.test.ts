@@ -78,14 +78,43 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
 
   it("the same Idempotency-Key and body twice give the same run and one job, even after it ended", async () => {
     const headers = { "Idempotency-Key": "pipeline-run-42" };
-    const first = await stack.api("/api/scoring-runs", { json: stack.startBody(), headers });
-    const second = await stack.api("/api/scoring-runs", { json: stack.startBody(), headers });
+    const body = stack.startBody();
+    const first = await stack.api("/api/scoring-runs", { json: body, headers });
+    const second = await stack.api("/api/scoring-runs", { json: body, headers });
     expect(second.body.id).toBe(first.body.id);
     await stack.host.engine.runUntil(() => stack.host.engine.get(first.body.id)?.runtimeStatus === "Completed");
-    const third = await stack.api("/api/scoring-runs", { json: stack.startBody(), headers });
+    const third = await stack.api("/api/scoring-runs", { json: body, headers });
     expect(third.status).toBe(200);
     expect(third.body).toMatchObject({ id: first.body.id, status: "Succeeded" });
     expect(stack.emulator.createdJobCount).toBe(1);
+  });
+
+  it("without a key, the same request (same output file) sent twice is the same run and one job", async () => {
+    const body = stack.startBody();
+    const [a, b] = await Promise.all([stack.api("/api/scoring-runs", { json: body }), stack.api("/api/scoring-runs", { json: body })]);
+    expect(a.body.id).toMatch(/^req-[0-9a-f]{32}$/);
+    expect(b.body.id).toBe(a.body.id);
+    await stack.host.engine.runUntil(() => stack.host.engine.get(a.body.id)?.runtimeStatus === "Completed");
+    expect((await stack.api("/api/scoring-runs", { json: body })).body).toMatchObject({ id: a.body.id, status: "Succeeded" });
+    expect(stack.emulator.createdJobCount).toBe(1);
+  });
+
+  it("without a key or an output file, each submit is a new run (nothing identifies a repeat)", async () => {
+    const body = { ...stack.startBody(), output: null };
+    const a = await stack.api("/api/scoring-runs", { json: body });
+    const b = await stack.api("/api/scoring-runs", { json: body });
+    expect(b.body.id).not.toBe(a.body.id);
+  });
+
+  it("a body over 64 KiB, or one sent as another content type, is a 400 naming it", async () => {
+    const before = stack.host.engine.all().length;
+    const huge = await stack.api("/api/scoring-runs", { json: stack.startBody({ tags: { note: "x".repeat(70_000) } }) });
+    expect(huge.status).toBe(400);
+    expect(huge.body.error.details[0]).toMatchObject({ field: "body", message: expect.stringContaining("the limit is 65536") });
+    const form = await stack.api("/api/scoring-runs", { method: "POST", body: JSON.stringify(stack.startBody()), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(form.status).toBe(400);
+    expect(form.body.error.details[0].field).toBe("Content-Type");
+    expect(stack.host.engine.all().length).toBe(before);
   });
 
   it("a used Idempotency-Key with a different body is a 409 and starts nothing", async () => {
@@ -108,7 +137,7 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
     };
     const headers = { "Idempotency-Key": "seed-and-camel" };
     const a = await stack.api("/api/scoring-runs", { json: seed, headers });
-    const b = await stack.api("/api/scoring-runs", { json: stack.startBody(), headers });
+    const b = await stack.api("/api/scoring-runs", { json: stack.startBody({ output: { name: "score", uri: seed.endpoint_output_uri } }), headers });
     expect(a.status).toBe(202);
     expect(b.body.id).toBe(a.body.id);
     await stack.host.engine.idle();

@@ -4,6 +4,7 @@
  * small fetch helper. Settings are set in process.env before the host starts, as Azure sets app
  * settings before the worker loads the app.
  */
+import { randomUUID } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { BatchEmulator } from "../../dev/batch-emulator";
 import type { Clock } from "../../dev/host/clock";
@@ -27,7 +28,7 @@ export interface Stack {
   datastore: ContainerClient | undefined;
   logs: string[];
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<{ status: number; headers: Headers; body: any }>;
-  /** A valid start body for the emulator's endpoint (camelCase form). */
+  /** A valid start body for the emulator's endpoint (camelCase form), with a new output file each call (as each real run needs). */
   startBody(overrides?: Record<string, unknown>): Record<string, unknown>;
   stop(): Promise<void>;
 }
@@ -71,7 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     startBody: (overrides = {}) => ({
       endpointUri: emulator.scoringUri,
       inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/" } },
-      output: { name: "score", uri: "azureml://datastores/workspaceblobstore/paths/scoring/output/predictions.csv" },
+      output: { name: "score", uri: `azureml://datastores/workspaceblobstore/paths/scoring/output/predictions-${randomUUID()}.csv` },
       pollIntervalSeconds: 120,
       ...overrides,
     }),

@@ -280,9 +280,9 @@ const scenarios: Scenario[] = [
     name: "?wait= answers 200 with the finished run when it ends in time",
     method: "POST", path: RUNS, status: 200,
     run: () => sent({ method: "POST", path: RUNS, query: { wait: "20" }, body: stack.startBody() }),
-    check: (res) => {
+    check: (res, req) => {
       expect(res.body.status).toBe("Succeeded");
-      expect(res.body.output).toEqual({ uri: (stack.startBody().output as { uri: string }).uri });
+      expect(res.body.output).toEqual({ uri: ((req.body as Record<string, unknown>).output as { uri: string }).uri });
       expect(res.body.error).toBeNull();
       expect(res.body.progress.nextPollAt).toBeNull();
     },

@@ -56,11 +56,30 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     throw new ScoringRunError(error);
   };
   const locator = (): JobLocator => ({ jobPath: (state.job as JobRef).jobPath, apiVersion: request.apiVersion });
-  const noteCancel = (event: Task) => {
-    if (state.cancel) return;
-    const reason = ((event.result as CancelRequest | undefined)?.reason ?? "").slice(0, 200);
+  // One waiter per event name for the whole execution. The SDK hands an event to the newest open
+  // waiter of its name, so a fresh waiter per loop would leave the ones that lost their race
+  // open, and an event arriving while nobody waits (during an activity) would go to a stale one
+  // and be lost. A waiter that already fired is seen through isCompleted.
+  const cancelEvent = df.waitForExternalEvent(names.events.cancel);
+  let statusEvent = df.waitForExternalEvent(names.events.jobStatusChanged);
+  const noteCancel = () => {
+    if (state.cancel || !cancelEvent.isCompleted) return;
+    const reason = ((cancelEvent.result as CancelRequest | undefined)?.reason ?? "").slice(0, 200);
     state.cancel = { requestedAt: df.currentUtcDateTime.toISOString(), reason };
   };
+  /** Races a timer against the events still pending; returns what ended the wait. */
+  function* wait(until: Date, withStatusEvent: boolean): Generator<Task, "timer" | "cancel" | "status", any> {
+    if (cancelEvent.isCompleted && !state.cancel) return "cancel";
+    if (withStatusEvent && statusEvent.isCompleted) return "status";
+    const timer: TimerTask = df.createTimer(until);
+    const racers: Task[] = [timer];
+    if (!cancelEvent.isCompleted) racers.push(cancelEvent);
+    if (withStatusEvent) racers.push(statusEvent);
+    const winner: Task = yield df.Task.any(racers);
+    if (winner === timer) return "timer";
+    timer.cancel();
+    return winner === cancelEvent ? "cancel" : "status";
+  }
 
   // 1. Invoke: once, unless the failure proves the request never reached the service.
   while (!state.job) {
@@ -89,32 +108,23 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     state.invokeAttempts++;
     const decision = decideAfterInvokeFailure(state, request, result.error, now);
     if (decision.kind === "fail") return fail(decision.error);
-    const timer = df.createTimer(decision.at);
-    const cancel = df.waitForExternalEvent(names.events.cancel);
-    const winner: Task = yield df.Task.any([timer, cancel]);
-    if (winner === cancel) {
-      timer.cancel();
-      noteCancel(cancel);
+    if ((yield* wait(decision.at, false)) === "cancel") {
+      noteCancel();
       return fail({ code: "RunCanceled", message: "The run was canceled on request before a job was created." });
     }
   }
 
   // 2. Monitor until the job ends.
   for (;;) {
+    noteCancel();
     if (state.cancel && !state.cancelSentAt && state.cancelAttempts < maxCancelAttempts) {
       yield* sendCancel();
     }
     nextPoll = nextPollAt(state, request, df.currentUtcDateTime);
     df.setCustomStatus(progress(state.cancel ? "Canceling" : "Monitoring"));
-    const timer: TimerTask = df.createTimer(nextPoll);
-    const cancel = df.waitForExternalEvent(names.events.cancel);
-    const statusChanged = df.waitForExternalEvent(names.events.jobStatusChanged);
-    const winner: Task = yield df.Task.any([timer, cancel, statusChanged]);
-    if (winner !== timer) timer.cancel();
-    if (winner === cancel) {
-      noteCancel(cancel);
-      continue;
-    }
+    const woken = yield* wait(nextPoll, true);
+    if (woken === "cancel") continue;
+    if (woken === "status") statusEvent = df.waitForExternalEvent(names.events.jobStatusChanged);
     // A timer or a status-change event: either way the GET is the source of truth.
     let result: ActivityResult<JobSnapshot>;
     try {
@@ -155,6 +165,10 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       }
     }
     if (pollsThisExecution >= input.maxPollsPerExecution) {
+      // A cancel delivered in the same batch as the last poll's result, but after it, is only
+      // read once the orchestrator waits again; one zero-length wait lets it land in this
+      // execution instead of being dropped with it.
+      if ((yield* wait(df.currentUtcDateTime, false)) === "cancel") continue;
       // Keep each execution's history short; everything the run needs travels in `state`.
       df.continueAsNew({ ...input, state } satisfies ScoringRunInput);
       return undefined;

@@ -96,6 +96,27 @@ describe("scoring run outcomes through the dev host (virtual clock)", () => {
     expect(stack.emulator.createdJobCount).toBe(1);
   });
 
+  it("a cancel raised while a status poll is running is not swallowed by an earlier wait", async () => {
+    stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
+    const id = await startRun({ pollIntervalSeconds: 60 });
+    let polls = 0;
+    stack.host.engine.interceptor = {
+      before(name) {
+        if (name === "getBatchJobStatus" && ++polls === 3) stack.host.engine.raiseEvent(id, "CancelRequested", { reason: "mid-poll" });
+      },
+    };
+    try {
+      await stack.host.engine.runUntil(ended(stack, id), 3600_000);
+    } finally {
+      stack.host.engine.interceptor = undefined;
+    }
+    const view = await stack.api(`/api/scoring-runs/${id}`);
+    expect(view.body).toMatchObject({ status: "Canceled", error: { code: "RunCanceled" } });
+    // Acted on right after that poll: the cancel is the next thing sent, not an hour later.
+    const routes = stack.emulator.requests.filter((r) => r.route !== "invoke").map((r) => r.route);
+    expect(routes.slice(0, 4)).toEqual(["getJob", "getJob", "getJob", "cancelJob"]);
+  });
+
   it("a job past timeoutSeconds is canceled and the run fails DeadlineExceeded", async () => {
     stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
     const started = stack.clock.now();

@@ -30,7 +30,19 @@ const ABFSS = /^abfss:\/\/([^@/]+)@([a-z0-9]{3,24})\.dfs\.([a-z0-9.-]+)(?::\d+)?
 /** Whitespace and control characters: never valid in a URI we pass on. */
 const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
 /** A SAS signature anywhere in a query string. */
-const SAS_SIGNATURE = /[?&]sig=/i;
+/** A SAS signature anywhere after the path: in the query or fragment, `&` or `;` separated, percent-encoded or not. */
+const SAS_SIGNATURE = /(^|[?&;#])sig=/i;
+
+function carriesSas(uri: string): boolean {
+  const tail = uri.slice(Math.max(0, Math.min(...["?", "#", ";"].map((c) => (uri.includes(c) ? uri.indexOf(c) : uri.length)))));
+  let decoded = tail;
+  try {
+    decoded = decodeURIComponent(tail);
+  } catch {
+    // keep the raw text: a malformed escape is checked as written
+  }
+  return SAS_SIGNATURE.test(tail) || SAS_SIGNATURE.test(decoded);
+}
 
 export const ACCEPTED_INPUT_FORMS =
   "azureml://datastores/<datastore>/paths/<path>, azureml:<asset>:<version>, azureml:<asset>@latest, " +
@@ -76,7 +88,7 @@ function pathSegmentProblem(path: string, allowTrailingSlash: boolean): string |
 function commonProblem(uri: string): string | null {
   if (uri === "") return "must not be empty";
   if (WHITESPACE_OR_CONTROL.test(uri)) return "must not contain whitespace or control characters";
-  if (SAS_SIGNATURE.test(uri)) {
+  if (carriesSas(uri)) {
     return "must not carry a SAS token (sig=...): run state is never allowed to hold secrets; " +
       "grant the workspace identity access to the data or use a datastore path";
   }

@@ -126,6 +126,11 @@ function endpointUri(config: StartConfig) {
       ctx.addIssue({ code: "custom", message: "must not contain whitespace or control characters" });
       return;
     }
+    if (/[?#]/.test(v)) {
+      // A scoring URI has no query; one here could only carry a key or a token into run state.
+      ctx.addIssue({ code: "custom", message: "must not have a query or fragment (a scoring URI ends in /jobs); keys and tokens never go in run state" });
+      return;
+    }
     const checked = checkEndpointUri(v, config);
     if (!checked.ok) ctx.addIssue({ code: "custom", message: endpointMessage(checked.reason, config) });
   });

@@ -102,7 +102,7 @@ function pendingView(instanceId: string) {
 
 function parseWait(raw: string | null, details: ErrorDetail[]): number {
   if (raw === null || raw === "") return 0;
-  const value = Number(raw);
+  const value = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < 0 || value > maxWaitSeconds) {
     details.push({ field: "wait", message: `must be a whole number of seconds from 0 to ${maxWaitSeconds}.` });
     return 0;

@@ -36,6 +36,17 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
     });
   }
 
+  it("400 for a wait that is not plain digits, and for an endpoint carrying a query (a key would land in run state)", async () => {
+    for (const wait of ["0x10", "1e2", "%205"]) {
+      const res = await stack.api(`/api/scoring-runs?wait=${wait}`, { json: stack.startBody() });
+      expect(res.status, wait).toBe(400);
+    }
+    const withKey = await stack.api("/api/scoring-runs", { json: stack.startBody({ endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs?code=SECRET" }) });
+    expect(withKey.status).toBe(400);
+    expect(withKey.body.error.details[0].field).toBe("endpointUri");
+    expect(JSON.stringify(withKey.body)).not.toContain("SECRET");
+  });
+
   it("400 for ?wait= beyond 220 s, and nothing starts", async () => {
     const before = stack.host.engine.all().length;
     const res = await stack.api("/api/scoring-runs?wait=221", { json: stack.startBody() });

@@ -108,3 +108,20 @@ describe("checkOutputUri", () => {
     if (!result.ok) expect(result.reason).toMatch(reason);
   });
 });
+
+describe("SAS tokens in any disguise", () => {
+  it("are refused in the query, after ';', in the fragment and percent-encoded", () => {
+    for (const uri of [
+      "https://a.blob.core.windows.net/c/f.csv?sv=1&sig=x",
+      "https://a.blob.core.windows.net/c/f.csv?sv=1;sig=x",
+      "https://a.blob.core.windows.net/c/f.csv#sig=x",
+      "https://a.blob.core.windows.net/c/f.csv?%73ig=x",
+      "https://a.blob.core.windows.net/c/f.csv?SIG=x",
+    ]) {
+      const r = classifyInputUri(uri);
+      expect(r.ok, uri).toBe(false);
+      expect((r as { reason: string }).reason).toContain("SAS token");
+    }
+    expect(classifyInputUri("https://a.blob.core.windows.net/c/design.csv?versionid=1").ok).toBe(true);
+  });
+});

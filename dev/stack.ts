@@ -64,6 +64,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
   const settings: Record<string, string> = {
     AML_ARM_ENDPOINT: emulator.armEndpoint,
+    // The emulator's workspace: a lost invoke answer is reconciled there (by clientInvokeId).
+    AML_WORKSPACE_ID: emulator.workspaceId,
     SCORING_ALLOW_LOOPBACK: "true",
     ...(azurite ? { AzureWebJobsStorage: azurite.connectionString } : {}),
     ...options.env,

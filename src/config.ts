@@ -11,6 +11,8 @@ export interface AppConfig {
   managedIdentityClientId: string | undefined;
   defaultPollSeconds: number;
   maxPollsPerExecution: number;
+  /** AML_WORKSPACE_ID: the workspace of requests that name none (ARM id), or null. */
+  workspaceId: string | null;
   /** What a BlobCreated event starts; `problem` says why blob events start nothing. */
   blobTrigger: { settings: BlobTriggerSettings } | { problem: string };
 }
@@ -90,6 +92,15 @@ function parseBlobTrigger(env: Env, defaultPollSeconds: number): AppConfig["blob
   };
 }
 
+const workspaceIdForm = /^\/subscriptions\/[^/?#\s]+\/resourceGroups\/[^/?#\s]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/?#\s]+$/i;
+
+function workspaceSetting(env: Env): string | null {
+  const raw = env.AML_WORKSPACE_ID?.trim();
+  if (!raw) return null;
+  if (!workspaceIdForm.test(raw)) throw new Error("Setting AML_WORKSPACE_ID must be a workspace resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>.");
+  return raw;
+}
+
 export function parseConfig(env: Env): AppConfig {
   const hosts = (env.SCORING_ALLOWED_HOSTS ?? "*.inference.ml.azure.com")
     .split(",")
@@ -104,13 +115,14 @@ export function parseConfig(env: Env): AppConfig {
     managedIdentityClientId: env.AZURE_CLIENT_ID?.trim() || undefined,
     defaultPollSeconds,
     maxPollsPerExecution: intSetting(env, "SCORING_MAX_POLLS_PER_EXECUTION", 50, 1, 10000),
+    workspaceId: workspaceSetting(env),
     blobTrigger: parseBlobTrigger(env, defaultPollSeconds),
   };
 }
 
 const settingNames = [
   "SCORING_ALLOWED_HOSTS", "SCORING_ALLOW_LOOPBACK", "AML_ARM_ENDPOINT", "AZURE_CLIENT_ID",
-  "SCORING_DEFAULT_POLL_SECONDS", "SCORING_MAX_POLLS_PER_EXECUTION",
+  "SCORING_DEFAULT_POLL_SECONDS", "SCORING_MAX_POLLS_PER_EXECUTION", "AML_WORKSPACE_ID",
   "BLOB_TRIGGER_ENDPOINT_URI", "BLOB_TRIGGER_DEPLOYMENT", "BLOB_TRIGGER_CONTAINER", "BLOB_TRIGGER_PREFIX",
   "BLOB_TRIGGER_SUFFIX", "BLOB_TRIGGER_INPUT_MODE", "BLOB_TRIGGER_MARKER", "BLOB_TRIGGER_OUTPUT_TEMPLATE",
   "BLOB_TRIGGER_POLL_SECONDS", "BLOB_TRIGGER_DATASTORE",

@@ -4,7 +4,8 @@
  * failures come back as values (ActivityResult) so the orchestrator decides what to do.
  */
 import { toErrorInfo } from "../batch/errors";
-import type { ActivityResult, BatchEndpointClient, InvokeJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
+import type { ActivityResult, BatchEndpointClient, EnsureJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
+import { ensureJob } from "./ensureJob";
 
 async function asResult<T>(work: () => Promise<T>): Promise<ActivityResult<T>> {
   try {
@@ -16,7 +17,8 @@ async function asResult<T>(work: () => Promise<T>): Promise<ActivityResult<T>> {
 
 export function createBatchActivities(client: () => BatchEndpointClient) {
   return {
-    invokeBatchEndpoint: (request: InvokeJobRequest): Promise<ActivityResult<JobRef>> => asResult(() => client().invokeJob(request)),
+    invokeBatchEndpoint: (request: EnsureJobRequest, log?: (message: string) => void): Promise<ActivityResult<JobRef>> =>
+      asResult(() => ensureJob(request, { client: client(), log })),
     getBatchJobStatus: (locator: JobLocator): Promise<ActivityResult<JobSnapshot>> => asResult(() => client().getJob(locator)),
     cancelBatchJob: (locator: JobLocator): Promise<ActivityResult<null>> => asResult(async () => {
       await client().cancelJob(locator);

@@ -14,6 +14,8 @@ export interface ScoringRunRequest {
   /** Deadline to leave the queued states (NotStarted..Queued), from the invoke. */
   queueTimeoutSeconds: number | null;
   tags: Record<string, string>;
+  /** Workspace ARM id (request field `workspace`, else setting AML_WORKSPACE_ID): lets a lost invoke answer be reconciled. */
+  workspace: string | null;
 }
 
 export type RunStatus = "Pending" | "Running" | "Succeeded" | "Failed" | "Canceled";

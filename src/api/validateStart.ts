@@ -8,11 +8,12 @@ import { z } from "zod";
 import type { AppConfig } from "../config";
 import type { JobInput } from "../batch/types";
 import { checkEndpointUri } from "../batch/endpointHosts";
+import { parseWorkspaceId } from "../batch/resourceIds";
 import type { ScoringRunRequest } from "./types";
 import { checkOutputUri, classifyInputUri } from "./uris";
 import { errorBody, type ErrorBody, type ErrorDetail } from "./errors";
 
-export type StartConfig = Pick<AppConfig, "allowedHosts" | "allowLoopback" | "defaultPollSeconds">;
+export type StartConfig = Pick<AppConfig, "allowedHosts" | "allowLoopback" | "defaultPollSeconds"> & Partial<Pick<AppConfig, "workspaceId">>;
 
 export type StartValidation =
   | { ok: true; request: ScoringRunRequest; instanceId: string | null }
@@ -49,7 +50,7 @@ const SEED_FIELDS = {
 } as const;
 const CAMEL_FIELDS = [
   "endpointUri", "deployment", "apiVersion", "pollIntervalSeconds", "inputs", "output",
-  "timeoutSeconds", "queueTimeoutSeconds", "instanceId", "tags",
+  "timeoutSeconds", "queueTimeoutSeconds", "instanceId", "tags", "workspace",
 ] as const;
 const INPUT_FIELDS = ["type", "uri", "value"];
 const OUTPUT_FIELDS = ["name", "uri"];
@@ -261,8 +262,19 @@ function camelSchema(config: StartConfig) {
     queueTimeoutSeconds,
     instanceId: optional(instanceId),
     tags: optional(tagsSchema),
+    workspace: optional(workspaceId),
   });
 }
+
+/** An Azure ML workspace's ARM id: where a lost invoke's job is looked for. */
+const workspaceId = text("an Azure ML workspace resource id").superRefine((v, ctx) => {
+  if (!parseWorkspaceId(v) || /[?#\s]/.test(v)) {
+    ctx.addIssue({
+      code: "custom",
+      message: "must be a workspace resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>",
+    });
+  }
+});
 
 /**
  * The seed's `endpoint_input_type` (Azure ML docs, "Run batch endpoints from Azure Data Factory"):
@@ -412,6 +424,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
       timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
       queueTimeoutSeconds: null,
       tags: {},
+      workspace: config.workspaceId ?? null,
     };
     return { ok: true, request, instanceId: null };
   }
@@ -460,6 +473,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
     timeoutSeconds: d.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     queueTimeoutSeconds: d.queueTimeoutSeconds ?? null,
     tags: (d.tags ?? {}) as Record<string, string>,
+    workspace: d.workspace ?? config.workspaceId ?? null,
   };
   return { ok: true, request, instanceId: d.instanceId ?? null };
 }

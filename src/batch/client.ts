@@ -10,6 +10,7 @@ import { cancelJob } from "./cancelJob";
 import { createLazyCredential } from "./credential";
 import { getJob } from "./getJob";
 import { invokeJob } from "./invokeJob";
+import { listJobs } from "./listJobs";
 import {
   createArmPipeline,
   createInvokePipeline,
@@ -53,5 +54,6 @@ export function createBatchEndpointClient(options: BatchEndpointClientOptions): 
     invokeJob: (request) => invokeJob(ctx, request),
     getJob: (locator) => getJob(ctx, locator),
     cancelJob: (locator) => cancelJob(ctx, locator),
+    listJobs: (query) => listJobs(ctx, query),
   };
 }

@@ -72,8 +72,32 @@ export interface BatchErrorInfo {
 /** What an activity returns: expected failures are values, not exceptions, so the orchestrator decides. */
 export type ActivityResult<T> = { ok: true; value: T } | { ok: false; error: BatchErrorInfo };
 
+/** ARM Jobs List filtered by a job property (the invoke marker `clientInvokeId`). */
+export interface JobListQuery {
+  /** Workspace ARM id `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>`. */
+  workspace: string;
+  property: string;
+  /** Only jobs whose property has this value; undefined = any job that has the property. */
+  value?: string;
+  apiVersion: string;
+  /** Stop at the first page that has a match (enough to know the marker exists). */
+  firstOnly?: boolean;
+}
+
+export interface ListedJob extends JobRef {
+  createdAt: string | null;
+}
+
+/** The invoke activity's input: the request, and where to look for a job it may already have created. */
+export interface EnsureJobRequest extends InvokeJobRequest {
+  /** Workspace ARM id; null → a lost invoke answer cannot be reconciled. */
+  workspace: string | null;
+  apiVersion: string;
+}
+
 export interface BatchEndpointClient {
   invokeJob(request: InvokeJobRequest): Promise<JobRef>;
   getJob(locator: JobLocator): Promise<JobSnapshot>;
   cancelJob(locator: JobLocator): Promise<void>;
+  listJobs(query: JobListQuery): Promise<ListedJob[]>;
 }

@@ -1,7 +1,7 @@
 import * as df from "durable-functions";
 import { createBatchActivities } from "../activities/batchActivities";
 import { createBatchEndpointClient } from "../batch/client";
-import type { BatchEndpointClient } from "../batch/types";
+import type { BatchEndpointClient, EnsureJobRequest } from "../batch/types";
 import { getConfig } from "../config";
 import { names } from "../orchestration/names";
 
@@ -15,6 +15,6 @@ function client(): BatchEndpointClient {
 
 const activities = createBatchActivities(client);
 
-df.app.activity(names.activities.invoke, { handler: activities.invokeBatchEndpoint });
+df.app.activity(names.activities.invoke, { handler: (request: EnsureJobRequest, context) => activities.invokeBatchEndpoint(request, (message) => context.log(message)) });
 df.app.activity(names.activities.getStatus, { handler: activities.getBatchJobStatus });
 df.app.activity(names.activities.cancel, { handler: activities.cancelBatchJob });

@@ -7,7 +7,7 @@
 import type { OrchestrationContext, Task, TimerTask } from "durable-functions";
 import type { RunProgress, ScoringRunResult } from "../api/runProgress";
 import type { RunError } from "../api/types";
-import type { ActivityResult, BatchErrorInfo, InvokeJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
+import type { ActivityResult, BatchErrorInfo, EnsureJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
 import { decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
 import { names } from "./names";
 import { nextPollAt } from "./pollSchedule";
@@ -84,13 +84,15 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   // 1. Invoke: once, unless the failure proves the request never reached the service.
   while (!state.job) {
     df.setCustomStatus(progress("Invoking"));
-    const invoke: InvokeJobRequest = {
+    const invoke: EnsureJobRequest = {
       endpointUri: request.endpointUri,
       ...(request.deployment ? { deployment: request.deployment } : {}),
       inputs: request.inputs,
       output: request.output,
       invokeId: state.invokeId,
       tags: request.tags,
+      workspace: request.workspace ?? null,
+      apiVersion: request.apiVersion,
     };
     let result: ActivityResult<JobRef>;
     try {

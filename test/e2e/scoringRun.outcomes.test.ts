@@ -113,7 +113,7 @@ describe("scoring run outcomes through the dev host (virtual clock)", () => {
     const view = await stack.api(`/api/scoring-runs/${id}`);
     expect(view.body).toMatchObject({ status: "Canceled", error: { code: "RunCanceled" } });
     // Acted on right after that poll: the cancel is the next thing sent, not an hour later.
-    const routes = stack.emulator.requests.filter((r) => r.route !== "invoke").map((r) => r.route);
+    const routes = stack.emulator.requests.filter((r) => r.route === "getJob" || r.route === "cancelJob").map((r) => r.route);
     expect(routes.slice(0, 4)).toEqual(["getJob", "getJob", "getJob", "cancelJob"]);
   });
 
@@ -171,14 +171,31 @@ describe("scoring run outcomes through the dev host (virtual clock)", () => {
     expect(stack.emulator.createdJobCount).toBe(0);
   });
 
-  it("an invoke whose answer is lost fails InvokeOutcomeUnknown instead of starting a second job", async () => {
+  it("an invoke whose answer is lost adopts the job it created (found by clientInvokeId), never a second POST", async () => {
     stack.emulator.injectFault({ match: { route: "invoke" }, times: 1, kind: { resetAfterProcessing: true } });
     const id = await startRun();
     await stack.host.engine.runUntil(ended(stack, id));
     const view = await stack.api(`/api/scoring-runs/${id}`);
-    expect(view.body.error.code).toBe("InvokeOutcomeUnknown");
-    expect(view.body.error.message).toContain("clientInvokeId=");
+    expect(view.body.status).toBe("Succeeded");
+    expect(view.body.job.name).toBe(stack.emulator.jobs[0]!.name);
     expect(stack.emulator.requestsFor("invoke")).toHaveLength(1);
     expect(stack.emulator.createdJobCount).toBe(1);
+  });
+
+  it("without a workspace to search, a lost invoke answer fails InvokeOutcomeUnknown, naming what to look for", async () => {
+    const saved = process.env.AML_WORKSPACE_ID;
+    delete process.env.AML_WORKSPACE_ID;
+    try {
+      stack.emulator.injectFault({ match: { route: "invoke" }, times: 1, kind: { resetAfterProcessing: true } });
+      const id = await startRun();
+      await stack.host.engine.runUntil(ended(stack, id));
+      const view = await stack.api(`/api/scoring-runs/${id}`);
+      expect(view.body.error.code).toBe("InvokeOutcomeUnknown");
+      expect(view.body.error.message).toContain("clientInvokeId=");
+      expect(stack.emulator.requestsFor("invoke")).toHaveLength(1);
+      expect(stack.emulator.createdJobCount).toBe(1);
+    } finally {
+      process.env.AML_WORKSPACE_ID = saved;
+    }
   });
 });

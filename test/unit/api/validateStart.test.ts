@@ -39,6 +39,7 @@ const expectedRequest: ScoringRunRequest = {
   timeoutSeconds: 604800,
   queueTimeoutSeconds: null,
   tags: {},
+  workspace: null,
 };
 
 function ok(body: unknown, cfg: StartConfig = config) {
@@ -88,7 +89,18 @@ describe("validateStartRequest: normalisation", () => {
       timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
       queueTimeoutSeconds: null,
       tags: {},
+      workspace: null,
     });
+  });
+
+  it("workspace: the request's, else AML_WORKSPACE_ID's, else none; a malformed one is refused", () => {
+    const ws = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws1";
+    const other = "/subscriptions/s2/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws2";
+    expect(ok({ ...camelBody, workspace: ws }).request.workspace).toBe(ws);
+    expect(ok(camelBody, { ...config, workspaceId: other }).request.workspace).toBe(other);
+    expect(ok({ ...camelBody, workspace: ws }, { ...config, workspaceId: other }).request.workspace).toBe(ws);
+    expect(ok(seedBody, { ...config, workspaceId: other }).request.workspace).toBe(other);
+    expect(problem({ ...camelBody, workspace: "/subscriptions/s1/resourceGroups/rg" }, "workspace")).toContain("workspace resource id");
   });
 
   it("seed form: only the required parameters; output optional", () => {
@@ -157,6 +169,7 @@ describe("validateStartRequest: normalisation", () => {
       timeoutSeconds: 7200,
       queueTimeoutSeconds: 7200,
       tags: { team: "risk", source: "" },
+      workspace: null,
     });
   });
 

@@ -20,6 +20,15 @@ function parseTemplate(template: string): Segment[] {
   });
 }
 
+/** A malformed escape (`%zz`) stays as written, as ASP.NET routing leaves it, instead of failing the request. */
+function decodeSegment(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 function matchTemplate(segments: Segment[], parts: string[]): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
@@ -32,7 +41,7 @@ function matchTemplate(segments: Segment[], parts: string[]): Record<string, str
     if (seg.literal !== undefined) {
       if (seg.literal !== part.toLowerCase()) return undefined;
     } else {
-      params[seg.param as string] = decodeURIComponent(part);
+      params[seg.param as string] = decodeSegment(part);
     }
   }
   return parts.length <= segments.length ? params : undefined;

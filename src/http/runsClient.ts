@@ -15,6 +15,14 @@ export interface RunsClient {
   managementUrls(instanceId: string): Record<string, string>;
 }
 
+/**
+ * Every run id the app issues or accepts has this form (random hex, `key-`/`req-`/`blob-` + hex,
+ * or a validated instanceId). durable-functions puts ids into URLs unencoded, so anything else
+ * (`/`, `..`, `?`, `#`, NUL) could address another instance: such an id names no run.
+ */
+const runIdForm = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+export const isRunId = (id: string): boolean => runIdForm.test(id);
+
 function toStatusLike(s: DurableOrchestrationStatus): DurableStatusLike {
   return {
     instanceId: s.instanceId,
@@ -31,6 +39,7 @@ function toStatusLike(s: DurableOrchestrationStatus): DurableStatusLike {
 export function runsClient(client: DurableClient): RunsClient {
   return {
     async get(instanceId) {
+      if (!isRunId(instanceId)) return undefined;
       try {
         const status = await client.getStatus(instanceId, { showInput: true });
         return status && status.name === names.orchestrator ? toStatusLike(status) : undefined;
@@ -41,9 +50,11 @@ export function runsClient(client: DurableClient): RunsClient {
       }
     },
     async start(instanceId, input) {
+      if (!isRunId(instanceId)) throw new Error("not a run id");
       await client.startNew(names.orchestrator, { instanceId, input });
     },
     async raiseCancel(instanceId, reason) {
+      if (!isRunId(instanceId)) throw new Error("not a run id");
       await client.raiseEvent(instanceId, names.events.cancel, { reason });
     },
     async list(runtimeStatuses) {

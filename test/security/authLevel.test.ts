@@ -1,0 +1,36 @@
+/**
+ * Guarantee 3: every HTTP route of the app needs a function key (authLevel "function"): none is
+ * anonymous. Read from the registrations the app made through @azure/functions, as the Functions
+ * host reads them (the dev host accepts and ignores keys, so this is checked on the metadata).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Stack, startStack } from "../e2e/stack";
+
+describe("guarantee 3: HTTP routes use function auth level", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ clock: "virtual" });
+  }, 60_000);
+  afterAll(async () => stack?.stop());
+
+  it("every httpTrigger is authLevel 'function'", () => {
+    const http = [...stack.host.functions.values()].filter((fn) => fn.trigger.type === "httpTrigger");
+    // Not vacuous: the five routes of the API are all registered (start, events, list, status, cancel).
+    expect(http.map((fn) => `${(fn.trigger.methods ?? []).join(",")} ${fn.trigger.route}`).sort()).toEqual([
+      "GET scoring-runs",
+      "GET scoring-runs/{id}",
+      "POST scoring-runs",
+      "POST scoring-runs/{id}/cancel",
+      "POST,OPTIONS scoring-runs/events",
+    ]);
+    const levels = Object.fromEntries(http.map((fn) => [fn.name, fn.trigger.authLevel]));
+    for (const [name, level] of Object.entries(levels)) expect(level, `${name} authLevel`).toBe("function");
+  });
+
+  it("no other trigger type is served over plain HTTP without a key", () => {
+    // Everything that is not an HTTP trigger is an orchestration, activity or Event Grid trigger:
+    // none of those is reachable as an anonymous HTTP route (Event Grid uses the system key).
+    const kinds = new Set([...stack.host.functions.values()].map((fn) => fn.trigger.type));
+    for (const kind of kinds) expect(["httpTrigger", "orchestrationTrigger", "activityTrigger", "eventGridTrigger"]).toContain(kind);
+  });
+});

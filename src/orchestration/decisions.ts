@@ -51,26 +51,27 @@ export function deadlineDecision(state: RunState, request: ScoringRunRequest, jo
   if (now.getTime() >= Date.parse(state.deadlineAt)) {
     return {
       kind: "deadline",
-      error: { code: "DeadlineExceeded", message: `The job did not finish within timeoutSeconds=${request.timeoutSeconds}; it was canceled.`, ...(jobStatus ? { jobStatus } : {}) },
+      error: { code: "DeadlineExceeded", message: `The job did not finish within timeoutSeconds=${request.timeoutSeconds}.`, ...(jobStatus ? { jobStatus } : {}) },
     };
   }
   if (state.queueDeadlineAt && jobStatus && isQueuedJobStatus(jobStatus) && now.getTime() >= Date.parse(state.queueDeadlineAt)) {
     return {
       kind: "deadline",
-      error: { code: "DeadlineExceeded", message: `The job was still ${jobStatus} after queueTimeoutSeconds=${request.queueTimeoutSeconds}; it was canceled.`, jobStatus },
+      error: { code: "DeadlineExceeded", message: `The job was still ${jobStatus} after queueTimeoutSeconds=${request.queueTimeoutSeconds}.`, jobStatus },
     };
   }
   return undefined;
 }
 
-/** After a status read failed (state.consecutivePollErrors already counts this failure). */
+/** After a status read failed (state.hardPollErrors already counts it if it was not retryable). */
 export function decideAfterPollError(state: RunState, error: BatchErrorInfo): { kind: "continue" } | { kind: "fail"; error: RunError } {
-  if (!error.retryable && state.consecutivePollErrors >= maxHardPollErrors) {
+  const hard = state.hardPollErrors ?? 0;
+  if (!error.retryable && hard >= maxHardPollErrors) {
     return {
       kind: "fail",
       error: {
         code: error.code === "AuthenticationFailed" ? "AuthenticationFailed" : "JobStatusUnavailable",
-        message: `Could not read the status of job ${state.job?.name ?? "(unknown)"} ${state.consecutivePollErrors} times in a row: ${error.message}`,
+        message: `Could not read the status of job ${state.job?.name ?? "(unknown)"} ${hard} times in a row: ${error.message}`,
         ...(state.job ? { jobStatus: state.job.status } : {}),
       },
     };

@@ -24,6 +24,11 @@ export function nextPollAt(state: RunState, request: ScoringRunRequest, now: Dat
     const retryAfter = state.lastPollError?.retryAfterSeconds;
     if (retryAfter) waitMs = Math.max(waitMs, seconds(retryAfter));
   }
+  // A cancel still to be delivered is retried soon, but never sooner than its Retry-After.
+  if (state.cancel && !state.cancelSentAt && state.lastCancelError) {
+    waitMs = Math.min(waitMs, seconds(backoffSeconds(state.cancelAttempts, request.pollIntervalSeconds)));
+    if (state.lastCancelError.retryAfterSeconds) waitMs = Math.max(waitMs, seconds(state.lastCancelError.retryAfterSeconds));
+  }
   let at = now.getTime() + waitMs;
   // Never sleep past a deadline: wake at it, look once more, then act.
   at = Math.min(at, Date.parse(state.deadlineAt));

@@ -16,10 +16,14 @@ export interface RunState {
   polls: number;
   lastPolledAt: string | null;
   consecutivePollErrors: number;
+  /** Non-retryable read failures in a row (401/403/404); optional in states carried by older versions. */
+  hardPollErrors?: number;
   lastPollError: BatchErrorInfo | null;
   cancel: { requestedAt: string; reason: string } | null;
   cancelSentAt: string | null;
   cancelAttempts: number;
+  /** The last cancel POST's failure, so the next attempt honours its Retry-After. */
+  lastCancelError?: BatchErrorInfo | null;
 }
 
 /** The orchestration input: the normalised request, the settings the orchestrator needs, and carried state. */
@@ -42,9 +46,11 @@ export function initialRunState(request: ScoringRunRequest, now: Date, invokeId:
     polls: 0,
     lastPolledAt: null,
     consecutivePollErrors: 0,
+    hardPollErrors: 0,
     lastPollError: null,
     cancel: null,
     cancelSentAt: null,
     cancelAttempts: 0,
+    lastCancelError: null,
   };
 }

@@ -10,7 +10,7 @@ import type { RunError } from "../api/types";
 import type { ActivityResult, BatchErrorInfo, EnsureJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
 import { decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
 import { names } from "./names";
-import { nextPollAt } from "./pollSchedule";
+import { backoffSeconds, nextPollAt } from "./pollSchedule";
 import { initialRunState, type RunState, type ScoringRunInput } from "./runState";
 
 export interface CancelRequest {
@@ -141,6 +141,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     const job = state.job as JobRef;
     if (result.ok) {
       state.consecutivePollErrors = 0;
+      state.hardPollErrors = 0;
       state.lastPollError = null;
       job.status = result.value.status;
       job.studioUrl = result.value.studioUrl ?? job.studioUrl;
@@ -151,20 +152,16 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
         return { job: { name: job.name, id: job.id, status: job.status, studioUrl: job.studioUrl }, output: request.output ? { uri: request.output.uri } : null, polls: state.polls, completedAt: now.toISOString() };
       }
       if (decision.kind === "fail") return fail(decision.error);
-      if (decision.kind === "deadline") {
-        if (!state.cancelSentAt) yield* sendCancel();
-        return fail(decision.error);
-      }
+      if (decision.kind === "deadline") return fail(yield* cancelAtDeadline(decision.error));
     } else {
       state.consecutivePollErrors++;
+      // Only non-retryable failures in a row count toward giving up; a throttle in between resets them.
+      state.hardPollErrors = result.error.retryable ? 0 : (state.hardPollErrors ?? 0) + 1;
       state.lastPollError = result.error;
       const decision = decideAfterPollError(state, result.error);
       if (decision.kind === "fail") return fail(decision.error);
       const deadline = deadlineDecision(state, request, job.status, now);
-      if (deadline?.kind === "deadline") {
-        if (!state.cancelSentAt) yield* sendCancel();
-        return fail(deadline.error);
-      }
+      if (deadline?.kind === "deadline") return fail(yield* cancelAtDeadline(deadline.error));
     }
     if (pollsThisExecution >= input.maxPollsPerExecution) {
       // A cancel delivered in the same batch as the last poll's result, but after it, is only
@@ -177,7 +174,8 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     }
   }
 
-  function* sendCancel(): Generator<Task, void, any> {
+  /** One cancel POST. A failure is kept so the next attempt waits at least its Retry-After. */
+  function* sendCancel(): Generator<Task, BatchErrorInfo | null, any> {
     df.setCustomStatus(progress("Canceling"));
     state.cancelAttempts++;
     let result: ActivityResult<null>;
@@ -186,7 +184,31 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     } catch (err) {
       result = { ok: false, error: { ...thrownActivityError(err), outcomeUnknown: false } };
     }
-    // A failed cancel is tried again on the next loop, up to maxCancelAttempts; polling goes on regardless.
-    if (result.ok) state.cancelSentAt = df.currentUtcDateTime.toISOString();
+    if (result.ok) {
+      state.cancelSentAt = df.currentUtcDateTime.toISOString();
+      state.lastCancelError = null;
+      return null;
+    }
+    state.lastCancelError = result.error;
+    return result.error;
+  }
+
+  /**
+   * A deadline passed: the job must not go on burning compute. Try the cancel a bounded number
+   * of times (waiting out Retry-After), and say plainly if it could not be delivered.
+   */
+  function* cancelAtDeadline(error: RunError): Generator<Task, RunError, any> {
+    let lastError: BatchErrorInfo | null = null;
+    for (let attempt = 1; !state.cancelSentAt && attempt <= maxCancelAttempts; attempt++) {
+      lastError = yield* sendCancel();
+      if (!lastError || !lastError.retryable || attempt === maxCancelAttempts) break;
+      const waitSeconds = Math.max(backoffSeconds(attempt, 300), lastError.retryAfterSeconds ?? 0);
+      nextPoll = new Date(df.currentUtcDateTime.getTime() + waitSeconds * 1000);
+      yield df.createTimer(nextPoll);
+    }
+    const job = state.job as JobRef;
+    return state.cancelSentAt
+      ? { ...error, message: `${error.message} The job was canceled.` }
+      : { ...error, message: `${error.message} Canceling job ${job.name} failed (${lastError?.message ?? "no answer"}): it may still be running; cancel it in Azure ML studio.` };
   }
 }

@@ -48,15 +48,20 @@ describe("decideAfterPoll", () => {
 
 describe("decideAfterPollError", () => {
   const req = request();
+  it("counts only non-retryable failures in a row: many throttles and one 403 do not end the run", () => {
+    const forbidden = batchError({ code: "AuthorizationFailed", httpStatus: 403, retryable: false });
+    expect(decideAfterPollError(runningState(req, { consecutivePollErrors: 9, hardPollErrors: 1 }), forbidden)).toEqual({ kind: "continue" });
+  });
+
   it("keeps retrying retryable errors however many", () => {
     expect(decideAfterPollError(runningState(req, { consecutivePollErrors: 50 }), batchError())).toEqual({ kind: "continue" });
   });
   it("gives up on non-retryable errors after a few in a row", () => {
     const forbidden = batchError({ code: "AuthorizationFailed", httpStatus: 403, retryable: false });
-    expect(decideAfterPollError(runningState(req, { consecutivePollErrors: maxHardPollErrors - 1 }), forbidden)).toEqual({ kind: "continue" });
-    expect(decideAfterPollError(runningState(req, { consecutivePollErrors: maxHardPollErrors }), forbidden)).toMatchObject({ kind: "fail", error: { code: "JobStatusUnavailable", jobStatus: "Running" } });
+    expect(decideAfterPollError(runningState(req, { hardPollErrors: maxHardPollErrors - 1 }), forbidden)).toEqual({ kind: "continue" });
+    expect(decideAfterPollError(runningState(req, { hardPollErrors: maxHardPollErrors }), forbidden)).toMatchObject({ kind: "fail", error: { code: "JobStatusUnavailable", jobStatus: "Running" } });
     const auth = batchError({ code: "AuthenticationFailed", httpStatus: null, retryable: false });
-    expect(decideAfterPollError(runningState(req, { consecutivePollErrors: maxHardPollErrors }), auth)).toMatchObject({ kind: "fail", error: { code: "AuthenticationFailed" } });
+    expect(decideAfterPollError(runningState(req, { hardPollErrors: maxHardPollErrors }), auth)).toMatchObject({ kind: "fail", error: { code: "AuthenticationFailed" } });
   });
 });
 

@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { lifecycles } from "../../dev/batch-emulator";
+import { ActivityCrash } from "../../dev/host/durableEngine";
+import { DevHost } from "../../dev/host/devHost";
+import { closedPort } from "../fixtures/ports";
+import { appEntry, startStack } from "./stack";
+
+/**
+ * Guarantee 2: a host killed mid-run and started again on the same state directory finishes
+ * the run, with one Azure ML job and a history that replays. (Killed while waiting on a timer:
+ * devHost.test.ts; between the invoke and recording its answer: noDuplicateJobs.test.ts.)
+ */
+describe("restart survival", () => {
+  it("virtual clock: killed during a status poll, restarted, the run completes with one job", async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "restart-poll-"));
+    const first = await startStack({ clock: "virtual", stateDir });
+    try {
+      first.emulator.setDefaultLifecycle(lifecycles.completesAfter(3));
+      let polls = 0;
+      first.host.engine.interceptor = {
+        async before(name) {
+          if (name !== "getBatchJobStatus" || ++polls !== 2) return;
+          await first.host.stop(); // killed in the middle of the second poll
+          throw new ActivityCrash("host killed");
+        },
+      };
+      const start = await first.api("/api/scoring-runs", { json: first.startBody({ pollIntervalSeconds: 60 }) });
+      const id = start.body.id as string;
+      await first.host.engine.runUntil(() => polls >= 2, 3600_000).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+
+      const again = new DevHost({ appEntry, clock: first.clock, stateDir, log: () => undefined });
+      await again.start();
+      try {
+        await again.engine.runUntil(() => again.engine.get(id)?.runtimeStatus === "Completed");
+        const view = await (await fetch(`${again.baseUrl}/api/scoring-runs/${id}`)).json();
+        expect(view).toMatchObject({ status: "Succeeded", progress: { polls: 4 } });
+        expect(first.emulator.createdJobCount).toBe(1);
+        for (const r of await again.engine.verifyReplay(id)) expect(r.identical, r.detail).toBe(true);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await first.emulator.stop();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("wall clock: npm run dev's process killed with SIGKILL mid-run and started again finishes the run, one job", async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "restart-wall-"));
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      PORT: String(await closedPort()),
+      BATCH_EMULATOR_PORT: String(await closedPort()),
+      AZURITE_BLOB_PORT: String(await closedPort()),
+      DEV_STATE_DIR: stateDir,
+    };
+    // The child sets these itself; values inherited from this test process would point elsewhere.
+    for (const k of ["AML_ARM_ENDPOINT", "AML_WORKSPACE_ID", "AzureWebJobsStorage", "WEBSITE_HOSTNAME"]) delete env[k];
+    const base = `http://127.0.0.1:${env.PORT}`;
+    const devMain = path.resolve(__dirname, "../../dist/dev/host/main.js");
+    const launch = () => spawn(process.execPath, [devMain], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const ready = (child: ChildProcess) => new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /Scoring URI\s+(\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`dev host exited (${code}): ${out}`)));
+    });
+    const view = async (id: string) => (await (await fetch(`${base}/api/scoring-runs/${id}`)).json()) as { status: string; progress: { polls: number } };
+    const until = async (pred: () => Promise<boolean>, ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        if (await pred()) return true;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return false;
+    };
+
+    let child = launch();
+    try {
+      const scoringUri = await ready(child);
+      const start = await fetch(`${base}/api/scoring-runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          endpointUri: scoringUri,
+          inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/in/" } },
+          output: { uri: "azureml://datastores/workspaceblobstore/paths/out/restart.csv" },
+          pollIntervalSeconds: 1,
+        }),
+      });
+      const id = ((await start.json()) as { id: string }).id;
+      expect(await until(async () => (await view(id)).progress.polls >= 2, 20_000)).toBe(true);
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("exit", r));
+
+      child = launch();
+      await ready(child);
+      expect(await until(async () => (await view(id)).status === "Succeeded", 30_000)).toBe(true);
+      const jobs = JSON.parse(fs.readFileSync(path.join(stateDir, "batch-emulator.json"), "utf8")).jobs as unknown[];
+      expect(jobs).toHaveLength(1);
+    } finally {
+      child.kill("SIGKILL");
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

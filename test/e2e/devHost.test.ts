@@ -1,12 +1,9 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as df from "durable-functions";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { ActivityCrash } from "../../dev/host/durableEngine";
-import { DevHost } from "../../dev/host/devHost";
-import { appEntry, type Stack, startStack } from "./stack";
+import { killAndRestart } from "./restart";
+import { type Stack, startStack } from "./stack";
 
 /** The dev host itself: it must catch what Azure would catch, and survive what Azure survives. */
 describe("dev host", () => {
@@ -85,34 +82,21 @@ describe("dev host", () => {
 
 describe("dev host restart", () => {
   it("a host stopped mid-run and started again on the same state directory finishes the run with one job", async () => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "devhost-state-"));
-    const stack = await startStack({ clock: "virtual", stateDir });
-    try {
-      stack.emulator.enqueueLifecycle(lifecycles.completesAfter(3));
-      const start = await stack.api("/api/scoring-runs", { json: stack.startBody({ pollIntervalSeconds: 60 }) });
-      const id = start.body.id as string;
-      await stack.host.engine.advanceTo(stack.clock.now() + 90_000); // invoked, polled once, waiting on a timer
-      expect(stack.emulator.requestsFor("getJob")).toHaveLength(1);
-      await stack.host.stop();
-
-      const again = new DevHost({ appEntry, clock: stack.clock, stateDir, log: () => undefined });
-      await again.start();
-      try {
-        await again.engine.runUntil(() => again.engine.get(id)?.runtimeStatus === "Completed");
-        const res = await fetch(`${again.baseUrl}/api/scoring-runs/${id}`);
-        const view = await res.json();
+    await killAndRestart(
+      async (stack) => {
+        stack.emulator.enqueueLifecycle(lifecycles.completesAfter(3));
+        const start = await stack.api("/api/scoring-runs", { json: stack.startBody({ pollIntervalSeconds: 60 }) });
+        await stack.host.engine.advanceTo(stack.clock.now() + 90_000); // invoked, polled once, waiting on a timer
+        expect(stack.emulator.requestsFor("getJob")).toHaveLength(1);
+        return start.body.id as string;
+      },
+      (view, stack) => {
         expect(view).toMatchObject({ status: "Succeeded", progress: { polls: 4 } });
         expect(stack.emulator.requestsFor("invoke")).toHaveLength(1);
         expect(stack.emulator.createdJobCount).toBe(1);
         const gets = stack.emulator.requestsFor("getJob").map((r) => r.at);
         for (let i = 1; i < gets.length; i++) expect(gets[i] - gets[i - 1]).toBe(60_000);
-        for (const r of await again.engine.verifyReplay(id)) expect(r.identical, r.detail).toBe(true);
-      } finally {
-        await again.stop();
-      }
-    } finally {
-      await stack.emulator.stop();
-      fs.rmSync(stateDir, { recursive: true, force: true });
-    }
+      },
+    );
   });
 });

@@ -1,13 +1,10 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import type { VirtualClock } from "../../dev/host/clock";
 import { ActivityCrash } from "../../dev/host/durableEngine";
-import { DevHost } from "../../dev/host/devHost";
 import type { EnsureJobRequest } from "../../src/batch/types";
-import { appEntry, type Stack, startStack } from "./stack";
+import { killAndRestart } from "./restart";
+import { type Stack, startStack } from "./stack";
 
 /**
  * Guarantee 1: whatever fails around an invoke, Azure ML gets exactly one job per run. Every
@@ -113,37 +110,26 @@ describe("no duplicate Azure ML jobs", () => {
   });
 
   it("the host is killed between the invoke and recording its answer, and restarted: one job", async () => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "nodup-"));
-    const first = await startStack({ clock: "virtual", stateDir });
-    try {
-      first.emulator.setDefaultLifecycle(lifecycles.completesAfter(2));
-      first.host.engine.interceptor = {
-        async after(name) {
-          if (name !== "invokeBatchEndpoint") return;
-          await first.host.stop(); // killed: the answer is never recorded
-          throw new ActivityCrash("host killed");
-        },
-      };
-      const start = await first.api("/api/scoring-runs", { json: first.startBody() });
-      const id = start.body.id as string;
-      await new Promise((r) => setTimeout(r, 200));
-      expect(first.emulator.createdJobCount).toBe(1);
-
-      const again = new DevHost({ appEntry, clock: first.clock, stateDir, log: () => undefined });
-      await again.start();
-      try {
-        await again.engine.runUntil(() => again.engine.get(id)?.runtimeStatus === "Completed");
-        const view = await (await fetch(`${again.baseUrl}/api/scoring-runs/${id}`)).json();
+    await killAndRestart(
+      async (first) => {
+        first.emulator.setDefaultLifecycle(lifecycles.completesAfter(2));
+        first.host.engine.interceptor = {
+          async after(name) {
+            if (name !== "invokeBatchEndpoint") return;
+            await first.host.stop(); // killed: the answer is never recorded
+            throw new ActivityCrash("host killed");
+          },
+        };
+        const start = await first.api("/api/scoring-runs", { json: first.startBody() });
+        await new Promise((r) => setTimeout(r, 200));
+        expect(first.emulator.createdJobCount).toBe(1);
+        return start.body.id as string;
+      },
+      (view, first) => {
         expect(view).toMatchObject({ status: "Succeeded", job: { name: first.emulator.jobs[0]!.name } });
         expect(first.emulator.requestsFor("invoke")).toHaveLength(1);
         expect(first.emulator.createdJobCount).toBe(1);
-        for (const r of await again.engine.verifyReplay(id)) expect(r.identical, r.detail).toBe(true);
-      } finally {
-        await again.stop();
-      }
-    } finally {
-      await first.emulator.stop();
-      fs.rmSync(stateDir, { recursive: true, force: true });
-    }
+      },
+    );
   });
 });

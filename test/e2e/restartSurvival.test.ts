@@ -5,9 +5,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { ActivityCrash } from "../../dev/host/durableEngine";
-import { DevHost } from "../../dev/host/devHost";
 import { closedPort } from "../fixtures/ports";
-import { appEntry, startStack } from "./stack";
+import { killAndRestart } from "./restart";
 
 /**
  * Guarantee 2: a host killed mid-run and started again on the same state directory finishes
@@ -16,38 +15,27 @@ import { appEntry, startStack } from "./stack";
  */
 describe("restart survival", () => {
   it("virtual clock: killed during a status poll, restarted, the run completes with one job", async () => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "restart-poll-"));
-    const first = await startStack({ clock: "virtual", stateDir });
-    try {
-      first.emulator.setDefaultLifecycle(lifecycles.completesAfter(3));
-      let polls = 0;
-      first.host.engine.interceptor = {
-        async before(name) {
-          if (name !== "getBatchJobStatus" || ++polls !== 2) return;
-          await first.host.stop(); // killed in the middle of the second poll
-          throw new ActivityCrash("host killed");
-        },
-      };
-      const start = await first.api("/api/scoring-runs", { json: first.startBody({ pollIntervalSeconds: 60 }) });
-      const id = start.body.id as string;
-      await first.host.engine.runUntil(() => polls >= 2, 3600_000).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 100));
-
-      const again = new DevHost({ appEntry, clock: first.clock, stateDir, log: () => undefined });
-      await again.start();
-      try {
-        await again.engine.runUntil(() => again.engine.get(id)?.runtimeStatus === "Completed");
-        const view = await (await fetch(`${again.baseUrl}/api/scoring-runs/${id}`)).json();
+    await killAndRestart(
+      async (first) => {
+        first.emulator.setDefaultLifecycle(lifecycles.completesAfter(3));
+        let polls = 0;
+        first.host.engine.interceptor = {
+          async before(name) {
+            if (name !== "getBatchJobStatus" || ++polls !== 2) return;
+            await first.host.stop(); // killed in the middle of the second poll
+            throw new ActivityCrash("host killed");
+          },
+        };
+        const start = await first.api("/api/scoring-runs", { json: first.startBody({ pollIntervalSeconds: 60 }) });
+        await first.host.engine.runUntil(() => polls >= 2, 3600_000).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 100));
+        return start.body.id as string;
+      },
+      (view, first) => {
         expect(view).toMatchObject({ status: "Succeeded", progress: { polls: 4 } });
         expect(first.emulator.createdJobCount).toBe(1);
-        for (const r of await again.engine.verifyReplay(id)) expect(r.identical, r.detail).toBe(true);
-      } finally {
-        await again.stop();
-      }
-    } finally {
-      await first.emulator.stop();
-      fs.rmSync(stateDir, { recursive: true, force: true });
-    }
+      },
+    );
   });
 
   it("wall clock: npm run dev's process killed with SIGKILL mid-run and started again finishes the run, one job", async () => {

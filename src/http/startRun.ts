@@ -7,7 +7,7 @@ import { type ErrorDetail, idempotencyConflictBody } from "../api/errors";
 import {
   instanceIdForKey, instanceIdForRequest, KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, requestFingerprint, validateIdempotencyKey,
 } from "../api/idempotency";
-import { toRunView } from "../api/runView";
+import { type DurableStatusLike, toRunView } from "../api/runView";
 import type { ScoringRunRequest } from "../api/types";
 import { invalidRequestBody, validateStartRequest } from "../api/validateStart";
 import type { AppConfig } from "../config";
@@ -72,7 +72,7 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
 }
 
 async function answerExisting(
-  req: ApiRequest, runs: RunsClient, existing: NonNullable<Awaited<ReturnType<RunsClient["get"]>>>, request: ScoringRunRequest, wait: number,
+  req: ApiRequest, runs: RunsClient, existing: DurableStatusLike, request: ScoringRunRequest, wait: number,
 ): Promise<ApiResponse> {
   const previous = (existing.input as Partial<ScoringRunInput> | null)?.request;
   if (!previous || requestFingerprint(previous) !== requestFingerprint(request)) {

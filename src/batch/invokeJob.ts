@@ -42,8 +42,9 @@ export function buildInvokeBody(request: InvokeJobRequest): { properties: Record
   if (request.output) {
     properties.OutputData = { [request.output.name]: { JobOutputType: "UriFile", Uri: request.output.uri } };
   }
-  properties.tags = { ...(request.tags ?? {}), clientInvokeId: request.invokeId };
-  properties.properties = { clientInvokeId: request.invokeId };
+  const markers: Record<string, string> = { clientInvokeId: request.invokeId, ...(request.runId ? { scoringRunId: request.runId } : {}) };
+  properties.tags = { ...(request.tags ?? {}), ...markers };
+  properties.properties = markers;
   return { properties };
 }
 

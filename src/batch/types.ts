@@ -21,6 +21,8 @@ export interface InvokeJobRequest {
   output?: JobOutput | null;
   /** Deterministic id for this invoke attempt (from the instance id); sent as repeatability header and tags. */
   invokeId: string;
+  /** The scoring run's id, set on the job as tag and property so job events can find the run. */
+  runId?: string;
   tags?: Record<string, string>;
 }
 

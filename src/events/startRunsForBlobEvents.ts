@@ -8,11 +8,11 @@ import type { AppConfig } from "../config";
 import type { RunsClient } from "../http/runsClient";
 import type { ScoringRunInput } from "../orchestration/runState";
 import { decideBlobCreated } from "./blobCreated";
-import { toBlobCreatedEvent } from "./toBlobCreatedEvent";
+import { toIncomingEvent } from "./toIncomingEvent";
 
 export interface EventOutcome {
   eventId: string | null;
-  outcome: "started" | "exists" | "ignored" | "malformed";
+  outcome: "started" | "exists" | "signaled" | "ignored" | "malformed";
   runId?: string;
   reason?: string;
 }
@@ -31,7 +31,7 @@ export async function startRunsForBlobEvents(
 }
 
 async function startRunForBlobEvent(raw: unknown, runs: RunsClient, config: AppConfig): Promise<EventOutcome> {
-  const event = toBlobCreatedEvent(raw);
+  const event = toIncomingEvent(raw);
   if ("malformed" in event) return { eventId: null, outcome: "malformed", reason: event.malformed };
   const eventId = event.id;
   if ("problem" in config.blobTrigger) return { eventId, outcome: "ignored", reason: config.blobTrigger.problem };

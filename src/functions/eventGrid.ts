@@ -1,6 +1,7 @@
 import { app } from "@azure/functions";
 import * as df from "durable-functions";
 import { getConfig } from "../config";
+import { signalRunsForJobEvents } from "../events/jobStatusEvents";
 import { startRunsForBlobEvents } from "../events/startRunsForBlobEvents";
 import { runsClient } from "../http/runsClient";
 import { names } from "../orchestration/names";
@@ -12,5 +13,13 @@ app.eventGrid(names.eventGrid.blobCreated, {
   handler: async (event, context) => {
     // A thrown error (the task hub unreachable) fails the invocation, so Event Grid redelivers.
     await startRunsForBlobEvents([event], runsClient(df.getClient(context)), getConfig(), (message) => context.log(message));
+  },
+});
+
+// A job's status changed: wake the run waiting on it (subscribe to the workspace's RunStatusChanged events).
+app.eventGrid(names.eventGrid.jobStatusChanged, {
+  extraInputs: [durableClientInput],
+  handler: async (event, context) => {
+    await signalRunsForJobEvents([event], runsClient(df.getClient(context)), (message) => context.log(message));
   },
 });

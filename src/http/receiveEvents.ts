@@ -1,5 +1,6 @@
 /**
- * POST /api/scoring-runs/events: BlobCreated events from an Event Grid webhook subscription,
+ * POST /api/scoring-runs/events: BlobCreated events (start runs) and Azure ML job events (wake
+ * runs) from an Event Grid webhook subscription,
  * in the Event Grid schema (a JSON array) or CloudEvents 1.0 (one event or a batch), with both
  * subscription handshakes. Each event is parsed on its own, so one malformed event is logged and
  * skipped without losing the others of its batch; a body with no valid event is a 400 (Event
@@ -9,6 +10,7 @@
 import { EventGridDeserializer } from "@azure/eventgrid";
 import { errorBody } from "../api/errors";
 import type { AppConfig } from "../config";
+import { isJobEvent, signalRunsForJobEvents } from "../events/jobStatusEvents";
 import { type EventOutcome, startRunsForBlobEvents } from "../events/startRunsForBlobEvents";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
@@ -57,7 +59,11 @@ export async function receiveEvents(req: ApiRequest, runs: RunsClient, config: A
     }
   }
   if (parsed.length === 0) return { status: 400, body: errorBody("InvalidRequest", `No valid event: ${malformed.map((m) => m.reason).join("; ")}`) };
-  const outcomes = await startRunsForBlobEvents(parsed, runs, config, log);
+  const jobEvents = parsed.filter(isJobEvent);
+  const outcomes = [
+    ...(await startRunsForBlobEvents(parsed.filter((e) => !isJobEvent(e)), runs, config, log)),
+    ...(await signalRunsForJobEvents(jobEvents, runs, log)),
+  ];
   return { status: 200, headers: { "Content-Type": "application/json" }, body: { results: [...malformed, ...outcomes] } };
 }
 

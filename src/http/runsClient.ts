@@ -6,11 +6,13 @@ import type { DurableClient, DurableOrchestrationStatus } from "durable-function
 import type { DurableStatusLike } from "../api/runView";
 import { names } from "../orchestration/names";
 import type { ScoringRunInput } from "../orchestration/runState";
+import type { JobStatusSignal } from "../orchestration/scoringRunOrchestrator";
 
 export interface RunsClient {
   get(instanceId: string): Promise<DurableStatusLike | undefined>;
   start(instanceId: string, input: ScoringRunInput): Promise<void>;
   raiseCancel(instanceId: string, reason: string): Promise<void>;
+  raiseJobStatusChanged(instanceId: string, signal: JobStatusSignal): Promise<void>;
   list(runtimeStatuses: string[] | undefined): Promise<DurableStatusLike[]>;
   managementUrls(instanceId: string): Record<string, string>;
 }
@@ -56,6 +58,10 @@ export function runsClient(client: DurableClient): RunsClient {
     async raiseCancel(instanceId, reason) {
       if (!isRunId(instanceId)) throw new Error("not a run id");
       await client.raiseEvent(instanceId, names.events.cancel, { reason });
+    },
+    async raiseJobStatusChanged(instanceId, signal) {
+      if (!isRunId(instanceId)) throw new Error("not a run id");
+      await client.raiseEvent(instanceId, names.events.jobStatusChanged, signal);
     },
     async list(runtimeStatuses) {
       const statuses = await client.getStatusBy(runtimeStatuses ? { runtimeStatus: runtimeStatuses as never } : {});

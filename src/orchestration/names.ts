@@ -19,5 +19,6 @@ export const names = {
   },
   eventGrid: {
     blobCreated: "blobCreatedTrigger",
+    jobStatusChanged: "jobStatusChangedTrigger",
   },
 } as const;

@@ -17,6 +17,13 @@ export interface CancelRequest {
   reason?: string;
 }
 
+/** The payload of a JobStatusChanged event: which job an Azure ML event spoke of, and what it said. */
+export interface JobStatusSignal {
+  jobName: string;
+  status?: string;
+  eventTime?: string;
+}
+
 /** Thrown to fail the orchestration; the message is what Durable stores as its output. */
 export class ScoringRunError extends Error {
   constructor(readonly error: RunError) {
@@ -90,6 +97,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       inputs: request.inputs,
       output: request.output,
       invokeId: state.invokeId,
+      runId: df.instanceId,
       tags: request.tags,
       workspace: request.workspace ?? null,
       apiVersion: request.apiVersion,
@@ -116,18 +124,29 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     }
   }
 
-  // 2. Monitor until the job ends.
+  // 2. Monitor until the job ends. The next poll's time is kept until that poll happens, so
+  // signals that lead to no poll (about another job) cannot push it back.
+  let scheduledPoll: Date | null = null;
   for (;;) {
     noteCancel();
     if (state.cancel && !state.cancelSentAt && state.cancelAttempts < maxCancelAttempts) {
       yield* sendCancel();
+      scheduledPoll = null;
     }
-    nextPoll = nextPollAt(state, request, df.currentUtcDateTime);
+    nextPoll = scheduledPoll ??= nextPollAt(state, request, df.currentUtcDateTime);
     df.setCustomStatus(progress(state.cancel ? "Canceling" : "Monitoring"));
     const woken = yield* wait(nextPoll, true);
-    if (woken === "cancel") continue;
-    if (woken === "status") statusEvent = df.waitForExternalEvent(names.events.jobStatusChanged);
-    // A timer or a status-change event: either way the GET is the source of truth.
+    if (woken === "cancel") {
+      scheduledPoll = null;
+      continue;
+    }
+    if (woken === "status") {
+      const about = (statusEvent.result as JobStatusSignal | undefined)?.jobName;
+      statusEvent = df.waitForExternalEvent(names.events.jobStatusChanged);
+      if (about !== (state.job as JobRef).name) continue;
+    }
+    scheduledPoll = null;
+    // A timer or a status signal: either way the GET is the source of truth (signals can be late, repeated or forged).
     let result: ActivityResult<JobSnapshot>;
     try {
       result = yield df.callActivity(names.activities.getStatus, locator());

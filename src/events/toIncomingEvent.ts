@@ -4,7 +4,10 @@
  */
 import type { BlobCreatedEvent } from "./blobCreated";
 
-export function toBlobCreatedEvent(raw: unknown): BlobCreatedEvent | { malformed: string } {
+/** The fields of an incoming event the app reads (the same for every event type it handles). */
+export type IncomingEvent = BlobCreatedEvent;
+
+export function toIncomingEvent(raw: unknown): IncomingEvent | { malformed: string } {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { malformed: "the event is not a JSON object" };
   const e = raw as Record<string, unknown>;
   const eventType = e.eventType ?? e.type;

@@ -81,6 +81,7 @@ export class BatchEmulator {
             if (this.stateLoaded) stateFile.save(this.scope, this.store.exportState());
           };
     this.store = new JobStore(this.scope, clock, this.behavior, options.onJobCompleted, persist);
+    this.store.onCreated = options.onJobCreated;
     this.server = new EmulatorServer({
       clock,
       faults: this.faults,

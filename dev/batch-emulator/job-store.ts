@@ -23,6 +23,8 @@ export interface JobState {
   /** The running script and how many status GETs it has seen. */
   script: Lifecycle;
   scriptGets: number;
+  /** clock() when the current script started (timed lifecycles count from here). */
+  scriptStartedAt?: number;
   /** Set once the job reached Completed: the onJobCompleted hook's run (never rejects). */
   completion: Promise<void> | null;
 }
@@ -60,6 +62,9 @@ export class JobStore {
     this.queued.push(normalizeLifecycle(input));
   }
 
+  /** Called with each job an invoke created. */
+  onCreated: ((job: EmulatorJob) => void) | undefined;
+
   create(p: CreateParams): JobState {
     const name = `batchjob-${randomUUID()}`;
     const keep = !this.behavior.dropInvokeMarkers;
@@ -85,11 +90,13 @@ export class JobStore {
       },
       script: this.queued.shift() ?? this.defaultLifecycle,
       scriptGets: 0,
+      scriptStartedAt: this.clock(),
       completion: null,
     };
     this.jobs.set(name, state);
     this.refresh(state);
     this.onChange?.();
+    this.onCreated?.(snapshot(state.job));
     return state;
   }
 
@@ -162,7 +169,7 @@ export class JobStore {
   exportState(): PersistedJob[] {
     return [...this.jobs.values()]
       .sort((a, b) => a.seq - b.seq)
-      .map((s) => ({ seq: s.seq, job: s.job, script: s.script, scriptGets: s.scriptGets, hookStarted: s.completion !== null }));
+      .map((s) => ({ seq: s.seq, job: s.job, script: s.script, scriptGets: s.scriptGets, scriptStartedAt: s.scriptStartedAt, hookStarted: s.completion !== null }));
   }
 
   /**
@@ -178,6 +185,7 @@ export class JobStore {
         job: structuredClone(p.job),
         script: p.script,
         scriptGets: p.scriptGets,
+        scriptStartedAt: p.scriptStartedAt,
         completion: p.hookStarted ? Promise.resolve() : null,
       };
       this.jobs.set(state.job.name, state);
@@ -189,13 +197,14 @@ export class JobStore {
   private switchScript(state: JobState, script: Lifecycle): void {
     state.script = script;
     state.scriptGets = 0;
+    state.scriptStartedAt = this.clock();
     this.refresh(state);
   }
 
   /** Recomputes the status from the script; fires the completion hook on the first Completed. */
   private refresh(state: JobState): void {
     const job = state.job;
-    job.status = statusAt(state.script, state.scriptGets);
+    job.status = statusAt(state.script, state.scriptGets, this.clock() - (state.scriptStartedAt ?? job.createdAt));
     const failed = job.status === "Failed";
     job.errorMessage = failed ? (state.script.errorMessage ?? DEFAULT_ERROR_MESSAGE) : null;
     job.errorCode = failed ? (state.script.errorCode ?? DEFAULT_ERROR_CODE) : null;

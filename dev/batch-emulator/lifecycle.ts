@@ -30,8 +30,16 @@ export function normalizeLifecycle(input: LifecycleInput): Lifecycle {
  * Status after `gets` status GETs: before any GET (0) the first step; GET k shows the step whose
  * cumulative poll window contains k; past the end, the last step holds.
  */
-export function statusAt(lifecycle: Lifecycle, gets: number): JobStatus {
+export function statusAt(lifecycle: Lifecycle, gets: number, elapsedMs = 0): JobStatus {
   const steps = lifecycle.steps;
+  if (isTimed(lifecycle)) {
+    let until = 0;
+    for (const step of steps) {
+      until += step.forMs ?? 0;
+      if (elapsedMs < until) return step.status;
+    }
+    return steps[steps.length - 1]!.status;
+  }
   if (gets <= 0) return steps[0]!.status;
   let covered = 0;
   for (const step of steps) {
@@ -39,6 +47,13 @@ export function statusAt(lifecycle: Lifecycle, gets: number): JobStatus {
     if (gets <= covered) return step.status;
   }
   return steps[steps.length - 1]!.status;
+}
+
+export const isTimed = (lifecycle: Lifecycle): boolean => lifecycle.steps.some((s) => s.forMs !== undefined);
+
+/** When a timed lifecycle started at `startedAt` reaches its last (holding) status. */
+export function timedEnd(lifecycle: Lifecycle, startedAt: number): number {
+  return startedAt + lifecycle.steps.slice(0, -1).reduce((sum, s) => sum + (s.forMs ?? 0), 0);
 }
 
 /** Non-terminal prefix seen by the first `polls` GETs: Preparing once, then Running. */
@@ -51,6 +66,14 @@ function busyFor(polls: number): LifecycleStep[] {
 
 /** Ready-made lifecycles: `n` is how many status GETs see the job still busy. */
 export const lifecycles = {
+  /**
+   * A job that takes real (clock) time: `phases` in order, each [status, ms], then `end` holds.
+   * E.g. timed([["Queued", 60_000], ["Running", 600_000], ["Finalizing", 30_000]], "Completed").
+   */
+  timed(phases: Array<[JobStatus, number]>, end: JobStatus = "Completed", errorMessage?: string): Lifecycle {
+    for (const [status, ms] of phases) if (!(ms >= 0)) throw new Error(`phase ${status}: ms must be >= 0, got ${ms}`);
+    return { steps: [...phases.map(([status, forMs]) => ({ status, forMs })), { status: end, forMs: 0 }], ...(errorMessage ? { errorMessage } : {}) };
+  },
   /** The default: Preparing(1) → Queued(1) → Running(2) → Completed. */
   standard(): Lifecycle {
     return {

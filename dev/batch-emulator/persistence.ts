@@ -22,6 +22,7 @@ export interface PersistedJob {
   job: EmulatorJob;
   script: Lifecycle;
   scriptGets: number;
+  scriptStartedAt?: number;
   /** onJobCompleted was started for this job: it is not run again after a restart. */
   hookStarted: boolean;
 }

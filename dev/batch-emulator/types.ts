@@ -11,6 +11,11 @@ export interface LifecycleStep {
   status: JobStatus;
   /** How many status GETs of the job stay at this status (default 1; 0 = only visible before the first GET). */
   polls?: number;
+  /**
+   * Time-based instead: how long (clock ms) the job stays at this status. A lifecycle whose steps
+   * have `forMs` advances with the emulator's clock, not with GETs (jobs that end when they end).
+   */
+  forMs?: number;
 }
 
 /** A scripted lifecycle: the job advances one step per status GET; the last step holds forever. */
@@ -138,6 +143,8 @@ export interface BatchEmulatorOptions extends Partial<EmulatorBehavior> {
   clock?: () => number;
   /** Called once when a job reaches Completed; answers showing Completed wait for it. */
   onJobCompleted?: (job: EmulatorJob) => Promise<void>;
+  /** Called when an invoke created a job (a bench uses it to schedule the job's events). */
+  onJobCreated?: (job: EmulatorJob) => void;
   /**
    * Keep the jobs in this JSON file so a restarted emulator (even after `kill -9`) goes on where the
    * last one was: the first start() loads it if it exists, and every job change (create, status GET,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lifecycles, type EmulatorJob } from "../../../dev/batch-emulator";
-import { normalizeLifecycle, statusAt } from "../../../dev/batch-emulator/lifecycle";
+import { normalizeLifecycle, statusAt, timedEnd } from "../../../dev/batch-emulator/lifecycle";
 import { cancelJob, createJob, getJob, invoke, pollStatuses, useEmulator } from "./helpers";
 
 describe("lifecycle arithmetic", () => {
@@ -175,5 +175,20 @@ describe("batch emulator: onJobCompleted hook", () => {
     await ctx.emu.whenHooksSettled();
     expect(ctx.emu.hookErrors).toEqual([{ job: name, message: "azurite down" }]);
     expect(await pollStatuses(ctx.emu, name, 1)).toEqual(["Completed"]);
+  });
+});
+
+describe("timed lifecycles (jobs that take clock time)", () => {
+  it("show each phase for its duration, then hold the end status, whatever the number of GETs", () => {
+    const l = lifecycles;
+    const at = statusAt;
+    const life = l.timed([["Queued", 60_000], ["Running", 600_000], ["Finalizing", 30_000]]);
+    expect(at(life, 0, 0)).toBe("Queued");
+    expect(at(life, 50, 59_999)).toBe("Queued");
+    expect(at(life, 1, 60_000)).toBe("Running");
+    expect(at(life, 1, 660_000)).toBe("Finalizing");
+    expect(at(life, 0, 690_000)).toBe("Completed");
+    expect(timedEnd(life, 1000)).toBe(691_000);
+    expect(at(l.timed([["Running", 10]], "Failed", "boom"), 0, 10)).toBe("Failed");
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BlobTriggerSettings } from "../../../src/config";
 import { parseConfig } from "../../../src/config";
 import { type BlobCreatedEvent, blobRunId, decideBlobCreated } from "../../../src/events/blobCreated";
-import { toBlobCreatedEvent } from "../../../src/events/toBlobCreatedEvent";
+import { toIncomingEvent } from "../../../src/events/toIncomingEvent";
 
 const settings = (over: Partial<BlobTriggerSettings> = {}): BlobTriggerSettings => ({
   endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs",
@@ -94,15 +94,15 @@ describe("decideBlobCreated", () => {
   });
 });
 
-describe("toBlobCreatedEvent", () => {
+describe("toIncomingEvent", () => {
   it("reads Event Grid and CloudEvents shapes alike", () => {
-    const eg = toBlobCreatedEvent({ id: "1", eventType: "T", subject: "s", eventTime: "2026-01-01T00:00:00Z", data: {} });
-    const ce = toBlobCreatedEvent({ id: "1", type: "T", subject: "s", time: new Date("2026-01-01T00:00:00Z"), data: {}, specversion: "1.0", source: "/x" });
+    const eg = toIncomingEvent({ id: "1", eventType: "T", subject: "s", eventTime: "2026-01-01T00:00:00Z", data: {} });
+    const ce = toIncomingEvent({ id: "1", type: "T", subject: "s", time: new Date("2026-01-01T00:00:00Z"), data: {}, specversion: "1.0", source: "/x" });
     expect(ce).toEqual({ ...eg, eventTime: "2026-01-01T00:00:00.000Z" });
   });
   it("names what a malformed event lacks", () => {
-    expect(toBlobCreatedEvent([])).toEqual({ malformed: "the event is not a JSON object" });
-    expect(toBlobCreatedEvent({ id: "1", subject: "s" })).toEqual({ malformed: "the event has no eventType (or type), data (an object)" });
+    expect(toIncomingEvent([])).toEqual({ malformed: "the event is not a JSON object" });
+    expect(toIncomingEvent({ id: "1", subject: "s" })).toEqual({ malformed: "the event has no eventType (or type), data (an object)" });
   });
 });
 

@@ -1,18 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
-import { type Stack, startStack } from "./stack";
+import { type Stack, useStack } from "./stack";
 
 /** Azure ML job events wake the waiting run; the run confirms by GET before acting. */
 describe("job status events (RunStatusChanged / RunCompleted)", () => {
+  const ctx = useStack();
   let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ clock: "virtual" });
-  });
-  afterAll(async () => stack?.stop());
   beforeEach(() => {
-    stack.emulator.reset();
-    stack.emulator.configure({ dropInvokeMarkers: false });
+    stack = ctx.stack;
   });
 
   const hour = 3600_000;

@@ -1,25 +1,20 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import type { VirtualClock } from "../../dev/host/clock";
 import { ActivityCrash } from "../../dev/host/durableEngine";
 import type { EnsureJobRequest } from "../../src/batch/types";
 import { killAndRestart } from "./restart";
-import { type Stack, startStack } from "./stack";
+import { type Stack, useStack } from "./stack";
 
 /**
  * Guarantee 1: whatever fails around an invoke, Azure ML gets exactly one job per run. Every
  * test ends by counting the jobs the emulator accepted.
  */
 describe("no duplicate Azure ML jobs", () => {
+  const ctx = useStack({}, (s) => s.emulator.setDefaultLifecycle(lifecycles.completesAfter(1)));
   let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ clock: "virtual" });
-  });
-  afterAll(async () => stack?.stop());
   beforeEach(() => {
-    stack.emulator.reset();
-    stack.emulator.configure({ dropInvokeMarkers: false });
-    stack.emulator.setDefaultLifecycle(lifecycles.completesAfter(1));
+    stack = ctx.stack;
   });
   afterEach(() => {
     stack.host.engine.interceptor = undefined;

@@ -5,6 +5,7 @@
  * settings before the worker loads the app.
  */
 import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { BatchEmulator } from "../../dev/batch-emulator";
 import type { Clock } from "../../dev/host/clock";
@@ -78,4 +79,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     stop: () => dev.stop(),
   };
+}
+
+/**
+ * One stack for a suite (started before its tests, stopped after), with the emulator reset
+ * before each test: no jobs, no faults, markers kept. `ctx.stack` is the stack once started.
+ */
+export function useStack(options: StackOptions = {}, eachTest?: (stack: Stack) => void): { readonly stack: Stack } {
+  const ctx = {} as { stack: Stack };
+  beforeAll(async () => {
+    ctx.stack = await startStack({ clock: "virtual", ...options });
+  });
+  afterAll(async () => ctx.stack?.stop());
+  beforeEach(() => {
+    ctx.stack.emulator.reset();
+    ctx.stack.emulator.configure({ dropInvokeMarkers: false });
+    eachTest?.(ctx.stack);
+  });
+  return ctx;
 }

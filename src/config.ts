@@ -11,10 +11,23 @@ export interface AppConfig {
   managedIdentityClientId: string | undefined;
   defaultPollSeconds: number;
   maxPollsPerExecution: number;
+  /** How runs schedule their status reads (SCORING_POLL_MODE, SCORING_JOB_EVENTS, SCORING_EVENT_SAFETY_POLL_SECONDS). */
+  pollPolicy: PollPolicy;
   /** AML_WORKSPACE_ID: the workspace of requests that name none (ARM id), or null. */
   workspaceId: string | null;
   /** What a BlobCreated event starts; `problem` says why blob events start nothing. */
   blobTrigger: { settings: BlobTriggerSettings } | { problem: string };
+}
+
+/**
+ * `fixed`: every poll interval (the seed's behaviour). `adaptive` (default): fast at first, to
+ * catch jobs that fail early, ramping up to the interval; fast again while a job is Finalizing.
+ * `events`: job status events (subscribed) carry completion; polls are a slower safety net.
+ */
+export interface PollPolicy {
+  mode: "fixed" | "adaptive" | "events";
+  /** events mode: seconds between safety polls (never shorter than the request's interval). */
+  eventSafetySeconds: number;
 }
 
 export interface BlobTriggerSettings {
@@ -108,6 +121,9 @@ export function parseConfig(env: Env): AppConfig {
     .filter((h) => h !== "");
   const arm = (env.AML_ARM_ENDPOINT ?? "https://management.azure.com").trim().replace(/\/+$/, "");
   const defaultPollSeconds = intSetting(env, "SCORING_DEFAULT_POLL_SECONDS", 120, 1, 86400);
+  const pollMode = (env.SCORING_POLL_MODE?.trim() || "adaptive").toLowerCase();
+  if (pollMode !== "fixed" && pollMode !== "adaptive") throw new Error(`Setting SCORING_POLL_MODE must be fixed or adaptive, got "${pollMode}".`);
+  const jobEvents = (env.SCORING_JOB_EVENTS ?? "").trim().toLowerCase() === "true";
   return {
     allowedHosts: hosts,
     allowLoopback: (env.SCORING_ALLOW_LOOPBACK ?? "").trim().toLowerCase() === "true",
@@ -116,6 +132,10 @@ export function parseConfig(env: Env): AppConfig {
     defaultPollSeconds,
     maxPollsPerExecution: intSetting(env, "SCORING_MAX_POLLS_PER_EXECUTION", 50, 1, 10000),
     workspaceId: workspaceSetting(env),
+    pollPolicy: {
+      mode: jobEvents ? "events" : pollMode,
+      eventSafetySeconds: intSetting(env, "SCORING_EVENT_SAFETY_POLL_SECONDS", 900, 60, 86400),
+    },
     blobTrigger: parseBlobTrigger(env, defaultPollSeconds),
   };
 }
@@ -123,6 +143,7 @@ export function parseConfig(env: Env): AppConfig {
 const settingNames = [
   "SCORING_ALLOWED_HOSTS", "SCORING_ALLOW_LOOPBACK", "AML_ARM_ENDPOINT", "AZURE_CLIENT_ID",
   "SCORING_DEFAULT_POLL_SECONDS", "SCORING_MAX_POLLS_PER_EXECUTION", "AML_WORKSPACE_ID",
+  "SCORING_POLL_MODE", "SCORING_JOB_EVENTS", "SCORING_EVENT_SAFETY_POLL_SECONDS",
   "BLOB_TRIGGER_ENDPOINT_URI", "BLOB_TRIGGER_DEPLOYMENT", "BLOB_TRIGGER_CONTAINER", "BLOB_TRIGGER_PREFIX",
   "BLOB_TRIGGER_SUFFIX", "BLOB_TRIGGER_INPUT_MODE", "BLOB_TRIGGER_MARKER", "BLOB_TRIGGER_OUTPUT_TEMPLATE",
   "BLOB_TRIGGER_POLL_SECONDS", "BLOB_TRIGGER_DATASTORE",

@@ -6,7 +6,7 @@
 import { validateStartRequest } from "../api/validateStart";
 import type { AppConfig } from "../config";
 import type { RunsClient } from "../http/runsClient";
-import type { ScoringRunInput } from "../orchestration/runState";
+import { newRunInput } from "../orchestration/runState";
 import { decideBlobCreated } from "./blobCreated";
 import { toIncomingEvent } from "./toIncomingEvent";
 
@@ -43,7 +43,7 @@ async function startRunForBlobEvent(raw: unknown, runs: RunsClient, config: AppC
   }
   const runId = decision.instanceId;
   if (await runs.get(runId)) return { eventId, outcome: "exists", runId, reason: "a run for this blob version exists; left alone" };
-  const input: ScoringRunInput = { request: validation.request, maxPollsPerExecution: config.maxPollsPerExecution };
+  const input = newRunInput(validation.request, config);
   try {
     await runs.start(runId, input);
   } catch (err) {

@@ -12,7 +12,7 @@ import type { ScoringRunRequest } from "../api/types";
 import { invalidRequestBody, validateStartRequest } from "../api/validateStart";
 import type { AppConfig } from "../config";
 import { blobRunPrefix } from "../events/blobCreated";
-import type { ScoringRunInput } from "../orchestration/runState";
+import { newRunInput, type ScoringRunInput } from "../orchestration/runState";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
 import { acceptedResponse, runResponse, waitForRun } from "./runResponses";
@@ -59,7 +59,7 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   const existing = await runs.get(instanceId);
   if (existing) return answerExisting(req, runs, existing, request, wait);
 
-  const input: ScoringRunInput = { request, maxPollsPerExecution: config.maxPollsPerExecution };
+  const input = newRunInput(request, config);
   try {
     await runs.start(instanceId, input);
   } catch (err) {

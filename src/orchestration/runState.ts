@@ -1,6 +1,7 @@
 /** The state a scoring run carries from poll to poll and across continueAsNew. Plain JSON. */
 import type { ScoringRunRequest } from "../api/types";
 import type { BatchErrorInfo, JobRef } from "../batch/types";
+import type { PollPolicy } from "../config";
 
 export interface RunState {
   /** When the run (its first execution) started; deadlines count from here. */
@@ -31,6 +32,8 @@ export interface ScoringRunInput {
   request: ScoringRunRequest;
   /** Polls per execution before continueAsNew (settings are passed in: orchestrators must not read them). */
   maxPollsPerExecution: number;
+  /** How to schedule status reads; absent in inputs from older versions (then fixed). */
+  pollPolicy?: PollPolicy;
   state?: RunState;
 }
 
@@ -53,4 +56,9 @@ export function initialRunState(request: ScoringRunRequest, now: Date, invokeId:
     cancelAttempts: 0,
     lastCancelError: null,
   };
+}
+
+/** The input of a new run: the request and the settings the orchestrator needs, fixed at start. */
+export function newRunInput(request: ScoringRunRequest, settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy }): ScoringRunInput {
+  return { request, maxPollsPerExecution: settings.maxPollsPerExecution, pollPolicy: settings.pollPolicy };
 }

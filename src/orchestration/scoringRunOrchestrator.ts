@@ -133,7 +133,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       yield* sendCancel();
       scheduledPoll = null;
     }
-    nextPoll = scheduledPoll ??= nextPollAt(state, request, df.currentUtcDateTime);
+    nextPoll = scheduledPoll ??= nextPollAt(state, request, df.currentUtcDateTime, input.pollPolicy);
     df.setCustomStatus(progress(state.cancel ? "Canceling" : "Monitoring"));
     const woken = yield* wait(nextPoll, true);
     if (woken === "cancel") {

@@ -45,6 +45,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
       SCORING_DEFAULT_POLL_SECONDS: "120",
       SCORING_MAX_POLLS_PER_EXECUTION: "50",
+      // Suites assert exact poll spacing; adaptive and events modes have their own tests.
+      SCORING_POLL_MODE: "fixed",
+      SCORING_JOB_EVENTS: "false",
       ...options.env,
     },
     log: (level, message) => {

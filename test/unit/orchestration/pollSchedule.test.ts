@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffSeconds, nextPollAt } from "../../../src/orchestration/pollSchedule";
+import { backoffSeconds, baseIntervalSeconds, nextPollAt } from "../../../src/orchestration/pollSchedule";
 import { at, batchError, request, runningState } from "./fixtures";
 
 describe("nextPollAt", () => {
@@ -52,5 +52,32 @@ describe("backoffSeconds", () => {
   it("doubles from 5 s and stops at the cap", () => {
     expect([1, 2, 3, 4, 5, 6].map((n) => backoffSeconds(n, 120))).toEqual([5, 10, 20, 40, 80, 120]);
     expect(backoffSeconds(1000, 120)).toBe(120);
+  });
+});
+
+describe("poll policies", () => {
+  const req = request({ pollIntervalSeconds: 120 });
+  const adaptive = { mode: "adaptive" as const, eventSafetySeconds: 900 };
+  const atAge = (s: number) => at(s);
+
+  it("adaptive: 10 s at first, then a sixth of the job's age, never above the interval", () => {
+    const state = runningState(req);
+    expect([0, 30, 120, 300, 600, 720, 3600].map((age) => baseIntervalSeconds(state, req, atAge(age), adaptive))).toEqual([10, 10, 20, 50, 100, 120, 120]);
+  });
+  it("adaptive: every 10 s while the job is Finalizing", () => {
+    const state = runningState(req);
+    state.job!.status = "Finalizing";
+    expect(baseIntervalSeconds(state, req, atAge(3600), adaptive)).toBe(10);
+  });
+  it("fixed: the interval; events: the safety interval, never below the request's interval", () => {
+    const state = runningState(req);
+    expect(baseIntervalSeconds(state, req, atAge(5), { mode: "fixed", eventSafetySeconds: 900 })).toBe(120);
+    expect(baseIntervalSeconds(state, req, atAge(5), { mode: "events", eventSafetySeconds: 900 })).toBe(900);
+    expect(baseIntervalSeconds(state, request({ pollIntervalSeconds: 1800 }), atAge(5), { mode: "events", eventSafetySeconds: 900 })).toBe(1800);
+  });
+  it("adaptive still honours deadlines and Retry-After", () => {
+    const state = runningState(req, { consecutivePollErrors: 1, lastPollError: batchError({ retryAfterSeconds: 60 }) });
+    expect(nextPollAt(state, req, atAge(0), adaptive)).toEqual(atAge(60));
+    expect(nextPollAt(runningState(request({ timeoutSeconds: 100 })), request({ timeoutSeconds: 100 }), atAge(95), adaptive)).toEqual(atAge(100));
   });
 });

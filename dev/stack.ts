@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { type AzuriteBlob, startAzuriteBlob } from "./azurite";
-import { BatchEmulator, type Lifecycle, lifecycles } from "./batch-emulator";
+import { BatchEmulator, type EmulatorJob, type Lifecycle, lifecycles } from "./batch-emulator";
 import { predictionsWriter } from "./batch-emulator/predictions";
 import { type Clock, VirtualClock, WallClock } from "./host/clock";
 import { DevHost, type DevHostOptions } from "./host/devHost";
@@ -28,6 +28,8 @@ export interface DevStackOptions {
   /** Persist host instances (and emulator jobs) here. */
   stateDir?: string;
   defaultLifecycle?: Lifecycle;
+  /** Called with each job the emulator creates (a bench schedules the job's events from it). */
+  onJobCreated?: (job: EmulatorJob) => void;
   log?: DevHostOptions["log"];
   /** Settings to set before the app loads; settings already in the environment win when `keepEnv`. */
   env?: Record<string, string>;
@@ -58,6 +60,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     clock: () => clock.now(),
     stateFile: options.stateDir ? path.join(options.stateDir, "batch-emulator.json") : undefined,
     onJobCompleted: datastore ? predictionsWriter({ [defaultDatastore.name]: datastore }) : undefined,
+    onJobCreated: options.onJobCreated,
   });
   emulator.setDefaultLifecycle(options.defaultLifecycle ?? lifecycles.standard());
   await emulator.start();

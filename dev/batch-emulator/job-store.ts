@@ -11,7 +11,9 @@ import {
   isTerminal,
   lifecycles,
   normalizeLifecycle,
+  isTimed,
   statusAt,
+  timedEnd,
 } from "./lifecycle";
 import type { PersistedJob } from "./persistence";
 import type { EmulatorBehavior, EmulatorJob, HookError, JobStatus, Lifecycle, LifecycleInput } from "./types";
@@ -93,6 +95,7 @@ export class JobStore {
       scriptStartedAt: this.clock(),
       completion: null,
     };
+    state.job.endsAt = isTimed(state.script) ? timedEnd(state.script, state.job.createdAt) : null;
     this.jobs.set(name, state);
     this.refresh(state);
     this.onChange?.();

@@ -57,6 +57,8 @@ export interface EmulatorJob {
   repeatabilityId: string | null;
   /** clock() at creation. */
   createdAt: number;
+  /** For a timed lifecycle: when the job reaches its end status (clock ms); else null. */
+  endsAt?: number | null;
   /** Jobs Get requests answered for this job. */
   statusGets: number;
   /** Cancel requests received for this job (including repeats). */

@@ -62,6 +62,8 @@ interface PendingTimer {
   timerId: number;
   fireAt: number;
   handle?: NodeJS.Timeout;
+  /** A driver's callback (atTime) instead of a durable timer. */
+  callback?: () => void | Promise<void>;
 }
 
 const terminal = (s: RuntimeStatus) => s === "Completed" || s === "Failed" || s === "Terminated";
@@ -206,6 +208,16 @@ export class DurableEngine {
     return new Promise<void>((resolve) => this.idleWaiters.push(() => resolve())).then(() => this.idle());
   }
 
+  /**
+   * Runs `callback` when the clock reaches `at` (virtual: in order with durable timers), as work
+   * the host waits for: a bench or test starts runs and delivers events at exact instants.
+   */
+  atTime(at: number, callback: () => void | Promise<void>): void {
+    const timer: PendingTimer = { instanceId: "", executionId: `driver-${++this.driverTimers}`, timerId: 0, fireAt: at, callback };
+    this.armTimer(timer);
+  }
+  private driverTimers = 0;
+
   /** Timers armed for an instance (canceled ones are disarmed, so they do not count). */
   pendingTimers(instanceId: string): number[] {
     return [...this.timers.values()].filter((t) => t.instanceId === instanceId).map((t) => t.fireAt).sort((a, b) => a - b);
@@ -336,6 +348,14 @@ export class DurableEngine {
   }
 
   private deliverTimer(timer: PendingTimer): void {
+    if (timer.callback) {
+      this.begin();
+      void Promise.resolve()
+        .then(timer.callback)
+        .catch((err) => this.opts.log("error", `dev host: a driver callback failed: ${(err as Error).stack ?? err}`))
+        .finally(() => this.end());
+      return;
+    }
     const record = this.opts.store.get(timer.instanceId);
     if (!record || record.executionId !== timer.executionId || terminal(record.runtimeStatus)) return;
     record.inbox.push(events.timerFired(this.now(), timer.timerId, new Date(timer.fireAt).toISOString()));

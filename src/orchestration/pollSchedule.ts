@@ -13,8 +13,8 @@ const seconds = (n: number) => n * 1000;
 
 /** Adaptive mode: the first look comes this soon (jobs that fail at start fail within minutes). */
 export const fastStartSeconds = 10;
-/** Adaptive mode: between looks, at most this fraction of the job's age (a 5-minute-old job is looked at every 50 s). */
-export const ageFraction = 1 / 6;
+/** Adaptive mode: between looks, at most this fraction of the job's age (a 3-minute-old job is looked at every 60 s). */
+export const ageFraction = 1 / 3;
 /** Adaptive mode: while Finalizing, look this often (completion is near). */
 export const finalizingSeconds = 10;
 

@@ -1,0 +1,68 @@
+/**
+ * `npm run bench [-- --quick]`: prints one table (figure, value, baseline, ratio, target,
+ * pass/fail) and writes it to bench/results/latest.json. Everything runs on the virtual clock,
+ * and each figure is compared with a baseline measured in the same run.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { dayOfJobs, measureDetection } from "./detection";
+
+interface Row {
+  figure: string;
+  value: number;
+  baseline: number | null;
+  ratio: number | null;
+  target: string;
+  pass: boolean;
+}
+
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+export async function runBench(quick: boolean): Promise<Row[]> {
+  const day = dayOfJobs(quick ? 8 : 48);
+  const a = await measureDetection("fixed", day);
+  const b = await measureDetection("adaptive", day);
+  const c = await measureDetection("events", day);
+  const row = (figure: string, value: number, baseline: number | null, target: string, pass: boolean): Row => ({
+    figure, value: round(value), baseline: baseline === null ? null : round(baseline), ratio: baseline ? round(value / baseline, 3) : null, target, pass,
+  });
+  return [
+    row("(a) fixed 120 s: median detection delay, s", a.medianDelaySeconds, null, "baseline", true),
+    row("(a) fixed 120 s: p95 detection delay, s", a.p95DelaySeconds, null, "baseline", true),
+    row("(a) fixed 120 s: status calls per job-hour", a.callsPerJobHour, null, "baseline", true),
+    row("(b) adaptive: median detection delay, s", b.medianDelaySeconds, a.medianDelaySeconds, "≤ 0.25 × (a)", b.medianDelaySeconds <= 0.25 * a.medianDelaySeconds),
+    row("(b) adaptive: p95 detection delay, s", b.p95DelaySeconds, a.p95DelaySeconds, "report", true),
+    row("(b) adaptive: status calls per job-hour", b.callsPerJobHour, a.callsPerJobHour, "≤ (a)", b.callsPerJobHour <= a.callsPerJobHour),
+    row("(c) adaptive + events: median detection delay, s", c.medianDelaySeconds, a.medianDelaySeconds, "≤ 5 s", c.medianDelaySeconds <= 5),
+    row("(c) adaptive + events: p95 detection delay, s", c.p95DelaySeconds, a.p95DelaySeconds, "report", true),
+    row("(c) adaptive + events: status calls per job-hour", c.callsPerJobHour, a.callsPerJobHour, "≤ 6", c.callsPerJobHour <= 6),
+  ];
+}
+
+export function formatTable(rows: Row[]): string {
+  const cells = rows.map((r) => [r.figure, String(r.value), r.baseline === null ? "" : String(r.baseline), r.ratio === null ? "" : String(r.ratio), r.target, r.pass ? "pass" : "FAIL"]);
+  const head = ["figure", "value", "baseline", "ratio", "target", "result"];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join("  ");
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes("--quick");
+  const started = Date.now();
+  const rows = await runBench(quick);
+  console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? " (quick)" : ""}`);
+  console.log(formatTable(rows));
+  console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s wall)`);
+  const out = path.resolve(__dirname, "../../bench/results/latest.json");
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify({ quick, node: process.version, cpus: os.cpus().length, rows }, null, 2)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  });
+}

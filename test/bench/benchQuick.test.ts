@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { formatTable, runBench } from "../../bench/run";
+
+/** `npm run bench -- --quick`, run by npm test so the bench never rots. */
+describe("bench (quick)", () => {
+  it("measures all three configurations on the same day and prints the table", async () => {
+    const rows = await runBench(true);
+    expect(rows).toHaveLength(9);
+    for (const r of rows) expect(Number.isFinite(r.value), r.figure).toBe(true);
+    const byName = Object.fromEntries(rows.map((r) => [r.figure, r]));
+    // Deterministic on the virtual clock: events make detection take one delivery + one GET.
+    expect(byName["(c) adaptive + events: median detection delay, s"]!.value).toBe(2);
+    expect(byName["(c) adaptive + events: status calls per job-hour"]!.pass).toBe(true);
+    expect(byName["(b) adaptive: median detection delay, s"]!.pass).toBe(true);
+    expect(formatTable(rows)).toContain("(a) fixed 120 s: median detection delay, s");
+  }, 120_000);
+});

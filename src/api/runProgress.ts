@@ -11,6 +11,16 @@ export interface RunJobInfo {
   studioUrl: string | null;
 }
 
+/** How the job's end was noticed: by a scheduled poll or by a job status event (then confirmed by GET). */
+export interface RunDetection {
+  by: "poll" | "event";
+  at: string;
+  /** From the event's time to the confirming read (events only; a poll cannot know when the job ended). */
+  delaySeconds: number | null;
+  /** The longest the end can have gone unnoticed: since the read before this one. */
+  maxDelaySeconds: number;
+}
+
 /** The orchestration's custom status while it runs (and when it fails). */
 export interface RunProgress {
   phase: string;
@@ -20,6 +30,8 @@ export interface RunProgress {
   nextPollAt: string | null;
   /** Set before the orchestration fails, so the run view shows a structured error. */
   error?: RunError | null;
+  /** Set when a read saw the job end. */
+  detection?: RunDetection | null;
 }
 
 /** The orchestration's output when the job completed. */
@@ -28,4 +40,5 @@ export interface ScoringRunResult {
   output: { uri: string } | null;
   polls: number;
   completedAt: string;
+  detection?: RunDetection;
 }

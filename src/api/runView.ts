@@ -3,7 +3,7 @@
  * Defensive: custom status, input and output are whatever the task hub stored.
  */
 import type { RunError, RunStatus, RunView, ScoringRunRequest } from "./types";
-import type { RunJobInfo } from "./runProgress";
+import type { RunDetection, RunJobInfo } from "./runProgress";
 
 /** The parts of a durable `DurableOrchestrationStatus` the view needs. */
 export interface DurableStatusLike {
@@ -181,6 +181,7 @@ export function toRunView(status: DurableStatusLike): RunView {
     },
     output,
     error,
+    detection: (asObject(progress?.detection) as RunDetection | null) ?? null,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { JobInput, JobOutput } from "../batch/types";
+import type { RunDetection } from "./runProgress";
 
 /** A start request after validation and normalisation: the orchestration input's `request`. */
 export interface ScoringRunRequest {
@@ -37,4 +38,6 @@ export interface RunView {
   progress: { phase: string; polls: number; lastPolledAt: string | null; nextPollAt: string | null };
   output: { uri: string } | null;
   error: RunError | null;
+  /** How the job's end was noticed (poll or event) and how late; null until then. */
+  detection: RunDetection | null;
 }

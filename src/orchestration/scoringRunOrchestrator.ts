@@ -5,10 +5,11 @@
  * and every decision from the pure functions beside this file.
  */
 import type { OrchestrationContext, Task, TimerTask } from "durable-functions";
-import type { RunProgress, ScoringRunResult } from "../api/runProgress";
+import type { RunDetection, RunProgress, ScoringRunResult } from "../api/runProgress";
 import type { RunError } from "../api/types";
 import type { ActivityResult, BatchErrorInfo, EnsureJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
 import { decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
+import { isTerminalJobStatus } from "./jobStatus";
 import { names } from "./names";
 import { backoffSeconds, nextPollAt } from "./pollSchedule";
 import { initialRunState, type RunState, type ScoringRunInput } from "./runState";
@@ -22,6 +23,17 @@ export interface JobStatusSignal {
   jobName: string;
   status?: string;
   eventTime?: string;
+}
+
+/** How the read that saw the job end came about, and how late it can be. Pure. */
+export function detectionOf(signal: JobStatusSignal | undefined, now: Date, previousLook: string): RunDetection {
+  const eventTime = signal?.eventTime ? Date.parse(signal.eventTime) : Number.NaN;
+  return {
+    by: signal ? "event" : "poll",
+    at: now.toISOString(),
+    delaySeconds: Number.isNaN(eventTime) ? null : Math.max(0, (now.getTime() - eventTime) / 1000),
+    maxDelaySeconds: Math.max(0, (now.getTime() - Date.parse(previousLook)) / 1000),
+  };
 }
 
 /** Thrown to fail the orchestration; the message is what Durable stores as its output. */
@@ -48,6 +60,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   let pollsThisExecution = 0;
   let nextPoll: Date | null = null;
 
+  let detection: RunDetection | null = null;
   const progress = (phase: Phase, error: RunError | null = null): RunProgress => ({
     phase,
     job: state.job ? { name: state.job.name, id: state.job.id, status: state.job.status, studioUrl: state.job.studioUrl } : null,
@@ -55,6 +68,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     lastPolledAt: state.lastPolledAt,
     nextPollAt: nextPoll ? nextPoll.toISOString() : null,
     error,
+    ...(detection ? { detection } : {}),
   });
   const fail = (error: RunError): never => {
     const canceled = error.code === "RunCanceled" || error.code === "JobCanceled";
@@ -140,12 +154,14 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       scheduledPoll = null;
       continue;
     }
+    let signal: JobStatusSignal | undefined;
     if (woken === "status") {
-      const about = (statusEvent.result as JobStatusSignal | undefined)?.jobName;
+      signal = statusEvent.result as JobStatusSignal | undefined;
       statusEvent = df.waitForExternalEvent(names.events.jobStatusChanged);
-      if (about !== (state.job as JobRef).name) continue;
+      if (signal?.jobName !== (state.job as JobRef).name) continue;
     }
     scheduledPoll = null;
+    const previousLook = state.lastPolledAt ?? state.invokedAt ?? state.startedAt;
     // A timer or a status signal: either way the GET is the source of truth (signals can be late, repeated or forged).
     let result: ActivityResult<JobSnapshot>;
     try {
@@ -165,10 +181,14 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       job.status = result.value.status;
       job.studioUrl = result.value.studioUrl ?? job.studioUrl;
       const decision = decideAfterPoll(state, request, result.value, now);
+      if (isTerminalJobStatus(result.value.status)) detection = detectionOf(signal, now, previousLook);
       if (decision.kind === "succeed") {
         nextPoll = null;
         df.setCustomStatus(progress("Succeeded"));
-        return { job: { name: job.name, id: job.id, status: job.status, studioUrl: job.studioUrl }, output: request.output ? { uri: request.output.uri } : null, polls: state.polls, completedAt: now.toISOString() };
+        return {
+          job: { name: job.name, id: job.id, status: job.status, studioUrl: job.studioUrl }, output: request.output ? { uri: request.output.uri } : null,
+          polls: state.polls, completedAt: now.toISOString(), ...(detection ? { detection } : {}),
+        };
       }
       if (decision.kind === "fail") return fail(decision.error);
       if (decision.kind === "deadline") return fail(yield* cancelAtDeadline(decision.error));

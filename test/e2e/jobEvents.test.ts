@@ -43,7 +43,7 @@ describe("job status events (RunStatusChanged / RunCompleted)", () => {
     expect(stack.clock.now()).toBe(startedAt); // no timer waited
     expect(stack.emulator.requestsFor("getJob")).toHaveLength(1);
     const view = await stack.api(`/api/scoring-runs/${id}`);
-    expect(view.body).toMatchObject({ status: "Succeeded", progress: { polls: 1 } });
+    expect(view.body).toMatchObject({ status: "Succeeded", progress: { polls: 1 }, detection: { by: "event", delaySeconds: 0, maxDelaySeconds: 0 } });
   });
 
   it("late, repeated, out-of-order, forged or foreign events never end a run whose job is still running, nor delay its polls", async () => {

@@ -38,6 +38,7 @@ describe("a scoring run that completes", () => {
     expect(done.body).toMatchObject({ id, status: "Succeeded", error: null, output: { uri: (body.output as { uri: string }).uri } });
     expect(done.body.job.status).toBe("Completed");
     expect(done.body.progress.polls).toBe(4);
+    expect(done.body.detection).toEqual({ by: "poll", at: expect.any(String), delaySeconds: null, maxDelaySeconds: 60 });
 
     expect(emulator.requestsFor("invoke")).toHaveLength(1);
     const gets = emulator.requestsFor("getJob").map((r) => r.at);

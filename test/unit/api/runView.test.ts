@@ -53,7 +53,14 @@ describe("toRunView", () => {
       progress: { phase: "Polling", polls: 3, lastPolledAt: "2024-05-01T10:06:00.000Z", nextPollAt: "2024-05-01T10:08:00.000Z" },
       output: null,
       error: null,
+      detection: null,
     } satisfies RunView);
+  });
+
+  it("detection: how the job's end was noticed, from the custom status", () => {
+    const detection = { by: "event", at: "2024-05-01T10:07:02.000Z", delaySeconds: 2, maxDelaySeconds: 62 };
+    const view = toRunView(status({ runtimeStatus: "Completed", customStatus: { phase: "Succeeded", job, polls: 4, lastPolledAt: null, nextPollAt: null, detection } }));
+    expect(view.detection).toEqual(detection);
   });
 
   it("Pending: no custom status yet → defaults", () => {

@@ -60,9 +60,9 @@ describe("poll policies", () => {
   const adaptive = { mode: "adaptive" as const, eventSafetySeconds: 900 };
   const atAge = (s: number) => at(s);
 
-  it("adaptive: 10 s at first, then a sixth of the job's age, never above the interval", () => {
+  it("adaptive: 10 s at first, then a third of the job's age, never above the interval", () => {
     const state = runningState(req);
-    expect([0, 30, 120, 300, 600, 720, 3600].map((age) => baseIntervalSeconds(state, req, atAge(age), adaptive))).toEqual([10, 10, 20, 50, 100, 120, 120]);
+    expect([0, 30, 60, 180, 300, 360, 3600].map((age) => baseIntervalSeconds(state, req, atAge(age), adaptive))).toEqual([10, 10, 20, 60, 100, 120, 120]);
   });
   it("adaptive: every 10 s while the job is Finalizing", () => {
     const state = runningState(req);

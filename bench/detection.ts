@@ -60,7 +60,6 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 
 export async function measureDetection(config: "fixed" | "adaptive" | "events", day: DayOfJobs): Promise<DetectionFigures> {
   const created: EmulatorJob[] = [];
-  let deliverEvent: (job: EmulatorJob) => void = () => undefined;
   const stack = await startDevStack({
     clock: "virtual",
     log: () => undefined,
@@ -69,26 +68,11 @@ export async function measureDetection(config: "fixed" | "adaptive" | "events", 
       SCORING_JOB_EVENTS: config === "events" ? "true" : "false",
       SCORING_MAX_POLLS_PER_EXECUTION: "50",
     },
-    onJobCreated: (job) => {
-      created.push(job);
-      deliverEvent(job);
-    },
+    onJobCreated: (job) => created.push(job),
+    ...(config === "events" ? { jobEvents: { latencyMs: eventLatencyMs } } : {}),
   });
   try {
     const { host, emulator } = stack;
-    if (config === "events") {
-      deliverEvent = (job) => host.engine.atTime((job.endsAt as number) + eventLatencyMs, async () => {
-        const event = {
-          id: `evt-${job.name}`, topic: emulator.workspaceId, subject: `experiments/x/runs/${job.name}`,
-          eventType: "Microsoft.MachineLearningServices.RunStatusChanged", eventTime: new Date(job.endsAt as number).toISOString(),
-          dataVersion: "2", metadataVersion: "1",
-          data: { experimentId: "x", experimentName: "x", runId: job.name, runType: "azureml.batchjob", runTags: job.tags, runProperties: {}, runStatus: emulator.job(job.name)?.status },
-        };
-        await fetch(`${host.baseUrl}/runtime/webhooks/eventgrid?functionName=jobStatusChangedTrigger`, {
-          method: "POST", headers: { "content-type": "application/json", "aeg-event-type": "Notification" }, body: JSON.stringify([event]),
-        });
-      });
-    }
     const t0 = host.clock.now();
     const runIds: string[] = [];
     day.jobs.forEach((job, i) => {

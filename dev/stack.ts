@@ -28,8 +28,13 @@ export interface DevStackOptions {
   /** Persist host instances (and emulator jobs) here. */
   stateDir?: string;
   defaultLifecycle?: Lifecycle;
-  /** Called with each job the emulator creates (a bench schedules the job's events from it). */
+  /** Called with each job the emulator creates. */
   onJobCreated?: (job: EmulatorJob) => void;
+  /**
+   * The emulator emits `RunStatusChanged` for each timed job when it ends, to the host's Event
+   * Grid route for `jobStatusChangedTrigger`, `latencyMs` after the end (as Event Grid would).
+   */
+  jobEvents?: { latencyMs: number };
   log?: DevHostOptions["log"];
   /** Settings to set before the app loads; settings already in the environment win when `keepEnv`. */
   env?: Record<string, string>;
@@ -60,7 +65,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     clock: () => clock.now(),
     stateFile: options.stateDir ? path.join(options.stateDir, "batch-emulator.json") : undefined,
     onJobCompleted: datastore ? predictionsWriter({ [defaultDatastore.name]: datastore }) : undefined,
-    onJobCreated: options.onJobCreated,
+    onJobCreated: (job) => {
+      options.onJobCreated?.(job);
+      if (options.jobEvents && typeof job.endsAt === "number") emitWhenEnded(job, options.jobEvents.latencyMs);
+    },
   });
   emulator.setDefaultLifecycle(options.defaultLifecycle ?? lifecycles.standard());
   await emulator.start();
@@ -78,6 +86,23 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     process.env[k] = v;
   }
   const host = new DevHost({ appEntry, port: options.port, clock, autoAdvance: options.autoAdvance, stateDir: options.stateDir, log: options.log });
+  function emitWhenEnded(job: EmulatorJob, latencyMs: number): void {
+    const endsAt = job.endsAt as number;
+    host.engine.atTime(endsAt + latencyMs, async () => {
+      const event = {
+        id: `evt-${job.name}`, topic: emulator.workspaceId, subject: `experiments/${emulator.endpointName}/runs/${job.name}`,
+        eventType: "Microsoft.MachineLearningServices.RunStatusChanged", eventTime: new Date(endsAt).toISOString(),
+        dataVersion: "2", metadataVersion: "1",
+        data: {
+          experimentId: emulator.endpointName, experimentName: emulator.endpointName, runId: job.name, runType: "azureml.batchjob",
+          runTags: job.tags, runProperties: job.properties, runStatus: emulator.job(job.name)?.status ?? "Completed",
+        },
+      };
+      await fetch(`${host.baseUrl}/runtime/webhooks/eventgrid?functionName=jobStatusChangedTrigger`, {
+        method: "POST", headers: { "content-type": "application/json", "aeg-event-type": "Notification" }, body: JSON.stringify([event]),
+      });
+    });
+  }
   try {
     await host.start();
   } catch (err) {

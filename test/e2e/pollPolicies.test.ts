@@ -3,8 +3,7 @@ import { lifecycles } from "../../dev/batch-emulator";
 import { type Stack, useStack } from "./stack";
 
 /** Adaptive polling and events mode, end to end (the other suites pin fixed polling). */
-describe("poll policies through the dev host", () => {
-  const ctx = useStack();
+function policyEnv() {
   let saved: Record<string, string | undefined> = {};
   beforeEach(() => {
     saved = { SCORING_POLL_MODE: process.env.SCORING_POLL_MODE, SCORING_JOB_EVENTS: process.env.SCORING_JOB_EVENTS };
@@ -15,6 +14,11 @@ describe("poll policies through the dev host", () => {
       else process.env[k] = v;
     }
   });
+}
+
+describe("adaptive polling through the dev host", () => {
+  const ctx = useStack();
+  policyEnv();
   const gapsOf = (stack: Stack) => {
     const at = stack.emulator.requestsFor("getJob").map((r) => r.at);
     return at.slice(1).map((t, i) => (t - at[i]!) / 1000);
@@ -37,27 +41,23 @@ describe("poll policies through the dev host", () => {
     expect(reads.length).toBeLessThan(40);
   });
 
-  it("events mode: a safety poll every 15 minutes; an event makes the run look at once", async () => {
+});
+
+describe("events mode through the dev host (the emulator emits RunStatusChanged when jobs end)", () => {
+  const ctx = useStack({ jobEvents: { latencyMs: 2000 } });
+  policyEnv();
+
+  it("events mode: safety polls every 15 minutes; the emulator's event at the job's end makes the run look at once", async () => {
     const { stack } = ctx;
     process.env.SCORING_JOB_EVENTS = "true";
-    stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
+    stack.emulator.enqueueLifecycle(lifecycles.timed([["Queued", 120_000], ["Running", 3000_000]]));
     const t0 = stack.clock.now();
     const start = await stack.api("/api/scoring-runs", { json: stack.startBody({ pollIntervalSeconds: 120 }) });
     const id = start.body.id as string;
-    await stack.host.engine.advanceTo(t0 + 3600_000);
-    expect(stack.emulator.requestsFor("getJob").map((r) => (r.at - t0) / 1000)).toEqual([900, 1800, 2700, 3600]);
-    const job = stack.emulator.jobs[0]!;
-    stack.emulator.setJobStatus(job.name, "Completed");
-    const event = {
-      id: "evt-1", topic: stack.emulator.workspaceId, subject: `experiments/x/runs/${job.name}`, eventType: "Microsoft.MachineLearningServices.RunCompleted",
-      eventTime: new Date(stack.clock.now()).toISOString(), dataVersion: "2", metadataVersion: "1",
-      data: { experimentId: "x", experimentName: "x", runId: job.name, runType: "azureml.batchjob", runTags: job.tags, runProperties: {} },
-    };
-    await fetch(`${stack.host.baseUrl}/runtime/webhooks/eventgrid?functionName=jobStatusChangedTrigger`, {
-      method: "POST", headers: { "content-type": "application/json", "aeg-event-type": "Notification" }, body: JSON.stringify([event]),
-    });
-    await stack.host.engine.idle();
-    expect(stack.host.engine.get(id)?.runtimeStatus).toBe("Completed");
-    expect(stack.clock.now()).toBe(t0 + 3600_000);
+    await stack.host.engine.runUntil(() => stack.host.engine.get(id)?.runtimeStatus === "Completed");
+    const end = t0 + 3120_000;
+    expect(stack.emulator.requestsFor("getJob").map((r) => (r.at - t0) / 1000)).toEqual([900, 1800, 2700, (end + 2000 - t0) / 1000]);
+    const view = (await stack.api(`/api/scoring-runs/${id}`)).body;
+    expect(view.detection).toMatchObject({ by: "event", delaySeconds: 2 });
   });
 });

@@ -20,6 +20,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   stateDir?: string;
   azurite?: boolean;
+  /** The emulator emits RunStatusChanged to the host when timed jobs end. */
+  jobEvents?: { latencyMs: number };
 }
 
 export interface Stack {
@@ -41,6 +43,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     autoAdvance: options.autoAdvance,
     stateDir: options.stateDir,
     azurite: options.azurite,
+    jobEvents: options.jobEvents,
     env: {
       SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
       SCORING_DEFAULT_POLL_SECONDS: "120",

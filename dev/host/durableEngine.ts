@@ -13,6 +13,7 @@ import {
   type Action, ActionType, EventType, type HistoryEvent, events, flattenActions, isScheduleEvent, isSequencedAction,
 } from "./history";
 import type { InstanceRecord, InstanceStore, RuntimeStatus } from "./instanceStore";
+import { TimerQueue } from "./timerQueue";
 
 const outOfProcDataLabel = "\n\n$OutOfProcData$:";
 const maxShortTimer = "6.00:00:00";
@@ -57,6 +58,7 @@ export interface EngineOptions {
 }
 
 interface PendingTimer {
+  key: string;
   instanceId: string;
   executionId: string;
   timerId: number;
@@ -69,7 +71,7 @@ interface PendingTimer {
 const terminal = (s: RuntimeStatus) => s === "Completed" || s === "Failed" || s === "Terminated";
 
 export class DurableEngine {
-  private readonly timers = new Map<string, PendingTimer>();
+  private readonly timers = new TimerQueue<PendingTimer>();
   private readonly runningEpisodes = new Set<string>();
   private readonly queuedEpisodes = new Set<string>();
   private inFlight = 0;
@@ -213,20 +215,17 @@ export class DurableEngine {
    * the host waits for: a bench or test starts runs and delivers events at exact instants.
    */
   atTime(at: number, callback: () => void | Promise<void>): void {
-    const timer: PendingTimer = { instanceId: "", executionId: `driver-${++this.driverTimers}`, timerId: 0, fireAt: at, callback };
-    this.armTimer(timer);
+    this.armTimer({ instanceId: "", executionId: `driver-${++this.driverTimers}`, timerId: 0, fireAt: at, callback });
   }
   private driverTimers = 0;
 
   /** Timers armed for an instance (canceled ones are disarmed, so they do not count). */
   pendingTimers(instanceId: string): number[] {
-    return [...this.timers.values()].filter((t) => t.instanceId === instanceId).map((t) => t.fireAt).sort((a, b) => a - b);
+    return this.timers.forInstance(instanceId).map((t) => t.fireAt).sort((a, b) => a - b);
   }
 
   nextTimerAt(): number | undefined {
-    let next: number | undefined;
-    for (const t of this.timers.values()) if (next === undefined || t.fireAt < next) next = t.fireAt;
-    return next;
+    return this.timers.peek()?.fireAt;
   }
 
   /** Virtual clock: moves time to `target`, firing every timer due on the way, each after the host went idle. */
@@ -305,10 +304,11 @@ export class DurableEngine {
     return `${t.instanceId}\u0000${t.executionId}\u0000${t.timerId}`;
   }
 
-  private armTimer(timer: PendingTimer): void {
-    const key = this.timerKey(timer);
+  private armTimer(spec: Omit<PendingTimer, "key">): void {
+    const key = this.timerKey(spec);
     if (this.timers.has(key)) return;
-    this.timers.set(key, timer);
+    const timer: PendingTimer = { ...spec, key };
+    this.timers.add(timer);
     if (!this.opts.clock.virtual) this.armWallTimer(key, timer);
     else if (this.isIdle()) this.maybeAutoAdvance();
   }
@@ -331,20 +331,14 @@ export class DurableEngine {
   }
 
   private clearTimers(instanceId: string): void {
-    for (const [key, t] of this.timers) {
-      if (t.instanceId !== instanceId) continue;
+    for (const t of this.timers.forInstance(instanceId)) {
       if (t.handle) clearTimeout(t.handle);
-      this.timers.delete(key);
+      this.timers.delete(t.key);
     }
   }
 
   private fireDueTimers(): void {
-    const now = this.now();
-    const due = [...this.timers.entries()].filter(([, t]) => t.fireAt <= now).sort((a, b) => a[1].fireAt - b[1].fireAt);
-    for (const [key, t] of due) {
-      this.timers.delete(key);
-      this.deliverTimer(t);
-    }
+    for (const t of this.timers.takeDue(this.now())) this.deliverTimer(t);
   }
 
   private deliverTimer(timer: PendingTimer): void {

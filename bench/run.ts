@@ -3,10 +3,14 @@
  * pass/fail) and writes it to bench/results/latest.json. Everything runs on the virtual clock,
  * and each figure is compared with a baseline measured in the same run.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { repoRoot } from "../dev/stack";
 import { dayOfJobs, measureDetection } from "./detection";
+import { measureReplay } from "./replay";
+import type { ScaleFigures } from "./scale";
 
 interface Row {
   figure: string;
@@ -19,11 +23,22 @@ interface Row {
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
+/** Scale runs in its own process, so its peak RSS is not the other benches' leftovers. */
+function scaleInFreshProcess(runs: number): ScaleFigures {
+  const out = execFileSync(process.execPath, [path.join(repoRoot, "dist", "bench", "scale.js"), String(runs)], { encoding: "utf8", maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split("\n").pop() as string) as ScaleFigures;
+}
+
 export async function runBench(quick: boolean): Promise<Row[]> {
   const day = dayOfJobs(quick ? 8 : 48);
   const a = await measureDetection("fixed", day);
   const b = await measureDetection("adaptive", day);
   const c = await measureDetection("events", day);
+  const replayHours = quick ? 6 : 24;
+  const bounded = await measureReplay(replayHours, 120, 10);
+  const naive = await measureReplay(replayHours, 120, 10000);
+  const week = quick ? null : await measureReplay(7 * 24, 30, 10);
+  const scale = scaleInFreshProcess(quick ? 100 : 1000);
   const row = (figure: string, value: number, baseline: number | null, target: string, pass: boolean): Row => ({
     figure, value: round(value), baseline: baseline === null ? null : round(baseline), ratio: baseline ? round(value / baseline, 3) : null, target, pass,
   });
@@ -37,6 +52,20 @@ export async function runBench(quick: boolean): Promise<Row[]> {
     row("(c) adaptive + events: median detection delay, s", c.medianDelaySeconds, a.medianDelaySeconds, "≤ 5 s", c.medianDelaySeconds <= 5),
     row("(c) adaptive + events: p95 detection delay, s", c.p95DelaySeconds, a.p95DelaySeconds, "report", true),
     row("(c) adaptive + events: status calls per job-hour", c.callsPerJobHour, a.callsPerJobHour, "≤ 6", c.callsPerJobHour <= 6),
+    row(`replay, ${replayHours} h job at 120 s: history events per execution`, bounded.maxEventsPerExecution, naive.maxEventsPerExecution, "≤ 100", bounded.maxEventsPerExecution <= 100),
+    quick
+      // The target is for a 24 h job; naive replay grows with the square of the length, so a 6 h job's ratio is higher.
+      ? row(`replay, ${replayHours} h job at 120 s: events replayed in all`, bounded.replayedEvents, naive.replayedEvents, "report (target: 24 h)", true)
+      : row(`replay, ${replayHours} h job at 120 s: events replayed in all`, bounded.replayedEvents, naive.replayedEvents, "≤ 0.05 × naive", bounded.replayedEvents <= 0.05 * naive.replayedEvents),
+    row(`replay, ${replayHours} h job at 120 s: orchestrator CPU, ms`, bounded.orchestratorCpuMs, naive.orchestratorCpuMs, "report", true),
+    ...(week ? [
+      row("replay, 7 day job at 30 s: history events per execution", week.maxEventsPerExecution, null, "≤ 100", week.maxEventsPerExecution <= 100),
+      row("replay, 7 day job at 30 s: events replayed in all", week.replayedEvents, null, "report", true),
+      row("replay, 7 day job at 30 s: orchestrator CPU, ms", week.orchestratorCpuMs, null, "report", true),
+    ] : []),
+    row(`scale, ${scale.runs} concurrent runs: wall time, s`, scale.wallSeconds, null, "report", true),
+    row(`scale, ${scale.runs} concurrent runs: peak RSS, MB`, scale.peakRssMb, null, "≤ 512", scale.peakRssMb <= 512),
+    row(`scale, ${scale.runs} concurrent runs: orchestrator episodes per second`, scale.episodesPerSecond, null, "report", true),
   ];
 }
 
@@ -55,7 +84,7 @@ async function main(): Promise<void> {
   console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? " (quick)" : ""}`);
   console.log(formatTable(rows));
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s wall)`);
-  const out = path.resolve(__dirname, "../../bench/results/latest.json");
+  const out = path.join(repoRoot, "bench", "results", "latest.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify({ quick, node: process.version, cpus: os.cpus().length, rows }, null, 2)}\n`);
 }

@@ -35,6 +35,8 @@ export interface DevStackOptions {
    * Grid route for `jobStatusChangedTrigger`, `latencyMs` after the end (as Event Grid would).
    */
   jobEvents?: { latencyMs: number };
+  /** Keep past executions' histories (default true). */
+  keepPastExecutions?: boolean;
   log?: DevHostOptions["log"];
   /** Settings to set before the app loads; settings already in the environment win when `keepEnv`. */
   env?: Record<string, string>;
@@ -85,7 +87,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     if (options.keepEnv && process.env[k] !== undefined) continue;
     process.env[k] = v;
   }
-  const host = new DevHost({ appEntry, port: options.port, clock, autoAdvance: options.autoAdvance, stateDir: options.stateDir, log: options.log });
+  const host = new DevHost({
+    appEntry, port: options.port, clock, autoAdvance: options.autoAdvance, stateDir: options.stateDir, log: options.log,
+    keepPastExecutions: options.keepPastExecutions,
+  });
   function emitWhenEnded(job: EmulatorJob, latencyMs: number): void {
     const endsAt = job.endsAt as number;
     host.engine.atTime(endsAt + latencyMs, async () => {

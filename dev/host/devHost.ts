@@ -32,6 +32,8 @@ export interface DevHostOptions {
   maxConcurrentActivities?: number;
   /** Where log lines go (default: stdout, like `func start`). */
   log?: Logger;
+  /** Keep past executions' histories in memory (default true; a scale bench turns it off). */
+  keepPastExecutions?: boolean;
 }
 
 export class DevHost {
@@ -54,6 +56,7 @@ export class DevHost {
       extraInputsFor: (fn) => this.extraInputsFor(fn),
       maxConcurrentActivities: options.maxConcurrentActivities,
       autoAdvance: options.autoAdvance,
+      keepPastExecutions: options.keepPastExecutions,
     });
   }
 

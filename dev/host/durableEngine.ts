@@ -55,6 +55,8 @@ export interface EngineOptions {
   maxConcurrentActivities?: number;
   /** Virtual clock only: jump to the next timer whenever nothing else is running. */
   autoAdvance?: boolean;
+  /** Keep every past execution's history (for verifyReplay and showHistory); default true. */
+  keepPastExecutions?: boolean;
 }
 
 interface PendingTimer {
@@ -84,7 +86,7 @@ export class DurableEngine {
   interceptor: ActivityInterceptor | undefined;
   private readonly attempts = new Map<string, number>();
   /** Counters tests and the bench read. */
-  readonly stats = { episodes: 0, activities: 0, replayedEvents: 0 };
+  readonly stats = { episodes: 0, activities: 0, replayedEvents: 0, orchestratorCpuMicros: 0 };
 
   constructor(private readonly opts: EngineOptions) {
     this.activitySlots = opts.maxConcurrentActivities ?? 10;
@@ -417,9 +419,15 @@ export class DurableEngine {
     this.opts.log("info", `Executing 'Functions.${fn.name}' (Reason='(null)', Id=${context.invocationId})`);
     let state: OrchestratorStateJson;
     let failure: string | undefined;
+    const cpu = process.cpuUsage();
     try {
-      state = JSON.parse(JSON.stringify(await fn.handler(trigger, context))) as OrchestratorStateJson;
+      const returned = await fn.handler(trigger, context);
+      const used = process.cpuUsage(cpu);
+      this.stats.orchestratorCpuMicros += used.user + used.system;
+      state = JSON.parse(JSON.stringify(returned)) as OrchestratorStateJson;
     } catch (err) {
+      const used = process.cpuUsage(cpu);
+      this.stats.orchestratorCpuMicros += used.user + used.system;
       const message = err instanceof Error ? err.message : String(err);
       const at = message.indexOf(outOfProcDataLabel);
       if (at >= 0) {
@@ -590,7 +598,7 @@ export class DurableEngine {
     const now = this.now();
     const input = action.input === undefined ? "null" : typeof action.input === "string" ? action.input : JSON.stringify(action.input);
     record.history.push(events.continueAsNew(now, input));
-    record.pastExecutions.push({ executionId: record.executionId, history: record.history, actions: record.lastActions });
+    if (this.opts.keepPastExecutions !== false) record.pastExecutions.push({ executionId: record.executionId, history: record.history, actions: record.lastActions });
     this.clearTimers(record.instanceId);
     record.executionId = randomUUID();
     record.history = [];

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "../dev/stack";
+import { measureColdStart } from "./coldStart";
 import { dayOfJobs, measureDetection } from "./detection";
 import { measureReplay } from "./replay";
 import type { ScaleFigures } from "./scale";
@@ -39,6 +40,7 @@ export async function runBench(quick: boolean): Promise<Row[]> {
   const naive = await measureReplay(replayHours, 120, 10000);
   const week = quick ? null : await measureReplay(7 * 24, 30, 10);
   const scale = scaleInFreshProcess(quick ? 100 : 1000);
+  const cold = measureColdStart(quick ? 5 : 15);
   const row = (figure: string, value: number, baseline: number | null, target: string, pass: boolean): Row => ({
     figure, value: round(value), baseline: baseline === null ? null : round(baseline), ratio: baseline ? round(value / baseline, 3) : null, target, pass,
   });
@@ -63,6 +65,7 @@ export async function runBench(quick: boolean): Promise<Row[]> {
       row("replay, 7 day job at 30 s: events replayed in all", week.replayedEvents, null, "report", true),
       row("replay, 7 day job at 30 s: orchestrator CPU, ms", week.orchestratorCpuMs, null, "report", true),
     ] : []),
+    row(`cold start: load the app entry, median of ${cold.runs} fresh processes, ms`, cold.appMs, cold.baselineMs, "≤ 0.5 × SDKs alone", cold.appMs <= 0.5 * cold.baselineMs),
     row(`scale, ${scale.runs} concurrent runs: wall time, s`, scale.wallSeconds, null, "report", true),
     row(`scale, ${scale.runs} concurrent runs: peak RSS, MB`, scale.peakRssMb, null, "≤ 512", scale.peakRssMb <= 512),
     row(`scale, ${scale.runs} concurrent runs: orchestrator episodes per second`, scale.episodesPerSecond, null, "report", true),

@@ -13,8 +13,8 @@ import { DevHost, type DevHostOptions } from "./host/devHost";
 
 /** The repository root, whether this file runs from dev/ (tests) or dist/dev/ (npm run dev). */
 export const repoRoot = path.basename(path.dirname(__dirname)) === "dist" ? path.resolve(__dirname, "../..") : path.resolve(__dirname, "..");
-/** The built app, as Azure loads it (package.json `main`). */
-export const appEntry = path.join(repoRoot, "dist", "src", "index.js");
+/** The built app, as Azure loads it (package.json `main`: the bundle). */
+export const appEntry = path.join(repoRoot, "dist", "app", "index.js");
 /** The workspace's default datastore, and the Azurite container standing in for it. */
 export const defaultDatastore = { name: "workspaceblobstore", container: "azureml-blobstore" };
 

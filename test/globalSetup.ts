@@ -1,8 +1,9 @@
-// Tests that go through the dev host load the built app (dist/), as Azure does: build it once first.
+// Tests that go through the dev host load the built app (the dist/app bundle), as Azure does: build it once first.
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 
 export default function setup(): void {
   const root = path.resolve(__dirname, "..");
   execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  execFileSync(process.execPath, [path.join(root, "dist", "dev", "bundle.js")], { cwd: root, stdio: "inherit" });
 }

@@ -21,7 +21,9 @@ export function describeIdentity(config: Pick<AppConfig, "managedIdentityClientI
 
 /** ManagedIdentityCredential({clientId}) when AZURE_CLIENT_ID is set, else DefaultAzureCredential. */
 export async function createDefaultCredential(config: Pick<AppConfig, "managedIdentityClientId">): Promise<TokenCredential> {
-  const identity = await import("@azure/identity");
+  // require, not import(): the bundle keeps a dynamic import() as ESM, which would load a second
+  // (ESM) copy of the Azure SDK core beside the CommonJS one the REST pipeline uses.
+  const identity = require("@azure/identity") as typeof import("@azure/identity");
   return config.managedIdentityClientId
     ? new identity.ManagedIdentityCredential({ clientId: config.managedIdentityClientId })
     : new identity.DefaultAzureCredential();

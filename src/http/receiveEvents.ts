@@ -7,7 +7,7 @@
  * Grid does not retry a 400). A failure to start a run is a 500, so Event Grid redelivers: the
  * run id from the blob version makes that safe.
  */
-import { EventGridDeserializer } from "@azure/eventgrid";
+import type { EventGridDeserializer } from "@azure/eventgrid";
 import { errorBody } from "../api/errors";
 import type { AppConfig } from "../config";
 import { isJobEvent, signalRunsForJobEvents } from "../events/jobStatusEvents";
@@ -16,7 +16,12 @@ import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
 
 const validationEvent = "Microsoft.EventGrid.SubscriptionValidationEvent";
-const deserializer = new EventGridDeserializer();
+let deserializerInstance: EventGridDeserializer | undefined;
+/** Loaded on the first event, not at start-up (cold start). */
+function deserializer(): EventGridDeserializer {
+  const { EventGridDeserializer: Deserializer } = require("@azure/eventgrid") as typeof import("@azure/eventgrid");
+  return (deserializerInstance ??= new Deserializer());
+}
 
 export async function receiveEvents(req: ApiRequest, runs: RunsClient, config: AppConfig, log: (message: string) => void): Promise<ApiResponse> {
   if (req.method === "OPTIONS") {
@@ -49,7 +54,7 @@ export async function receiveEvents(req: ApiRequest, runs: RunsClient, config: A
     try {
       // Parsed one at a time (as text: the library's typed overloads) so one bad event cannot sink the batch.
       const text = JSON.stringify(cloudEvents ? event : [event]);
-      const [one] = cloudEvents ? await deserializer.deserializeCloudEvents(text) : await deserializer.deserializeEventGridEvents(text);
+      const [one] = cloudEvents ? await deserializer().deserializeCloudEvents(text) : await deserializer().deserializeEventGridEvents(text);
       parsed.push(one);
     } catch (err) {
       const id = (event as { id?: unknown } | null)?.id;

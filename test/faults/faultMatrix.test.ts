@@ -87,7 +87,7 @@ const MAX_IN_PROCESS_RETRY_AFTER_MS = 30_000; // pipelines.ts: a longer Retry-Af
 let stack: Stack;
 
 beforeAll(async () => {
-  pipelineSleeps.install(); // before the app loads (startStack loads dist/src/index.js)
+  pipelineSleeps.install(); // before the app loads (startStack loads the dist/app bundle; the REST pipeline stays external)
   stack = await startStack({ clock: "virtual" });
 });
 afterAll(async () => {

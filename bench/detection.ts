@@ -11,6 +11,7 @@
 import { lifecycles } from "../dev/batch-emulator";
 import type { EmulatorJob, Lifecycle } from "../dev/batch-emulator/types";
 import { startDevStack } from "../dev/stack";
+import { startRun } from "./startRun";
 
 export interface DetectionFigures {
   config: string;
@@ -78,17 +79,7 @@ export async function measureDetection(config: "fixed" | "adaptive" | "events", 
     day.jobs.forEach((job, i) => {
       host.engine.atTime(t0 + job.submitAfterMs, async () => {
         emulator.enqueueLifecycle(job.lifecycle);
-        const res = await fetch(`${host.baseUrl}/api/scoring-runs`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            endpointUri: emulator.scoringUri,
-            inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/in/" } },
-            output: { uri: `azureml://datastores/workspaceblobstore/paths/out/${i}.csv` },
-            pollIntervalSeconds: 120,
-          }),
-        });
-        runIds.push(((await res.json()) as { id: string }).id);
+        runIds.push(await startRun(stack, String(i)));
       });
     });
     const ended = () => runIds.length === day.jobs.length && runIds.every((id) => ["Completed", "Failed"].includes(host.engine.get(id)?.runtimeStatus ?? ""));

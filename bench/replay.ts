@@ -5,6 +5,7 @@
  */
 import { lifecycles } from "../dev/batch-emulator";
 import { startDevStack } from "../dev/stack";
+import { startRun } from "./startRun";
 
 export interface ReplayFigures {
   polls: number;
@@ -24,18 +25,7 @@ export async function measureReplay(jobHours: number, pollSeconds: number, maxPo
   try {
     const { host, emulator } = stack;
     emulator.enqueueLifecycle(lifecycles.timed([["Running", jobHours * 3600_000]]));
-    const res = await fetch(`${host.baseUrl}/api/scoring-runs`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        endpointUri: emulator.scoringUri,
-        inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/in/" } },
-        output: { uri: "azureml://datastores/workspaceblobstore/paths/out/replay.csv" },
-        pollIntervalSeconds: pollSeconds,
-        timeoutSeconds: Math.ceil(jobHours * 3600 + 86400),
-      }),
-    });
-    const id = ((await res.json()) as { id: string }).id;
+    const id = await startRun(stack, "replay", { pollIntervalSeconds: pollSeconds, timeoutSeconds: Math.ceil(jobHours * 3600 + 86400) });
     const before = { ...host.engine.stats };
     if (!(await host.engine.runUntil(() => host.engine.get(id)?.runtimeStatus === "Completed", 30 * 24 * 3600_000))) throw new Error("the run did not complete");
     const record = host.engine.get(id)!;

@@ -5,6 +5,7 @@
  */
 import { lifecycles } from "../dev/batch-emulator";
 import { startDevStack } from "../dev/stack";
+import { startRun } from "./startRun";
 
 export interface ScaleFigures {
   runs: number;
@@ -33,17 +34,7 @@ export async function measureScale(runs: number): Promise<ScaleFigures> {
       await Promise.all(Array.from({ length: Math.min(50, runs - batch) }, async (_, j) => {
         const i = batch + j;
         emulator.enqueueLifecycle(lifecycles.timed([["Queued", 60_000 + (i % 7) * 30_000], ["Running", (30 + (i % 60)) * 60_000]]));
-        const res = await fetch(`${host.baseUrl}/api/scoring-runs`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            endpointUri: emulator.scoringUri,
-            inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/in/" } },
-            output: { uri: `azureml://datastores/workspaceblobstore/paths/out/scale-${i}.csv` },
-            pollIntervalSeconds: 120,
-          }),
-        });
-        ids.push(((await res.json()) as { id: string }).id);
+        ids.push(await startRun(stack, `scale-${i}`));
       }));
     }
     const done = () => ids.every((id) => host.engine.get(id)?.runtimeStatus === "Completed");

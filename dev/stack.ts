@@ -5,8 +5,8 @@
  */
 import * as path from "node:path";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
-import { type AzuriteBlob, startAzuriteBlob } from "./azurite";
-import { BatchEmulator, type EmulatorJob, type Lifecycle, lifecycles } from "./batch-emulator";
+import { type AzuriteBlob, devAccount, startAzuriteBlob } from "./azurite";
+import { BatchEmulator, type EmulatorDatastore, type EmulatorJob, type Lifecycle, lifecycles } from "./batch-emulator";
 import { predictionsWriter } from "./batch-emulator/predictions";
 import { type Clock, VirtualClock, WallClock } from "./host/clock";
 import { DevHost, type DevHostOptions } from "./host/devHost";
@@ -17,6 +17,17 @@ export const repoRoot = path.basename(path.dirname(__dirname)) === "dist" ? path
 export const appEntry = path.join(repoRoot, "dist", "app", "index.js");
 /** The workspace's default datastore, and the Azurite container standing in for it. */
 export const defaultDatastore = { name: "workspaceblobstore", container: "azureml-blobstore" };
+/** An ADLS Gen2 datastore (a filesystem on the same Azurite account): inputs read through its blob endpoint, outputs refused. */
+export const lakeDatastore = { name: "lakestore", filesystem: "lake" };
+
+/** The emulator's datastores when Azurite runs: Datastores Get answers these, pointing at Azurite. */
+function azuriteDatastores(azurite: AzuriteBlob): Record<string, EmulatorDatastore> {
+  const endpoint = new URL(azurite.blobEndpoint).origin;
+  return {
+    [defaultDatastore.name]: { datastoreType: "AzureBlob", accountName: devAccount.name, containerName: defaultDatastore.container, endpoint, protocol: "http" },
+    [lakeDatastore.name]: { datastoreType: "AzureDataLakeGen2", accountName: devAccount.name, filesystem: lakeDatastore.filesystem, endpoint, protocol: "http" },
+  };
+}
 
 export interface DevStackOptions {
   clock?: "wall" | "virtual" | Clock;
@@ -57,16 +68,26 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const clock = options.clock === "virtual" ? new VirtualClock() : options.clock === "wall" || options.clock === undefined ? new WallClock() : options.clock;
   let azurite: AzuriteBlob | undefined;
   let datastore: ContainerClient | undefined;
+  let blobService: BlobServiceClient | undefined;
   if (options.azurite) {
     azurite = await startAzuriteBlob(typeof options.azurite === "object" ? options.azurite : {});
-    datastore = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(defaultDatastore.container);
+    blobService = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    datastore = blobService.getContainerClient(defaultDatastore.container);
     await datastore.createIfNotExists();
+    await blobService.getContainerClient(lakeDatastore.filesystem).createIfNotExists();
   }
-  const emulator = new BatchEmulator({
+  // A completed job writes its predictions to whichever Azurite container its output's datastore names.
+  const containerOf = (name: string): ContainerClient | undefined => {
+    const ds = emulator.datastore(name);
+    if (!blobService || !ds || ds.datastoreType === "AzureFile") return undefined;
+    return blobService.getContainerClient(ds.datastoreType === "AzureBlob" ? ds.containerName : ds.filesystem);
+  };
+  const emulator: BatchEmulator = new BatchEmulator({
     port: options.emulatorPort,
     clock: () => clock.now(),
     stateFile: options.stateDir ? path.join(options.stateDir, "batch-emulator.json") : undefined,
-    onJobCompleted: datastore ? predictionsWriter({ [defaultDatastore.name]: datastore }) : undefined,
+    datastores: azurite ? azuriteDatastores(azurite) : {},
+    onJobCompleted: blobService ? predictionsWriter(containerOf) : undefined,
     onJobCreated: (job) => {
       options.onJobCreated?.(job);
       if (options.jobEvents && typeof job.endsAt === "number") emitWhenEnded(job, options.jobEvents.latencyMs);

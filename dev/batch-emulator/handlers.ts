@@ -6,8 +6,8 @@ import { armError } from "./faults";
 import { armJobResource, deploymentId, invokeResponse, serviceProperties, type Scope } from "./fixtures";
 import { parseInvokeBody } from "./invoke-body";
 import type { JobState, JobStore } from "./job-store";
-import type { ArmJobsPath, ClassifiedRequest } from "./routes";
-import type { EmulatorBehavior } from "./types";
+import type { ArmJobsPath, ArmWorkspaceDataPath, ClassifiedRequest } from "./routes";
+import type { EmulatorBehavior, EmulatorDatastore, EmulatorDataVersion } from "./types";
 
 export interface Reply {
   status: number;
@@ -25,6 +25,9 @@ export interface HandlerContext {
   defaultDeployment: string;
   /** `http://host:port`, known once listening. */
   baseUrl: () => string;
+  /** The workspace's datastores and data assets (changed by tests between cases). */
+  datastores: Map<string, EmulatorDatastore>;
+  dataAssets: Map<string, Map<string, EmulatorDataVersion>>;
 }
 
 export interface IncomingCall {
@@ -58,6 +61,12 @@ export async function handle(ctx: HandlerContext, call: IncomingCall): Promise<R
       if (refusal !== null) return refusal;
       if (c.route === "listJobs") return listJobs(ctx, call);
       return c.route === "getJob" ? getJob(ctx, c.arm.jobName!) : cancelJob(ctx, c.arm.jobName!);
+    }
+    case "getDatastore":
+    case "getData": {
+      const refusal = checkArm(ctx, call, c.data);
+      if (refusal !== null) return refusal;
+      return c.route === "getDatastore" ? getDatastore(ctx, c.data) : getData(ctx, c.data);
     }
     case "other":
       return error(404, "NotFound", `No route for ${call.method} ${call.path}.`);
@@ -95,7 +104,7 @@ async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: str
 }
 
 /** api-version first (as ARM does), then the subscription / group / workspace in the path. */
-function checkArm(ctx: HandlerContext, call: IncomingCall, arm: ArmJobsPath): Reply | null {
+function checkArm(ctx: HandlerContext, call: IncomingCall, arm: Pick<ArmJobsPath, "subscriptionId" | "resourceGroup" | "workspace">): Reply | null {
   if (!call.query["api-version"]) {
     return error(
       400,
@@ -160,4 +169,34 @@ async function listJobs(ctx: HandlerContext, call: IncomingCall): Promise<Reply>
     body.nextLink = next.toString();
   }
   return { status: 200, body };
+}
+
+const workspaceResource = (ctx: HandlerContext, tail: string): string =>
+  `/subscriptions/${ctx.scope.subscriptionId}/resourceGroups/${ctx.scope.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ctx.scope.workspace}/${tail}`;
+
+/** Datastores Get (api-version 2023-10-01 shape); credentials are never part of the answer. */
+function getDatastore(ctx: HandlerContext, at: ArmWorkspaceDataPath): Reply {
+  const found = [...ctx.datastores.entries()].find(([name]) => same(name, at.name));
+  if (!found) return error(404, "UserError", `DatastoreNotFound: ${at.name} does not exist in workspace ${ctx.scope.workspace}.`);
+  const [name, properties] = found;
+  return {
+    status: 200,
+    body: {
+      id: workspaceResource(ctx, `datastores/${name}`), name, type: "Microsoft.MachineLearningServices/workspaces/datastores",
+      properties: { ...properties, credentials: { credentialsType: "None" }, isDefault: name === "workspaceblobstore", tags: {}, description: null },
+    },
+  };
+}
+
+/** Data Containers Get (`latestVersion`) and Data Versions Get (`dataType`, `dataUri`). */
+function getData(ctx: HandlerContext, at: ArmWorkspaceDataPath): Reply {
+  const versions = [...ctx.dataAssets.entries()].find(([name]) => same(name, at.name))?.[1];
+  if (!versions) return error(404, "UserError", `Data asset ${at.name} was not found.`);
+  if (at.kind === "dataContainer") {
+    const latestVersion = [...versions.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).at(-1) ?? null;
+    return { status: 200, body: { id: workspaceResource(ctx, `data/${at.name}`), name: at.name, properties: { dataType: [...versions.values()][0]?.dataType, latestVersion } } };
+  }
+  const version = versions.get(at.version!);
+  if (!version) return error(404, "UserError", `Version ${at.version} of data asset ${at.name} was not found.`);
+  return { status: 200, body: { id: workspaceResource(ctx, `data/${at.name}/versions/${at.version}`), name: at.version, properties: { ...version, isAnonymous: false } } };
 }

@@ -10,6 +10,8 @@ import { EmulatorServer } from "./server";
 import type {
   BatchEmulatorOptions,
   EmulatorBehavior,
+  EmulatorDatastore,
+  EmulatorDataVersion,
   EmulatorJob,
   Fault,
   HookError,
@@ -46,6 +48,8 @@ export class BatchEmulator {
   /** Set with the stateFile option; jobs load from it at the first start(). */
   private readonly stateFile: StateFile | null;
   private stateLoaded = false;
+  private readonly datastores = new Map<string, EmulatorDatastore>();
+  private readonly dataAssets = new Map<string, Map<string, EmulatorDataVersion>>();
 
   constructor(options: BatchEmulatorOptions = {}) {
     this.subscriptionId = options.subscriptionId ?? "sub-0000";
@@ -68,6 +72,8 @@ export class BatchEmulator {
       dropInvokeMarkers: options.dropInvokeMarkers ?? false,
     };
     checkBehavior(this.behavior);
+    for (const [name, ds] of Object.entries(options.datastores ?? {})) this.datastores.set(name, ds);
+    for (const [name, versions] of Object.entries(options.dataAssets ?? {})) this.dataAssets.set(name, new Map(Object.entries(versions)));
     const clock = options.clock ?? Date.now;
     const deployments = [...new Set([this.defaultDeployment, ...(options.deployments ?? [])])];
     const stateFile = options.stateFile === undefined ? null : new StateFile(options.stateFile);
@@ -80,7 +86,8 @@ export class BatchEmulator {
         : () => {
             if (this.stateLoaded) stateFile.save(this.scope, this.store.exportState());
           };
-    this.store = new JobStore(this.scope, clock, this.behavior, options.onJobCompleted, persist);
+    this.store = new JobStore(this.scope, clock, this.behavior, options.onJobCompleted, persist,
+      options.defaultOutputFolder ?? "azureml://datastores/workspaceblobstore/paths/azureml/{job}/score/");
     this.store.onCreated = options.onJobCreated;
     this.server = new EmulatorServer({
       clock,
@@ -93,6 +100,8 @@ export class BatchEmulator {
         deployments,
         defaultDeployment: this.defaultDeployment,
         baseUrl: () => this.baseUrl,
+        datastores: this.datastores,
+        dataAssets: this.dataAssets,
       },
     });
   }
@@ -142,6 +151,27 @@ export class BatchEmulator {
   /** Workspace-level job path (no host): append to armEndpoint for Jobs Get / cancel. */
   jobPath(name: string): string {
     return workspaceJobPath(this.scope, name);
+  }
+
+  /** Adds or replaces a datastore (Datastores Get answers it from now on). */
+  setDatastore(name: string, datastore: EmulatorDatastore): void {
+    this.datastores.set(name, datastore);
+  }
+
+  /** A datastore by name (case-insensitive, as ARM names are). */
+  datastore(name: string): EmulatorDatastore | undefined {
+    return [...this.datastores.entries()].find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+  }
+
+  removeDatastore(name: string): void {
+    this.datastores.delete(name);
+  }
+
+  /** Adds or replaces one version of a data asset. */
+  setDataVersion(name: string, version: string, data: EmulatorDataVersion): void {
+    const versions = this.dataAssets.get(name) ?? new Map<string, EmulatorDataVersion>();
+    versions.set(version, data);
+    this.dataAssets.set(name, versions);
   }
 
   setDefaultLifecycle(lifecycle: LifecycleInput): void {

@@ -54,6 +54,8 @@ export class JobStore {
     private readonly onCompleted: ((job: EmulatorJob) => Promise<void>) | undefined,
     /** Called after every change to the job set (create, counted GET, cancel, force, clear); persistence only. */
     private readonly onChange?: () => void,
+    /** Where a job that names no output writes, `{job}` replaced (the service's default output folder). */
+    private readonly defaultOutputFolder?: string,
   ) {}
 
   setDefaultLifecycle(input: LifecycleInput): void {
@@ -79,7 +81,10 @@ export class JobStore {
         deployment: p.deployment,
         status: "NotStarted",
         inputs: p.parsed.inputs,
-        outputs: p.parsed.outputs,
+        // A job that names no output still has one: the service's default folder for the `score` port.
+        outputs: Object.keys(p.parsed.outputs).length > 0 || !this.defaultOutputFolder
+          ? p.parsed.outputs
+          : { score: { type: "uri_folder", uri: this.defaultOutputFolder.replace("{job}", name) } },
         tags: keep ? p.parsed.tags : {},
         properties: keep ? p.parsed.properties : {},
         repeatabilityId: p.repeatabilityId,

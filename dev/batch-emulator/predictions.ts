@@ -8,16 +8,19 @@ import { createHash } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { EmulatorJob } from "./types";
 
-/** A datastore name → the Blob container it stands for. */
-export type DatastoreContainers = Record<string, ContainerClient>;
+/** A datastore name → the Blob container it stands for (undefined: not a Blob datastore here). */
+export type DatastoreContainers = (datastore: string) => ContainerClient | undefined;
 
 const datastorePath = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/;
 
 function locate(uri: string | null, datastores: DatastoreContainers): { container: ContainerClient; path: string } | undefined {
   const m = uri ? datastorePath.exec(uri) : null;
-  const container = m ? datastores[m[1]] : undefined;
+  const container = m ? datastores(m[1]!) : undefined;
   return m && container ? { container, path: decodeURIComponent(m[2]) } : undefined;
 }
+
+/** A batch deployment's default `output_file_name`. */
+export const predictionsFileName = "predictions.csv";
 
 /** A score in [0, 1) that depends only on the row, as a model's would. */
 export function scoreOf(row: string): string {
@@ -54,8 +57,10 @@ export function predictionsWriter(datastores: DatastoreContainers): (job: Emulat
     for (const output of Object.values(job.outputs)) {
       const where = locate(output.uri, datastores);
       if (!where) continue;
+      // A folder output gets the deployment's default output file name.
+      const file = output.type === "uri_folder" || where.path.endsWith("/") ? `${where.path.replace(/\/?$/, "/")}${predictionsFileName}` : where.path;
       const body = `${lines.join("\n")}\n`;
-      await where.container.getBlockBlobClient(where.path).upload(body, Buffer.byteLength(body));
+      await where.container.getBlockBlobClient(file.replace(/^\//, "")).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: "text/csv" } });
     }
   };
 }

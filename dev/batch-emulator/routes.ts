@@ -11,9 +11,20 @@ export interface ArmJobsPath {
   cancel: boolean;
 }
 
+/** `…/workspaces/<ws>/datastores/<name>`, `…/data/<name>` or `…/data/<name>/versions/<version>`. */
+export interface ArmWorkspaceDataPath {
+  subscriptionId: string;
+  resourceGroup: string;
+  workspace: string;
+  kind: "datastore" | "dataContainer" | "dataVersion";
+  name: string;
+  version?: string;
+}
+
 export type ClassifiedRequest =
   | { route: "invoke"; endpointName: string }
   | { route: "getJob" | "cancelJob" | "listJobs"; arm: ArmJobsPath }
+  | { route: "getDatastore" | "getData"; data: ArmWorkspaceDataPath }
   | { route: "other"; underArm: boolean };
 
 const eq = (a: string | undefined, b: string): boolean => a !== undefined && a.toLowerCase() === b.toLowerCase();
@@ -42,6 +53,19 @@ function parseArm(segments: string[]): ArmJobsPath | null {
   };
 }
 
+/** Parses the workspace's datastore and data asset paths (GET only). */
+function parseWorkspaceData(segments: string[]): ArmWorkspaceDataPath | null {
+  const [sub, s, rgs, rg, prov, ns, wss, ws, collection, name, versions, version, ...rest] = segments;
+  if (!eq(sub, "subscriptions") || !eq(rgs, "resourceGroups") || !eq(prov, "providers")) return null;
+  if (!eq(ns, "Microsoft.MachineLearningServices") || !eq(wss, "workspaces")) return null;
+  if (s === undefined || rg === undefined || ws === undefined || name === undefined || rest.length > 0) return null;
+  const at = { subscriptionId: s, resourceGroup: rg, workspace: ws, name };
+  if (eq(collection, "datastores") && versions === undefined) return { ...at, kind: "datastore" };
+  if (!eq(collection, "data")) return null;
+  if (versions === undefined) return { ...at, kind: "dataContainer" };
+  return eq(versions, "versions") && version !== undefined ? { ...at, kind: "dataVersion", version } : null;
+}
+
 export function classify(method: string, pathname: string): ClassifiedRequest {
   const raw = pathname.split("/").filter((p) => p !== "");
   const decoded = raw.map(decode);
@@ -50,7 +74,11 @@ export function classify(method: string, pathname: string): ClassifiedRequest {
 
   if (segments[0] === "arm") {
     const arm = parseArm(segments.slice(1));
-    if (arm === null) return { route: "other", underArm: true };
+    if (arm === null) {
+      const data = method === "GET" ? parseWorkspaceData(segments.slice(1)) : null;
+      if (data) return { route: data.kind === "datastore" ? "getDatastore" : "getData", data };
+      return { route: "other", underArm: true };
+    }
     if (arm.jobName === undefined && method === "GET") return { route: "listJobs", arm };
     if (arm.jobName !== undefined && !arm.cancel && method === "GET") return { route: "getJob", arm };
     if (arm.jobName !== undefined && arm.cancel && method === "POST") return { route: "cancelJob", arm };

@@ -4,7 +4,22 @@ import type { JobStatus } from "../../src/batch/types";
 export type { JobStatus };
 
 /** Which operation a request was classified as (by method and path shape, before scope checks). */
-export type Route = "invoke" | "getJob" | "cancelJob" | "listJobs" | "other";
+export type Route = "invoke" | "getJob" | "cancelJob" | "listJobs" | "getDatastore" | "getData" | "other";
+
+/**
+ * A datastore as ARM Datastores Get describes it (`properties`, api-version 2023-10-01). For
+ * Azurite, `protocol` is `http` and `endpoint` the full loopback URL (ARCHITECTURE.md).
+ */
+export type EmulatorDatastore =
+  | { datastoreType: "AzureBlob"; accountName: string; containerName: string; endpoint: string; protocol: string }
+  | { datastoreType: "AzureDataLakeGen2"; accountName: string; filesystem: string; endpoint: string; protocol: string }
+  | { datastoreType: "AzureFile"; accountName: string; fileShareName: string; endpoint: string; protocol: string };
+
+/** A data asset version (`properties` of ARM Data Versions Get). */
+export interface EmulatorDataVersion {
+  dataType: "uri_file" | "uri_folder" | "mltable";
+  dataUri: string;
+}
 
 /** One step of a scripted lifecycle. */
 export interface LifecycleStep {
@@ -155,6 +170,15 @@ export interface BatchEmulatorOptions extends Partial<EmulatorBehavior> {
    * unusable file is ignored with one console.warn (no jobs). Unset (default): memory only, no file I/O.
    */
   stateFile?: string;
+  /** The workspace's datastores (Datastores Get), by name. */
+  datastores?: Record<string, EmulatorDatastore>;
+  /** Data asset versions (Data Versions Get), by name then version; the highest version is `latestVersion`. */
+  dataAssets?: Record<string, Record<string, EmulatorDataVersion>>;
+  /**
+   * Where a job that names no output writes (the service's default output): a datastore URI of a
+   * folder; `{job}` is replaced by the job name. Default `azureml://datastores/workspaceblobstore/paths/azureml/{job}/score/`.
+   */
+  defaultOutputFolder?: string;
 }
 
 export interface HookError {

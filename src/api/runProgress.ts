@@ -2,6 +2,7 @@
  * What the orchestrator publishes (custom status) and returns (output). Types only: the
  * orchestrator imports them, the HTTP API reads them back through `toRunView`.
  */
+import type { PreflightReport, RunOutput, RunWarning } from "../preflight/types";
 import type { RunError } from "./types";
 
 export interface RunJobInfo {
@@ -32,13 +33,19 @@ export interface RunProgress {
   error?: RunError | null;
   /** Set when a read saw the job end. */
   detection?: RunDetection | null;
+  /** The pre-flight report, once made. */
+  preflight?: PreflightReport | null;
+  warnings?: RunWarning[];
 }
 
 /** The orchestration's output when the job completed. */
 export interface ScoringRunResult {
   job: RunJobInfo;
-  output: { uri: string } | null;
+  /** The predictions file (older versions: only `{ uri }`). */
+  output: RunOutput | { uri: string } | null;
   polls: number;
   completedAt: string;
   detection?: RunDetection;
+  preflight?: PreflightReport | null;
+  warnings?: RunWarning[];
 }

@@ -2,6 +2,7 @@
  * The public run view (ARCHITECTURE.md "Run view") built from a durable orchestration status.
  * Defensive: custom status, input and output are whatever the task hub stored.
  */
+import type { PreflightReport, RunOutput, RunWarning } from "../preflight/types";
 import type { RunError, RunStatus, RunView, ScoringRunRequest } from "./types";
 import type { RunDetection, RunJobInfo } from "./runProgress";
 
@@ -129,17 +130,19 @@ export function toRunView(status: DurableStatusLike): RunView {
 
   let job = readJob(progress?.job);
   let polls = readCount(progress?.polls) ?? 0;
-  let output: { uri: string } | null = null;
+  let output: RunOutput | null = null;
   let error: RunError | null = null;
+  let preflight = readPreflight(progress?.preflight);
+  let warnings = readWarnings(progress?.warnings);
 
   switch (runtime) {
     case "Completed": {
       const result = asObject(status.output);
       job = readJob(result?.job) ?? job;
       polls = readCount(result?.polls) ?? polls;
-      const out = asObject(result?.output);
-      const uri = out ? str(out.uri) : null;
-      output = uri ? { uri } : null;
+      output = readOutput(result?.output);
+      preflight = readPreflight(result?.preflight) ?? preflight;
+      warnings = readWarnings(result?.warnings) ?? warnings;
       break;
     }
     case "Failed":
@@ -182,7 +185,33 @@ export function toRunView(status: DurableStatusLike): RunView {
     output,
     error,
     detection: (asObject(progress?.detection) as RunDetection | null) ?? null,
+    preflight,
+    warnings: warnings ?? [],
   };
+}
+
+/** The predictions file; older runs stored only `{ uri }`. */
+function readOutput(value: unknown): RunOutput | null {
+  const o = asObject(value);
+  const uri = o ? str(o.uri) : null;
+  if (!o || !uri) return null;
+  const size = o.sizeBytes;
+  return {
+    uri, blobUrl: str(o.blobUrl),
+    sizeBytes: typeof size === "number" && Number.isFinite(size) ? size : null,
+    lastModified: str(o.lastModified), contentType: str(o.contentType),
+  };
+}
+
+function readPreflight(value: unknown): PreflightReport | null {
+  const o = asObject(value);
+  return o && typeof o.mode === "string" && Array.isArray(o.checks) ? (o as unknown as PreflightReport) : null;
+}
+
+function readWarnings(value: unknown): RunWarning[] | null {
+  if (!Array.isArray(value)) return null;
+  return value.map(asObject).filter((w): w is Obj => w !== null && str(w.code) !== null)
+    .map((w) => ({ code: str(w.code) as string, message: safeMessage(str(w.message) ?? "") }));
 }
 
 export function isTerminalView(view: RunView): boolean {

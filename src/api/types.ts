@@ -1,4 +1,5 @@
 import type { JobInput, JobOutput } from "../batch/types";
+import type { PreflightMode, PreflightReport, RunOutput, RunWarning } from "../preflight/types";
 import type { RunDetection } from "./runProgress";
 
 /** A start request after validation and normalisation: the orchestration input's `request`. */
@@ -17,6 +18,11 @@ export interface ScoringRunRequest {
   tags: Record<string, string>;
   /** Workspace ARM id (request field `workspace`, else setting AML_WORKSPACE_ID): lets a lost invoke answer be reconciled. */
   workspace: string | null;
+  /**
+   * Pre-flight mode (`strict` by default). Optional only in inputs of runs started by older
+   * versions: those skip pre-flight, so their replay sees the history they wrote.
+   */
+  preflight?: PreflightMode;
 }
 
 export type RunStatus = "Pending" | "Running" | "Succeeded" | "Failed" | "Canceled";
@@ -36,8 +42,13 @@ export interface RunView {
   request: ScoringRunRequest | null;
   job: { name: string; id: string; status: string; studioUrl: string | null } | null;
   progress: { phase: string; polls: number; lastPolledAt: string | null; nextPollAt: string | null };
-  output: { uri: string } | null;
+  /** The predictions file of a Succeeded run: datastore URI, blob URL (no SAS), size, time, type. */
+  output: RunOutput | null;
   error: RunError | null;
   /** How the job's end was noticed (poll or event) and how late; null until then. */
   detection: RunDetection | null;
+  /** The pre-flight checks (null until made, or for runs that predate them). */
+  preflight: PreflightReport | null;
+  /** What the caller should know that did not fail the run (nested folders, a missing predictions file…). */
+  warnings: RunWarning[];
 }

@@ -9,6 +9,7 @@ import type { AppConfig } from "../config";
 import type { JobInput } from "../batch/types";
 import { checkEndpointUri } from "../batch/endpointHosts";
 import { parseWorkspaceId } from "../batch/resourceIds";
+import { PREFLIGHT_MODES } from "../preflight/types";
 import type { ScoringRunRequest } from "./types";
 import { checkOutputUri, classifyInputUri } from "./uris";
 import { errorBody, type ErrorBody, type ErrorDetail } from "./errors";
@@ -263,8 +264,17 @@ function camelSchema(config: StartConfig) {
     instanceId: optional(instanceId),
     tags: optional(tagsSchema),
     workspace: optional(workspaceId),
+    preflight: optional(preflightMode),
   });
 }
+
+/** `strict` | `warn` | `off`, any case (ADF parameters are often typed by hand). */
+const preflightMode = z.string({ error: "must be strict, warn or off" }).transform((v, ctx) => {
+  const mode = PREFLIGHT_MODES.find((m) => m === v.trim().toLowerCase());
+  if (mode) return mode;
+  ctx.addIssue({ code: "custom", message: `must be strict, warn or off, got ${describe(v)}` });
+  return z.NEVER;
+});
 
 /** An Azure ML workspace's ARM id: where a lost invoke's job is looked for. */
 const workspaceId = text("an Azure ML workspace resource id").superRefine((v, ctx) => {
@@ -296,6 +306,7 @@ function seedSchema(config: StartConfig) {
     endpoint_input_uri: inputUri,
     endpoint_input_type: optional(seedInputType),
     endpoint_output_uri: optional(outputUri),
+    preflight: optional(preflightMode),
   });
 }
 
@@ -425,6 +436,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
       queueTimeoutSeconds: null,
       tags: {},
       workspace: config.workspaceId ?? null,
+      preflight: d.preflight ?? "strict",
     };
     return { ok: true, request, instanceId: null };
   }
@@ -474,6 +486,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
     queueTimeoutSeconds: d.queueTimeoutSeconds ?? null,
     tags: (d.tags ?? {}) as Record<string, string>,
     workspace: d.workspace ?? config.workspaceId ?? null,
+    preflight: d.preflight ?? "strict",
   };
   return { ok: true, request, instanceId: d.instanceId ?? null };
 }

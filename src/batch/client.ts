@@ -11,6 +11,7 @@ import { createLazyCredential } from "./credential";
 import { getJob } from "./getJob";
 import { invokeJob } from "./invokeJob";
 import { listJobs } from "./listJobs";
+import { getDataVersion, getDatastore } from "./workspaceData";
 import {
   createArmPipeline,
   createInvokePipeline,
@@ -55,5 +56,7 @@ export function createBatchEndpointClient(options: BatchEndpointClientOptions): 
     getJob: (locator) => getJob(ctx, locator),
     cancelJob: (locator) => cancelJob(ctx, locator),
     listJobs: (query) => listJobs(ctx, query),
+    getDatastore: (workspace, name) => getDatastore(ctx, workspace, name),
+    getDataVersion: (workspace, name, version) => getDataVersion(ctx, workspace, name, version),
   };
 }

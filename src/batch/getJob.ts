@@ -26,5 +26,6 @@ export async function getJob(ctx: BatchClientContext, locator: JobLocator): Prom
     status: fields.status ?? "Unknown",
     studioUrl: fields.studioUrl,
     errorMessage: fields.errorMessage,
+    ...(Object.keys(fields.outputs).length > 0 ? { outputs: fields.outputs } : {}),
   };
 }

@@ -62,6 +62,20 @@ export interface JobResourceFields {
   status: string | undefined;
   studioUrl: string | null;
   errorMessage: string | null;
+  outputs: Record<string, { type: string | null; uri: string }>;
+}
+
+/** `properties.outputs.<name>.{jobOutputType, uri}`: where the job wrote (absent for some job kinds). */
+function outputsOf(properties: Json | undefined): Record<string, { type: string | null; uri: string }> {
+  const outputs: Record<string, { type: string | null; uri: string }> = {};
+  for (const [name, value] of Object.entries(asObject(getField(properties, "outputs")) ?? {})) {
+    const o = asObject(value);
+    const uri = getString(o, "uri");
+    // ARM says `uri_folder`, the data plane `UriFolder`: one spelling for both.
+    const type = getString(o, "jobOutputType")?.replace(/_/g, "").toLowerCase();
+    if (uri) outputs[name] = { type: type === "urifolder" ? "uri_folder" : type === "urifile" ? "uri_file" : (type ?? null), uri };
+  }
+  return outputs;
 }
 
 function studioUrlOf(properties: Json | undefined): string | null {
@@ -102,6 +116,7 @@ export function readJobResource(body: unknown): JobResourceFields | null {
     status,
     studioUrl: studioUrlOf(properties),
     errorMessage: errorMessageOf(root, properties, status),
+    outputs: outputsOf(properties),
   };
 }
 

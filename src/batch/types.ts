@@ -51,6 +51,8 @@ export interface JobSnapshot {
   studioUrl: string | null;
   /** Azure ML's error message for a failed job, when the resource carries one. */
   errorMessage: string | null;
+  /** The job's outputs as the resource names them (where it wrote), when it does. */
+  outputs?: Record<string, { type: string | null; uri: string }>;
 }
 
 export interface JobLocator {
@@ -97,7 +99,36 @@ export interface EnsureJobRequest extends InvokeJobRequest {
   apiVersion: string;
 }
 
-export interface BatchEndpointClient {
+/** A datastore as Datastores Get describes it (no credentials). */
+export interface DatastoreInfo {
+  name: string;
+  /** `AzureBlob` | `AzureDataLakeGen2` | `AzureFile` | `AzureDataLakeGen1` (or whatever the service says). */
+  datastoreType: string;
+  accountName: string | null;
+  /** Blob container, ADLS Gen2 filesystem or file share. */
+  container: string | null;
+  /** Storage suffix (`core.windows.net`), or for loopback datastores a full `http://127.0.0.1:<port>` URL. */
+  endpoint: string;
+  protocol: string;
+}
+
+/** A data asset version: what it points at. */
+export interface DataVersionInfo {
+  name: string;
+  version: string;
+  /** `uri_file` | `uri_folder` | `mltable`. */
+  dataType: string | null;
+  dataUri: string;
+}
+
+/** Reads of the workspace's data definitions (pre-flight). */
+export interface WorkspaceDataClient {
+  getDatastore(workspace: string, name: string): Promise<DatastoreInfo>;
+  /** `version` null: the latest version. */
+  getDataVersion(workspace: string, name: string, version: string | null): Promise<DataVersionInfo>;
+}
+
+export interface BatchEndpointClient extends WorkspaceDataClient {
   invokeJob(request: InvokeJobRequest): Promise<JobRef>;
   getJob(locator: JobLocator): Promise<JobSnapshot>;
   cancelJob(locator: JobLocator): Promise<void>;

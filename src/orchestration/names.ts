@@ -5,6 +5,8 @@ export const names = {
     invoke: "invokeBatchEndpoint",
     getStatus: "getBatchJobStatus",
     cancel: "cancelBatchJob",
+    preflight: "preflightScoringRun",
+    describeOutput: "describeRunOutput",
   },
   events: {
     cancel: "CancelRequested",

@@ -2,6 +2,7 @@
 import type { ScoringRunRequest } from "../api/types";
 import type { BatchErrorInfo, JobRef } from "../batch/types";
 import type { PollPolicy } from "../config";
+import type { PreflightReport, RunWarning } from "../preflight/types";
 
 export interface RunState {
   /** When the run (its first execution) started; deadlines count from here. */
@@ -25,6 +26,10 @@ export interface RunState {
   cancelAttempts: number;
   /** The last cancel POST's failure, so the next attempt honours its Retry-After. */
   lastCancelError?: BatchErrorInfo | null;
+  /** The pre-flight checks' report, once made (absent in states carried by older versions). */
+  preflight?: PreflightReport | null;
+  /** Things the caller should know that did not fail the run. */
+  warnings?: RunWarning[];
 }
 
 /** The orchestration input: the normalised request, the settings the orchestrator needs, and carried state. */
@@ -55,6 +60,8 @@ export function initialRunState(request: ScoringRunRequest, now: Date, invokeId:
     cancelSentAt: null,
     cancelAttempts: 0,
     lastCancelError: null,
+    preflight: null,
+    warnings: [],
   };
 }
 

@@ -13,6 +13,8 @@ import { isTerminalJobStatus } from "./jobStatus";
 import { names } from "./names";
 import { backoffSeconds, nextPollAt } from "./pollSchedule";
 import { initialRunState, type RunState, type ScoringRunInput } from "./runState";
+import type { DescribeOutputRequest, DescribeOutputResult, PreflightReport, PreflightRequest, RunOutput } from "../preflight/types";
+import { preflightVerdict } from "../preflight/verdict";
 
 export interface CancelRequest {
   reason?: string;
@@ -44,7 +46,7 @@ export class ScoringRunError extends Error {
   }
 }
 
-type Phase = "Invoking" | "Monitoring" | "Canceling" | "Succeeded" | "Failed" | "Canceled";
+type Phase = "Preflight" | "Invoking" | "Monitoring" | "Canceling" | "Succeeded" | "Failed" | "Canceled";
 
 /** An activity that threw (not an expected failure, which comes back as a value) is an unknown outcome. */
 function thrownActivityError(err: unknown): BatchErrorInfo {
@@ -69,6 +71,8 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     nextPollAt: nextPoll ? nextPoll.toISOString() : null,
     error,
     ...(detection ? { detection } : {}),
+    ...(state.preflight ? { preflight: state.preflight } : {}),
+    ...(state.warnings?.length ? { warnings: state.warnings } : {}),
   });
   const fail = (error: RunError): never => {
     const canceled = error.code === "RunCanceled" || error.code === "JobCanceled";
@@ -100,6 +104,27 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     if (winner === timer) return "timer";
     timer.cancel();
     return winner === cancelEvent ? "cancel" : "status";
+  }
+
+  // 0. Pre-flight: fail before a job exists when the output is taken or the input is empty.
+  // Runs started by older versions carry no mode and skip it, so their replay is unchanged.
+  if (!state.job && !state.preflight && request.preflight !== undefined) {
+    df.setCustomStatus(progress("Preflight"));
+    const preflightRequest: PreflightRequest = { inputs: request.inputs, output: request.output, workspace: request.workspace ?? null, mode: request.preflight };
+    try {
+      state.preflight = yield df.callActivity(names.activities.preflight, preflightRequest);
+    } catch (err) {
+      // Checks that could not run never block the job.
+      const reason = err instanceof Error ? err.message.split("\n")[0]!.slice(0, 300) : String(err);
+      state.preflight = { mode: request.preflight, checks: [{ target: "*", uri: "", blobUrl: null, result: "skipped", code: null, message: `Not checked: pre-flight failed (${reason}).` }] };
+    }
+    const verdict = preflightVerdict(state.preflight as PreflightReport);
+    state.warnings = [...(state.warnings ?? []), ...verdict.warnings];
+    if (verdict.error) return fail(verdict.error);
+    if (cancelEvent.isCompleted) {
+      noteCancel();
+      return fail({ code: "RunCanceled", message: "The run was canceled on request before a job was created." });
+    }
   }
 
   // 1. Invoke: once, unless the failure proves the request never reached the service.
@@ -184,10 +209,13 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       if (isTerminalJobStatus(result.value.status)) detection = detectionOf(signal, now, previousLook);
       if (decision.kind === "succeed") {
         nextPoll = null;
+        const output = yield* describeOutput(result.value);
         df.setCustomStatus(progress("Succeeded"));
         return {
-          job: { name: job.name, id: job.id, status: job.status, studioUrl: job.studioUrl }, output: request.output ? { uri: request.output.uri } : null,
+          job: { name: job.name, id: job.id, status: job.status, studioUrl: job.studioUrl }, output,
           polls: state.polls, completedAt: now.toISOString(), ...(detection ? { detection } : {}),
+          ...(state.preflight ? { preflight: state.preflight } : {}),
+          ...(state.warnings?.length ? { warnings: state.warnings } : {}),
         };
       }
       if (decision.kind === "fail") return fail(decision.error);
@@ -211,6 +239,20 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       df.continueAsNew({ ...input, state } satisfies ScoringRunInput);
       return undefined;
     }
+  }
+
+  /** The predictions file the completed job wrote; a missing or unreadable one is a warning. */
+  function* describeOutput(snapshot: JobSnapshot): Generator<Task, RunOutput | null, any> {
+    const describeRequest: DescribeOutputRequest = { output: request.output, jobOutputs: snapshot.outputs ?? null, workspace: request.workspace ?? null };
+    let described: DescribeOutputResult;
+    try {
+      described = yield df.callActivity(names.activities.describeOutput, describeRequest);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split("\n")[0]!.slice(0, 300) : String(err);
+      described = { output: request.output ? { uri: request.output.uri, blobUrl: null, sizeBytes: null, lastModified: null, contentType: null } : null, warning: { code: "OutputNotChecked", message: `The predictions file was not looked at: ${reason}.` } };
+    }
+    if (described.warning) state.warnings = [...(state.warnings ?? []), described.warning];
+    return described.output;
   }
 
   /** One cancel POST. A failure is kept so the next attempt waits at least its Retry-After. */

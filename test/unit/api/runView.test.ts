@@ -54,6 +54,8 @@ describe("toRunView", () => {
       output: null,
       error: null,
       detection: null,
+      preflight: null,
+      warnings: [],
     } satisfies RunView);
   });
 
@@ -61,6 +63,27 @@ describe("toRunView", () => {
     const detection = { by: "event", at: "2024-05-01T10:07:02.000Z", delaySeconds: 2, maxDelaySeconds: 62 };
     const view = toRunView(status({ runtimeStatus: "Completed", customStatus: { phase: "Succeeded", job, polls: 4, lastPolledAt: null, nextPollAt: null, detection } }));
     expect(view.detection).toEqual(detection);
+  });
+
+  it("Completed: the predictions file, pre-flight report and warnings from the output", () => {
+    const output = { uri: "azureml://datastores/ds/paths/p.csv", blobUrl: "https://acct.blob.core.windows.net/c/p.csv", sizeBytes: 42, lastModified: "2024-05-01T10:19:00.000Z", contentType: "text/csv" };
+    const preflight = { mode: "strict" as const, checks: [{ target: "inputs.a", uri: "u", blobUrl: null, result: "warning" as const, code: "NestedFoldersIgnored", message: "m" }] };
+    const warnings = [{ code: "NestedFoldersIgnored", message: "inputs.a: m" }];
+    const result: ScoringRunResult = { job: { ...job, status: "Completed" }, output, polls: 2, completedAt: "2024-05-01T10:20:00Z", preflight, warnings };
+    const view = toRunView(status({ runtimeStatus: "Completed", output: result }));
+    expect(view.output).toEqual(output);
+    expect(view.preflight).toEqual(preflight);
+    expect(view.warnings).toEqual(warnings);
+  });
+
+  it("Failed in pre-flight: report and error from the custom status", () => {
+    const preflight = { mode: "strict" as const, checks: [{ target: "output", uri: "u", blobUrl: "b", result: "failed" as const, code: "OutputAlreadyExists", message: "m" }] };
+    const error = { code: "OutputAlreadyExists", message: "output: m" };
+    const view = toRunView(status({ runtimeStatus: "Failed", customStatus: { phase: "Failed", job: null, polls: 0, lastPolledAt: null, nextPollAt: null, error, preflight } }));
+    expect(view.status).toBe("Failed");
+    expect(view.error).toEqual(error);
+    expect(view.preflight).toEqual(preflight);
+    expect(view.job).toBeNull();
   });
 
   it("Pending: no custom status yet → defaults", () => {
@@ -96,7 +119,8 @@ describe("toRunView", () => {
     const view = toRunView(status({ runtimeStatus: "Completed", output: result }));
     expect(view.status).toBe("Succeeded");
     expect(view.job).toEqual({ ...job, status: "Completed" });
-    expect(view.output).toEqual({ uri: "azureml://datastores/ds/paths/out/p.csv" });
+    // A run from an older version stored only the URI: the other fields are null.
+    expect(view.output).toEqual({ uri: "azureml://datastores/ds/paths/out/p.csv", blobUrl: null, sizeBytes: null, lastModified: null, contentType: null });
     expect(view.progress).toEqual({ phase: "Succeeded", polls: 7, lastPolledAt: "2024-05-01T10:06:00.000Z", nextPollAt: null });
     expect(view.error).toBeNull();
   });

@@ -40,6 +40,7 @@ const expectedRequest: ScoringRunRequest = {
   queueTimeoutSeconds: null,
   tags: {},
   workspace: null,
+  preflight: "strict",
 };
 
 function ok(body: unknown, cfg: StartConfig = config) {
@@ -90,7 +91,17 @@ describe("validateStartRequest: normalisation", () => {
       queueTimeoutSeconds: null,
       tags: {},
       workspace: null,
+      preflight: "strict",
+  preflight: "strict",
     });
+  });
+
+  it("preflight: strict by default; warn and off in either form and any case; anything else names the field", () => {
+    expect(ok(camelBody).request.preflight).toBe("strict");
+    expect(ok({ ...camelBody, preflight: "Warn" }).request.preflight).toBe("warn");
+    expect(ok({ ...seedBody, preflight: "off" }).request.preflight).toBe("off");
+    expect(problem({ ...camelBody, preflight: "lenient" }, "preflight")).toContain("strict, warn or off");
+    expect(problem({ ...camelBody, preflight: true }, "preflight")).toContain("strict, warn or off");
   });
 
   it("workspace: the request's, else AML_WORKSPACE_ID's, else none; a malformed one is refused", () => {
@@ -170,6 +181,8 @@ describe("validateStartRequest: normalisation", () => {
       queueTimeoutSeconds: 7200,
       tags: { team: "risk", source: "" },
       workspace: null,
+      preflight: "strict",
+  preflight: "strict",
     });
   });
 

@@ -41,7 +41,7 @@ describe("batch emulator: ARM paths", () => {
     const nested = await getJson(`${ctx.emu.armEndpoint}${invoked.json.id}?api-version=${API}`);
     expect(nested.status).toBe(404);
     expect((await getJson(`${ctx.emu.armEndpoint}/subscriptions?api-version=${API}`)).status).toBe(404);
-    expect((await getJson(`${ctx.emu.armEndpoint}${ctx.emu.workspaceId}/datastores/x?api-version=${API}`)).status).toBe(404);
+    expect((await getJson(`${ctx.emu.armEndpoint}${ctx.emu.workspaceId}/computes/x?api-version=${API}`)).status).toBe(404);
     const wrongMethod = await getJson(jobUrl(ctx.emu, invoked.json.name), { method: "DELETE" });
     expect(wrongMethod.status).toBe(404);
     expect(ctx.emu.requestsFor("other")).toHaveLength(4);

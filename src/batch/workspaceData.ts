@@ -1,0 +1,72 @@
+/**
+ * ARM reads of a workspace's data definitions, for pre-flight: Datastores Get (where a
+ * `azureml://datastores/<name>/…` path really lives) and Data Containers / Data Versions Get
+ * (what a data asset points at). api-version 2023-10-01 (ARCHITECTURE.md "Datastores, pre-flight
+ * and results"). Never asks for or returns datastore secrets (no listSecrets call).
+ */
+import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
+import { checkArmEndpoint } from "./endpointHosts";
+import { BatchEndpointError, parseErrorResponse } from "./errors";
+import { asObject, getPath, getString, parseJson } from "./jobResource";
+import { parseWorkspaceId } from "./resourceIds";
+import { send, type BatchClientContext } from "./send";
+import type { DataVersionInfo, DatastoreInfo } from "./types";
+
+export const WORKSPACE_DATA_API_VERSION = "2023-10-01";
+/** Datastore and data asset names: what Azure ML allows, and nothing that could change the path. */
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
+
+async function getWorkspaceResource(ctx: BatchClientContext, workspace: string, tail: string, what: string): Promise<unknown> {
+  const arm = checkArmEndpoint(ctx.config.armEndpoint, ctx.config);
+  if (!arm.ok) throw new BatchEndpointError("EndpointNotAllowed", arm.reason);
+  const ws = parseWorkspaceId(workspace);
+  if (!ws) throw new BatchEndpointError("InvalidRequest", `"${workspace.slice(0, 300)}" is not an Azure ML workspace resource id.`);
+  const base = arm.url.toString().replace(/\/+$/, "");
+  const url = `${base}/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}` +
+    `/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspace}/${tail}?api-version=${WORKSPACE_DATA_API_VERSION}`;
+  const context = `Get ${what} (workspace ${ws.workspace})`;
+  const request = createPipelineRequest({
+    url, method: "GET", headers: createHttpHeaders({ Accept: "application/json" }), timeout: ctx.armTimeoutMs, allowInsecureConnection: arm.loopback,
+  });
+  const response = await send(ctx.armPipeline, ctx.httpClient, request, context, false);
+  if (response.status !== 200) throw parseErrorResponse(response.status, response.headers, response.bodyAsText, { context });
+  const body = parseJson(response.bodyAsText);
+  if (!asObject(body)) throw new BatchEndpointError("UnexpectedResponse", `${context}: HTTP 200 but the body is not JSON.`, { httpStatus: 200, retryable: true });
+  return body;
+}
+
+function checkName(name: string, what: string): void {
+  if (!NAME.test(name)) throw new BatchEndpointError("InvalidRequest", `"${name.slice(0, 100)}" is not a valid ${what} name.`);
+}
+
+export async function getDatastore(ctx: BatchClientContext, workspace: string, name: string): Promise<DatastoreInfo> {
+  checkName(name, "datastore");
+  const body = asObject(await getWorkspaceResource(ctx, workspace, `datastores/${name}`, `datastore ${name}`));
+  const p = asObject(getPath(body, "properties"));
+  return {
+    name,
+    datastoreType: getString(p, "datastoreType") ?? "Unknown",
+    accountName: getString(p, "accountName") ?? null,
+    // Blob datastores name a container, ADLS Gen2 a filesystem, Files a share.
+    container: getString(p, "containerName") ?? getString(p, "filesystem") ?? getString(p, "fileShareName") ?? null,
+    endpoint: getString(p, "endpoint") ?? "core.windows.net",
+    protocol: getString(p, "protocol") ?? "https",
+  };
+}
+
+/** A data asset version; `version` null means the container's `latestVersion`. */
+export async function getDataVersion(ctx: BatchClientContext, workspace: string, name: string, version: string | null): Promise<DataVersionInfo> {
+  checkName(name, "data asset");
+  let resolved = version;
+  if (resolved === null) {
+    const container = asObject(await getWorkspaceResource(ctx, workspace, `data/${name}`, `data asset ${name}`));
+    resolved = getString(asObject(getPath(container, "properties")), "latestVersion") ?? null;
+    if (resolved === null) throw new BatchEndpointError("UnexpectedResponse", `Data asset ${name} reports no latestVersion.`, { retryable: false });
+  }
+  checkName(resolved, "data asset version");
+  const body = asObject(await getWorkspaceResource(ctx, workspace, `data/${name}/versions/${resolved}`, `data asset ${name}:${resolved}`));
+  const p = asObject(getPath(body, "properties"));
+  const dataUri = getString(p, "dataUri");
+  if (!dataUri) throw new BatchEndpointError("UnexpectedResponse", `Data asset ${name}:${resolved} has no dataUri.`, { retryable: false });
+  return { name, version: resolved, dataType: getString(p, "dataType") ?? null, dataUri };
+}

@@ -1,0 +1,117 @@
+/**
+ * The pre-flight checks, one per input and one for the output, each recorded with its result.
+ * A place the app cannot read (no workspace, no permission, no container) is `skipped` with the
+ * reason: a missing permission never blocks a job the endpoint itself could run.
+ *
+ * Azure calls: Datastores Get / Data Versions Get (ARM, resolveLocation), then Get Blob
+ * Properties (a file), List Blobs with delimiter `/` (a folder's top level, at most
+ * `maxListedEntries`), List Blobs flat with one result (is this path a folder?).
+ */
+import type { JobInput, JobOutput } from "../batch/types";
+import { blobUrlOf, type BlobLocation } from "../storage/blobLocation";
+import { type BlobInspector, BlobReadError } from "../storage/blobInspector";
+import { resolveLocation, type ResolveDeps } from "./resolveLocation";
+import type { PreflightCheck, PreflightReport, PreflightRequest } from "./types";
+
+/** How many entries a folder check lists before it stops (and says so). */
+export const maxListedEntries = 5000;
+
+export interface PreflightDeps extends ResolveDeps {
+  blobs: BlobInspector;
+}
+
+const skipped = (target: string, uri: string, blobUrl: string | null, reason: string): PreflightCheck =>
+  ({ target, uri, blobUrl, result: "skipped", code: null, message: `Not checked: ${reason}.` });
+
+/** A read that failed: `skipped`, with the reason (permissions and missing containers included). */
+function unreadable(target: string, uri: string, location: BlobLocation, err: unknown): PreflightCheck {
+  const reason = err instanceof BlobReadError ? err.message : `reading failed: ${String(err instanceof Error ? err.message : err).slice(0, 300)}`;
+  return skipped(target, uri, blobUrlOf(location), reason);
+}
+
+/** The output must be a free file name on an Azure Blob datastore. */
+export async function checkOutput(output: JobOutput, workspace: string | null, deps: PreflightDeps): Promise<PreflightCheck> {
+  const target = "output";
+  const resolved = await resolveLocation(output.uri, workspace, deps);
+  if (resolved.kind === "unresolved") return skipped(target, output.uri, null, resolved.reason);
+  if (resolved.kind === "datastore") {
+    return {
+      target, uri: output.uri, blobUrl: resolved.location ? blobUrlOf(resolved.location) : null, result: "failed", code: "OutputDatastoreNotSupported",
+      message: `Datastore ${resolved.datastore} is ${resolved.datastoreType}; batch jobs write outputs only to Azure Blob datastores. Use a Blob datastore for the output.`,
+    };
+  }
+  const { location } = resolved;
+  const blobUrl = blobUrlOf(location);
+  try {
+    const existing = await deps.blobs.properties(location);
+    if (existing) {
+      return {
+        target, uri: output.uri, blobUrl, result: "failed", code: "OutputAlreadyExists",
+        message: `The output file ${blobUrl} already exists (${existing.sizeBytes ?? "?"} bytes, last modified ${existing.lastModified ?? "?"}); ` +
+          "Azure ML would fail the job after queueing. Choose a new output path or delete the file.",
+      };
+    }
+    if (await deps.blobs.isFolder(location)) {
+      return {
+        target, uri: output.uri, blobUrl, result: "failed", code: "OutputIsFolder",
+        message: `The output ${blobUrl} is a folder (blobs exist under it); the output must name a file, e.g. ${output.uri}/predictions.csv.`,
+      };
+    }
+  } catch (err) {
+    return unreadable(target, output.uri, location, err);
+  }
+  return { target, uri: output.uri, blobUrl, result: "passed", code: null, message: "The output file does not exist yet." };
+}
+
+/** A folder must hold files at its top level; a file must exist. */
+export async function checkInput(name: string, input: JobInput, workspace: string | null, deps: PreflightDeps): Promise<PreflightCheck | null> {
+  if (input.type === "literal") return null;
+  const target = `inputs.${name}`;
+  const resolved = await resolveLocation(input.uri, workspace, deps);
+  if (resolved.kind === "unresolved") return skipped(target, input.uri, null, resolved.reason);
+  if (resolved.kind === "datastore" && !resolved.location) return skipped(target, input.uri, null, resolved.reason);
+  const location = resolved.location as BlobLocation;
+  const blobUrl = blobUrlOf(location);
+  if (resolved.kind === "blob" && resolved.dataType === "mltable") return skipped(target, input.uri, blobUrl, "an MLTable data asset is read by its own spec");
+  try {
+    if (input.type === "uri_file") {
+      if (await deps.blobs.properties(location)) return { target, uri: input.uri, blobUrl, result: "passed", code: null, message: "The input file exists." };
+      const folder = await deps.blobs.isFolder(location);
+      return {
+        target, uri: input.uri, blobUrl, result: "failed", code: "InputNotFound",
+        message: folder
+          ? `The input ${blobUrl} is a folder, not a file; declare the input as UriFolder.`
+          : `The input file ${blobUrl} does not exist.`,
+      };
+    }
+    const listing = await deps.blobs.listFolder(location, maxListedEntries);
+    const counted = { listed: listing.listed, truncated: listing.truncated };
+    const bound = listing.truncated ? ` (listing stopped after ${listing.listed} entries)` : "";
+    if (listing.fileCount === 0) {
+      return {
+        target, uri: input.uri, blobUrl, result: "failed", code: "InputEmpty", ...counted,
+        message: listing.folderCount > 0
+          ? `The input folder ${blobUrl} holds only nested folders (${listing.folderCount}${bound}); batch jobs read the files directly in the folder, not nested folders.`
+          : `The input folder ${blobUrl} holds no files.`,
+      };
+    }
+    if (listing.folderCount > 0) {
+      return {
+        target, uri: input.uri, blobUrl, result: "warning", code: "NestedFoldersIgnored", ...counted,
+        message: `The input folder ${blobUrl} has ${listing.folderCount} nested folder(s)${bound}; batch jobs read only the ${listing.fileCount} file(s) directly in it.`,
+      };
+    }
+    return { target, uri: input.uri, blobUrl, result: "passed", code: null, ...counted, message: `${listing.fileCount} file(s) to score${bound}.` };
+  } catch (err) {
+    return unreadable(target, input.uri, location, err);
+  }
+}
+
+export async function runPreflight(request: PreflightRequest, deps: PreflightDeps): Promise<PreflightReport> {
+  if (request.mode === "off") return { mode: "off", checks: [] };
+  const checks = await Promise.all([
+    ...Object.entries(request.inputs).map(([name, input]) => checkInput(name, input, request.workspace, deps)),
+    request.output ? checkOutput(request.output, request.workspace, deps) : Promise.resolve(null),
+  ]);
+  return { mode: request.mode, checks: checks.filter((c): c is PreflightCheck => c !== null) };
+}

@@ -1,0 +1,120 @@
+/**
+ * Read-only looks at Blob storage with `@azure/storage-blob`: a blob's properties, a folder's
+ * top level (bounded), whether anything lies under a prefix. Azure accounts are read with the
+ * app's identity (a storage-scoped token); Azurite on loopback with its public development key.
+ * Failures say whether the app may not read the place (a permission or a missing container:
+ * "cannot check") or the read itself failed.
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import type { ContainerClient } from "@azure/storage-blob";
+import { sanitizeText } from "../batch/sanitize";
+import type { BlobLocation } from "./blobLocation";
+
+/** Azurite's documented development account key: public, and only ever sent to loopback. */
+const AZURITE_ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export interface BlobProperties {
+  sizeBytes: number | null;
+  lastModified: string | null;
+  contentType: string | null;
+}
+
+export interface FolderListing {
+  /** Blobs directly in the folder (what a batch job reads), and the first few of their names. */
+  fileCount: number;
+  sampleFiles: string[];
+  /** Nested folders (batch jobs do not read them). */
+  folderCount: number;
+  listed: number;
+  /** The listing stopped at its bound. */
+  truncated: boolean;
+}
+
+/** Why a place could not be read: `denied` (401/403), `missing` (no container), `failed` (anything else). */
+export class BlobReadError extends Error {
+  constructor(readonly kind: "denied" | "missing" | "failed", message: string) {
+    super(message);
+    this.name = "BlobReadError";
+  }
+}
+
+export interface BlobInspector {
+  /** null when the blob does not exist. */
+  properties(location: BlobLocation): Promise<BlobProperties | null>;
+  listFolder(location: BlobLocation, limit: number): Promise<FolderListing>;
+  /** Whether any blob's name starts with `<path>/`: the path is a folder. */
+  isFolder(location: BlobLocation): Promise<boolean>;
+}
+
+function toReadError(err: unknown, location: BlobLocation): BlobReadError {
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  const where = `${location.accountName}/${location.container}`;
+  if (e.statusCode === 401 || e.statusCode === 403) {
+    return new BlobReadError("denied", `the app's identity may not read ${where} (HTTP ${e.statusCode}${e.code ? ` ${e.code}` : ""}); grant it Storage Blob Data Reader on the account`);
+  }
+  if (e.statusCode === 404 && e.code === "ContainerNotFound") return new BlobReadError("missing", `container ${where} does not exist`);
+  const first = sanitizeText(String(e.message ?? err).split("\n")[0] ?? "", 300);
+  return new BlobReadError("failed", `reading ${where} failed${e.statusCode ? ` (HTTP ${e.statusCode})` : ""}: ${first}`);
+}
+
+const isNotFound = (err: unknown): boolean => (err as { statusCode?: number }).statusCode === 404 && (err as { code?: string }).code !== "ContainerNotFound";
+
+export function createBlobInspector(credential: TokenCredential): BlobInspector {
+  // Loaded on first use: registering functions must not pay for the storage SDK (cold start).
+  const sdk = () => require("@azure/storage-blob") as typeof import("@azure/storage-blob");
+  const containerOf = (location: BlobLocation): ContainerClient => {
+    const { ContainerClient, StorageSharedKeyCredential } = sdk();
+    const url = `${location.accountUrl}/${encodeURIComponent(location.container)}`;
+    const options = { retryOptions: { maxTries: 3, tryTimeoutInMs: 30_000 } };
+    return location.loopback
+      ? new ContainerClient(url, new StorageSharedKeyCredential(location.accountName, AZURITE_ACCOUNT_KEY), options)
+      : new ContainerClient(url, credential, options);
+  };
+  const folderPrefix = (path: string): string => (path === "" || path.endsWith("/") ? path : `${path}/`);
+
+  return {
+    async properties(location) {
+      try {
+        const p = await containerOf(location).getBlobClient(location.path).getProperties();
+        return { sizeBytes: p.contentLength ?? null, lastModified: p.lastModified?.toISOString() ?? null, contentType: p.contentType ?? null };
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw toReadError(err, location);
+      }
+    },
+    async listFolder(location, limit) {
+      const listing: FolderListing = { fileCount: 0, sampleFiles: [], folderCount: 0, listed: 0, truncated: false };
+      try {
+        const pages = containerOf(location).listBlobsByHierarchy("/", { prefix: folderPrefix(location.path), includeMetadata: true }).byPage({ maxPageSize: Math.min(limit, 5000) });
+        for await (const page of pages) {
+          listing.folderCount += page.segment.blobPrefixes?.length ?? 0;
+          for (const blob of page.segment.blobItems) {
+            // ADLS Gen2 directories can show up as empty marker blobs.
+            if (blob.metadata?.hdi_isfolder === "true") {
+              listing.folderCount++;
+              continue;
+            }
+            listing.fileCount++;
+            if (listing.sampleFiles.length < 5) listing.sampleFiles.push(blob.name);
+          }
+          listing.listed = listing.fileCount + listing.folderCount;
+          if (listing.listed >= limit) {
+            listing.truncated = page.continuationToken !== undefined && page.continuationToken !== "";
+            break;
+          }
+        }
+      } catch (err) {
+        throw toReadError(err, location);
+      }
+      return listing;
+    },
+    async isFolder(location) {
+      try {
+        const first = await containerOf(location).listBlobsFlat({ prefix: folderPrefix(location.path) }).byPage({ maxPageSize: 1 }).next();
+        return !first.done && first.value.segment.blobItems.length > 0;
+      } catch (err) {
+        throw toReadError(err, location);
+      }
+    },
+  };
+}

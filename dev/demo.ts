@@ -9,9 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { lifecycles } from "./batch-emulator";
-import { defaultDatastore, startDevStack } from "./stack";
-
-const inputCsv = ["age,income,tenure_months", "34,52000,18", "51,87000,64", "27,31000,5", "45,66000,40", "39,58000,22"].join("\n");
+import { defaultDatastore, sampleInputCsv as inputCsv, startDevStack } from "./stack";
 
 async function main(): Promise<number> {
   const t0 = Date.now();

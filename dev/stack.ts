@@ -17,6 +17,9 @@ export const repoRoot = path.basename(path.dirname(__dirname)) === "dist" ? path
 export const appEntry = path.join(repoRoot, "dist", "app", "index.js");
 /** The workspace's default datastore, and the Azurite container standing in for it. */
 export const defaultDatastore = { name: "workspaceblobstore", container: "azureml-blobstore" };
+/** A small customers file to score: what `npm run demo` and `npm run dev` put in their input folders. */
+export const sampleInputCsv = ["age,income,tenure_months", "34,52000,18", "51,87000,64", "27,31000,5", "45,66000,40", "39,58000,22"].join("\n");
+
 /** An ADLS Gen2 datastore (a filesystem on the same Azurite account): inputs read through its blob endpoint, outputs refused. */
 export const lakeDatastore = { name: "lakestore", filesystem: "lake" };
 

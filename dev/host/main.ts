@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import { lifecycles } from "../batch-emulator";
-import { defaultDatastore, repoRoot, startDevStack } from "../stack";
+import { defaultDatastore, repoRoot, sampleInputCsv, startDevStack } from "../stack";
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 7071);
@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     defaultLifecycle: lifecycles.completesAfter(4),
     keepEnv: true,
   });
-  const { host, emulator, azurite } = stack;
+  const { host, emulator, azurite, datastore } = stack;
+  // Something to score in the printed request's input folder (pre-flight refuses an empty one).
+  const sample = datastore!.getBlockBlobClient("scoring/input/customers.csv");
+  if (!(await sample.exists())) await sample.upload(sampleInputCsv, Buffer.byteLength(sampleInputCsv));
 
   const body = JSON.stringify({
     endpointUri: emulator.scoringUri,

@@ -345,7 +345,8 @@ describe("ADF pipelines run against the dev host + batch emulator", () => {
 
         const out = r.activities[WAITING_ACTIVITY[p.name]!]!.output as Record<string, any>;
         expect(out.status).toBe("Succeeded");
-        expect(out.output).toEqual({ uri: parameters.endpoint_output_uri });
+        // No Azurite here: the file is named but could not be looked at (a warning says so).
+        expect(out.output).toMatchObject({ uri: parameters.endpoint_output_uri });
         expect(out.request).toMatchObject({ endpointUri: parameters.endpoint_uri, apiVersion: "2022-10-01", pollIntervalSeconds: 120 });
         expect(out.job.status).toBe("Completed");
         expect(stack.emulator.createdJobCount).toBe(1);

@@ -24,8 +24,17 @@ describe("a completed run leaves its predictions file in Blob storage (Azurite)"
       }),
     });
     expect(res.status).toBe(200);
-    expect(res.body.output).toEqual({ uri: "azureml://datastores/workspaceblobstore/paths/batch/out/predictions.csv" });
     await stack.emulator.whenHooksSettled();
+    // The run's result is the file Azurite holds: its URL (no SAS), size, time and type.
+    const held = await ds.getBlobClient("batch/out/predictions.csv").getProperties();
+    expect(res.body.output).toEqual({
+      uri: "azureml://datastores/workspaceblobstore/paths/batch/out/predictions.csv",
+      blobUrl: `${ds.url}/batch/out/predictions.csv`,
+      sizeBytes: held.contentLength,
+      lastModified: held.lastModified!.toISOString(),
+      contentType: "text/csv",
+    });
+    expect(res.body.warnings).toEqual([expect.objectContaining({ code: "NestedFoldersIgnored" })]);
     const text = (await ds.getBlobClient("batch/out/predictions.csv").downloadToBuffer()).toString("utf8");
     expect(text).toBe(["file,row,score", `a.csv,0,${scoreOf("1,2")}`, `a.csv,1,${scoreOf("3,4")}`, `b.csv,0,${scoreOf("5,6")}`, ""].join("\n"));
   });

@@ -79,7 +79,8 @@ describe("restart survival", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
           endpointUri: scoringUri,
-          inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/in/" } },
+          // The sample input npm run dev puts in place.
+          inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/" } },
           output: { uri: "azureml://datastores/workspaceblobstore/paths/out/restart.csv" },
           pollIntervalSeconds: 1,
         }),

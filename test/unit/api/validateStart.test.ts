@@ -92,7 +92,6 @@ describe("validateStartRequest: normalisation", () => {
       tags: {},
       workspace: null,
       preflight: "strict",
-  preflight: "strict",
     });
   });
 
@@ -182,7 +181,6 @@ describe("validateStartRequest: normalisation", () => {
       tags: { team: "risk", source: "" },
       workspace: null,
       preflight: "strict",
-  preflight: "strict",
     });
   });
 

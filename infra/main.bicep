@@ -1,0 +1,315 @@
+// Batch scoring orchestrator on Azure: `azd up` entry point (see infra/README.md).
+//
+// Creates, in a new resource group: a user-assigned managed identity, a storage account (host
+// storage + Durable task hub + deployment package, no shared keys), Log Analytics + Application
+// Insights, and a Flex Consumption Function App (Node 22). Grants the identity what the app needs
+// on the existing Azure ML workspace and on the existing storage accounts that hold inputs and
+// outputs. Optionally subscribes the app's Event Grid functions to BlobCreated and Azure ML job
+// events (second `azd provision`, after the first deploy: see deployEventSubscriptions).
+//
+// Same shape as Azure-Samples/durable-functions-quickstart-typescript-azd and
+// Azure-Samples/azure-functions-flex-consumption-samples, with plain resources instead of AVM.
+targetScope = 'subscription'
+
+// ---------------------------------------------------------------- azd
+@minLength(1)
+@maxLength(64)
+@description('azd environment name: names the resource group and seeds unique resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Region for the new resources. It must offer Flex Consumption: az functionapp list-flexconsumption-locations.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Resource group to create. Default: rg-<environmentName>.')
+param resourceGroupName string = ''
+
+// ---------------------------------------------------------------- Azure ML (existing)
+@minLength(1)
+@description('Name of the existing Azure Machine Learning workspace that hosts the batch endpoints.')
+param amlWorkspaceName string
+
+@minLength(1)
+@description('Resource group of that workspace. It must be in the subscription you deploy to.')
+param amlWorkspaceResourceGroup string
+
+@description('What the identity gets on the workspace: the built-in AzureML Data Scientist role, or a custom role with only the batch invoke, job read/list/cancel and datastore read actions (modules/rbac-workspace.bicep).')
+@allowed([
+  'AzureMLDataScientist'
+  'Custom'
+])
+param amlWorkspaceRole string = 'AzureMLDataScientist'
+
+// ---------------------------------------------------------------- storage with inputs and outputs (existing)
+@description('Storage accounts that hold scoring inputs, comma-separated: "account" (in the workspace\'s resource group) or "resourceGroup/account". The identity gets Storage Blob Data Reader on each.')
+param inputStorageAccounts string = ''
+
+@description('Storage accounts behind the output datastores, same format. The identity gets Storage Blob Data Contributor on each.')
+param outputStorageAccounts string = ''
+
+// ---------------------------------------------------------------- app settings (src/config.ts)
+@description('SCORING_ALLOWED_HOSTS: host patterns an endpoint URI may use.')
+param scoringAllowedHosts string = '*.inference.ml.azure.com'
+
+@description('SCORING_DEFAULT_POLL_SECONDS: poll interval of requests that give none.')
+param scoringDefaultPollSeconds string = '120'
+
+@description('SCORING_POLL_MODE: adaptive (fast at first and while Finalizing) or fixed (every interval, as the seed pipeline did).')
+@allowed([
+  'adaptive'
+  'fixed'
+])
+param scoringPollMode string = 'adaptive'
+
+@description('SCORING_MAX_POLLS_PER_EXECUTION: polls before continueAsNew (bounded history).')
+param scoringMaxPollsPerExecution string = '10'
+
+@description('SCORING_EVENT_SAFETY_POLL_SECONDS: with job events subscribed, seconds between safety polls.')
+param scoringEventSafetyPollSeconds string = '900'
+
+@description('SCORING_RETENTION_DAYS: finished runs older than this are purged from the task hub.')
+param scoringRetentionDays string = '30'
+
+// ---------------------------------------------------------------- blob trigger (optional)
+@description('BLOB_TRIGGER_ENDPOINT_URI: scoring URI a BlobCreated event invokes. Empty: blob events start nothing.')
+param blobTriggerEndpointUri string = ''
+@description('BLOB_TRIGGER_DEPLOYMENT: deployment to use; empty for the endpoint default.')
+param blobTriggerDeployment string = ''
+@description('BLOB_TRIGGER_CONTAINER: container whose new blobs start runs.')
+param blobTriggerContainer string = ''
+@description('BLOB_TRIGGER_PREFIX: path prefix inside the container (no leading slash).')
+param blobTriggerPrefix string = ''
+@description('BLOB_TRIGGER_SUFFIX: path suffix, e.g. .csv.')
+param blobTriggerSuffix string = ''
+@description('BLOB_TRIGGER_INPUT_MODE: file (the blob is the input) or folder (a marker blob starts a run on its folder).')
+@allowed([
+  'file'
+  'folder'
+])
+param blobTriggerInputMode string = 'file'
+@description('BLOB_TRIGGER_MARKER: marker blob name in folder mode.')
+param blobTriggerMarker string = '_SUCCESS'
+@description('BLOB_TRIGGER_OUTPUT_TEMPLATE: azureml://datastores/<ds>/paths/<file> with {blobName} {blobPath} {runId} {date}.')
+param blobTriggerOutputTemplate string = ''
+@description('BLOB_TRIGGER_POLL_SECONDS: poll interval of these runs; empty for SCORING_DEFAULT_POLL_SECONDS.')
+param blobTriggerPollSeconds string = ''
+@description('BLOB_TRIGGER_DATASTORE: datastore that stands for the trigger container; inputs become datastore paths.')
+param blobTriggerDatastore string = ''
+@description('Storage account the BlobCreated subscription listens to: "account" or "resourceGroup/account". Also list it in inputStorageAccounts.')
+param blobTriggerStorageAccount string = ''
+
+// ---------------------------------------------------------------- Event Grid (second provision)
+@description('Create the Event Grid subscriptions. Keep false for the first `azd up`: Event Grid validates an Azure Function endpoint when the subscription is created, and the functions exist only after `azd deploy`. Then `azd env set DEPLOY_EVENT_SUBSCRIPTIONS true` and `azd provision`.')
+param deployEventSubscriptions bool = false
+
+@description('With deployEventSubscriptions: subscribe jobStatusChangedTrigger to the workspace\'s job events and set SCORING_JOB_EVENTS=true.')
+param subscribeJobStatusEvents bool = true
+
+// ---------------------------------------------------------------- Flex Consumption
+@description('Instance memory. 2048 MB is the Flex Consumption default and what infra/README.md\'s cost figures assume.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+// ---------------------------------------------------------------- names
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var functionAppName = 'func-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+var amlWorkspaceId = '/subscriptions/${subscription().subscriptionId}/resourceGroups/${amlWorkspaceResourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${amlWorkspaceName}'
+
+// "a, rg/b" -> [{resourceGroup: <workspace rg>, name: 'a'}, {resourceGroup: 'rg', name: 'b'}]
+var inputAccounts = map(filter(split(inputStorageAccounts, ','), entry => !empty(trim(entry))), entry => {
+  resourceGroup: contains(entry, '/') ? trim(split(entry, '/')[0]) : amlWorkspaceResourceGroup
+  name: trim(last(split(entry, '/')))
+})
+var outputAccounts = map(filter(split(outputStorageAccounts, ','), entry => !empty(trim(entry))), entry => {
+  resourceGroup: contains(entry, '/') ? trim(split(entry, '/')[0]) : amlWorkspaceResourceGroup
+  name: trim(last(split(entry, '/')))
+})
+var blobTriggerAccount = {
+  resourceGroup: contains(blobTriggerStorageAccount, '/') ? trim(split(blobTriggerStorageAccount, '/')[0]) : amlWorkspaceResourceGroup
+  name: trim(last(split(blobTriggerStorageAccount, '/')))
+}
+
+var deployBlobSubscription = deployEventSubscriptions && !empty(trim(blobTriggerStorageAccount)) && !empty(blobTriggerContainer)
+var jobEventsOn = deployEventSubscriptions && subscribeJobStatusEvents
+
+// ---------------------------------------------------------------- app settings
+// Every setting src/config.ts reads is set here or listed as optional in infra/README.md
+// (test/infra/settings.test.ts). Platform settings (AzureWebJobsStorage__*, APPLICATIONINSIGHTS_*)
+// are added in modules/functionapp.bicep.
+var coreSettings = {
+  AZURE_CLIENT_ID: identity.outputs.clientId // the app's credential: ManagedIdentityCredential({clientId})
+  AML_WORKSPACE_ID: amlWorkspaceId // lets a lost invoke answer be reconciled by clientInvokeId
+  AML_ARM_ENDPOINT: environment().resourceManager // https://management.azure.com/ in public Azure
+  SCORING_ALLOWED_HOSTS: scoringAllowedHosts
+  SCORING_ALLOW_LOOPBACK: 'false' // never in Azure
+  SCORING_DEFAULT_POLL_SECONDS: scoringDefaultPollSeconds
+  SCORING_POLL_MODE: scoringPollMode
+  SCORING_MAX_POLLS_PER_EXECUTION: scoringMaxPollsPerExecution
+  SCORING_JOB_EVENTS: jobEventsOn ? 'true' : 'false' // true only once the RunStatusChanged subscription exists
+  SCORING_EVENT_SAFETY_POLL_SECONDS: scoringEventSafetyPollSeconds
+  SCORING_RETENTION_DAYS: scoringRetentionDays
+}
+var blobTriggerSettings = empty(blobTriggerEndpointUri) ? {} : {
+  BLOB_TRIGGER_ENDPOINT_URI: blobTriggerEndpointUri
+  BLOB_TRIGGER_DEPLOYMENT: blobTriggerDeployment
+  BLOB_TRIGGER_CONTAINER: blobTriggerContainer
+  BLOB_TRIGGER_PREFIX: blobTriggerPrefix
+  BLOB_TRIGGER_SUFFIX: blobTriggerSuffix
+  BLOB_TRIGGER_INPUT_MODE: blobTriggerInputMode
+  BLOB_TRIGGER_MARKER: blobTriggerMarker
+  BLOB_TRIGGER_OUTPUT_TEMPLATE: blobTriggerOutputTemplate
+  BLOB_TRIGGER_POLL_SECONDS: blobTriggerPollSeconds
+  BLOB_TRIGGER_DATASTORE: blobTriggerDatastore
+}
+
+// ---------------------------------------------------------------- resources
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  params: {
+    planName: 'plan-${resourceToken}'
+    functionAppName: functionAppName
+    location: location
+    tags: tags
+    serviceName: 'api'
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    appSettings: union(coreSettings, blobTriggerSettings)
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+  }
+}
+
+// ---------------------------------------------------------------- role assignments (least privilege: no Owner, no Contributor)
+module hostRoles 'modules/rbac-host.bicep' = {
+  name: 'host-roles'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    principalId: identity.outputs.principalId
+  }
+}
+
+module workspaceRole 'modules/rbac-workspace.bicep' = {
+  name: 'aml-workspace-role-${resourceToken}'
+  scope: resourceGroup(amlWorkspaceResourceGroup)
+  params: {
+    workspaceName: amlWorkspaceName
+    principalId: identity.outputs.principalId
+    role: amlWorkspaceRole
+  }
+}
+
+module inputRoles 'modules/rbac-data-storage.bicep' = [for (account, i) in inputAccounts: {
+  name: 'input-reader-${i}-${resourceToken}'
+  scope: resourceGroup(account.resourceGroup)
+  params: {
+    storageAccountName: account.name
+    principalId: identity.outputs.principalId
+    access: 'read'
+  }
+}]
+
+module outputRoles 'modules/rbac-data-storage.bicep' = [for (account, i) in outputAccounts: {
+  name: 'output-writer-${i}-${resourceToken}'
+  scope: resourceGroup(account.resourceGroup)
+  params: {
+    storageAccountName: account.name
+    principalId: identity.outputs.principalId
+    access: 'write'
+  }
+}]
+
+// ---------------------------------------------------------------- Event Grid (only after the first deploy)
+module blobCreatedSubscription 'modules/eventgrid-blob.bicep' = if (deployBlobSubscription) {
+  name: 'blob-created-subscription-${resourceToken}'
+  scope: resourceGroup(blobTriggerAccount.resourceGroup)
+  params: {
+    storageAccountName: blobTriggerAccount.name
+    functionAppId: functionApp.outputs.id
+    container: blobTriggerContainer
+    prefix: blobTriggerPrefix
+    suffix: blobTriggerSuffix
+  }
+}
+
+module jobStatusSubscription 'modules/eventgrid-aml.bicep' = if (jobEventsOn) {
+  name: 'job-status-subscription-${resourceToken}'
+  scope: resourceGroup(amlWorkspaceResourceGroup)
+  params: {
+    workspaceName: amlWorkspaceName
+    functionAppId: functionApp.outputs.id
+  }
+}
+
+// ---------------------------------------------------------------- outputs (azd writes them to .azure/<env>/.env)
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = 'https://${functionApp.outputs.defaultHostName}'
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output AML_WORKSPACE_ID string = amlWorkspaceId
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output EVENT_SUBSCRIPTIONS_DEPLOYED bool = deployEventSubscriptions

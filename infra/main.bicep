@@ -110,6 +110,17 @@ param deployEventSubscriptions bool = false
 @description('With deployEventSubscriptions: subscribe jobStatusChangedTrigger to the workspace\'s job events and set SCORING_JOB_EVENTS=true.')
 param subscribeJobStatusEvents bool = true
 
+// ---------------------------------------------------------------- Durable backend
+@description('Where Durable Functions keeps run state. AzureStorage: the app\'s storage account (default; host.json as it is). DurableTaskScheduler: also creates a Durable Task Scheduler (Consumption SKU) and sets DURABLE_TASK_SCHEDULER_CONNECTION_STRING; copy infra/host/host.durable-task-scheduler.json over host.json before `azd deploy`. See infra/DURABLE_BACKENDS.md.')
+@allowed([
+  'AzureStorage'
+  'DurableTaskScheduler'
+])
+param durableBackend string = 'AzureStorage'
+
+@description('Region of the Durable Task Scheduler (not every region offers it). Default: location.')
+param durableTaskSchedulerLocation string = ''
+
 // ---------------------------------------------------------------- Flex Consumption
 @description('Instance memory. 2048 MB is the Flex Consumption default and what infra/README.md\'s cost figures assume.')
 @allowed([
@@ -166,6 +177,10 @@ var coreSettings = {
   SCORING_EVENT_SAFETY_POLL_SECONDS: scoringEventSafetyPollSeconds
   SCORING_RETENTION_DAYS: scoringRetentionDays
 }
+// Read by the Functions host (host.durable-task-scheduler.json: connectionStringName), not by src/.
+var durableBackendSettings = durableBackend == 'DurableTaskScheduler' ? {
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskScheduler.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
+} : {}
 var blobTriggerSettings = empty(blobTriggerEndpointUri) ? {} : {
   BLOB_TRIGGER_ENDPOINT_URI: blobTriggerEndpointUri
   BLOB_TRIGGER_DEPLOYMENT: blobTriggerDeployment
@@ -218,6 +233,18 @@ module storage 'modules/storage.bicep' = {
   }
 }
 
+module durableTaskScheduler 'modules/durable-task-scheduler.bicep' = if (durableBackend == 'DurableTaskScheduler') {
+  name: 'durable-task-scheduler'
+  scope: rg
+  params: {
+    name: 'dts-${resourceToken}'
+    location: !empty(durableTaskSchedulerLocation) ? durableTaskSchedulerLocation : location
+    tags: tags
+    taskHubName: 'BatchScoringHub' // = extensions.durableTask.hubName in host.json
+    principalId: identity.outputs.principalId
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
@@ -232,7 +259,7 @@ module functionApp 'modules/functionapp.bicep' = {
     storageAccountName: storage.outputs.name
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
-    appSettings: union(coreSettings, blobTriggerSettings)
+    appSettings: union(coreSettings, blobTriggerSettings, durableBackendSettings)
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }

@@ -16,6 +16,12 @@ import { newRunInput, type ScoringRunInput } from "../orchestration/runState";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
 import { acceptedResponse, runResponse, waitForRun } from "./runResponses";
+import { type OutputCheck, refuseUnusableOutput } from "./outputAtStart";
+import { checkOutput as checkOutputNow } from "../preflight/checks";
+import { sharedPreflightDeps } from "../preflight/sharedDeps";
+
+const sharedOutputCheck: OutputCheck = (output, workspace) => checkOutputNow(output, workspace, sharedPreflightDeps());
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** ADF's Azure Function / Web activities give up after 230 s; answer well before. */
 export const maxWaitSeconds = 220;
@@ -24,7 +30,7 @@ export const maxWaitSeconds = 220;
 export const maxStartBodyBytes = 64 * 1024;
 const jsonContentType = /^(application\/(.+\+)?json|text\/json)\s*(;|$)/i;
 
-export async function startScoringRun(req: ApiRequest, runs: RunsClient, config: AppConfig): Promise<ApiResponse> {
+export async function startScoringRun(req: ApiRequest, runs: RunsClient, config: AppConfig, checkOutput: OutputCheck = sharedOutputCheck): Promise<ApiResponse> {
   const size = Buffer.byteLength(req.bodyText);
   if (size > maxStartBodyBytes) {
     return { status: 400, body: invalidRequestBody([{ field: "body", message: `is ${size} bytes; the limit is ${maxStartBodyBytes}.` }]) };
@@ -58,6 +64,10 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
     ?? (key !== null ? instanceIdForKey(key) : request.output ? instanceIdForRequest(request) : randomUUID().replace(/-/g, ""));
   const existing = await runs.get(instanceId);
   if (existing) return answerExisting(req, runs, existing, request, wait);
+  // Only for a new run: a resubmit of a finished run finds its own predictions file there.
+  const outputField = isObject(body) && "endpoint_output_uri" in body ? "endpoint_output_uri" : "output.uri";
+  const refused = await refuseUnusableOutput(request, outputField, checkOutput);
+  if (refused) return refused;
 
   const input = newRunInput(request, config);
   try {

@@ -10,7 +10,7 @@ import type { ContainerClient } from "@azure/storage-blob";
 import type { BatchEmulator } from "../../dev/batch-emulator";
 import type { Clock } from "../../dev/host/clock";
 import type { DevHost } from "../../dev/host/devHost";
-import { appEntry, startDevStack } from "../../dev/stack";
+import { appEntry, sampleInputCsv, startDevStack } from "../../dev/stack";
 
 export { appEntry };
 
@@ -59,6 +59,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const { host, emulator } = dev;
+  // startBody's input folder holds a file, as a real one would (pre-flight refuses an empty one).
+  await dev.datastore?.getBlockBlobClient("scoring/input/customers.csv").upload(sampleInputCsv, Buffer.byteLength(sampleInputCsv));
   const api: Stack["api"] = async (p, init = {}) => {
     const { json, ...rest } = init;
     const res = await fetch(new URL(p, host.baseUrl), {

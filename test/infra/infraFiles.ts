@@ -49,13 +49,13 @@ export function guidUses(): GuidUse[] {
   );
 }
 
-/** The text of `var <name> = ...` up to the first line that is a lone closing brace (multi-line objects) or the end of the line. */
+/** The text of `var <name> = ...`: up to the next line that starts with a closing brace (multi-line objects), else that one line. */
 export function varBody(source: string, name: string): string | null {
   const lines = source.split("\n");
   const start = lines.findIndex((l) => new RegExp(`^\\s*var\\s+${name}\\s*=`).test(l));
   if (start < 0) return null;
   if (!lines[start].trimEnd().endsWith("{")) return lines[start];
-  const end = lines.findIndex((l, i) => i > start && l === "}");
+  const end = lines.findIndex((l, i) => i > start && l.startsWith("}"));
   return lines.slice(start, end + 1).join("\n");
 }
 

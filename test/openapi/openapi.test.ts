@@ -81,8 +81,11 @@ describe("openapi.yaml is a valid OpenAPI 3.1 document", () => {
 // The stack every remaining check talks to
 
 let stack: Stack;
+let invokesBefore = 0;
 beforeAll(async () => {
-  stack = await startStack({ clock: "virtual", autoAdvance: true });
+  // With Azurite: pre-flight and the run's result read real blobs.
+
+  stack = await startStack({ clock: "virtual", autoAdvance: true, azurite: true });
   stack.emulator.setDefaultLifecycle(lifecycles.completesAfter(2));
 });
 afterAll(async () => stack?.stop());
@@ -282,7 +285,8 @@ const scenarios: Scenario[] = [
     run: () => sent({ method: "POST", path: RUNS, query: { wait: "20" }, body: stack.startBody() }),
     check: (res, req) => {
       expect(res.body.status).toBe("Succeeded");
-      expect(res.body.output).toEqual({ uri: ((req.body as Record<string, unknown>).output as { uri: string }).uri });
+      expect(res.body.output).toMatchObject({ uri: ((req.body as Record<string, unknown>).output as { uri: string }).uri, contentType: "text/csv" });
+      expect(res.body.output.sizeBytes).toBeGreaterThan(0);
       expect(res.body.error).toBeNull();
       expect(res.body.progress.nextPollAt).toBeNull();
     },
@@ -348,6 +352,22 @@ const scenarios: Scenario[] = [
       return sent({ method: "POST", path: RUNS, headers, body: stack.startBody({ pollIntervalSeconds: 30 }) });
     },
     check: (res) => expect(res.body.error.code).toBe("IdempotencyConflict"),
+  },
+  {
+    name: "an output file that already exists is a 409 OutputAlreadyExists, and nothing starts",
+    method: "POST", path: RUNS, status: 409,
+    run: async () => {
+      const body = stack.startBody();
+      const file = ((body.output as { uri: string }).uri).split("/paths/")[1]!;
+      await stack.datastore!.getBlockBlobClient(file).upload("x", 1);
+      invokesBefore = stack.emulator.requestsFor("invoke").length;
+      return sent({ method: "POST", path: RUNS, body });
+    },
+    check: (res) => {
+      expect(res.body.error.code).toBe("OutputAlreadyExists");
+      expect(res.body.error.details[0].field).toBe("output.uri");
+      expect(stack.emulator.requestsFor("invoke")).toHaveLength(invokesBefore);
+    },
   },
   {
     name: "a used instanceId with another body is a 409",

@@ -70,6 +70,7 @@ export class BatchEmulator {
       listPageSize: options.listPageSize ?? 50,
       dedupeRepeatability: options.dedupeRepeatability ?? false,
       dropInvokeMarkers: options.dropInvokeMarkers ?? false,
+      writeOutputs: options.writeOutputs ?? true,
     };
     checkBehavior(this.behavior);
     for (const [name, ds] of Object.entries(options.datastores ?? {})) this.datastores.set(name, ds);

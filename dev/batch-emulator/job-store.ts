@@ -220,7 +220,7 @@ export class JobStore {
   }
 
   private async runHook(job: EmulatorJob): Promise<void> {
-    if (this.onCompleted === undefined) return;
+    if (this.onCompleted === undefined || !this.behavior.writeOutputs) return;
     try {
       await this.onCompleted(snapshot(job));
     } catch (err) {

@@ -141,6 +141,8 @@ export interface EmulatorBehavior {
   dedupeRepeatability: boolean;
   /** Drop the invoke's tags and properties, as the real service might (default false). */
   dropInvokeMarkers: boolean;
+  /** Completed jobs run onJobCompleted (write their predictions); false: a deployment that writes nothing (default true). */
+  writeOutputs: boolean;
 }
 
 export interface BatchEmulatorOptions extends Partial<EmulatorBehavior> {

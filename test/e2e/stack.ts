@@ -101,7 +101,7 @@ export function useStack(options: StackOptions = {}, eachTest?: (stack: Stack) =
   afterAll(async () => ctx.stack?.stop());
   beforeEach(() => {
     ctx.stack.emulator.reset();
-    ctx.stack.emulator.configure({ dropInvokeMarkers: false });
+    ctx.stack.emulator.configure({ dropInvokeMarkers: false, writeOutputs: true });
     eachTest?.(ctx.stack);
   });
   return ctx;

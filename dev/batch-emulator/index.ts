@@ -156,6 +156,7 @@ export class BatchEmulator {
 
   /** Adds or replaces a datastore (Datastores Get answers it from now on). */
   setDatastore(name: string, datastore: EmulatorDatastore): void {
+    this.removeDatastore(name);
     this.datastores.set(name, datastore);
   }
 
@@ -164,15 +165,17 @@ export class BatchEmulator {
     return [...this.datastores.entries()].find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
   }
 
+  /** Names are case-insensitive, as in ARM. */
   removeDatastore(name: string): void {
-    this.datastores.delete(name);
+    for (const key of [...this.datastores.keys()]) if (key.toLowerCase() === name.toLowerCase()) this.datastores.delete(key);
   }
 
   /** Adds or replaces one version of a data asset. */
   setDataVersion(name: string, version: string, data: EmulatorDataVersion): void {
-    const versions = this.dataAssets.get(name) ?? new Map<string, EmulatorDataVersion>();
+    const key = [...this.dataAssets.keys()].find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+    const versions = this.dataAssets.get(key) ?? new Map<string, EmulatorDataVersion>();
     versions.set(version, data);
-    this.dataAssets.set(name, versions);
+    this.dataAssets.set(key, versions);
   }
 
   setDefaultLifecycle(lifecycle: LifecycleInput): void {

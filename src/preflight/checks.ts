@@ -109,9 +109,13 @@ export async function checkInput(name: string, input: JobInput, workspace: strin
 
 export async function runPreflight(request: PreflightRequest, deps: PreflightDeps): Promise<PreflightReport> {
   if (request.mode === "off") return { mode: "off", checks: [] };
+  // One check that throws is that check's `skipped`, never the loss of the others.
+  const guarded = (target: string, uri: string, work: () => Promise<PreflightCheck | null>) =>
+    work().catch((err: unknown) => skipped(target, uri, null, `the check failed: ${String(err instanceof Error ? err.message : err).slice(0, 300)}`));
   const checks = await Promise.all([
-    ...Object.entries(request.inputs).map(([name, input]) => checkInput(name, input, request.workspace, deps)),
-    request.output ? checkOutput(request.output, request.workspace, deps) : Promise.resolve(null),
+    ...Object.entries(request.inputs).map(([name, input]) =>
+      guarded(`inputs.${name}`, input.type === "literal" ? "" : input.uri, () => checkInput(name, input, request.workspace, deps))),
+    request.output ? guarded("output", request.output.uri, () => checkOutput(request.output!, request.workspace, deps)) : Promise.resolve(null),
   ]);
   return { mode: request.mode, checks: checks.filter((c): c is PreflightCheck => c !== null) };
 }

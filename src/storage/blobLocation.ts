@@ -25,6 +25,15 @@ const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/;
 
 const encodePath = (path: string): string => path.split("/").map(encodeURIComponent).join("/");
 
+/** A malformed escape (`100%`) is kept as written: it names a blob, it is not an error. */
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** The blob's URL without any query (never a SAS: none is ever added). */
 export function blobUrlOf(location: BlobLocation): string {
   return `${location.accountUrl}/${encodeURIComponent(location.container)}${location.path === "" ? "" : `/${encodePath(location.path)}`}`;
@@ -69,7 +78,7 @@ export function locationFromHttps(uri: string): LocationResult {
   if (url.protocol !== "https:" || !m || !suffixOk(m[2]!) || url.port !== "") {
     return { ok: false, reason: `${url.hostname} is not an Azure Blob Storage host, so it is not checked` };
   }
-  const [container, ...rest] = url.pathname.replace(/^\//, "").split("/").map((s) => decodeURIComponent(s));
+  const [container, ...rest] = url.pathname.replace(/^\//, "").split("/").map(decode);
   if (!container) return { ok: false, reason: "the URL names no container" };
   return { ok: true, location: { accountUrl: `https://${m[1]}.blob.${m[2]}`, accountName: m[1]!, container, path: rest.join("/"), loopback: false } };
 }
@@ -81,6 +90,6 @@ export function locationFromAbfss(uri: string): LocationResult {
   const account = m[2]!.toLowerCase();
   return {
     ok: true,
-    location: { accountUrl: `https://${account}.blob.${m[3]!.toLowerCase()}`, accountName: account, container: decodeURIComponent(m[1]!), path: decodeURIComponent(m[4] ?? ""), loopback: false },
+    location: { accountUrl: `https://${account}.blob.${m[3]!.toLowerCase()}`, accountName: account, container: decode(m[1]!), path: (m[4] ?? "").split("/").map(decode).join("/"), loopback: false },
   };
 }

@@ -3,6 +3,7 @@
  * orchestrator imports them, the HTTP API reads them back through `toRunView`.
  */
 import type { PreflightReport, RunOutput, RunWarning } from "../preflight/types";
+import type { TimelineEntry } from "../observability/timeline";
 import type { RunError } from "./types";
 
 export interface RunJobInfo {
@@ -36,6 +37,7 @@ export interface RunProgress {
   /** The pre-flight report, once made. */
   preflight?: PreflightReport | null;
   warnings?: RunWarning[];
+  timeline?: TimelineEntry[];
 }
 
 /** The orchestration's output when the job completed. */
@@ -48,4 +50,5 @@ export interface ScoringRunResult {
   detection?: RunDetection;
   preflight?: PreflightReport | null;
   warnings?: RunWarning[];
+  timeline?: TimelineEntry[];
 }

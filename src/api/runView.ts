@@ -2,6 +2,7 @@
  * The public run view (ARCHITECTURE.md "Run view") built from a durable orchestration status.
  * Defensive: custom status, input and output are whatever the task hub stored.
  */
+import type { TimelineEntry } from "../observability/timeline";
 import type { PreflightReport, RunOutput, RunWarning } from "../preflight/types";
 import type { RunError, RunStatus, RunView, ScoringRunRequest } from "./types";
 import type { RunDetection, RunJobInfo } from "./runProgress";
@@ -134,6 +135,7 @@ export function toRunView(status: DurableStatusLike): RunView {
   let error: RunError | null = null;
   let preflight = readPreflight(progress?.preflight);
   let warnings = readWarnings(progress?.warnings);
+  let timeline = readTimeline(progress?.timeline);
 
   switch (runtime) {
     case "Completed": {
@@ -143,6 +145,7 @@ export function toRunView(status: DurableStatusLike): RunView {
       output = readOutput(result?.output);
       preflight = readPreflight(result?.preflight) ?? preflight;
       warnings = readWarnings(result?.warnings) ?? warnings;
+      timeline = readTimeline(result?.timeline) ?? timeline;
       break;
     }
     case "Failed":
@@ -187,7 +190,15 @@ export function toRunView(status: DurableStatusLike): RunView {
     detection: (asObject(progress?.detection) as RunDetection | null) ?? null,
     preflight,
     warnings: warnings ?? [],
+    correlationId: input ? str(input.correlationId) : null,
+    timeline: timeline ?? [],
   };
+}
+
+function readTimeline(value: unknown): TimelineEntry[] | null {
+  if (!Array.isArray(value)) return null;
+  return value.map(asObject).filter((e): e is Obj => e !== null && str(e.at) !== null && str(e.event) !== null)
+    .map((e) => ({ at: str(e.at) as string, event: str(e.event) as TimelineEntry["event"], detail: e.detail === null ? null : safeMessage(str(e.detail) ?? "") }));
 }
 
 /** The predictions file; older runs stored only `{ uri }`. */

@@ -1,5 +1,6 @@
 import type { JobInput, JobOutput } from "../batch/types";
 import type { PreflightMode, PreflightReport, RunOutput, RunWarning } from "../preflight/types";
+import type { TimelineEntry } from "../observability/timeline";
 import type { RunDetection } from "./runProgress";
 
 /** A start request after validation and normalisation: the orchestration input's `request`. */
@@ -51,4 +52,8 @@ export interface RunView {
   preflight: PreflightReport | null;
   /** What the caller should know that did not fail the run (nested folders, a missing predictions file…). */
   warnings: RunWarning[];
+  /** The caller's correlation id (`x-correlation-id`, or the trace id of `traceparent`), when one was sent. */
+  correlationId: string | null;
+  /** The run's story, bounded: started, pre-flight, invoked, status changes, cancel requests, outcome. */
+  timeline: TimelineEntry[];
 }

@@ -55,7 +55,16 @@ export interface JobSnapshot {
   outputs?: Record<string, { type: string | null; uri: string }>;
 }
 
+/** Who an activity works for, so its log lines name the run (and never anything secret). */
+export interface ActivityLogFields {
+  runId: string;
+  jobName?: string | null;
+  correlationId?: string | null;
+}
+
 export interface JobLocator {
+  /** For log lines only. */
+  log?: ActivityLogFields;
   /** Workspace-level ARM job path (see JobRef.jobPath). */
   jobPath: string;
   /** Jobs API version, default 2022-10-01. */
@@ -94,6 +103,8 @@ export interface ListedJob extends JobRef {
 
 /** The invoke activity's input: the request, and where to look for a job it may already have created. */
 export interface EnsureJobRequest extends InvokeJobRequest {
+  /** For log lines only. */
+  log?: ActivityLogFields;
   /** Workspace ARM id; null → a lost invoke answer cannot be reconciled. */
   workspace: string | null;
   apiVersion: string;

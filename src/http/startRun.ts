@@ -12,6 +12,7 @@ import type { ScoringRunRequest } from "../api/types";
 import { invalidRequestBody, validateStartRequest } from "../api/validateStart";
 import type { AppConfig } from "../config";
 import { blobRunPrefix } from "../events/blobCreated";
+import { correlationOf } from "../observability/correlation";
 import { newRunInput, type ScoringRunInput } from "../orchestration/runState";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
@@ -50,6 +51,8 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   const key = req.header("idempotency-key");
   const keyCheck = key === null ? undefined : validateIdempotencyKey(key);
   if (keyCheck && !keyCheck.ok) details.push({ field: "Idempotency-Key", message: keyCheck.message });
+  const correlation = correlationOf(req.header);
+  if (!correlation.ok) details.push({ field: correlation.field, message: correlation.message });
   const validation = validateStartRequest(body, config);
   if (!validation.ok) details.push(...validation.details);
   if (validation.ok && validation.instanceId !== null) {
@@ -69,7 +72,7 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   const refused = await refuseUnusableOutput(request, outputField, checkOutput);
   if (refused) return refused;
 
-  const input = newRunInput(request, config);
+  const input = newRunInput(request, config, correlation.ok ? correlation.correlationId : null);
   try {
     await runs.start(instanceId, input);
   } catch (err) {

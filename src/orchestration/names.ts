@@ -23,4 +23,8 @@ export const names = {
     blobCreated: "blobCreatedTrigger",
     jobStatusChanged: "jobStatusChangedTrigger",
   },
+  timers: {
+    /** Purges the durable history of finished runs past SCORING_RETENTION_DAYS. */
+    purgeOldRuns: "purgeOldRuns",
+  },
 } as const;

@@ -3,6 +3,7 @@ import type { ScoringRunRequest } from "../api/types";
 import type { BatchErrorInfo, JobRef } from "../batch/types";
 import type { PollPolicy } from "../config";
 import type { PreflightReport, RunWarning } from "../preflight/types";
+import type { TimelineEntry } from "../observability/timeline";
 
 export interface RunState {
   /** When the run (its first execution) started; deadlines count from here. */
@@ -30,6 +31,8 @@ export interface RunState {
   preflight?: PreflightReport | null;
   /** Things the caller should know that did not fail the run. */
   warnings?: RunWarning[];
+  /** The run's story, bounded (absent in states carried by older versions). */
+  timeline?: TimelineEntry[];
 }
 
 /** The orchestration input: the normalised request, the settings the orchestrator needs, and carried state. */
@@ -39,6 +42,8 @@ export interface ScoringRunInput {
   maxPollsPerExecution: number;
   /** How to schedule status reads; absent in inputs from older versions (then fixed). */
   pollPolicy?: PollPolicy;
+  /** The caller's correlation id (x-correlation-id or traceparent's trace id); on every log line. */
+  correlationId?: string | null;
   state?: RunState;
 }
 
@@ -62,10 +67,13 @@ export function initialRunState(request: ScoringRunRequest, now: Date, invokeId:
     lastCancelError: null,
     preflight: null,
     warnings: [],
+    timeline: [],
   };
 }
 
 /** The input of a new run: the request and the settings the orchestrator needs, fixed at start. */
-export function newRunInput(request: ScoringRunRequest, settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy }): ScoringRunInput {
-  return { request, maxPollsPerExecution: settings.maxPollsPerExecution, pollPolicy: settings.pollPolicy };
+export function newRunInput(
+  request: ScoringRunRequest, settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy }, correlationId: string | null = null,
+): ScoringRunInput {
+  return { request, maxPollsPerExecution: settings.maxPollsPerExecution, pollPolicy: settings.pollPolicy, correlationId };
 }

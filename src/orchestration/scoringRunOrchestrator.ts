@@ -15,6 +15,8 @@ import { backoffSeconds, nextPollAt } from "./pollSchedule";
 import { initialRunState, type RunState, type ScoringRunInput } from "./runState";
 import type { DescribeOutputRequest, DescribeOutputResult, PreflightReport, PreflightRequest, RunOutput } from "../preflight/types";
 import { preflightVerdict } from "../preflight/verdict";
+import { appendTimeline, type TimelineEvent } from "../observability/timeline";
+import { runLogPrefix } from "../observability/runLog";
 
 export interface CancelRequest {
   reason?: string;
@@ -59,6 +61,14 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   const input = df.getInput<ScoringRunInput>();
   const { request } = input;
   const state: RunState = input.state ?? initialRunState(request, df.currentUtcDateTime, df.newGuid(df.instanceId));
+  const correlationId = input.correlationId ?? null;
+  const logFields = () => ({ runId: df.instanceId, jobName: state.job?.name ?? null, correlationId });
+  /** One step of the run's story: kept in the bounded timeline, and logged once (not on replay). */
+  const note = (event: TimelineEvent, detail: string | null = null) => {
+    state.timeline = appendTimeline(state.timeline ?? [], { at: df.currentUtcDateTime.toISOString(), event, detail });
+    if (!df.isReplaying) context.log(`${runLogPrefix(logFields())} ${event}${detail ? `: ${detail}` : ""}`);
+  };
+  if (!input.state) note("started", `endpoint ${request.endpointUri}${request.deployment ? `, deployment ${request.deployment}` : ""}`);
   let pollsThisExecution = 0;
   let nextPoll: Date | null = null;
 
@@ -73,14 +83,16 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     ...(detection ? { detection } : {}),
     ...(state.preflight ? { preflight: state.preflight } : {}),
     ...(state.warnings?.length ? { warnings: state.warnings } : {}),
+    timeline: state.timeline ?? [],
   });
   const fail = (error: RunError): never => {
     const canceled = error.code === "RunCanceled" || error.code === "JobCanceled";
+    note(canceled ? "canceled" : "failed", `${error.code}: ${error.message}`);
     nextPoll = null;
     df.setCustomStatus(progress(canceled ? "Canceled" : "Failed", error));
     throw new ScoringRunError(error);
   };
-  const locator = (): JobLocator => ({ jobPath: (state.job as JobRef).jobPath, apiVersion: request.apiVersion });
+  const locator = (): JobLocator => ({ jobPath: (state.job as JobRef).jobPath, apiVersion: request.apiVersion, log: logFields() });
   // One waiter per event name for the whole execution. The SDK hands an event to the newest open
   // waiter of its name, so a fresh waiter per loop would leave the ones that lost their race
   // open, and an event arriving while nobody waits (during an activity) would go to a stale one
@@ -91,6 +103,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     if (state.cancel || !cancelEvent.isCompleted) return;
     const reason = ((cancelEvent.result as CancelRequest | undefined)?.reason ?? "").slice(0, 200);
     state.cancel = { requestedAt: df.currentUtcDateTime.toISOString(), reason };
+    note("cancelRequested", reason || null);
   };
   /** Races a timer against the events still pending; returns what ended the wait. */
   function* wait(until: Date, withStatusEvent: boolean): Generator<Task, "timer" | "cancel" | "status", any> {
@@ -110,7 +123,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   // Runs started by older versions carry no mode and skip it, so their replay is unchanged.
   if (!state.job && !state.preflight && request.preflight !== undefined) {
     df.setCustomStatus(progress("Preflight"));
-    const preflightRequest: PreflightRequest = { inputs: request.inputs, output: request.output, workspace: request.workspace ?? null, mode: request.preflight };
+    const preflightRequest: PreflightRequest = { inputs: request.inputs, output: request.output, workspace: request.workspace ?? null, mode: request.preflight, log: logFields() };
     try {
       state.preflight = yield df.callActivity(names.activities.preflight, preflightRequest);
     } catch (err) {
@@ -120,6 +133,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     }
     const verdict = preflightVerdict(state.preflight as PreflightReport);
     state.warnings = [...(state.warnings ?? []), ...verdict.warnings];
+    note("preflight", preflightSummary(state.preflight as PreflightReport));
     if (verdict.error) return fail(verdict.error);
     if (cancelEvent.isCompleted) {
       noteCancel();
@@ -140,6 +154,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       tags: request.tags,
       workspace: request.workspace ?? null,
       apiVersion: request.apiVersion,
+      log: logFields(),
     };
     let result: ActivityResult<JobRef>;
     try {
@@ -152,11 +167,13 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       state.job = result.value;
       state.invokedAt = now.toISOString();
       if (request.queueTimeoutSeconds) state.queueDeadlineAt = new Date(now.getTime() + request.queueTimeoutSeconds * 1000).toISOString();
+      note("invoked", `job ${result.value.name} (${result.value.status})`);
       break;
     }
     state.invokeAttempts++;
     const decision = decideAfterInvokeFailure(state, request, result.error, now);
     if (decision.kind === "fail") return fail(decision.error);
+    note("invokeRetry", `${result.error.code}; attempt ${state.invokeAttempts + 1} at ${decision.at.toISOString()}`);
     if ((yield* wait(decision.at, false)) === "cancel") {
       noteCancel();
       return fail({ code: "RunCanceled", message: "The run was canceled on request before a job was created." });
@@ -203,6 +220,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       state.consecutivePollErrors = 0;
       state.hardPollErrors = 0;
       state.lastPollError = null;
+      if (result.value.status !== job.status) note("status", `${job.status} → ${result.value.status}${signal ? " (event)" : ""}`);
       job.status = result.value.status;
       job.studioUrl = result.value.studioUrl ?? job.studioUrl;
       const decision = decideAfterPoll(state, request, result.value, now);
@@ -210,12 +228,14 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       if (decision.kind === "succeed") {
         nextPoll = null;
         const output = yield* describeOutput(result.value);
+        note("succeeded", output && "blobUrl" in output && output.blobUrl ? `predictions ${output.blobUrl}${output.sizeBytes !== null ? ` (${output.sizeBytes} bytes)` : ""}` : null);
         df.setCustomStatus(progress("Succeeded"));
         return {
           job: { name: job.name, id: job.id, status: job.status, studioUrl: job.studioUrl }, output,
           polls: state.polls, completedAt: now.toISOString(), ...(detection ? { detection } : {}),
           ...(state.preflight ? { preflight: state.preflight } : {}),
           ...(state.warnings?.length ? { warnings: state.warnings } : {}),
+          timeline: state.timeline ?? [],
         };
       }
       if (decision.kind === "fail") return fail(decision.error);
@@ -225,6 +245,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       // Only non-retryable failures in a row count toward giving up; a throttle in between resets them.
       state.hardPollErrors = result.error.retryable ? 0 : (state.hardPollErrors ?? 0) + 1;
       state.lastPollError = result.error;
+      if (state.consecutivePollErrors === 1) note("statusReadFailed", `${result.error.code}${result.error.httpStatus ? ` (HTTP ${result.error.httpStatus})` : ""}`);
       const decision = decideAfterPollError(state, result.error);
       if (decision.kind === "fail") return fail(decision.error);
       const deadline = deadlineDecision(state, request, job.status, now);
@@ -243,7 +264,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
 
   /** The predictions file the completed job wrote; a missing or unreadable one is a warning. */
   function* describeOutput(snapshot: JobSnapshot): Generator<Task, RunOutput | null, any> {
-    const describeRequest: DescribeOutputRequest = { output: request.output, jobOutputs: snapshot.outputs ?? null, workspace: request.workspace ?? null };
+    const describeRequest: DescribeOutputRequest = { output: request.output, jobOutputs: snapshot.outputs ?? null, workspace: request.workspace ?? null, log: logFields() };
     let described: DescribeOutputResult;
     try {
       described = yield df.callActivity(names.activities.describeOutput, describeRequest);
@@ -268,9 +289,11 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     if (result.ok) {
       state.cancelSentAt = df.currentUtcDateTime.toISOString();
       state.lastCancelError = null;
+      note("cancelSent", `job ${(state.job as JobRef).name}`);
       return null;
     }
     state.lastCancelError = result.error;
+    note("cancelFailed", `${result.error.code}: ${result.error.message}`);
     return result.error;
   }
 
@@ -292,4 +315,13 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       ? { ...error, message: `${error.message} The job was canceled.` }
       : { ...error, message: `${error.message} Canceling job ${job.name} failed (${lastError?.message ?? "no answer"}): it may still be running; cancel it in Azure ML studio.` };
   }
+}
+
+/** "strict: 2 passed, 1 warning, 1 skipped" — the pre-flight report in one line. */
+function preflightSummary(report: PreflightReport): string {
+  if (report.mode === "off") return "off";
+  const counts = new Map<string, number>();
+  for (const c of report.checks) counts.set(c.result, (counts.get(c.result) ?? 0) + 1);
+  const parts = ["passed", "warning", "failed", "skipped"].filter((r) => counts.has(r)).map((r) => `${counts.get(r)} ${r}`);
+  return `${report.mode}: ${parts.length > 0 ? parts.join(", ") : "nothing to check"}`;
 }

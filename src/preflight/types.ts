@@ -1,5 +1,5 @@
 /** What pre-flight checks record, and what a completed run reports as its result. Plain JSON. */
-import type { JobInput, JobOutput } from "../batch/types";
+import type { ActivityLogFields, JobInput, JobOutput } from "../batch/types";
 
 /** `strict` (default): failures end the run before a job exists; `warn`: record and invoke anyway; `off`: no checks. */
 export type PreflightMode = "strict" | "warn" | "off";
@@ -33,6 +33,7 @@ export interface PreflightRequest {
   output: JobOutput | null;
   workspace: string | null;
   mode: PreflightMode;
+  log?: ActivityLogFields;
 }
 
 /** Something the caller should know that did not fail the run. */
@@ -57,6 +58,7 @@ export interface DescribeOutputRequest {
   output: JobOutput | null;
   jobOutputs: Record<string, { type: string | null; uri: string }> | null;
   workspace: string | null;
+  log?: ActivityLogFields;
 }
 
 export interface DescribeOutputResult {

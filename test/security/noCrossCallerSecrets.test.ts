@@ -18,7 +18,8 @@ const REQUEST_FIELDS = [
   "workspace", // added with reconciliation of lost invokes: the workspace's ARM id, not a secret
   "preflight", // the pre-flight mode: strict | warn | off
 ];
-const VIEW_FIELDS = ["id", "status", "createdAt", "lastUpdatedAt", "request", "job", "progress", "output", "error", "detection", "preflight", "warnings"];
+const VIEW_FIELDS = ["id", "status", "createdAt", "lastUpdatedAt", "request", "job", "progress", "output", "error", "detection", "preflight", "warnings", "correlationId", "timeline"];
+// correlationId is the one header echoed, on purpose: the caller's x-correlation-id, never a key.
 
 const CALLERS = {
   one: { key: "fk-CALLER1-SECRET-1111", queryKey: "fk-CALLER1-QUERY-SECRET-1q1q", idem: "idem-CALLER1-SECRET-aaaa", bearer: "bearer-CALLER1-SECRET-zz", cookie: "cookie-CALLER1-SECRET-yy" },

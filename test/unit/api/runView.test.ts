@@ -56,6 +56,8 @@ describe("toRunView", () => {
       detection: null,
       preflight: null,
       warnings: [],
+      correlationId: null,
+      timeline: [],
     } satisfies RunView);
   });
 
@@ -74,6 +76,17 @@ describe("toRunView", () => {
     expect(view.output).toEqual(output);
     expect(view.preflight).toEqual(preflight);
     expect(view.warnings).toEqual(warnings);
+  });
+
+  it("timeline from the custom status (then the output), correlation id from the input", () => {
+    const timeline = [{ at: "2024-05-01T10:00:00.000Z", event: "started", detail: "endpoint x" }, { at: "2024-05-01T10:00:05.000Z", event: "invoked", detail: "job j" }];
+    const running = toRunView(status({ customStatus: { phase: "Monitoring", job, polls: 1, lastPolledAt: null, nextPollAt: null, timeline }, input: { request, correlationId: "adf-42" } }));
+    expect(running.timeline).toEqual(timeline);
+    expect(running.correlationId).toBe("adf-42");
+    const done = [...timeline, { at: "2024-05-01T10:09:00.000Z", event: "succeeded", detail: null }];
+    const result = { job: { ...job, status: "Completed" }, output: null, polls: 2, completedAt: "2024-05-01T10:09:00Z", timeline: done };
+    expect(toRunView(status({ runtimeStatus: "Completed", output: result, customStatus: { phase: "Monitoring", timeline } })).timeline).toEqual(done);
+    expect(toRunView(status({ input: { request } })).correlationId).toBeNull();
   });
 
   it("Failed in pre-flight: report and error from the custom status", () => {

@@ -222,18 +222,25 @@ export function ncrontabProblem(schedule: string): string | null {
   return null;
 }
 
+/** intSetting, digits only ("1e2", "0x10" are refused, not read as 100 and 16). */
+function digitsSetting(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim() ?? "";
+  if (raw !== "" && !/^\d+$/.test(raw)) throw new Error(`Setting ${name} must be a whole number from ${min} to ${max}, got "${env[name]}".`);
+  return intSetting(env, name, fallback, min, max);
+}
+
 function parseRetention(env: Env): AppConfig["retention"] {
   const rawDays = env.SCORING_RETENTION_DAYS?.trim() ?? "";
   if (rawDays === "0" || rawDays.toLowerCase() === "off") return { off: `SCORING_RETENTION_DAYS is "${rawDays}": finished runs are kept forever.` };
   let days: number;
   let batchSize: number;
   try {
-    days = intSetting(env, "SCORING_RETENTION_DAYS", retentionDefaults.days, retentionLimits.minDays, retentionLimits.maxDays);
+    days = digitsSetting(env, "SCORING_RETENTION_DAYS", retentionDefaults.days, retentionLimits.minDays, retentionLimits.maxDays);
   } catch (err) {
     return { problem: `${(err as Error).message.replace(/\.$/, "")} (0 or off: keep every run). Nothing was purged.` };
   }
   try {
-    batchSize = intSetting(env, "SCORING_RETENTION_BATCH", retentionDefaults.batchSize, retentionLimits.minBatch, retentionLimits.maxBatch);
+    batchSize = digitsSetting(env, "SCORING_RETENTION_BATCH", retentionDefaults.batchSize, retentionLimits.minBatch, retentionLimits.maxBatch);
   } catch (err) {
     return { problem: `${(err as Error).message} Nothing was purged.` };
   }

@@ -3,3 +3,4 @@ import "./functions/http";
 import "./functions/orchestrator";
 import "./functions/activities";
 import "./functions/eventGrid";
+import "./functions/retention";

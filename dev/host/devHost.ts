@@ -1,8 +1,10 @@
 /**
  * The in-process Functions + Durable host: loads the app through `@azure/functions-core`,
  * serves its HTTP triggers under /api, the durable client RPC and management routes, and runs
- * orchestrations and activities with DurableEngine. One instance per port; the app itself is
- * loaded once per process (registrations are global, as in a worker).
+ * orchestrations and activities with DurableEngine. Timer functions run when asked
+ * (`invokeTimer`, or `POST /admin/functions/<name>` as on the Functions host), never on their
+ * schedule. One instance per port; the app itself is loaded once per process (registrations are
+ * global, as in a worker).
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,6 +18,16 @@ import { loadApp, type RegisteredFunction, registeredFunctions, setLogSink } fro
 import { fromHandlerResult, matchHttpRoute, type PlainResponse, toHttpRequest } from "./httpTriggers";
 import { InstanceStore } from "./instanceStore";
 import { readBody } from "../shared/readBody";
+
+/** The Functions host's admin API for invoking a non-HTTP function (`POST /admin/functions/<name>`). */
+const adminFunctionsPrefix = "/admin/functions/";
+
+export interface TimerInvocationResult {
+  status: "Succeeded" | "Failed";
+  durationMs: number;
+  /** The error the function threw, when it failed. */
+  error?: string;
+}
 
 export interface DevHostOptions {
   /** Path of the built app entry (package.json `main`). */
@@ -123,6 +135,8 @@ export class DevHost {
         response = await handleEventGridWebhook({ method, url, headers, body }, { functions: this.functions, newInvocationContext: (fn) => this.newInvocationContext(fn), log: this.log });
       } else if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
         response = await this.invokeHttpTrigger(method, url, headers, body);
+      } else if (method === "POST" && url.pathname.startsWith(adminFunctionsPrefix)) {
+        response = this.invokeFromAdminApi(decodeURIComponent(url.pathname.slice(adminFunctionsPrefix.length)));
       } else if (url.pathname === "/" || url.pathname === "/admin/host/status") {
         response = jsonResponse(200, { state: "Running", functions: [...this.functions.keys()] });
       } else {
@@ -147,6 +161,58 @@ export class DevHost {
     });
     for (const [name, value] of this.extraInputsFor(fn)) context.extraInputs.set(name, value);
     return context;
+  }
+
+  /**
+   * Runs a timer-triggered function now, as if its schedule had come due at the host clock's
+   * current time (virtual or wall), and resolves when it has finished. The dev host never fires
+   * timer functions on their schedule by itself (a virtual clock moved 31 days would fire a daily
+   * timer 31 times in the middle of a test): tests call this, `npm run dev` users
+   * `POST /admin/functions/<name>` (the Functions host's admin API for non-HTTP functions).
+   *
+   * The timer input is what the Functions host passes (`Timer` of @azure/functions, filled from
+   * the schedule monitor before the invocation): `scheduleStatus.next` is the occurrence being
+   * run, `last`/`lastUpdated` the previous invocation.
+   */
+  async invokeTimer(name: string, options: { isPastDue?: boolean } = {}): Promise<TimerInvocationResult> {
+    const fn = this.functions.get(name);
+    if (!fn) throw new Error(`No function named '${name}'.`);
+    if (fn.trigger.type !== "timerTrigger") throw new Error(`Function '${name}' is a ${fn.trigger.type}, not a timerTrigger.`);
+    const occurrence = new Date(this.clock.now()).toISOString();
+    const previous = this.lastTimerRuns.get(name) ?? occurrence;
+    const timer = {
+      isPastDue: options.isPastDue ?? false,
+      schedule: { adjustForDST: true },
+      scheduleStatus: { last: previous, next: occurrence, lastUpdated: previous },
+    };
+    this.lastTimerRuns.set(name, occurrence);
+    const context = this.newInvocationContext(fn);
+    const started = Date.now();
+    this.log("info", `Executing 'Functions.${fn.name}' (Reason='Timer fired at ${occurrence}', Id=${context.invocationId})`);
+    try {
+      await fn.handler(timer, context);
+      const durationMs = Date.now() - started;
+      this.log("info", `Executed 'Functions.${fn.name}' (Succeeded, Id=${context.invocationId}, Duration=${durationMs}ms)`);
+      return { status: "Succeeded", durationMs };
+    } catch (err) {
+      const durationMs = Date.now() - started;
+      const error = err instanceof Error ? err.message : String(err);
+      this.log("error", `Executed 'Functions.${fn.name}' (Failed, Id=${context.invocationId}, Duration=${durationMs}ms): ${error}`);
+      return { status: "Failed", durationMs, error };
+    }
+  }
+
+  private readonly lastTimerRuns = new Map<string, string>();
+
+  /** `POST /admin/functions/<name>`: 202 and the function runs in the background (timer functions only here). */
+  private invokeFromAdminApi(name: string): PlainResponse {
+    const fn = this.functions.get(name);
+    if (!fn) return jsonResponse(404, { error: { code: "NotFound", message: `No function named '${name}'.` } });
+    if (fn.trigger.type !== "timerTrigger") {
+      return jsonResponse(400, { error: { code: "NotSupported", message: `The dev host invokes only timer functions through the admin API; '${name}' is a ${fn.trigger.type}.` } });
+    }
+    void this.invokeTimer(name);
+    return { status: 202, headers: [], body: Buffer.alloc(0) };
   }
 
   private async invokeHttpTrigger(method: string, url: URL, headers: Record<string, string>, body: string): Promise<PlainResponse> {

@@ -2,6 +2,12 @@
  * The durable client's HTTP API, as the Durable extension serves it: the RPC routes
  * `df.getClient()` calls when `rpcBaseUrl` is set, and the public management webhooks under
  * `/runtime/webhooks/durabletask/` that status/terminate/raise-event URLs point at.
+ *
+ * Instances: `GET instances/` lists with the filters getStatusBy sends (runtimeStatus,
+ * createdTimeFrom/To, instanceIdPrefix, top, showInput) a page of 100 at a time with an
+ * `x-ms-continuation-token` (durable-functions follows it); `DELETE instances/<id>` purges one
+ * ended instance (412 while it runs, as the extension); `DELETE instances/?createdTimeFrom=…`
+ * purges by filter.
  */
 import { randomUUID } from "node:crypto";
 import { type DurableEngine, InstanceConflictError } from "./durableEngine";
@@ -87,6 +93,8 @@ function statusCodeFor(status: RuntimeStatus): number {
 
 const pageSize = 100;
 
+const isTerminal = (s: RuntimeStatus) => s === "Completed" || s === "Failed" || s === "Terminated";
+
 export async function handleDurableRoute(
   engine: DurableEngine, data: DurableClientData, method: string, path: string, query: URLSearchParams,
   headers: Record<string, string | undefined>, body: string,
@@ -135,6 +143,21 @@ export async function handleDurableRoute(
       body: page.map((r) => statusJson(r, { showInput: query.get("showInput") !== "false" })),
     };
   }
+  if (!id && method === "DELETE") {
+    // purgeInstanceHistoryBy: as the extension's HandleDeleteHistoryWithFiltersRequestAsync,
+    // createdTimeFrom is required, createdTimeTo defaults to now, 404 when nothing was deleted.
+    // The dev host purges only instances that have ended, whatever runtimeStatus asks for.
+    const from = Date.parse(query.get("createdTimeFrom") ?? "");
+    if (!Number.isFinite(from)) return { status: 400, body: { message: "Please provide value for 'createdTimeFrom' parameter." } };
+    const to = query.has("createdTimeTo") ? Date.parse(query.get("createdTimeTo") ?? "") : engine.now();
+    const statuses = query.get("runtimeStatus")?.split(",").filter(Boolean);
+    const doomed = engine.all()
+      .filter((r) => isTerminal(r.runtimeStatus) && (!statuses || statuses.includes(r.runtimeStatus)))
+      .filter((r) => r.createdTime >= from && r.createdTime <= to);
+    let deleted = 0;
+    for (const r of doomed) if (engine.purge(r.instanceId)) deleted++;
+    return deleted === 0 ? { status: 404 } : { status: 200, body: { instancesDeleted: deleted } };
+  }
   if (!id) return { status: 404, body: { message: "Unknown durable route." } };
 
   const record = engine.get(id);
@@ -146,6 +169,11 @@ export async function handleDurableRoute(
       return { status: statusCodeFor(record.runtimeStatus), body: statusJson(record, { showHistory, showInput }) };
     }
     if (method === "DELETE") {
+      // As the extension's HandleDeleteHistoryByIdRequestAsync: 404 unknown, 412 not ended yet.
+      if (!record) return { status: 404, body: { instancesDeleted: 0 } };
+      if (!isTerminal(record.runtimeStatus)) {
+        return { status: 412, body: { message: `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${id} has status ${record.runtimeStatus}` } };
+      }
       return engine.purge(id) ? { status: 200, body: { instancesDeleted: 1 } } : { status: 404, body: { instancesDeleted: 0 } };
     }
   }

@@ -42,6 +42,8 @@ Start a run:
   curl -si -X POST ${host.baseUrl}/api/scoring-runs -H 'content-type: application/json' -d "${body.replace(/"/g, '\\"')}"
 Follow it:
   curl -si <the Location header>
+Purge runs that ended more than SCORING_RETENTION_DAYS ago (the dev host fires timers only when asked):
+  curl -si -X POST ${host.baseUrl}/admin/functions/purgeOldRuns
 Ctrl-C stops the host, the emulator and Azurite.
 `);
 

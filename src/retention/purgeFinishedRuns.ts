@@ -1,0 +1,159 @@
+/**
+ * Retention: purging the durable history of finished runs, a bounded batch per invocation, so the
+ * task hub does not grow forever and a large backlog is worked off over several invocations
+ * instead of one that outlives the function timeout. Free of `@azure/functions` and of
+ * durable-functions: it talks to a `RetentionClient` (see durableRetentionClient.ts for the
+ * adapter over the durable client).
+ */
+
+/**
+ * Runtime statuses of a run that has ended. Never Running, Pending, Suspended or
+ * ContinuedAsNew: those runs are alive (a ContinuedAsNew instance is between two executions).
+ */
+export const finishedStatuses = ["Completed", "Failed", "Terminated"] as const;
+export type FinishedStatus = (typeof finishedStatuses)[number];
+
+const dayMs = 24 * 3600_000;
+
+export interface InstanceSummary {
+  instanceId: string;
+  runtimeStatus: string;
+  /** When the instance last changed (its end, for a finished run): a Date or an ISO string. */
+  lastUpdatedTime: Date | string;
+}
+
+export interface InstancePage {
+  instances: InstanceSummary[];
+  /** Set when more instances match than this page holds. */
+  continuationToken?: string | null;
+}
+
+export interface RetentionClient {
+  /**
+   * Instances with one of `statuses` created before `createdBefore`, one page at a time (the
+   * durable client filters on creation time only; the last update is checked here).
+   */
+  listFinished(query: { createdBefore: Date; statuses: readonly FinishedStatus[]; continuationToken?: string }): Promise<InstancePage>;
+  /** Purges one instance's history; resolves to the number of instances deleted (0: already gone). */
+  purge(instanceId: string): Promise<number>;
+}
+
+export interface PurgeOptions {
+  now: Date;
+  /** Purge finished runs whose last update is more than this many days before `now`. */
+  days: number;
+  /** At most this many purges in one call. */
+  batchSize: number;
+  /** Purges in flight at once (default 4). */
+  concurrency?: number;
+}
+
+export interface PurgeOutcome {
+  cutoff: Date;
+  batchSize: number;
+  /** Runs whose history was deleted by this call. */
+  purged: number;
+  /** Runs listed as purgeable that were gone by the time of their purge (another invocation, a user). */
+  alreadyGone: number;
+  /** Purges that failed (the runs stay, for the next invocation). */
+  failed: number;
+  firstError: string | undefined;
+  /**
+   * Purgeable runs left for later invocations: an exact count when the whole listing was read,
+   * else a lower bound (`remainingIsLowerBound`) because listing stopped once a batch was full.
+   */
+  remaining: number;
+  remainingIsLowerBound: boolean;
+}
+
+/** The instant before which a finished run's last update makes it purgeable. */
+export function retentionCutoff(now: Date, days: number): Date {
+  if (!Number.isInteger(days) || days < 1) throw new Error(`retention days must be a whole number ≥ 1, got ${days}`);
+  return new Date(now.getTime() - days * dayMs);
+}
+
+export function isFinishedStatus(status: string): status is FinishedStatus {
+  return (finishedStatuses as readonly string[]).includes(status);
+}
+
+function timeOf(value: Date | string): number {
+  return value instanceof Date ? value.getTime() : Date.parse(value);
+}
+
+/** A run is purged when it has ended and its last update is strictly before the cutoff. Unreadable times never qualify. */
+export function isPurgeable(instance: InstanceSummary, cutoff: Date): boolean {
+  const updated = timeOf(instance.lastUpdatedTime);
+  return isFinishedStatus(instance.runtimeStatus) && Number.isFinite(updated) && updated < cutoff.getTime();
+}
+
+/** A batch size as given, checked: a whole number ≥ 1. */
+export function checkedBatchSize(batchSize: number): number {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`retention batch size must be a whole number ≥ 1, got ${batchSize}`);
+  return batchSize;
+}
+
+/**
+ * The time an invocation stands for: the occurrence the host scheduled it for
+ * (`scheduleStatus.next` of the timer input, which the Functions host fills in from its schedule
+ * monitor before the invocation), never later than the wall clock; the wall clock when the host
+ * gives none (no monitor, an invocation through the admin API). A past-due invocation thus
+ * counts from its missed occurrence: an earlier cutoff, which purges less, never more.
+ */
+export function occurrenceTime(timer: { scheduleStatus?: { next?: string | null } | null } | null | undefined, wallNow: Date): Date {
+  const next = Date.parse(timer?.scheduleStatus?.next ?? "");
+  return Number.isFinite(next) && next < wallNow.getTime() ? new Date(next) : wallNow;
+}
+
+/**
+ * Lists purgeable runs (oldest last update first) until more than a batch is known or the listing
+ * ends, purges at most `batchSize` of them, and says how many are left.
+ */
+export async function purgeFinishedRuns(client: RetentionClient, options: PurgeOptions): Promise<PurgeOutcome> {
+  const batchSize = checkedBatchSize(options.batchSize);
+  const cutoff = retentionCutoff(options.now, options.days);
+  const found = new Map<string, number>();
+  let token: string | undefined;
+  do {
+    const page = await client.listFinished({ createdBefore: cutoff, statuses: finishedStatuses, ...(token ? { continuationToken: token } : {}) });
+    for (const instance of page.instances) {
+      if (isPurgeable(instance, cutoff)) found.set(instance.instanceId, timeOf(instance.lastUpdatedTime));
+    }
+    token = page.continuationToken || undefined;
+  } while (token && found.size <= batchSize);
+
+  const batch = [...found].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, batchSize).map(([id]) => id);
+  const outcome: PurgeOutcome = {
+    cutoff, batchSize, purged: 0, alreadyGone: 0, failed: 0, firstError: undefined,
+    remaining: found.size - batch.length, remainingIsLowerBound: token !== undefined,
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < batch.length) {
+      const id = batch[next++] as string;
+      try {
+        if ((await client.purge(id)) > 0) outcome.purged++;
+        else outcome.alreadyGone++;
+      } catch (err) {
+        outcome.failed++;
+        outcome.firstError ??= err instanceof Error ? err.message : String(err);
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 4, batch.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  // A failed purge leaves its run for a later invocation.
+  outcome.remaining += outcome.failed;
+  return outcome;
+}
+
+/** One log line for an invocation: counts only (no run ids). */
+export function describeOutcome(outcome: PurgeOutcome): string {
+  const parts = [`purged ${outcome.purged} finished run(s) last updated before ${outcome.cutoff.toISOString()} (batch of at most ${outcome.batchSize})`];
+  if (outcome.alreadyGone > 0) parts.push(`${outcome.alreadyGone} already gone`);
+  if (outcome.failed > 0) parts.push(`${outcome.failed} failed (${outcome.firstError})`);
+  parts.push(
+    outcome.remaining === 0 && !outcome.remainingIsLowerBound ? "none left"
+      : `${outcome.remainingIsLowerBound ? "at least " : ""}${outcome.remaining} more left for the next invocation(s)`,
+  );
+  return parts.join("; ");
+}

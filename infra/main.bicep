@@ -72,8 +72,14 @@ param scoringMaxPollsPerExecution string = '10'
 @description('SCORING_EVENT_SAFETY_POLL_SECONDS: with job events subscribed, seconds between safety polls.')
 param scoringEventSafetyPollSeconds string = '900'
 
-@description('SCORING_RETENTION_DAYS: finished runs older than this are purged from the task hub.')
+@description('SCORING_RETENTION_DAYS: the timer purgeOldRuns purges the durable history of runs that ended more than this many days ago (1-3650; 0 or off keeps every run).')
 param scoringRetentionDays string = '30'
+
+@description('SCORING_RETENTION_BATCH: at most this many runs purged per purgeOldRuns invocation (1-5000).')
+param scoringRetentionBatch string = '500'
+
+@description('SCORING_RETENTION_SCHEDULE: purgeOldRuns\' 6-field NCRONTAB schedule (UTC), read when the app starts. Empty: the app\'s default, 0 17 3 * * * (daily 03:17).')
+param scoringRetentionSchedule string = ''
 
 // ---------------------------------------------------------------- blob trigger (optional)
 @description('BLOB_TRIGGER_ENDPOINT_URI: scoring URI a BlobCreated event invokes. Empty: blob events start nothing.')
@@ -176,6 +182,8 @@ var coreSettings = {
   SCORING_JOB_EVENTS: jobEventsOn ? 'true' : 'false' // true only once the RunStatusChanged subscription exists
   SCORING_EVENT_SAFETY_POLL_SECONDS: scoringEventSafetyPollSeconds
   SCORING_RETENTION_DAYS: scoringRetentionDays
+  SCORING_RETENTION_BATCH: scoringRetentionBatch
+  SCORING_RETENTION_SCHEDULE: scoringRetentionSchedule
 }
 // Read by the Functions host (host.durable-task-scheduler.json: connectionStringName), not by src/.
 var durableBackendSettings = durableBackend == 'DurableTaskScheduler' ? {

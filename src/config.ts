@@ -67,10 +67,11 @@ export interface BlobTriggerSettings {
 
 export type Env = Record<string, string | undefined>;
 
+/** A whole-number setting, digits only ("1e2" and "0x10" are refused, not read as 100 and 16). */
 function intSetting(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
+  const value = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`Setting ${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
   }
@@ -222,25 +223,18 @@ export function ncrontabProblem(schedule: string): string | null {
   return null;
 }
 
-/** intSetting, digits only ("1e2", "0x10" are refused, not read as 100 and 16). */
-function digitsSetting(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim() ?? "";
-  if (raw !== "" && !/^\d+$/.test(raw)) throw new Error(`Setting ${name} must be a whole number from ${min} to ${max}, got "${env[name]}".`);
-  return intSetting(env, name, fallback, min, max);
-}
-
 function parseRetention(env: Env): AppConfig["retention"] {
   const rawDays = env.SCORING_RETENTION_DAYS?.trim() ?? "";
   if (rawDays === "0" || rawDays.toLowerCase() === "off") return { off: `SCORING_RETENTION_DAYS is "${rawDays}": finished runs are kept forever.` };
   let days: number;
   let batchSize: number;
   try {
-    days = digitsSetting(env, "SCORING_RETENTION_DAYS", retentionDefaults.days, retentionLimits.minDays, retentionLimits.maxDays);
+    days = intSetting(env, "SCORING_RETENTION_DAYS", retentionDefaults.days, retentionLimits.minDays, retentionLimits.maxDays);
   } catch (err) {
     return { problem: `${(err as Error).message.replace(/\.$/, "")} (0 or off: keep every run). Nothing was purged.` };
   }
   try {
-    batchSize = digitsSetting(env, "SCORING_RETENTION_BATCH", retentionDefaults.batchSize, retentionLimits.minBatch, retentionLimits.maxBatch);
+    batchSize = intSetting(env, "SCORING_RETENTION_BATCH", retentionDefaults.batchSize, retentionLimits.minBatch, retentionLimits.maxBatch);
   } catch (err) {
     return { problem: `${(err as Error).message} Nothing was purged.` };
   }

@@ -174,14 +174,14 @@ export class DevHost {
    * the schedule monitor before the invocation): `scheduleStatus.next` is the occurrence being
    * run, `last`/`lastUpdated` the previous invocation.
    */
-  async invokeTimer(name: string, options: { isPastDue?: boolean } = {}): Promise<TimerInvocationResult> {
+  async invokeTimer(name: string): Promise<TimerInvocationResult> {
     const fn = this.functions.get(name);
     if (!fn) throw new Error(`No function named '${name}'.`);
     if (fn.trigger.type !== "timerTrigger") throw new Error(`Function '${name}' is a ${fn.trigger.type}, not a timerTrigger.`);
     const occurrence = new Date(this.clock.now()).toISOString();
     const previous = this.lastTimerRuns.get(name) ?? occurrence;
     const timer = {
-      isPastDue: options.isPastDue ?? false,
+      isPastDue: false,
       schedule: { adjustForDST: true },
       scheduleStatus: { last: previous, next: occurrence, lastUpdated: previous },
     };

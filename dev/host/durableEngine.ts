@@ -70,7 +70,7 @@ interface PendingTimer {
   callback?: () => void | Promise<void>;
 }
 
-const terminal = (s: RuntimeStatus) => s === "Completed" || s === "Failed" || s === "Terminated";
+export const terminal = (s: RuntimeStatus) => s === "Completed" || s === "Failed" || s === "Terminated";
 
 export class DurableEngine {
   private readonly timers = new TimerQueue<PendingTimer>();

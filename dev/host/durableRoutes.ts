@@ -10,7 +10,7 @@
  * purges by filter.
  */
 import { randomUUID } from "node:crypto";
-import { type DurableEngine, InstanceConflictError } from "./durableEngine";
+import { type DurableEngine, InstanceConflictError, terminal } from "./durableEngine";
 import type { InstanceRecord, RuntimeStatus } from "./instanceStore";
 
 export interface RouteResult {
@@ -93,8 +93,6 @@ function statusCodeFor(status: RuntimeStatus): number {
 
 const pageSize = 100;
 
-const isTerminal = (s: RuntimeStatus) => s === "Completed" || s === "Failed" || s === "Terminated";
-
 export async function handleDurableRoute(
   engine: DurableEngine, data: DurableClientData, method: string, path: string, query: URLSearchParams,
   headers: Record<string, string | undefined>, body: string,
@@ -152,7 +150,7 @@ export async function handleDurableRoute(
     const to = query.has("createdTimeTo") ? Date.parse(query.get("createdTimeTo") ?? "") : engine.now();
     const statuses = query.get("runtimeStatus")?.split(",").filter(Boolean);
     const doomed = engine.all()
-      .filter((r) => isTerminal(r.runtimeStatus) && (!statuses || statuses.includes(r.runtimeStatus)))
+      .filter((r) => terminal(r.runtimeStatus) && (!statuses || statuses.includes(r.runtimeStatus)))
       .filter((r) => r.createdTime >= from && r.createdTime <= to);
     let deleted = 0;
     for (const r of doomed) if (engine.purge(r.instanceId)) deleted++;
@@ -171,7 +169,7 @@ export async function handleDurableRoute(
     if (method === "DELETE") {
       // As the extension's HandleDeleteHistoryByIdRequestAsync: 404 unknown, 412 not ended yet.
       if (!record) return { status: 404, body: { instancesDeleted: 0 } };
-      if (!isTerminal(record.runtimeStatus)) {
+      if (!terminal(record.runtimeStatus)) {
         return { status: 412, body: { message: `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${id} has status ${record.runtimeStatus}` } };
       }
       return engine.purge(id) ? { status: 200, body: { instancesDeleted: 1 } } : { status: 404, body: { instancesDeleted: 0 } };

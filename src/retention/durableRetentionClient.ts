@@ -5,9 +5,9 @@
  * - `getStatusBy({ createdTimeTo, runtimeStatus })` → `GET {rpcBaseUrl}instances/?createdTimeTo=<ISO>&runtimeStatus=Completed,Failed,Terminated`
  *   (the extension's "query instances"). It filters on *creation* time only, so the last update is
  *   checked by the caller. It exposes no page size and no continuation token: getStatusInternal
- *   follows every `x-ms-continuation-token` itself and resolves to all pages at once. So this
- *   client lists every finished run created before the cutoff in one call, and the purge is
- *   bounded to a batch after that (listing is one read per page of 100 in the Azure Storage
+ *   follows every `x-ms-continuation-token` itself and resolves to all pages at once. So the
+ *   listing is every finished run created before the cutoff, and the purge is bounded to a
+ *   batch after that (listing is one read per page of 100 in the Azure Storage
  *   backend; purging is the expensive part). `showInput` is only sent when true on the RPC path,
  *   so inputs come along (a run's input is its small request).
  * - `purgeInstanceHistory(id)` → `DELETE {rpcBaseUrl}instances/<id>` (the id unencoded in the
@@ -30,13 +30,10 @@ export function retentionClient(client: DurableClient): RetentionClient {
         // The enum's values are these same strings.
         runtimeStatus: [...statuses] as unknown as OrchestrationRuntimeStatus[],
       });
-      return {
-        // Only scoring runs, and only ids a run can have (durable-functions puts the id into the URL as it is).
-        instances: found
-          .filter((s) => s.name === names.orchestrator && isRunId(s.instanceId))
-          .map((s) => ({ instanceId: s.instanceId, runtimeStatus: String(s.runtimeStatus), lastUpdatedTime: s.lastUpdatedTime })),
-        continuationToken: null,
-      };
+      // Only scoring runs, and only ids a run can have (durable-functions puts the id into the URL as it is).
+      return found
+        .filter((s) => s.name === names.orchestrator && isRunId(s.instanceId))
+        .map((s) => ({ instanceId: s.instanceId, runtimeStatus: String(s.runtimeStatus), lastUpdatedTime: s.lastUpdatedTime }));
     },
     async purge(instanceId) {
       const result = await client.purgeInstanceHistory(instanceId);

@@ -22,18 +22,12 @@ export interface InstanceSummary {
   lastUpdatedTime: Date | string;
 }
 
-export interface InstancePage {
-  instances: InstanceSummary[];
-  /** Set when more instances match than this page holds. */
-  continuationToken?: string | null;
-}
-
 export interface RetentionClient {
   /**
-   * Instances with one of `statuses` created before `createdBefore`, one page at a time (the
-   * durable client filters on creation time only; the last update is checked here).
+   * Every instance with one of `statuses` created before `createdBefore` (the durable client
+   * filters on creation time only, and reads all pages itself; the last update is checked here).
    */
-  listFinished(query: { createdBefore: Date; statuses: readonly FinishedStatus[]; continuationToken?: string }): Promise<InstancePage>;
+  listFinished(query: { createdBefore: Date; statuses: readonly FinishedStatus[] }): Promise<InstanceSummary[]>;
   /** Purges one instance's history; resolves to the number of instances deleted (0: already gone). */
   purge(instanceId: string): Promise<number>;
 }
@@ -58,12 +52,8 @@ export interface PurgeOutcome {
   /** Purges that failed (the runs stay, for the next invocation). */
   failed: number;
   firstError: string | undefined;
-  /**
-   * Purgeable runs left for later invocations: an exact count when the whole listing was read,
-   * else a lower bound (`remainingIsLowerBound`) because listing stopped once a batch was full.
-   */
+  /** Purgeable runs left for later invocations (beyond the batch, plus failed purges). */
   remaining: number;
-  remainingIsLowerBound: boolean;
 }
 
 /** The instant before which a finished run's last update makes it purgeable. */
@@ -104,27 +94,18 @@ export function occurrenceTime(timer: { scheduleStatus?: { next?: string | null 
   return Number.isFinite(next) && next < wallNow.getTime() ? new Date(next) : wallNow;
 }
 
-/**
- * Lists purgeable runs (oldest last update first) until more than a batch is known or the listing
- * ends, purges at most `batchSize` of them, and says how many are left.
- */
+/** Lists purgeable runs (oldest last update first), purges at most `batchSize` of them, and says how many are left. */
 export async function purgeFinishedRuns(client: RetentionClient, options: PurgeOptions): Promise<PurgeOutcome> {
   const batchSize = checkedBatchSize(options.batchSize);
   const cutoff = retentionCutoff(options.now, options.days);
   const found = new Map<string, number>();
-  let token: string | undefined;
-  do {
-    const page = await client.listFinished({ createdBefore: cutoff, statuses: finishedStatuses, ...(token ? { continuationToken: token } : {}) });
-    for (const instance of page.instances) {
-      if (isPurgeable(instance, cutoff)) found.set(instance.instanceId, timeOf(instance.lastUpdatedTime));
-    }
-    token = page.continuationToken || undefined;
-  } while (token && found.size <= batchSize);
+  for (const instance of await client.listFinished({ createdBefore: cutoff, statuses: finishedStatuses })) {
+    if (isPurgeable(instance, cutoff)) found.set(instance.instanceId, timeOf(instance.lastUpdatedTime));
+  }
 
   const batch = [...found].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, batchSize).map(([id]) => id);
   const outcome: PurgeOutcome = {
-    cutoff, batchSize, purged: 0, alreadyGone: 0, failed: 0, firstError: undefined,
-    remaining: found.size - batch.length, remainingIsLowerBound: token !== undefined,
+    cutoff, batchSize, purged: 0, alreadyGone: 0, failed: 0, firstError: undefined, remaining: found.size - batch.length,
   };
   let next = 0;
   const worker = async () => {
@@ -151,9 +132,22 @@ export function describeOutcome(outcome: PurgeOutcome): string {
   const parts = [`purged ${outcome.purged} finished run(s) last updated before ${outcome.cutoff.toISOString()} (batch of at most ${outcome.batchSize})`];
   if (outcome.alreadyGone > 0) parts.push(`${outcome.alreadyGone} already gone`);
   if (outcome.failed > 0) parts.push(`${outcome.failed} failed (${outcome.firstError})`);
-  parts.push(
-    outcome.remaining === 0 && !outcome.remainingIsLowerBound ? "none left"
-      : `${outcome.remainingIsLowerBound ? "at least " : ""}${outcome.remaining} more left for the next invocation(s)`,
-  );
+  parts.push(outcome.remaining === 0 ? "none left" : `${outcome.remaining} more left for the next invocation(s)`);
   return parts.join("; ");
+}
+
+/** What the timer does with the retention settings: nothing when off, fail on a bad setting, else one bounded purge. */
+export async function runRetention(
+  retention: { off: string } | { problem: string } | { settings: { days: number; batchSize: number } },
+  client: () => RetentionClient, now: Date, log: (message: string) => void,
+): Promise<void> {
+  // A wrong setting fails the invocation (visible in the host's logs), and purges nothing.
+  if ("problem" in retention) throw new Error(retention.problem);
+  if ("off" in retention) {
+    log(`retention is off: ${retention.off}`);
+    return;
+  }
+  const outcome = await purgeFinishedRuns(client(), { now, ...retention.settings });
+  log(describeOutcome(outcome));
+  if (outcome.failed > 0) throw new Error(`${outcome.failed} purge(s) failed, first: ${outcome.firstError}`);
 }

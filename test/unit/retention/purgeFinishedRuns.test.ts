@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   checkedBatchSize, describeOutcome, finishedStatuses, type InstanceSummary, isPurgeable, occurrenceTime, purgeFinishedRuns,
-  type RetentionClient, retentionCutoff,
+  type RetentionClient, retentionCutoff, runRetention,
 } from "../../../src/retention/purgeFinishedRuns";
 
 const day = 24 * 3600_000;
@@ -62,18 +62,15 @@ describe("batch bounds", () => {
   });
 });
 
-/** An in-memory task hub: pages of `pageSize`, purges recorded. */
-function fakeClient(instances: Array<InstanceSummary & { createdTime: number }>, pageSize = 100, fail: (id: string) => boolean = () => false) {
+/** An in-memory task hub: listings and purges recorded. */
+function fakeClient(instances: Array<InstanceSummary & { createdTime: number }>, fail: (id: string) => boolean = () => false) {
   const live = new Map(instances.map((i) => [i.instanceId, i]));
-  const calls = { lists: 0, purged: [] as string[], queries: [] as Array<{ createdBefore: string; statuses: string[]; token?: string }> };
+  const calls = { lists: 0, purged: [] as string[], queries: [] as Array<{ createdBefore: string; statuses: string[] }> };
   const client: RetentionClient = {
-    async listFinished({ createdBefore, statuses, continuationToken }) {
+    async listFinished({ createdBefore, statuses }) {
       calls.lists++;
-      calls.queries.push({ createdBefore: createdBefore.toISOString(), statuses: [...statuses], ...(continuationToken ? { token: continuationToken } : {}) });
-      const all = [...live.values()].filter((i) => (statuses as readonly string[]).includes(i.runtimeStatus) && i.createdTime <= createdBefore.getTime());
-      const offset = Number(continuationToken ?? 0);
-      const page = all.slice(offset, offset + pageSize);
-      return { instances: page, continuationToken: offset + pageSize < all.length ? String(offset + pageSize) : null };
+      calls.queries.push({ createdBefore: createdBefore.toISOString(), statuses: [...statuses] });
+      return [...live.values()].filter((i) => (statuses as readonly string[]).includes(i.runtimeStatus) && i.createdTime <= createdBefore.getTime());
     },
     async purge(id) {
       if (fail(id)) throw new Error(`purge of ${id} failed`);
@@ -98,14 +95,14 @@ describe("purgeFinishedRuns", () => {
     expect(calls.queries[0]).toEqual({ createdBefore: "2026-01-30T03:17:00.000Z", statuses: ["Completed", "Failed", "Terminated"] });
     expect(calls.purged.sort()).toEqual(["old-001", "old-002", "old-003"]);
     expect([...live.keys()].sort()).toEqual(["ended-recently", "old-but-running"]);
-    expect(outcome).toMatchObject({ purged: 3, alreadyGone: 0, failed: 0, remaining: 0, remainingIsLowerBound: false });
+    expect(outcome).toMatchObject({ purged: 3, alreadyGone: 0, failed: 0, remaining: 0 });
     expect(describeOutcome(outcome)).toBe("purged 3 finished run(s) last updated before 2026-01-30T03:17:00.000Z (batch of at most 500); none left");
   });
 
   it("purges at most a batch per call, oldest first: 5 runs with batch 2 take 3 calls", async () => {
     const { client, live } = fakeClient([old(5), old(3), old(1), old(4), old(2)]);
     const first = await purgeFinishedRuns(client, { now, days: 30, batchSize: 2, concurrency: 1 });
-    expect(first).toMatchObject({ purged: 2, remaining: 3, remainingIsLowerBound: false });
+    expect(first).toMatchObject({ purged: 2, remaining: 3 });
     expect([...live.keys()].sort()).toEqual(["old-003", "old-004", "old-005"]);
     expect(describeOutcome(first)).toMatch(/purged 2 .*; 3 more left for the next invocation\(s\)$/);
     expect(await purgeFinishedRuns(client, { now, days: 30, batchSize: 2 })).toMatchObject({ purged: 2, remaining: 1 });
@@ -114,24 +111,22 @@ describe("purgeFinishedRuns", () => {
     expect(live.size).toBe(0);
   });
 
-  it("pages through the listing, and stops reading pages once more than a batch is known", async () => {
+  it("lists once per call, and a batch smaller than the backlog takes the oldest and counts the rest", async () => {
     const many = Array.from({ length: 250 }, (_, i) => old(i));
-    const all = fakeClient(many, 100);
-    const outcome = await purgeFinishedRuns(all.client, { now, days: 30, batchSize: 1000 });
-    expect(all.calls.lists).toBe(3);
-    expect(all.calls.queries.map((q) => q.token)).toEqual([undefined, "100", "200"]);
-    expect(outcome).toMatchObject({ purged: 250, remaining: 0, remainingIsLowerBound: false });
+    const all = fakeClient(many);
+    expect(await purgeFinishedRuns(all.client, { now, days: 30, batchSize: 1000 })).toMatchObject({ purged: 250, remaining: 0 });
+    expect(all.calls.lists).toBe(1);
 
-    const bounded = fakeClient(many, 100);
+    const bounded = fakeClient(many);
     const partial = await purgeFinishedRuns(bounded.client, { now, days: 30, batchSize: 50 });
     expect(bounded.calls.lists).toBe(1);
-    expect(partial).toMatchObject({ purged: 50, remaining: 50, remainingIsLowerBound: true });
-    expect(describeOutcome(partial)).toMatch(/; at least 50 more left/);
+    expect(partial).toMatchObject({ purged: 50, remaining: 200 });
+    expect(describeOutcome(partial)).toMatch(/; 200 more left for the next invocation\(s\)$/);
     expect(bounded.calls.purged).toEqual(many.slice(0, 50).map((i) => i.instanceId));
   });
 
   it("a purge that fails leaves its run for later and is counted; one already gone is not an error", async () => {
-    const { client, live } = fakeClient([old(1), old(2), old(3)], 100, (id) => id === "old-002");
+    const { client, live } = fakeClient([old(1), old(2), old(3)], (id) => id === "old-002");
     const gone = { ...client, purge: async (id: string) => (id === "old-003" ? 0 : client.purge(id)) };
     const outcome = await purgeFinishedRuns(gone, { now, days: 30, batchSize: 10 });
     expect(outcome).toMatchObject({ purged: 1, alreadyGone: 1, failed: 1, remaining: 1, firstError: "purge of old-002 failed" });
@@ -155,5 +150,36 @@ describe("purgeFinishedRuns", () => {
     };
     expect((await purgeFinishedRuns(slow, { now, days: 30, batchSize: 20, concurrency: 3 })).purged).toBe(20);
     expect(peak).toBe(3);
+  });
+});
+
+describe("runRetention (what the timer does with the settings)", () => {
+  const settings = { settings: { days: 30, batchSize: 10 } };
+
+  it("off: logs why and never touches the client", async () => {
+    const logs: string[] = [];
+    let made = 0;
+    await runRetention({ off: "kept forever" }, () => (made++, fakeClient([old(1)]).client), now, (m) => logs.push(m));
+    expect(logs).toEqual(["retention is off: kept forever"]);
+    expect(made).toBe(0);
+  });
+
+  it("a bad setting fails the invocation with the reason, and purges nothing", async () => {
+    let made = 0;
+    await expect(runRetention({ problem: "Setting X is wrong. Nothing was purged." }, () => (made++, fakeClient([old(1)]).client), now, () => undefined))
+      .rejects.toThrow("Setting X is wrong. Nothing was purged.");
+    expect(made).toBe(0);
+  });
+
+  it("purges one batch and logs the outcome; a failed purge fails the invocation after logging", async () => {
+    const logs: string[] = [];
+    const ok = fakeClient([old(1), old(2)]);
+    await runRetention(settings, () => ok.client, now, (m) => logs.push(m));
+    expect(ok.live.size).toBe(0);
+    expect(logs).toEqual([expect.stringMatching(/^purged 2 finished run\(s\) .*; none left$/)]);
+
+    const failing = fakeClient([old(1), old(2)], (id) => id === "old-001");
+    await expect(runRetention(settings, () => failing.client, now, (m) => logs.push(m))).rejects.toThrow("1 purge(s) failed, first: purge of old-001 failed");
+    expect(logs[1]).toMatch(/^purged 1 .*; 1 failed \(purge of old-001 failed\); 1 more left/);
   });
 });

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -6,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { ActivityCrash } from "../../dev/host/durableEngine";
 import { closedPort } from "../fixtures/ports";
+import { launchDevProcess } from "./devProcess";
 import { killAndRestart } from "./restart";
 
 /**
@@ -40,27 +40,9 @@ describe("restart survival", () => {
 
   it("wall clock: npm run dev's process killed with SIGKILL mid-run and started again finishes the run, one job", async () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "restart-wall-"));
-    const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      PORT: String(await closedPort()),
-      BATCH_EMULATOR_PORT: String(await closedPort()),
-      AZURITE_BLOB_PORT: String(await closedPort()),
-      DEV_STATE_DIR: stateDir,
-    };
-    // The child sets these itself; values inherited from this test process would point elsewhere.
-    for (const k of ["AML_ARM_ENDPOINT", "AML_WORKSPACE_ID", "AzureWebJobsStorage", "WEBSITE_HOSTNAME"]) delete env[k];
-    const base = `http://127.0.0.1:${env.PORT}`;
-    const devMain = path.resolve(__dirname, "../../dist/dev/host/main.js");
-    const launch = () => spawn(process.execPath, [devMain], { env, stdio: ["ignore", "pipe", "pipe"] });
-    const ready = (child: ChildProcess) => new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /Scoring URI\s+(\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once("exit", (code) => reject(new Error(`dev host exited (${code}): ${out}`)));
-    });
+    // The restart reuses the ports, as a user re-running npm run dev does.
+    const ports = { PORT: String(await closedPort()), BATCH_EMULATOR_PORT: String(await closedPort()), AZURITE_BLOB_PORT: String(await closedPort()) };
+    const base = `http://127.0.0.1:${ports.PORT}`;
     const view = async (id: string) => (await (await fetch(`${base}/api/scoring-runs/${id}`)).json()) as { status: string; progress: { polls: number } };
     const until = async (pred: () => Promise<boolean>, ms: number) => {
       const end = Date.now() + ms;
@@ -71,9 +53,9 @@ describe("restart survival", () => {
       return false;
     };
 
-    let child = launch();
+    let dev = await launchDevProcess(stateDir, ports);
     try {
-      const scoringUri = await ready(child);
+      const scoringUri = dev.scoringUri;
       const start = await fetch(`${base}/api/scoring-runs`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -87,16 +69,16 @@ describe("restart survival", () => {
       });
       const id = ((await start.json()) as { id: string }).id;
       expect(await until(async () => (await view(id)).progress.polls >= 2, 20_000)).toBe(true);
-      child.kill("SIGKILL");
-      await new Promise((r) => child.once("exit", r));
+      const killed = dev.child;
+      killed.kill("SIGKILL");
+      await new Promise((r) => killed.once("exit", r));
 
-      child = launch();
-      await ready(child);
+      dev = await launchDevProcess(stateDir, ports);
       expect(await until(async () => (await view(id)).status === "Succeeded", 30_000)).toBe(true);
       const jobs = JSON.parse(fs.readFileSync(path.join(stateDir, "batch-emulator.json"), "utf8")).jobs as unknown[];
       expect(jobs).toHaveLength(1);
     } finally {
-      child.kill("SIGKILL");
+      dev.child.kill("SIGKILL");
       fs.rmSync(stateDir, { recursive: true, force: true });
     }
   }, 90_000);

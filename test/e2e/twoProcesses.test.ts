@@ -13,7 +13,7 @@
  * The dev host's state store is made for one live writer, so the processes never overlap, as two
  * Functions instances never both own one orchestration's work item at the same time.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -21,54 +21,26 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DevHost } from "../../dev/host/devHost";
 import { EventType, type HistoryEvent } from "../../dev/host/history";
 import type { InstanceRecord } from "../../dev/host/instanceStore";
-import { closedPort } from "../fixtures/ports";
+import { type DevProcess, launchDevProcess } from "./devProcess";
 import { appEntry } from "./stack";
 
-interface Launched {
-  child: ChildProcess;
-  base: string;
-  port: number;
-  scoringUri: string;
-  output: () => string;
-}
-
-const devMain = path.resolve(__dirname, "../../dist/dev/host/main.js");
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
 });
 
-async function launch(stateDir: string): Promise<Launched> {
-  const port = await closedPort();
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    PORT: String(port),
-    BATCH_EMULATOR_PORT: String(await closedPort()),
-    AZURITE_BLOB_PORT: String(await closedPort()),
-    DEV_STATE_DIR: stateDir,
+async function launch(stateDir: string): Promise<DevProcess> {
+  const launched = await launchDevProcess(stateDir, {
     SCORING_POLL_MODE: "fixed",
     SCORING_JOB_EVENTS: "false",
     // continueAsNew every 2 polls: the run's history spans executions written by both processes.
     SCORING_MAX_POLLS_PER_EXECUTION: "2",
-  };
-  // The child sets these itself; values inherited from this test process would point elsewhere.
-  for (const k of ["AML_ARM_ENDPOINT", "AML_WORKSPACE_ID", "AzureWebJobsStorage", "WEBSITE_HOSTNAME"]) delete env[k];
-  const child = spawn(process.execPath, [devMain], { env, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let out = "";
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const scoringUri = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /Scoring URI\s+(\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`dev host exited (${code}): ${out}`)));
   });
-  return { child, base: `http://127.0.0.1:${port}`, port, scoringUri, output: () => out };
+  children.push(launched.child);
+  return launched;
 }
 
-async function stopGracefully(p: Launched): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+async function stopGracefully(p: DevProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => p.child.once("exit", (code, signal) => r({ code, signal })));
   p.child.kill("SIGTERM");
   return exited;

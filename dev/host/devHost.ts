@@ -78,6 +78,12 @@ export class DevHost {
     return `http://${this.options.host ?? "127.0.0.1"}:${address.port}`;
   }
 
+  /** What the host gives a function's durable client input (as the extension does in Azure). */
+  get durableClientData(): DurableClientData {
+    if (!this.clientData) throw new Error("The dev host is not started.");
+    return this.clientData;
+  }
+
   get functions(): ReadonlyMap<string, RegisteredFunction> {
     return registeredFunctions();
   }

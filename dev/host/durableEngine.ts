@@ -13,6 +13,7 @@ import {
   type Action, ActionType, EventType, type HistoryEvent, events, flattenActions, isScheduleEvent, isSequencedAction,
 } from "./history";
 import type { InstanceRecord, InstanceStore, RuntimeStatus } from "./instanceStore";
+import { activityFailure, customStatusFailure, customStatusProblem, type DurableLeniency, type StartConflictMode } from "./durableRules";
 import { TimerQueue } from "./timerQueue";
 
 const outOfProcDataLabel = "\n\n$OutOfProcData$:";
@@ -40,8 +41,8 @@ export class ActivityCrash extends Error {
 }
 
 export class InstanceConflictError extends Error {
-  constructor(instanceId: string, status: RuntimeStatus) {
-    super(`An instance with ID '${instanceId}' already exists and is ${status}.`);
+  constructor(instanceId: string, readonly status: RuntimeStatus) {
+    super(`An Orchestration instance with the status ${status} already exists (${instanceId}).`);
   }
 }
 
@@ -57,6 +58,10 @@ export interface EngineOptions {
   autoAdvance?: boolean;
   /** Keep every past execution's history (for verifyReplay and showHistory); default true. */
   keepPastExecutions?: boolean;
+  /** Rules of the real extension to relax (default: none, strict). */
+  leniency?: DurableLeniency;
+  /** How a start on an existing id is handled (default `checked`). */
+  startConflicts?: StartConflictMode;
 }
 
 interface PendingTimer {
@@ -68,6 +73,8 @@ interface PendingTimer {
   handle?: NodeJS.Timeout;
   /** A driver's callback (atTime) instead of a durable timer. */
   callback?: () => void | Promise<void>;
+  /** The orchestrator stopped waiting for it; it still fires, as in DTFx. */
+  canceled?: boolean;
 }
 
 export const terminal = (s: RuntimeStatus) => s === "Completed" || s === "Failed" || s === "Terminated";
@@ -86,11 +93,16 @@ export class DurableEngine {
   interceptor: ActivityInterceptor | undefined;
   private readonly attempts = new Map<string, number>();
   /** Counters tests and the bench read. */
-  readonly stats = { episodes: 0, activities: 0, replayedEvents: 0, orchestratorCpuMicros: 0 };
+  readonly stats = { episodes: 0, activities: 0, replayedEvents: 0, orchestratorCpuMicros: 0, canceledTimersFired: 0 };
+  /** Rules of the real extension relaxed for this host; tests may change it between cases. */
+  leniency: DurableLeniency;
+  startConflicts: StartConflictMode;
 
   constructor(private readonly opts: EngineOptions) {
     this.activitySlots = opts.maxConcurrentActivities ?? 10;
     this.autoAdvanceOn = opts.autoAdvance ?? false;
+    this.leniency = { ...opts.leniency };
+    this.startConflicts = opts.startConflicts ?? "checked";
   }
 
   /** Virtual clock only: jump to the next timer whenever idle (tests may hold time still for a moment). */
@@ -113,8 +125,12 @@ export class DurableEngine {
     const fn = this.opts.functions().get(name);
     if (!fn || fn.trigger.type !== "orchestrationTrigger") throw new Error(`No orchestrator function named '${name}'.`);
     const existing = this.opts.store.get(instanceId);
-    // As in Azure: a running or pending instance is never replaced; a finished one is.
-    if (existing && !terminal(existing.runtimeStatus)) throw new InstanceConflictError(instanceId, existing.runtimeStatus);
+    // As in Azure: a running or pending instance is never replaced; a finished one is. Under the
+    // Azure Storage race the losing start reports success and its message is dropped.
+    if (existing && !terminal(existing.runtimeStatus)) {
+      if (this.startConflicts === "azureStorageRace") return existing;
+      throw new InstanceConflictError(instanceId, existing.runtimeStatus);
+    }
     this.clearTimers(instanceId);
     const now = this.now();
     const executionId = randomUUID();
@@ -177,9 +193,12 @@ export class DurableEngine {
         if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) answered.add(e.TaskScheduledId as number);
         if (e.EventType === EventType.TimerFired) answered.add(e.TimerId as number);
       }
+      // A canceled timer is still scheduled in Azure (it fires later); only a lenient host forgets it.
       const canceledTimers = new Set(
-        flattenActions(record.lastActions).filter(isSequencedAction)
-          .map((a, i) => (a.actionType === ActionType.CreateTimer && a.isCanceled ? i : -1)).filter((i) => i >= 0),
+        this.leniency.dropCanceledTimers
+          ? flattenActions(record.lastActions).filter(isSequencedAction)
+            .map((a, i) => (a.actionType === ActionType.CreateTimer && a.isCanceled ? i : -1)).filter((i) => i >= 0)
+          : [],
       );
       for (const e of record.history) {
         if (!isScheduleEvent(e) || answered.has(e.EventId)) continue;
@@ -221,9 +240,14 @@ export class DurableEngine {
   }
   private driverTimers = 0;
 
-  /** Timers armed for an instance (canceled ones are disarmed, so they do not count). */
+  /** Timers an instance waits on (canceled ones, which still fire, are not among them). */
   pendingTimers(instanceId: string): number[] {
-    return this.timers.forInstance(instanceId).map((t) => t.fireAt).sort((a, b) => a - b);
+    return this.timers.forInstance(instanceId).filter((t) => !t.canceled).map((t) => t.fireAt).sort((a, b) => a - b);
+  }
+
+  /** Timers an instance stopped waiting on that will still fire, as in DTFx. */
+  canceledTimers(instanceId: string): number[] {
+    return this.timers.forInstance(instanceId).filter((t) => t.canceled).map((t) => t.fireAt).sort((a, b) => a - b);
   }
 
   nextTimerAt(): number | undefined {
@@ -325,10 +349,19 @@ export class DurableEngine {
     }, delay);
   }
 
-  private disarmTimer(instanceId: string, executionId: string, timerId: number): void {
+  /**
+   * The orchestrator stopped waiting for a timer. DTFx keeps it scheduled: it fires later, adds a
+   * TimerFired to the history and costs an episode (durabletask `TaskOrchestrationContext`).
+   */
+  private cancelTimer(instanceId: string, executionId: string, timerId: number): void {
     const key = this.timerKey({ instanceId, executionId, timerId });
     const timer = this.timers.get(key);
-    if (timer?.handle) clearTimeout(timer.handle);
+    if (!timer) return;
+    if (!this.leniency.dropCanceledTimers) {
+      timer.canceled = true;
+      return;
+    }
+    if (timer.handle) clearTimeout(timer.handle);
     this.timers.delete(key);
   }
 
@@ -354,6 +387,7 @@ export class DurableEngine {
     }
     const record = this.opts.store.get(timer.instanceId);
     if (!record || record.executionId !== timer.executionId || terminal(record.runtimeStatus)) return;
+    if (timer.canceled) this.stats.canceledTimersFired++;
     record.inbox.push(events.timerFired(this.now(), timer.timerId, new Date(timer.fireAt).toISOString()));
     this.opts.store.save(record);
     this.schedule(timer.instanceId);
@@ -417,27 +451,12 @@ export class DurableEngine {
     };
     const context = this.invocationContext(fn, "orchestrationTrigger");
     this.opts.log("info", `Executing 'Functions.${fn.name}' (Reason='(null)', Id=${context.invocationId})`);
-    let state: OrchestratorStateJson;
-    let failure: string | undefined;
     const cpu = process.cpuUsage();
-    try {
-      const returned = await fn.handler(trigger, context);
-      const used = process.cpuUsage(cpu);
-      this.stats.orchestratorCpuMicros += used.user + used.system;
-      state = JSON.parse(JSON.stringify(returned)) as OrchestratorStateJson;
-    } catch (err) {
-      const used = process.cpuUsage(cpu);
-      this.stats.orchestratorCpuMicros += used.user + used.system;
-      const message = err instanceof Error ? err.message : String(err);
-      const at = message.indexOf(outOfProcDataLabel);
-      if (at >= 0) {
-        state = JSON.parse(message.slice(at + outOfProcDataLabel.length)) as OrchestratorStateJson;
-        failure = message.slice(0, at);
-      } else {
-        state = { isDone: false, actions: [], customStatus: record.customStatus };
-        failure = message;
-      }
-    }
+    const ran = await runOrchestratorHandler(fn, trigger, context);
+    const used = process.cpuUsage(cpu);
+    this.stats.orchestratorCpuMicros += used.user + used.system;
+    const state = ran.state ?? { isDone: false, actions: [], customStatus: record.customStatus };
+    let failure = ran.failure;
 
     // A stopped host behaves like a killed one: nothing from this episode is recorded.
     if (this.stopped) return;
@@ -447,7 +466,15 @@ export class DurableEngine {
     record.episodes++;
     record.lastUpdatedTime = now;
     if (record.runtimeStatus === "Pending") record.runtimeStatus = "Running";
-    if ("customStatus" in state) record.customStatus = state.customStatus ?? null;
+    // The extension sets the custom status before it looks at the actions: one over the limit
+    // fails the whole episode, whatever the orchestrator did.
+    const statusProblem = this.leniency.oversizedCustomStatus ? null : customStatusProblem(state.customStatus);
+    if (statusProblem) {
+      failure = customStatusFailure(statusProblem, firstScheduled(record.history));
+      record.customStatus = null;
+    } else if ("customStatus" in state) {
+      record.customStatus = state.customStatus ?? null;
+    }
 
     const actions = flattenActions(state.actions);
     record.lastActions = actions;
@@ -461,7 +488,7 @@ export class DurableEngine {
       for (let id = 0; id < sequenced.length; id++) {
         const action = sequenced[id];
         if (id < scheduled.length) {
-          if (action.actionType === ActionType.CreateTimer && action.isCanceled) this.disarmTimer(record.instanceId, record.executionId, id);
+          if (action.actionType === ActionType.CreateTimer && action.isCanceled) this.cancelTimer(record.instanceId, record.executionId, id);
           continue;
         }
         const unsupported = this.unsupported(action);
@@ -477,8 +504,8 @@ export class DurableEngine {
         } else {
           const fireAt = new Date(action.fireAt as string).toISOString();
           record.history.push(events.timerCreated(now, id, fireAt));
-          if (!action.isCanceled) {
-            const timer = { instanceId: record.instanceId, executionId: record.executionId, timerId: id, fireAt: Date.parse(fireAt) };
+          if (!action.isCanceled || !this.leniency.dropCanceledTimers) {
+            const timer = { instanceId: record.instanceId, executionId: record.executionId, timerId: id, fireAt: Date.parse(fireAt), canceled: action.isCanceled === true };
             newWork.push(() => this.armTimer(timer));
           }
         }
@@ -488,7 +515,7 @@ export class DurableEngine {
 
     const continueAsNew = actions.find((a) => a.actionType === ActionType.ContinueAsNew);
     if (failure !== undefined) {
-      this.finish(record, "Failed", `Orchestrator function '${record.name}' failed: ${failure}`);
+      this.finish(record, "Failed", failureOutput(record.name, failure));
       newWork.length = 0;
       this.opts.log("info", `Executed 'Functions.${fn.name}' (Failed, Id=${context.invocationId}): ${failure.split("\n")[0]}`);
     } else if (state.isDone && continueAsNew) {
@@ -527,24 +554,17 @@ export class DurableEngine {
         maximumShortTimerDuration: maxShortTimer, longRunningTimerIntervalDuration: longTimerInterval,
         defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
       };
-      let actions: unknown[];
-      let outcome: string;
-      try {
-        const state = JSON.parse(JSON.stringify(await fn.handler(trigger, this.invocationContext(fn, "orchestrationTrigger")))) as OrchestratorStateJson;
-        actions = flattenActions(state.actions);
-        outcome = state.isDone ? `done:${JSON.stringify(state.output ?? null)}` : "running";
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        const at = message.indexOf(outOfProcDataLabel);
-        actions = at >= 0 ? flattenActions((JSON.parse(message.slice(at + outOfProcDataLabel.length)) as OrchestratorStateJson).actions) : [];
-        outcome = `failed:${at >= 0 ? message.slice(0, at) : message}`;
-      }
+      const ran = await runOrchestratorHandler(fn, trigger, this.invocationContext(fn, "orchestrationTrigger"));
+      const statusProblem = this.leniency.oversizedCustomStatus ? null : customStatusProblem(ran.state?.customStatus);
+      const actions = flattenActions(ran.state?.actions);
+      const failure = statusProblem ? customStatusFailure(statusProblem, firstScheduled(history.slice(0, lastEpisodeStart(history)))) : ran.failure;
+      const outcome = failure !== undefined ? `failed:${failureOutput(record.name, failure)}` : ran.state?.isDone ? `done:${JSON.stringify(ran.state.output ?? null)}` : "running";
       const ending = execution.history.find((e) => endings.has(e.EventType));
       const expected = !ending ? "running"
         : ending.EventType === EventType.ContinueAsNew ? "done:null"
         : ending.EventType === EventType.ExecutionTerminated ? outcome
         : ending.OrchestrationStatus === "Completed" ? `done:${ending.Result}`
-        : `failed:${String(JSON.parse(ending.Result as string)).replace(`Orchestrator function '${record.name}' failed: `, "")}`;
+        : `failed:${JSON.parse(ending.Result as string)}`;
       const sameActions = JSON.stringify(actions) === JSON.stringify(execution.actions);
       results.push({
         executionId: execution.executionId,
@@ -604,6 +624,9 @@ export class DurableEngine {
     record.history = [];
     record.lastActions = [];
     record.input = JSON.parse(input);
+    // The Azure Storage backend rewrites CreatedTime from each new execution's start
+    // (durabletask `AzureTableTrackingStore`).
+    if (!this.leniency.stableCreatedTime) record.createdTime = now;
     // Events that arrived while the last episode ran are kept for the new execution.
     const carried = record.inbox.filter((e) => e.EventType === EventType.EventRaised);
     record.inbox = [events.executionStarted(now, record.name, input, record.instanceId, record.executionId), ...carried];
@@ -661,7 +684,8 @@ export class DurableEngine {
         }
         const e = err instanceof Error ? err : new Error(String(err));
         this.opts.log("info", `Executed 'Functions.${name}' (Failed, Id=${context?.invocationId}): ${e.message}`);
-        completion = events.taskFailed(this.now(), taskId, `Activity function '${name}' failed: ${e.message}`, e.stack ?? e.message);
+        const failed = activityFailure(name, e);
+        completion = events.taskFailed(this.now(), taskId, failed.reason, failed.details);
       }
       this.attempts.delete(attemptKey);
       if (this.stopped) return; // as if the worker died before reporting the result
@@ -687,9 +711,52 @@ export class DurableEngine {
   }
 }
 
+/**
+ * A failed orchestration's output: `Orchestrator function '<name>' failed: <message>`
+ * (`OutOfProcOrchestrationShim`), except for non-determinism, which durabletask reports with its
+ * own text (`NonDeterministicOrchestrationException`).
+ */
+function failureOutput(name: string, failure: string): string {
+  return failure.startsWith("Non-Deterministic workflow detected") ? failure : `Orchestrator function '${name}' failed: ${failure}`;
+}
+
+/** Where the last episode's events begin: its OrchestratorStarted. */
+function lastEpisodeStart(history: HistoryEvent[]): number {
+  for (let i = history.length - 1; i >= 0; i--) if (history[i]!.EventType === EventType.OrchestratorStarted) return i;
+  return 0;
+}
+
+/** The first task an execution's history already scheduled (what a replay must schedule again). */
+function firstScheduled(history: HistoryEvent[]): { kind: "activity" | "timer"; id: number; name?: string } | undefined {
+  const e = history.find(isScheduleEvent);
+  if (!e) return undefined;
+  return e.EventType === EventType.TaskScheduled ? { kind: "activity", id: e.EventId, name: e.Name as string } : { kind: "timer", id: e.EventId };
+}
+
+/**
+ * Runs the registered orchestrator handler once. A thrown failure carries the SDK's state after
+ * `$OutOfProcData$:`; the text before it is the SDK's `orchestratorReturned` flag ("false"), so
+ * the failure is read from the state's `error` (the thrown error's message), as the extension does.
+ */
+async function runOrchestratorHandler(
+  fn: RegisteredFunction, trigger: unknown, context: InvocationContext,
+): Promise<{ state: OrchestratorStateJson | undefined; failure: string | undefined }> {
+  try {
+    return { state: JSON.parse(JSON.stringify(await fn.handler(trigger, context))) as OrchestratorStateJson, failure: undefined };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const at = message.indexOf(outOfProcDataLabel);
+    if (at < 0) return { state: undefined, failure: message };
+    const state = JSON.parse(message.slice(at + outOfProcDataLabel.length)) as OrchestratorStateJson;
+    return { state, failure: typeof state.error === "string" ? state.error : message.slice(0, at) };
+  }
+}
+
 interface OrchestratorStateJson {
   isDone: boolean;
   actions: unknown;
   output?: unknown;
+  /** The thrown error's message, when the orchestrator failed. */
+  error?: unknown;
   customStatus?: unknown;
 }

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { type DurableEngine, InstanceConflictError, terminal } from "./durableEngine";
+import { alreadyExistsBody } from "./durableRules";
 import type { InstanceRecord, RuntimeStatus } from "./instanceStore";
 
 export interface RouteResult {
@@ -32,11 +33,18 @@ export interface DurableClientData {
   httpBaseUrl: string;
 }
 
+/**
+ * A recognisable stand-in for the task hub's system key. On Azure the management URLs carry the
+ * real one (`code=`), which grants every Durable HTTP API for every instance: tests look for this
+ * value in every answer the app gives, to prove the app never hands it out.
+ */
+export const devSystemKey = "devhost-durabletask-system-key-NOT-FOR-CALLERS";
+
 /** What `df.input.durableClient()` receives in Azure, pointing at this host. */
 export function durableClientData(origin: string, taskHub: string): DurableClientData {
   const base = `${origin}/runtime/webhooks/durabletask`;
-  // No `code=` system key: the dev host enforces no keys, and keys must not appear anywhere.
-  const qs = `taskHub=${taskHub}&connection=Storage`;
+  // As on Azure: the extension appends the system key (the dev host itself does not check it).
+  const qs = `taskHub=${taskHub}&connection=Storage&code=${devSystemKey}`;
   const instance = `${base}/instances/INSTANCEID`;
   return {
     taskHubName: taskHub,
@@ -73,8 +81,9 @@ export function statusJson(r: InstanceRecord, opts: { showHistory?: boolean; sho
   const json: Record<string, unknown> = {
     name: r.name,
     instanceId: r.instanceId,
-    createdTime: new Date(r.createdTime).toISOString(),
-    lastUpdatedTime: new Date(r.lastUpdatedTime).toISOString(),
+    // The extension writes both as `ToString("s") + "Z"`: whole seconds (HttpApiHandler).
+    createdTime: wholeSeconds(r.createdTime),
+    lastUpdatedTime: wholeSeconds(r.lastUpdatedTime),
     input: opts.showInput === false ? null : r.input ?? null,
     output: r.output ?? null,
     runtimeStatus: r.runtimeStatus,
@@ -83,6 +92,8 @@ export function statusJson(r: InstanceRecord, opts: { showHistory?: boolean; sho
   if (opts.showHistory) json.history = [...r.pastExecutions.flatMap((e) => e.history), ...r.history];
   return json;
 }
+
+const wholeSeconds = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
 /** The Durable HTTP API's status code for an instance's status. */
 function statusCodeFor(status: RuntimeStatus): number {
@@ -111,7 +122,7 @@ export async function handleDurableRoute(
     try {
       engine.start(id, instanceId, input);
     } catch (err) {
-      if (err instanceof InstanceConflictError) return { status: 409, body: { message: err.message } };
+      if (err instanceof InstanceConflictError) return { status: 500, body: alreadyExistsBody(err.status) };
       return { status: 400, body: { message: (err as Error).message } };
     }
     const payload = managementPayload(data, instanceId);

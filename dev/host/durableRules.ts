@@ -1,0 +1,106 @@
+/**
+ * What the real Durable extension enforces and the dev host therefore enforces too, each rule
+ * with its source. A rule can be relaxed only through a named `DurableLeniency` option, so a test
+ * that relies on leniency says so.
+ */
+
+/**
+ * Relaxations of the rules below. Every field is off (strict, as in Azure) unless a test or a
+ * bench turns it on by name.
+ */
+export interface DurableLeniency {
+  /** Accept a custom status over 16 KB of UTF-16 JSON (Azure fails the episode). */
+  oversizedCustomStatus?: boolean;
+  /** Keep `createdTime` across continueAsNew (the Azure Storage backend rewrites it). */
+  stableCreatedTime?: boolean;
+  /** Forget a canceled timer (DTFx keeps it: its TimerFired arrives later and costs an episode). */
+  dropCanceledTimers?: boolean;
+}
+
+/**
+ * How a start on an id that exists is handled.
+ * - `checked` (default): a running or pending instance refuses the start (409), a finished one is
+ *   replaced (`OverridableExistingInstanceStates=NonRunningStates`).
+ * - `azureStorageRace`: the Azure Storage backend's check-then-act window, at its worst: a start
+ *   on a live instance answers success and is dropped, so the caller silently shares the
+ *   existing run (durabletask `AzureStorageOrchestrationService.CreateTaskOrchestrationAsync`
+ *   checks the instance row, then sends the start message; the duplicate ExecutionStarted is
+ *   discarded when the orchestration already runs).
+ */
+export type StartConflictMode = "checked" | "azureStorageRace";
+
+/**
+ * Custom status is limited to 16 KB of UTF-16 JSON text. Source: learn.microsoft.com
+ * "durable-task-custom-orchestration-status" ("limited to 16 KB of UTF-16 JSON text"); the
+ * extension's `MessagePayloadDataConverter.Serialize` truncates the size to whole KB before
+ * comparing, so 16.99 KB passes and 17 KB fails, with this message.
+ */
+export const maxCustomStatusKb = 16;
+
+/** UTF-16 bytes of a value's JSON text: two per UTF-16 code unit, as .NET strings count them. */
+export function utf16JsonBytes(value: unknown): number {
+  const json = JSON.stringify(value ?? null) ?? "null";
+  return json.length * 2;
+}
+
+/** The extension's error for this custom status, or null when it is within the limit. */
+export function customStatusProblem(customStatus: unknown): string | null {
+  if (customStatus === undefined || customStatus === null) return null;
+  const kb = Math.floor(utf16JsonBytes(customStatus) / 1024);
+  return kb > maxCustomStatusKb
+    ? `The UTF-16 size of the JSON-serialized payload must not exceed ${maxCustomStatusKb} KB. The current payload size is ${kb} KB.`
+    : null;
+}
+
+/**
+ * How the extension words an episode that failed on its custom status. It sets the status before
+ * replaying the worker's actions (`OutOfProcOrchestrationShim`), so on an episode whose history
+ * already holds scheduled tasks, the replay finds them unscheduled and reports non-determinism
+ * instead (durabletask `TaskOrchestrationContext.HandleTaskScheduledEvent`).
+ */
+export function customStatusFailure(problem: string, firstScheduled: { kind: "activity" | "timer"; id: number; name?: string } | undefined): string {
+  if (!firstScheduled) return problem;
+  return firstScheduled.kind === "activity"
+    ? `Non-Deterministic workflow detected: A previous execution of this orchestration scheduled an activity task with sequence ID ${firstScheduled.id} and name '${firstScheduled.name}' (version ''), but the current replay execution hasn't (yet?) scheduled this task. Was a change made to the orchestrator code after this instance had already started running?`
+    : `Non-Deterministic workflow detected: A previous execution of this orchestration scheduled a timer task with sequence ID ${firstScheduled.id}, but the current replay execution hasn't (yet?) scheduled this task. Was a change made to the orchestrator code after this instance had already started running?`;
+}
+
+/**
+ * A failed activity as the extension records it (`TaskActivityShim`): the reason is
+ * `Activity function '<name>' failed: ` plus the worker's message, which the extension cuts out
+ * of the host's RPC exception text after `\nException:`, leading space included (hence two
+ * spaces). The details are the .NET exception serialized with type names, the Node error inside.
+ */
+export function activityFailure(name: string, error: Error): { reason: string; details: string } {
+  const friendly = ` ${error.message}`;
+  const rpcMessage = `Result: Failure\nException: ${error.message}\nStack: ${error.stack ?? ""}`;
+  const details = {
+    $type: "System.Exception, System.Private.CoreLib",
+    ClassName: "System.Exception",
+    Message: friendly,
+    Data: null,
+    InnerException: {
+      $type: "Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException, Microsoft.Azure.WebJobs.Script",
+      IsUserException: false,
+      RemoteStackTrace: error.stack ?? null,
+      RemoteMessage: error.message,
+      ClassName: "Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException",
+      Message: rpcMessage,
+    },
+  };
+  return { reason: `Activity function '${name}' failed: ${friendly}`, details: JSON.stringify(details) };
+}
+
+/**
+ * A start on an instance that is running: the Azure Storage provider throws
+ * `OrchestrationAlreadyExistsException`, which the extension's HTTP API answers with 500 and
+ * its generic error body (`HttpApiHandler`, `HttpRequestMessageExtensions.CreateErrorResponse`).
+ */
+export function alreadyExistsBody(status: string): Record<string, string> {
+  return {
+    Message: "Something went wrong while processing your request",
+    ExceptionMessage: `An Orchestration instance with the status ${status} already exists.`,
+    ExceptionType: "DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException",
+    StackTrace: "",
+  };
+}

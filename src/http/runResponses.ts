@@ -11,9 +11,26 @@ import type { ApiRequest, ApiResponse } from "./types";
  * Location may not resend headers. A key sent as a header is never copied into a URL.
  */
 export function runLocation(req: ApiRequest, instanceId: string): string {
-  const origin = new URL(req.url).origin;
+  const url = new URL(runUrl(req, instanceId, ""));
+  url.searchParams.set("failOnError", "true");
   const code = req.query.get("code");
-  return `${origin}/api/scoring-runs/${encodeURIComponent(instanceId)}?failOnError=true${code ? `&code=${encodeURIComponent(code)}` : ""}`;
+  if (code) url.searchParams.set("code", code);
+  return url.toString();
+}
+
+/** A route of the app for one run. */
+function runUrl(req: ApiRequest, instanceId: string, suffix: "" | "/cancel"): string {
+  return new URL(`/api/scoring-runs/${encodeURIComponent(instanceId)}${suffix}`, new URL(req.url).origin).toString();
+}
+
+/**
+ * Where a caller follows and cancels a run, under the names Durable's check-status payload uses:
+ * the app's own routes (function keys), never the task hub's management webhooks, whose URLs
+ * carry its system key (which grants terminate and purge on every instance). No key goes into
+ * a body: bodies end up in pipeline outputs and logs.
+ */
+export function runLinks(req: ApiRequest, instanceId: string): { id: string; statusQueryGetUri: string; cancelPostUri: string } {
+  return { id: instanceId, statusQueryGetUri: runUrl(req, instanceId, ""), cancelPostUri: runUrl(req, instanceId, "/cancel") };
 }
 
 export function runResponse(req: ApiRequest, view: RunView, failOnError: boolean): ApiResponse {

@@ -14,7 +14,6 @@ export interface RunsClient {
   raiseCancel(instanceId: string, reason: string): Promise<void>;
   raiseJobStatusChanged(instanceId: string, signal: JobStatusSignal): Promise<void>;
   list(runtimeStatuses: string[] | undefined): Promise<DurableStatusLike[]>;
-  managementUrls(instanceId: string): Record<string, string>;
 }
 
 /**
@@ -66,13 +65,6 @@ export function runsClient(client: DurableClient): RunsClient {
     async list(runtimeStatuses) {
       const statuses = await client.getStatusBy(runtimeStatuses ? { runtimeStatus: runtimeStatuses as never } : {});
       return statuses.filter((s) => s.name === names.orchestrator).map(toStatusLike);
-    },
-    managementUrls(instanceId) {
-      // Rewind and restart would run the orchestration again and could start a second Azure ML
-      // job for the same key: a caller gets every management URL but those two.
-      const { rewindPostUri: _rewind, restartPostUri: _restart, ...urls } =
-        client.createHttpManagementPayload(instanceId) as unknown as Record<string, string>;
-      return urls;
     },
   };
 }

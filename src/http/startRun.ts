@@ -16,7 +16,7 @@ import { correlationOf } from "../observability/correlation";
 import { newRunInput, type ScoringRunInput } from "../orchestration/runState";
 import type { RunsClient } from "./runsClient";
 import type { ApiRequest, ApiResponse } from "./types";
-import { acceptedResponse, runResponse, waitForRun } from "./runResponses";
+import { acceptedResponse, runLinks, runResponse, waitForRun } from "./runResponses";
 import { type OutputCheck, refuseUnusableOutput } from "./outputAtStart";
 import { checkOutput as checkOutputNow } from "../preflight/checks";
 import { sharedPreflightDeps } from "../preflight/sharedDeps";
@@ -105,7 +105,7 @@ async function respondWithRun(
   const status = wait > 0 ? await waitForRun(runs, instanceId, wait * 1000) : await runs.get(instanceId);
   const view = status ? toRunView(status) : pendingView(instanceId);
   const response = opts.alwaysAccepted ? acceptedResponse(req, view) : runResponse(req, view, req.query.get("failOnError") === "true");
-  return { ...response, body: { ...runs.managementUrls(instanceId), ...view } };
+  return { ...response, body: { ...runLinks(req, instanceId), ...view } };
 }
 
 function pendingView(instanceId: string) {

@@ -48,7 +48,8 @@ describe("dev host", () => {
     stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
     const start = await stack.api("/api/scoring-runs", { json: stack.startBody() });
     await stack.host.engine.idle();
-    const terminateUri = (start.body.terminatePostUri as string).replace("{text}", "operator%20stop");
+    // An operator terminating the orchestration with the task hub's own API (the app hands out no such URL).
+    const terminateUri = `${stack.host.baseUrl}/runtime/webhooks/durabletask/instances/${start.body.id}/terminate?reason=operator%20stop`;
     const res = await fetch(terminateUri, { method: "POST" });
     expect(res.status).toBe(202);
     const view = await stack.api(`/api/scoring-runs/${start.body.id}`);

@@ -175,11 +175,18 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
     expect(JSON.stringify(byHeader.body)).not.toContain("header-key-2");
   });
 
-  it("the start answer has no rewind or restart URL (either could start a second job)", async () => {
-    const res = await stack.api("/api/scoring-runs", { json: stack.startBody() });
-    expect(res.body).toHaveProperty("terminatePostUri");
-    expect(res.body).not.toHaveProperty("rewindPostUri");
-    expect(res.body).not.toHaveProperty("restartPostUri");
+  it("the start answer links the app's own routes, never the task hub's management webhooks", async () => {
+    const res = await stack.api("/api/scoring-runs?code=caller-key", { json: stack.startBody() });
+    const id = res.body.id as string;
+    // No key in a body (bodies end up in pipeline outputs); only the Location a poller follows keeps the caller's ?code=.
+    expect(res.body.statusQueryGetUri).toBe(`${stack.host.baseUrl}/api/scoring-runs/${id}`);
+    expect(res.body.cancelPostUri).toBe(`${stack.host.baseUrl}/api/scoring-runs/${id}/cancel`);
+    expect(res.headers.get("location")).toBe(`${stack.host.baseUrl}/api/scoring-runs/${id}?failOnError=true&code=caller-key`);
+    for (const name of ["sendEventPostUri", "terminatePostUri", "purgeHistoryDeleteUri", "rewindPostUri", "restartPostUri", "suspendPostUri", "resumePostUri"]) {
+      expect(res.body).not.toHaveProperty(name);
+    }
+    expect(JSON.stringify(res.body)).not.toContain("/runtime/webhooks/durabletask");
+    expect((await fetch(res.body.statusQueryGetUri)).status).toBe(202);
   });
 
   it("an Idempotency-Key and an instanceId together are a 400, as is an instanceId in the key- namespace", async () => {

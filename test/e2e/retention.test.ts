@@ -58,7 +58,8 @@ describe("retention: purgeOldRuns", () => {
     const canceled = await startRun(s, lifecycles.stuckIn("Running"));
     const terminated = await startRun(s, lifecycles.stuckIn("Running"));
     expect((await s.api(`/api/scoring-runs/${canceled.id}/cancel`, { json: { reason: "not needed" } })).status).toBe(202);
-    const terminate = await fetch(String(terminated.body.terminatePostUri).replace("{text}", "operator"), { method: "POST" });
+    // An operator terminating the orchestration with the task hub's own API (the app hands out no such URL).
+    const terminate = await fetch(`${s.host.baseUrl}/runtime/webhooks/durabletask/instances/${terminated.id}/terminate?reason=operator`, { method: "POST" });
     expect(terminate.status).toBe(202);
     await engine.advanceTo(t0 + hour);
     const old = [...completed, failed, canceled, terminated].map((r) => r.id);

@@ -17,7 +17,7 @@ describe("a scoring run that completes", () => {
     expect(start.status).toBe(202);
     const id = start.body.id as string;
     expect(start.headers.get("location")).toBe(`${host.baseUrl}/api/scoring-runs/${id}?failOnError=true`);
-    expect(start.body.statusQueryGetUri).toContain(`/runtime/webhooks/durabletask/instances/${id}`);
+    expect(start.body.statusQueryGetUri).toBe(`${host.baseUrl}/api/scoring-runs/${id}`);
 
     await host.engine.idle();
     const running = await api(`/api/scoring-runs/${id}`);

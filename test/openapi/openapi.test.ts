@@ -387,7 +387,7 @@ const scenarios: Scenario[] = [
     check: (res) => {
       expect(res.body.status).toBe("Failed");
       expect(res.body.error).toMatchObject({ code: "JobFailed", message: "boom" });
-      expect(res.body.terminatePostUri).toEqual(expect.any(String));
+      expect(res.body.cancelPostUri).toEqual(expect.any(String));
     },
   },
   {

@@ -22,6 +22,7 @@ import { createRequire } from "node:module";
 import { format } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
+import { devSystemKey } from "../../dev/host/durableRoutes";
 import { appEntry, type Stack, startStack } from "../e2e/stack";
 import {
   type Captured, type FakeManagedIdentity, findSecrets, OTHER_IDENTITY_SOURCES, rawRequest, resolveToLoopback, selfSignedCert, setEnv,
@@ -59,6 +60,9 @@ const needles = [
   // A SAS query parameter. (The API's own refusal text says "(sig=...)", which is not a query.)
   { name: "SAS query (?sig= / &sig=)", pattern: /[?&]sig=/i },
   { name: "Bearer credential", pattern: /\bbearer\s/i },
+  // The task hub's system key grants every Durable API for every instance; its URLs are never handed out.
+  { name: "Durable system key", pattern: devSystemKey },
+  { name: "Durable management webhook URL", pattern: "/runtime/webhooks/durabletask" },
 ];
 
 interface Exchange {
@@ -313,6 +317,7 @@ describe("guarantee 1: no token, SAS, function key or Authorization value leaks 
     const planted = [
       `Authorization: Bearer ${TOKEN_ML}`, TOKEN_ARM, IDENTITY_HEADER, FK_HEADER, FK_QUERY, FK_OTHER, IDEM_MAIN, IDEM_OTHER,
       `https://a.blob.core.windows.net/c/x?sv=1&sig=${SAS_SIG}`, UPSTREAM_SIG,
+      `https://app/runtime/webhooks/durabletask/instances/x?taskHub=h&connection=Storage&code=${devSystemKey}`,
     ].join(" | ");
     const found = new Set(findSecrets([{ source: "planted", text: planted }], needles).map((f) => f.secret));
     expect([...found].sort()).toEqual(needles.map((n) => n.name).sort());

@@ -20,6 +20,12 @@ export const defaultDatastore = { name: "workspaceblobstore", container: "azurem
 /** A small customers file to score: what `npm run demo` and `npm run dev` put in their input folders. */
 export const sampleInputCsv = ["age,income,tenure_months", "34,52000,18", "51,87000,64", "27,31000,5", "45,66000,40", "39,58000,22"].join("\n");
 
+/**
+ * Besides its default model deployment ("blue"), the emulated endpoint has a pipeline-component
+ * deployment: the kind that takes several inputs, literals and several outputs.
+ */
+export const pipelineDeployment = { name: "pipeline-scorer", type: "pipelineComponent" } as const;
+
 /** An ADLS Gen2 datastore (a filesystem on the same Azurite account): inputs read through its blob endpoint, outputs refused. */
 export const lakeDatastore = { name: "lakestore", filesystem: "lake" };
 
@@ -85,11 +91,23 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     if (!blobService || !ds || ds.datastoreType === "AzureFile") return undefined;
     return blobService.getContainerClient(ds.datastoreType === "AzureBlob" ? ds.containerName : ds.filesystem);
   };
+  /** Whether Azurite already holds something at an output URI (a file, or anything under a folder). */
+  const outputExists = async (uri: string, type: "uri_file" | "uri_folder"): Promise<boolean> => {
+    const m = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/.exec(uri);
+    const container = m ? containerOf(m[1]!) : undefined;
+    if (!m || !container) return false;
+    const path = decodeURIComponent(m[2]!);
+    if (type === "uri_file" && !path.endsWith("/")) return container.getBlobClient(path).exists();
+    const first = await container.listBlobsFlat({ prefix: path.replace(/\/?$/, "/") }).byPage({ maxPageSize: 1 }).next();
+    return !first.done && first.value.segment.blobItems.length > 0;
+  };
   const emulator: BatchEmulator = new BatchEmulator({
     port: options.emulatorPort,
     clock: () => clock.now(),
     stateFile: options.stateDir ? path.join(options.stateDir, "batch-emulator.json") : undefined,
     datastores: azurite ? azuriteDatastores(azurite) : {},
+    deployments: [pipelineDeployment],
+    outputExists: blobService ? outputExists : undefined,
     onJobCompleted: blobService ? predictionsWriter(containerOf) : undefined,
     onJobCreated: (job) => {
       options.onJobCreated?.(job);

@@ -37,12 +37,20 @@ export function studioUrl(s: Scope, name: string): string {
 }
 
 /**
- * Properties the service itself puts on batch jobs (the note lists these markers; whether the real
- * service files them as tags or properties is not verified: we file them as properties, so a Jobs
- * List `properties=azureml.deploymentname=<dep>` filter finds an endpoint's jobs).
+ * Tags the service itself puts on batch jobs, as the recorded invoke answer shows them
+ * (test/fixtures/azure/batch-invoke-response.json).
  */
-export function serviceProperties(job: EmulatorJob): Record<string, string> {
-  return { "azureml.batchrun": "true", "azureml.deploymentname": job.deployment, "azureml.jobtype": "azureml.batchjob" };
+export function serviceTags(deployment: string): Record<string, string> {
+  return { "azureml.batchrun": "true", "azureml.deploymentname": deployment, "azureml.jobtype": "azureml.batchjob" };
+}
+
+/** Properties the service itself puts on batch jobs (the same recording; settings in `azureml.parameters`). */
+export function serviceProperties(_job: EmulatorJob): Record<string, string> {
+  return {
+    "azureml.runsource": "azureml.PipelineRun",
+    runType: "HTTP",
+    "azureml.parameters": JSON.stringify({ run_max_try: "3", run_invocation_timeout: "30", mini_batch_size: "10", error_threshold: "-1", logging_level: "INFO", NodeCount: "1", append_row_file_name: "predictions.csv" }),
+  };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -60,35 +68,36 @@ function mapValues<T, U>(r: Record<string, T>, f: (v: T) => U): Record<string, U
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v)]));
 }
 
-/** The invoke's 201 body: data-plane BatchJob shape, camelCase, nested id. */
+/** The invoke's 201 body: data-plane BatchJob shape, camelCase, nested id (as test/fixtures/azure/batch-invoke-response.json). */
 export function invokeResponse(s: Scope, job: EmulatorJob): unknown {
   return {
     id: job.id,
     name: job.name,
     type: `${PROVIDER}/workspaces/batchEndpoints/deployments/jobs`,
     properties: {
-      status: job.status,
-      experimentName: s.endpointName,
+      provisioningState: "Succeeded",
       inputData: mapValues(job.inputs, dataPlaneInput),
       outputData: mapValues(job.outputs, dataPlaneOutput),
+      output: { datastoreId: null, path: null },
+      retrySettings: { maxRetries: 3, timeout: "PT30S" },
+      status: job.status,
+      interactionEndpoints: { Studio: { jobEndpointType: "Studio", port: null, endpoint: studioUrl(s, job.name), properties: null } },
       tags: { ...job.tags },
-      properties: { ...job.properties },
-      creationContext: { createdAt: iso(job.createdAt), createdBy: "batch-emulator", createdByType: "Application" },
+      properties: { ...job.properties, ...serviceProperties(job) },
     },
+    systemData: { createdAt: iso(job.createdAt), createdBy: "batch-emulator", lastModifiedAt: iso(job.createdAt), lastModifiedBy: "batch-emulator" },
   };
 }
 
 /**
- * ARM Jobs Get body (JobBase resource, api-version 2022-10-01 shape).
- *
- * Where a Failed job's error sits: the published JobBaseProperties schema (azure-rest-api-specs,
- * stable/2022-10-01 examples/Job/PipelineJob/get.json; JobBaseProperties in the SDKs) has no job-level
- * error field, only `services.<name>.errorMessage` per job endpoint. Run History carries run errors as
- * an ErrorResponse `{"error":{"code","message"}}`. Lacking a documented ARM field, the emulator puts
- * that ErrorResponse at `properties.error` (so the message is at `properties.error.error.message`);
- * clients must treat it as optional, since the real service may not send it.
+ * ARM Jobs Get body (JobBase resource, api-version 2022-10-01 shape, as
+ * test/fixtures/azure/jobs-get.json). The published JobBaseProperties have no job-level error
+ * field: a Failed job's reason appears, if at all, as `services.<name>.errorMessage` ("Any error
+ * in the service"), the only documented text field (behaviour `failureText`).
  */
-export function armJobResource(s: Scope, job: EmulatorJob): unknown {
+export function armJobResource(s: Scope, job: EmulatorJob, failureText: "none" | "services"): unknown {
+  const studio: Record<string, unknown> = { jobServiceType: "Studio", endpoint: studioUrl(s, job.name) };
+  if (job.status === "Failed" && failureText === "services" && job.errorMessage) studio.errorMessage = job.errorMessage;
   const properties: Record<string, unknown> = {
     description: null,
     displayName: job.name,
@@ -97,7 +106,7 @@ export function armJobResource(s: Scope, job: EmulatorJob): unknown {
     status: job.status,
     isArchived: false,
     computeId: null,
-    services: { Studio: { jobServiceType: "Studio", endpoint: studioUrl(s, job.name) } },
+    services: { Studio: studio },
     tags: { ...job.tags },
     properties: { ...job.properties, ...serviceProperties(job) },
     inputs: mapValues(job.inputs, (i) =>
@@ -106,9 +115,6 @@ export function armJobResource(s: Scope, job: EmulatorJob): unknown {
     outputs: mapValues(job.outputs, (o) => ({ jobOutputType: o.type, uri: o.uri })),
     settings: {},
   };
-  if (job.status === "Failed") {
-    properties.error = { error: { code: job.errorCode ?? "UserError", message: job.errorMessage ?? "" } };
-  }
   return {
     id: workspaceJobPath(s, job.name),
     name: job.name,

@@ -4,10 +4,10 @@
  */
 import { armError } from "./faults";
 import { armJobResource, deploymentId, invokeResponse, serviceProperties, type Scope } from "./fixtures";
-import { parseInvokeBody } from "./invoke-body";
+import { type ParsedInvoke, parseInvokeBody } from "./invoke-body";
 import type { JobState, JobStore } from "./job-store";
 import type { ArmJobsPath, ArmWorkspaceDataPath, ClassifiedRequest } from "./routes";
-import type { EmulatorBehavior, EmulatorDatastore, EmulatorDataVersion } from "./types";
+import type { EmulatorBehavior, EmulatorDatastore, EmulatorDataVersion, EmulatorDeployment, EmulatorJobOutput } from "./types";
 
 export interface Reply {
   status: number;
@@ -20,9 +20,11 @@ export interface HandlerContext {
   scope: Scope;
   store: JobStore;
   behavior: EmulatorBehavior;
-  /** Known deployment names; the default one included. */
-  deployments: string[];
-  defaultDeployment: string;
+  /** The endpoint's deployments; the default one included. */
+  deployments: EmulatorDeployment[];
+  /** null: the endpoint has no default deployment. */
+  defaultDeployment: string | null;
+  outputExists?: (uri: string, type: EmulatorJobOutput["type"]) => Promise<boolean>;
   /** `http://host:port`, known once listening. */
   baseUrl: () => string;
   /** The workspace's datastores and data assets (changed by tests between cases). */
@@ -78,12 +80,20 @@ async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: str
     return error(404, "EndpointNotFound", `Batch endpoint '${endpointName}' was not found.`);
   }
   const wanted = call.headers["azureml-model-deployment"] ?? ctx.defaultDeployment;
-  const deployment = ctx.deployments.find((d) => same(d, wanted));
+  if (wanted === null) {
+    // Message from the batch troubleshooting docs ("No valid deployments to route"); the status
+    // is undocumented, and the Azure CLI handles this case as a 404 from the service.
+    return error(404, "UserError", "No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route.");
+  }
+  const deployment = ctx.deployments.find((d) => same(d.name, wanted));
   if (deployment === undefined) {
     return error(404, "DeploymentNotFound", `Deployment '${wanted}' was not found on endpoint '${endpointName}'.`);
   }
   const parsed = parseInvokeBody(call.bodyText);
   if (!parsed.ok) return error(400, "UserError", parsed.message);
+  const refusal = deploymentRefusal(deployment, parsed.value) ?? dataAssetRefusal(ctx, parsed.value);
+  if (refusal) return error(400, "UserError", refusal);
+  const outputTaken = await takenOutput(ctx, parsed.value);
 
   // The SDK sends the underscore form; the app also sends the standard one.
   const repeatabilityId = call.headers["repeatability_request-id"] ?? call.headers["repeatability-request-id"] ?? null;
@@ -93,14 +103,69 @@ async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: str
       : undefined;
   const state =
     existing ??
-    ctx.store.create({ deployment, parsed: parsed.value, repeatabilityId, hadAuthorization: call.hasAuthorization });
+    ctx.store.create({ deployment, parsed: parsed.value, repeatabilityId, hadAuthorization: call.hasAuthorization, outputTaken });
   await ready(state);
   return {
     status: 201,
     // Like the real service: Location names the deployment, not the job.
-    headers: { location: `${ctx.baseUrl()}/arm${deploymentId(ctx.scope, deployment)}` },
+    headers: { location: `${ctx.baseUrl()}/arm${deploymentId(ctx.scope, deployment.name)}` },
     body: invokeResponse(ctx.scope, state.job),
   };
+}
+
+/**
+ * What a model deployment refuses: exactly one data input and at most one output, no literals
+ * (docs "how-to-access-data-batch-endpoints-jobs"). The literal message is the service's, as a
+ * user quoted it (MicrosoftDocs/azure-docs #115245); the others are ours: no text is published.
+ */
+function deploymentRefusal(deployment: EmulatorDeployment, invoke: ParsedInvoke): string | null {
+  if (deployment.type !== "model") return null;
+  const inputs = Object.values(invoke.inputs);
+  if (inputs.some((i) => i.type === "literal")) {
+    return "The specified job input type 'LiteralJobInput' is not supported. The supported types are: UriFileJobInput, UriFolderJobInput.";
+  }
+  if (inputs.length !== 1) return `Model deployment '${deployment.name}' takes exactly one data input; the request has ${inputs.length}.`;
+  const outputs = Object.keys(invoke.outputs).length;
+  if (outputs > 1) return `Model deployment '${deployment.name}' produces exactly one output; the request names ${outputs}.`;
+  return null;
+}
+
+/**
+ * Data assets reach the service as ARM ids (`/subscriptions/…/workspaces/<ws>/data/<name>/versions/<v>`);
+ * the `azureml:<name>:<version>` short form is resolved by the SDK on the client
+ * (azure-ai-ml `_batch_endpoint_operations.py` `_resolve_input`), so the service does not take it.
+ */
+function dataAssetRefusal(ctx: HandlerContext, invoke: ParsedInvoke): string | null {
+  for (const [name, input] of Object.entries(invoke.inputs)) {
+    if (input.type === "literal") continue;
+    if (/^azureml:(?!\/\/)/i.test(input.uri)) {
+      return `Input '${name}': '${input.uri}' is not a valid data input URI; pass a data asset by its ARM id (/subscriptions/…/data/<name>/versions/<version>).`;
+    }
+    const asset = dataAssetId(input.uri);
+    if (asset && !(same(asset.workspace, ctx.scope.workspace) && findDataVersion(ctx, asset.name, asset.version))) {
+      return `Input '${name}': data asset ${asset.name}:${asset.version} was not found in workspace ${asset.workspace}.`;
+    }
+  }
+  return null;
+}
+
+/** `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/data/<name>/versions/<v>`. */
+export function dataAssetId(uri: string): { workspace: string; name: string; version: string } | null {
+  const m = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/data\/([^/]+)\/versions\/([^/]+)$/i.exec(uri);
+  return m ? { workspace: m[1]!, name: m[2]!, version: m[3]! } : null;
+}
+
+function findDataVersion(ctx: HandlerContext, name: string, version: string): EmulatorDataVersion | undefined {
+  return [...ctx.dataAssets.entries()].find(([n]) => same(n, name))?.[1].get(version);
+}
+
+/** The first output whose path already holds data: the job will fail on it, as Azure ML's do. */
+async function takenOutput(ctx: HandlerContext, invoke: ParsedInvoke): Promise<string | null> {
+  if (!ctx.outputExists) return null;
+  for (const output of Object.values(invoke.outputs)) {
+    if (output.uri && (await ctx.outputExists(output.uri, output.type))) return output.uri;
+  }
+  return null;
 }
 
 /** api-version first (as ARM does), then the subscription / group / workspace in the path. */
@@ -128,7 +193,7 @@ async function getJob(ctx: HandlerContext, name: string): Promise<Reply> {
   const state = ctx.store.poll(name);
   if (state === undefined) return error(404, "UserError", `Job ${name} not found.`);
   await ready(state);
-  return { status: 200, body: armJobResource(ctx.scope, state.job) };
+  return { status: 200, body: armJobResource(ctx.scope, state.job, ctx.behavior.failureText) };
 }
 
 function cancelJob(ctx: HandlerContext, name: string): Reply {
@@ -149,19 +214,30 @@ function matchesTerms(map: Record<string, string>, filter: string | undefined): 
   });
 }
 
+/** The first Jobs List api-version with a `properties` filter (azure-rest-api-specs stable/2024-04-01 mfe.json). */
+const firstVersionWithPropertiesFilter = "2024-04-01";
+
+/**
+ * Jobs List, following the api-version asked for: `jobType`, `tag` ("Jobs returned will have this
+ * tag key") and `$skip` at every version; `properties` only from 2024-04-01 (earlier versions do
+ * not have it, so it is ignored, not applied). Pages by `nextLink`.
+ */
 async function listJobs(ctx: HandlerContext, call: IncomingCall): Promise<Reply> {
   const q = call.query;
-  const matching = ctx.store.list().filter((s) => {
+  const apiVersion = q["api-version"] ?? "";
+  const propertiesFilter = apiVersion.slice(0, 10) >= firstVersionWithPropertiesFilter ? q.properties : undefined;
+  const ordered = ctx.behavior.listOrder === "newestFirst" ? ctx.store.list() : ctx.store.list().reverse();
+  const matching = ordered.filter((s) => {
     if (q.jobType !== undefined && !same(q.jobType, "Pipeline")) return false;
-    if (q.tag !== undefined && !matchesTerms(s.job.tags, q.tag)) return false;
-    return matchesTerms({ ...s.job.properties, ...serviceProperties(s.job) }, q.properties);
+    if (q.tag !== undefined && !Object.hasOwn(s.job.tags, q.tag)) return false;
+    return matchesTerms({ ...s.job.properties, ...serviceProperties(s.job) }, propertiesFilter);
   });
   const skip = Math.max(0, Number.parseInt(q.$skip ?? "0", 10) || 0);
   const size = ctx.behavior.listPageSize;
   const page = matching.slice(skip, skip + size);
   await Promise.all(page.map(ready));
 
-  const body: Record<string, unknown> = { value: page.map((s) => armJobResource(ctx.scope, s.job)) };
+  const body: Record<string, unknown> = { value: page.map((s) => armJobResource(ctx.scope, s.job, ctx.behavior.failureText)) };
   if (skip + size < matching.length) {
     const next = new URL(call.path, ctx.baseUrl());
     for (const [k, v] of Object.entries(q)) next.searchParams.set(k, v);

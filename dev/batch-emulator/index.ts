@@ -11,6 +11,7 @@ import type {
   BatchEmulatorOptions,
   EmulatorBehavior,
   EmulatorDatastore,
+  EmulatorDeployment,
   EmulatorDataVersion,
   EmulatorJob,
   Fault,
@@ -24,6 +25,25 @@ import type {
 export { lifecycles, isTerminal, TERMINAL_STATUSES } from "./lifecycle";
 export type * from "./types";
 
+/** What the real service does, or where that is unknown, what is hardest on a client. */
+export function strictBehavior(): EmulatorBehavior {
+  return { cancelPolls: 1, listPageSize: 50, listOrder: "newestFirst", dedupeRepeatability: false, keepInvokeMarkers: false, failureText: "none", writeOutputs: true };
+}
+
+function definedOnly(options: BatchEmulatorOptions): Partial<EmulatorBehavior> {
+  const keys: Array<keyof EmulatorBehavior> = ["cancelPolls", "listPageSize", "listOrder", "dedupeRepeatability", "keepInvokeMarkers", "failureText", "writeOutputs"];
+  return Object.fromEntries(keys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+}
+
+/** The endpoint's deployments: names alone are model deployments; the default one is always there. */
+function deploymentsOf(defaultDeployment: string | null, given: Array<string | EmulatorDeployment>): EmulatorDeployment[] {
+  const all = given.map((d): EmulatorDeployment => (typeof d === "string" ? { name: d, type: "model" } : d));
+  if (defaultDeployment !== null && !all.some((d) => d.name.toLowerCase() === defaultDeployment.toLowerCase())) {
+    all.unshift({ name: defaultDeployment, type: "model" });
+  }
+  return all;
+}
+
 function checkBehavior(b: EmulatorBehavior): void {
   if (!Number.isInteger(b.cancelPolls) || b.cancelPolls < 0) throw new Error("cancelPolls must be an integer >= 0");
   if (!Number.isInteger(b.listPageSize) || b.listPageSize < 1) throw new Error("listPageSize must be an integer >= 1");
@@ -34,7 +54,8 @@ export class BatchEmulator {
   readonly resourceGroup: string;
   readonly workspace: string;
   readonly endpointName: string;
-  readonly defaultDeployment: string;
+  /** null: the endpoint has no default deployment. */
+  readonly defaultDeployment: string | null;
   readonly host: string;
 
   private readonly scope: Scope;
@@ -56,7 +77,7 @@ export class BatchEmulator {
     this.resourceGroup = options.resourceGroup ?? "rg-scoring";
     this.workspace = options.workspace ?? "ws-scoring";
     this.endpointName = options.endpointName ?? "ep-scoring";
-    this.defaultDeployment = options.defaultDeployment ?? "blue";
+    this.defaultDeployment = options.defaultDeployment === undefined ? "blue" : options.defaultDeployment;
     this.host = options.host ?? "127.0.0.1";
     this.requestedPort = options.port ?? 0;
     this.scope = {
@@ -65,18 +86,12 @@ export class BatchEmulator {
       workspace: this.workspace,
       endpointName: this.endpointName,
     };
-    this.behavior = {
-      cancelPolls: options.cancelPolls ?? 1,
-      listPageSize: options.listPageSize ?? 50,
-      dedupeRepeatability: options.dedupeRepeatability ?? false,
-      dropInvokeMarkers: options.dropInvokeMarkers ?? false,
-      writeOutputs: options.writeOutputs ?? true,
-    };
+    this.behavior = { ...strictBehavior(), ...definedOnly(options) };
     checkBehavior(this.behavior);
     for (const [name, ds] of Object.entries(options.datastores ?? {})) this.datastores.set(name, ds);
     for (const [name, versions] of Object.entries(options.dataAssets ?? {})) this.dataAssets.set(name, new Map(Object.entries(versions)));
     const clock = options.clock ?? Date.now;
-    const deployments = [...new Set([this.defaultDeployment, ...(options.deployments ?? [])])];
+    const deployments = deploymentsOf(this.defaultDeployment, options.deployments ?? []);
     const stateFile = options.stateFile === undefined ? null : new StateFile(options.stateFile);
     this.stateFile = stateFile;
     // Without a stateFile the store gets no change callback at all: nothing is serialized or written.
@@ -103,6 +118,7 @@ export class BatchEmulator {
         baseUrl: () => this.baseUrl,
         datastores: this.datastores,
         dataAssets: this.dataAssets,
+        outputExists: options.outputExists,
       },
     });
   }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ParsedInvoke } from "./invoke-body";
-import { nestedJobId, workspaceJobPath, type Scope } from "./fixtures";
+import { nestedJobId, serviceTags, workspaceJobPath, type Scope } from "./fixtures";
 import {
   DEFAULT_ERROR_CODE,
   DEFAULT_ERROR_MESSAGE,
@@ -16,7 +16,12 @@ import {
   timedEnd,
 } from "./lifecycle";
 import type { PersistedJob } from "./persistence";
-import type { EmulatorBehavior, EmulatorJob, HookError, JobStatus, Lifecycle, LifecycleInput } from "./types";
+import type { EmulatorBehavior, EmulatorDeployment, EmulatorJob, HookError, JobStatus, Lifecycle, LifecycleInput } from "./types";
+
+/** Azure ML does not overwrite an output: a job whose output path exists fails ("the path already exists"). */
+export function outputExistsMessage(uri: string): string {
+  return `UserError: The output path ${uri} cannot be written: the path already exists.`;
+}
 
 export interface JobState {
   /** Creation order: breaks ties in "newest first" when the clock does not move. */
@@ -32,10 +37,12 @@ export interface JobState {
 }
 
 export interface CreateParams {
-  deployment: string;
+  deployment: EmulatorDeployment;
   parsed: ParsedInvoke;
   repeatabilityId: string | null;
   hadAuthorization: boolean;
+  /** An output URI that already holds data: the job fails on it. */
+  outputTaken?: string | null;
 }
 
 export type CancelOutcome = "accepted" | "alreadyTerminal";
@@ -71,22 +78,24 @@ export class JobStore {
 
   create(p: CreateParams): JobState {
     const name = `batchjob-${randomUUID()}`;
-    const keep = !this.behavior.dropInvokeMarkers;
+    const keepTags = this.behavior.keepInvokeMarkers;
+    const keepProperties = keepTags || p.deployment.type === "pipelineComponent";
     const state: JobState = {
       seq: ++this.seq,
       job: {
         name,
-        id: nestedJobId(this.scope, p.deployment, name),
+        id: nestedJobId(this.scope, p.deployment.name, name),
         jobPath: workspaceJobPath(this.scope, name),
-        deployment: p.deployment,
+        deployment: p.deployment.name,
+        deploymentType: p.deployment.type,
         status: "NotStarted",
         inputs: p.parsed.inputs,
         // A job that names no output still has one: the service's default folder for the `score` port.
         outputs: Object.keys(p.parsed.outputs).length > 0 || !this.defaultOutputFolder
           ? p.parsed.outputs
           : { score: { type: "uri_folder", uri: this.defaultOutputFolder.replace("{job}", name) } },
-        tags: keep ? p.parsed.tags : {},
-        properties: keep ? p.parsed.properties : {},
+        tags: { ...(keepTags ? p.parsed.tags : {}), ...serviceTags(p.deployment.name) },
+        properties: keepProperties ? p.parsed.properties : {},
         repeatabilityId: p.repeatabilityId,
         createdAt: this.clock(),
         statusGets: 0,
@@ -95,7 +104,7 @@ export class JobStore {
         errorCode: null,
         invokeHadAuthorization: p.hadAuthorization,
       },
-      script: this.queued.shift() ?? this.defaultLifecycle,
+      script: p.outputTaken ? lifecycles.failsWith(outputExistsMessage(p.outputTaken), 1) : (this.queued.shift() ?? this.defaultLifecycle),
       scriptGets: 0,
       scriptStartedAt: this.clock(),
       completion: null,

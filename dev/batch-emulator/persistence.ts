@@ -14,7 +14,7 @@ import type { Scope } from "./fixtures";
 import { normalizeLifecycle } from "./lifecycle";
 import type { EmulatorJob, JobStatus, Lifecycle } from "./types";
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /** One job as written to the state file. */
 export interface PersistedJob {
@@ -59,6 +59,7 @@ function checkJob(entry: unknown, i: number): PersistedJob {
   for (const k of ["name", "id", "jobPath", "deployment"] as const) {
     if (typeof job[k] !== "string" || job[k] === "") throw new Error(`${where}.job.${k} is not a non-empty string`);
   }
+  if (job.deploymentType !== "model" && job.deploymentType !== "pipelineComponent") throw new Error(`${where}.job.deploymentType is not model or pipelineComponent`);
   if (!isStatus(job.status)) throw new Error(`${where}.job.status is not a job status`);
   if (!isObject(job.inputs) || !isObject(job.outputs)) throw new Error(`${where}.job inputs/outputs are not objects`);
   if (!isStringMap(job.tags) || !isStringMap(job.properties)) throw new Error(`${where}.job tags/properties are not string maps`);

@@ -55,6 +55,17 @@ export interface EmulatorJobOutput {
   uri: string | null;
 }
 
+/**
+ * A deployment of the endpoint. Model deployments take one data input and one output and no
+ * literals; pipeline-component deployments take what their component declares (docs
+ * "how-to-access-data-batch-endpoints-jobs": "Model deployments always require one data input and
+ * produce one data output. Literal inputs aren't supported in model deployments").
+ */
+export interface EmulatorDeployment {
+  name: string;
+  type: "model" | "pipelineComponent";
+}
+
 /** A job as the emulator keeps it (a copy; changing it changes nothing). */
 export interface EmulatorJob {
   name: string;
@@ -63,10 +74,13 @@ export interface EmulatorJob {
   /** Workspace-level ARM path: what Jobs Get and cancel use. */
   jobPath: string;
   deployment: string;
+  deploymentType: EmulatorDeployment["type"];
   status: JobStatus;
   inputs: Record<string, EmulatorJobInput>;
   outputs: Record<string, EmulatorJobOutput>;
+  /** The service's own tags (`azureml.batchrun`, …) and, only when kept, the invoke's. */
   tags: Record<string, string>;
+  /** User properties the invoke set (pipeline-component deployments only, or when kept). */
   properties: Record<string, string>;
   /** `repeatability_request-id` (or `Repeatability-Request-ID`) of the invoke, if sent. */
   repeatabilityId: string | null;
@@ -131,16 +145,32 @@ export interface RecordedRequest {
   status: number | "reset" | null;
 }
 
-/** Behaviour that tests may change between cases (see BatchEmulator.configure). */
+/**
+ * Behaviour that tests may change between cases (see BatchEmulator.configure). The defaults are
+ * what the real service does, or, where that is unknown, what is hardest on a client.
+ */
 export interface EmulatorBehavior {
   /** GETs a canceled job stays CancelRequested before Canceled (default 1). */
   cancelPolls: number;
-  /** Jobs List page size (default 50). */
+  /** Jobs List page size (default 50; the service documents none). */
   listPageSize: number;
-  /** An invoke repeating a known repeatability id returns the existing job instead of a new one (default false). */
+  /** Jobs List order (the service documents none; default newest first). */
+  listOrder: "newestFirst" | "oldestFirst";
+  /** Lenient: an invoke repeating a known repeatability id returns the existing job (undocumented server-side; default false). */
   dedupeRepeatability: boolean;
-  /** Drop the invoke's tags and properties, as the real service might (default false). */
-  dropInvokeMarkers: boolean;
+  /**
+   * Lenient: keep the tags and properties an invoke sends on every deployment. By default a
+   * model deployment drops both (job properties are documented only for pipeline-component
+   * deployments; tags at invoke: azure-sdk-for-python #42156) and a pipeline-component
+   * deployment keeps only the properties.
+   */
+  keepInvokeMarkers: boolean;
+  /**
+   * Where a Failed job's reason appears on the ARM job resource: `none` (default: the JobBase
+   * schema has no error field, so a client may get no reason at all) or `services` (the only
+   * documented text field, `properties.services.<name>.errorMessage`).
+   */
+  failureText: "none" | "services";
   /** Completed jobs run onJobCompleted (write their predictions); false: a deployment that writes nothing (default true). */
   writeOutputs: boolean;
 }
@@ -154,10 +184,18 @@ export interface BatchEmulatorOptions extends Partial<EmulatorBehavior> {
   resourceGroup?: string;
   workspace?: string;
   endpointName?: string;
-  /** Used when no `azureml-model-deployment` header is sent (default "blue"). */
-  defaultDeployment?: string;
-  /** Deployments the endpoint has (default [defaultDeployment]; the default one is always included). */
-  deployments?: string[];
+  /**
+   * Used when no `azureml-model-deployment` header is sent (default "blue"). null: the endpoint
+   * has no default deployment, and an invoke that names none is refused.
+   */
+  defaultDeployment?: string | null;
+  /** Deployments the endpoint has (a name alone is a model deployment; the default one is always included, as a model deployment). */
+  deployments?: Array<string | EmulatorDeployment>;
+  /**
+   * Whether something already exists at an output URI (the stack answers from Azurite). A job
+   * whose output path exists fails with "the path already exists", as Azure ML's do.
+   */
+  outputExists?: (uri: string, type: EmulatorJobOutput["type"]) => Promise<boolean>;
   /** ms since epoch (default Date.now). */
   clock?: () => number;
   /** Called once when a job reaches Completed; answers showing Completed wait for it. */

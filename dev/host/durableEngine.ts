@@ -13,7 +13,7 @@ import {
   type Action, ActionType, EventType, type HistoryEvent, events, flattenActions, isScheduleEvent, isSequencedAction,
 } from "./history";
 import type { InstanceRecord, InstanceStore, RuntimeStatus } from "./instanceStore";
-import { activityFailure, customStatusFailure, customStatusProblem, type DurableLeniency, type StartConflictMode } from "./durableRules";
+import { activityFailure, customStatusFailure, customStatusProblem, type DurableLeniency, type StartConflictMode, utf16JsonBytes } from "./durableRules";
 import { TimerQueue } from "./timerQueue";
 
 const outOfProcDataLabel = "\n\n$OutOfProcData$:";
@@ -94,6 +94,8 @@ export class DurableEngine {
   private readonly attempts = new Map<string, number>();
   /** Counters tests and the bench read. */
   readonly stats = { episodes: 0, activities: 0, replayedEvents: 0, orchestratorCpuMicros: 0, canceledTimersFired: 0 };
+  /** The largest custom status each instance set, in UTF-16 bytes of JSON (tests and the bench read it). */
+  readonly customStatusHighWater = new Map<string, number>();
   /** Rules of the real extension relaxed for this host; tests may change it between cases. */
   leniency: DurableLeniency;
   startConflicts: StartConflictMode;
@@ -468,6 +470,8 @@ export class DurableEngine {
     if (record.runtimeStatus === "Pending") record.runtimeStatus = "Running";
     // The extension sets the custom status before it looks at the actions: one over the limit
     // fails the whole episode, whatever the orchestrator did.
+    const statusBytes = utf16JsonBytes(state.customStatus ?? null);
+    if (statusBytes > (this.customStatusHighWater.get(record.instanceId) ?? 0)) this.customStatusHighWater.set(record.instanceId, statusBytes);
     const statusProblem = this.leniency.oversizedCustomStatus ? null : customStatusProblem(state.customStatus);
     if (statusProblem) {
       failure = customStatusFailure(statusProblem, firstScheduled(record.history));

@@ -1,21 +1,23 @@
 /**
- * The invoke activity: make sure exactly one Azure ML job exists for this run's invoke id.
+ * The invoke activity: make sure exactly one Azure ML job exists for this run's invoke.
  *
  * Activities run at least once, and an invoke's answer can be lost after the service accepted
- * it, so a bare POST could start a second job. Every invoke carries the run's deterministic
- * `clientInvokeId` (property and tag). With the workspace known:
- *  - before posting, look for jobs carrying the id (this run may have posted already, e.g. in a
- *    worker that died before recording the answer): one → adopt it; several → keep the earliest,
- *    cancel the others;
+ * it, so a bare POST could start a second job. With the workspace known:
+ *  - before posting, look for a job this run may have created already (a worker that died after
+ *    its POST): found → adopt it (several → keep the earliest, cancel the others). A search that
+ *    fails or cannot finish never blocks the POST; it is a warning, since a duplicate is then
+ *    possible, and only if a worker died between an earlier POST and recording its answer;
  *  - after an answer is lost, look again (briefly, as the job list can lag): found → adopt;
- *    none, and this workspace demonstrably keeps the marker on jobs → the request was not
- *    accepted, so the run may post again with the same id; none otherwise → outcome unknown.
- * Without a workspace none of this is possible, and a lost answer stays outcome unknown.
+ *    not found while this workspace demonstrably keeps the invoke marker → the request was not
+ *    accepted, so the run may post again with the same id; otherwise → outcome unknown.
+ * Jobs are recognised by their output path (see ownJobs.ts), so a lost answer is adopted whenever
+ * the request named an output. Without a workspace none of this is possible.
  */
 import { BatchEndpointError, toBatchEndpointError } from "../batch/errors";
-import type { BatchEndpointClient, EnsureJobRequest, JobRef, ListedJob } from "../batch/types";
+import type { BatchEndpointClient, BatchWarning, EnsuredJob, EnsureJobRequest, JobListing, ListedJob } from "../batch/types";
+import { invokeMarker, keepsMarkers, ownJobs } from "./ownJobs";
+import { resolveDataAssets } from "./resolveDataAssets";
 
-export const invokeMarker = "clientInvokeId";
 /** Waits before each search after a lost answer: the job list may not show a new job at once. */
 export const reconcileDelaysMs = [0, 2000, 5000];
 
@@ -27,43 +29,63 @@ export interface EnsureJobDeps {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function ensureJob(request: EnsureJobRequest, deps: EnsureJobDeps): Promise<JobRef & { reconciled?: string }> {
+export async function ensureJob(request: EnsureJobRequest, deps: EnsureJobDeps): Promise<EnsuredJob> {
   const { client } = deps;
   const log = deps.log ?? (() => undefined);
   const sleep = deps.sleep ?? defaultSleep;
-  const find = async (): Promise<ListedJob[]> =>
-    client.listJobs({ workspace: request.workspace as string, property: invokeMarker, value: request.invokeId, apiVersion: request.apiVersion });
+  const workspace = request.workspace;
+  const search = (): Promise<JobListing> =>
+    client.listJobs({ workspace: workspace as string, apiVersion: request.apiVersion, notBefore: request.notBefore });
+  const mine = (listing: JobListing): ListedJob[] => ownJobs(listing.jobs, request);
 
-  if (request.workspace) {
-    const existing = await find();
-    if (existing.length > 0) return adopt(existing, "found before posting (an earlier attempt of this invoke created it)");
+  const inputs = await resolveDataAssets(request.inputs, workspace, client);
+  let warning: BatchWarning | undefined;
+  if (workspace) {
+    try {
+      const listing = await search();
+      const found = mine(listing);
+      if (found.length > 0) return adopt(found, "found before posting (an earlier attempt of this invoke created it)");
+      if (!listing.complete) warning = searchWarning(`the newest ${listing.jobs.length} jobs of the workspace were read (${listing.pages} pages) without reaching the run's start`);
+    } catch (err) {
+      warning = searchWarning(`the search failed: ${toBatchEndpointError(err).message}`);
+    }
+    if (warning) log(`invoke ${request.invokeId}: ${warning.message}`);
   }
   try {
-    return await client.invokeJob(request);
+    const job = await client.invokeJob({ ...request, inputs });
+    return warning ? { ...job, warning } : job;
   } catch (err) {
     const error = toBatchEndpointError(err);
-    if (!error.outcomeUnknown || !request.workspace) throw error;
+    if (!error.outcomeUnknown || !workspace) throw error;
+    let last: JobListing | undefined;
     for (const delay of reconcileDelaysMs) {
       if (delay > 0) await sleep(delay);
-      const found = await find();
+      try {
+        last = await search();
+      } catch (searchError) {
+        log(`invoke ${request.invokeId}: looking for the job failed: ${toBatchEndpointError(searchError).message}`);
+        continue;
+      }
+      const found = mine(last);
       if (found.length > 0) return adopt(found, `found after the invoke's answer was lost (${error.code})`);
     }
-    const keepsMarkers = (await client.listJobs({ workspace: request.workspace, property: invokeMarker, apiVersion: request.apiVersion, firstOnly: true })).length > 0;
-    if (keepsMarkers) {
+    if (last?.complete && keepsMarkers(last.jobs)) {
       throw new BatchEndpointError(
         "InvokeNotAccepted",
-        `The invoke's answer was lost (${error.message}), and no job carries ${invokeMarker}=${request.invokeId} ` +
+        `The invoke's answer was lost (${error.message}), and no job carries ${invokeMarker}=${request.invokeId} or writes the run's output, ` +
           "although this workspace keeps that marker on jobs: the request was not accepted, so it can be sent again.",
         { retryable: true, outcomeUnknown: false, httpStatus: error.httpStatus, retryAfterSeconds: error.retryAfterSeconds },
       );
     }
+    const lookedFor = request.output ? `a job writing ${request.output.uri}` : `a job carrying ${invokeMarker}=${request.invokeId}`;
     throw error.with({
-      message: `${error.message} No job with ${invokeMarker}=${request.invokeId} was found in the workspace, but no job there carries ` +
-        "that marker at all, so a job created without it cannot be ruled out.",
+      message: `${error.message} No ${lookedFor} was found in the workspace` +
+        (last ? (last.complete ? "" : " (the search stopped at its bound)") : " (the search failed)") +
+        ", and a job created without a marker cannot be ruled out.",
     });
   }
 
-  async function adopt(jobs: ListedJob[], how: string): Promise<JobRef & { reconciled: string }> {
+  async function adopt(jobs: ListedJob[], how: string): Promise<EnsuredJob> {
     const [keep, ...extra] = jobs;
     const job = keep as ListedJob;
     for (const duplicate of extra) {
@@ -78,4 +100,12 @@ export async function ensureJob(request: EnsureJobRequest, deps: EnsureJobDeps):
     const reconciled = extra.length > 0 ? `${how}; ${extra.length} duplicate(s) canceled` : how;
     return { name: job.name, id: job.id, jobPath: job.jobPath, status: job.status, studioUrl: job.studioUrl, reconciled };
   }
+}
+
+function searchWarning(what: string): BatchWarning {
+  return {
+    code: "JobSearchIncomplete",
+    message: `Before invoking, the run looked for a job it may have created already, but ${what}. ` +
+      "A second job is possible only if a worker died between an earlier invoke and recording its answer; check the endpoint's jobs if this run's output appears twice.",
+  };
 }

@@ -52,3 +52,11 @@ export interface ScoringRunResult {
   warnings?: RunWarning[];
   timeline?: TimelineEntry[];
 }
+
+/** What a run that failed or was canceled leaves as its full record (its custom status is a summary). */
+export type RunRecord = Pick<RunProgress, "job" | "polls" | "error" | "detection" | "preflight" | "warnings" | "timeline">;
+
+export function runRecord(progress: RunProgress): RunRecord {
+  const { job, polls, error, detection, preflight, warnings, timeline } = progress;
+  return { job, polls, error, detection, preflight, warnings, timeline };
+}

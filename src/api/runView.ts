@@ -106,6 +106,22 @@ export function errorFromFailureOutput(output: unknown): RunError {
   return { code: "OrchestrationFailed", message: line === "" ? "The run failed." : line };
 }
 
+/**
+ * The run's full record from a failed orchestration's output: the JSON on the line after
+ * `Orchestrator function '…' failed: <code>: <message>` (see ScoringRunError). Null when absent
+ * or unreadable (a failure the run did not raise itself).
+ */
+export function failureRecord(output: unknown): Obj | null {
+  const text = str(output);
+  const newline = text?.indexOf("\n") ?? -1;
+  if (!text || newline < 0) return null;
+  try {
+    return asObject(JSON.parse(text.slice(newline + 1)));
+  } catch {
+    return null;
+  }
+}
+
 function viewStatus(runtimeStatus: string, error: RunError | null): RunStatus {
   switch (runtimeStatus) {
     case "Pending":
@@ -148,9 +164,17 @@ export function toRunView(status: DurableStatusLike): RunView {
       timeline = readTimeline(result?.timeline) ?? timeline;
       break;
     }
-    case "Failed":
-      error = readError(progress?.error) ?? errorFromFailureOutput(status.output);
+    case "Failed": {
+      // The failure output carries the run's full record; the custom status only a summary.
+      const record = failureRecord(status.output);
+      job = readJob(record?.job) ?? job;
+      polls = readCount(record?.polls) ?? polls;
+      preflight = readPreflight(record?.preflight) ?? preflight;
+      warnings = readWarnings(record?.warnings) ?? warnings;
+      timeline = readTimeline(record?.timeline) ?? timeline;
+      error = readError(record?.error) ?? readError(progress?.error) ?? errorFromFailureOutput(status.output);
       break;
+    }
     case "Terminated": {
       const reason = str(status.output) ?? str(asObject(status.output)?.reason) ?? "";
       const message = safeMessage(reason);
@@ -175,7 +199,8 @@ export function toRunView(status: DurableStatusLike): RunView {
   return {
     id: status.instanceId,
     status: viewed,
-    createdAt: iso(status.createdTime),
+    // The run's own record: the task hub's createdTime moves at every continueAsNew.
+    createdAt: iso(str(input?.createdAt) ?? status.createdTime),
     lastUpdatedAt: iso(status.lastUpdatedTime),
     request,
     job,

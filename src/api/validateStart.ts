@@ -11,7 +11,7 @@ import { checkEndpointUri } from "../batch/endpointHosts";
 import { parseWorkspaceId } from "../batch/resourceIds";
 import { PREFLIGHT_MODES } from "../preflight/types";
 import type { ScoringRunRequest } from "./types";
-import { checkOutputUri, classifyInputUri } from "./uris";
+import { checkOutputUri, classifyInputUri, parseDataAssetReference } from "../batch/azuremlUris";
 import { errorBody, type ErrorBody, type ErrorDetail } from "./errors";
 
 export type StartConfig = Pick<AppConfig, "allowedHosts" | "allowLoopback" | "defaultPollSeconds"> & Partial<Pick<AppConfig, "workspaceId">>;
@@ -438,6 +438,8 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
       workspace: config.workspaceId ?? null,
       preflight: d.preflight ?? "strict",
     };
+    const assets = dataAssetsWithoutWorkspace(request, () => "endpoint_input_uri");
+    if (assets.length > 0) return { ok: false, details: assets };
     return { ok: true, request, instanceId: null };
   }
 
@@ -488,7 +490,25 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
     workspace: d.workspace ?? config.workspaceId ?? null,
     preflight: d.preflight ?? "strict",
   };
+  const assets = dataAssetsWithoutWorkspace(request, (name) => `inputs.${name}.uri`);
+  if (assets.length > 0) return { ok: false, details: assets };
   return { ok: true, request, instanceId: d.instanceId ?? null };
+}
+
+/**
+ * Azure ML takes a data asset at invoke only as an ARM id, so a short form (`azureml:<name>:<v>`,
+ * `azureml:<name>@latest`) is turned into one in the run's workspace: without a workspace it
+ * cannot be, and the start is refused.
+ */
+function dataAssetsWithoutWorkspace(request: ScoringRunRequest, field: (inputName: string) => string): ErrorDetail[] {
+  if (request.workspace) return [];
+  return Object.entries(request.inputs)
+    .filter(([, input]) => input.type !== "literal" && parseDataAssetReference(input.uri) !== null)
+    .map(([name]) => ({
+      field: field(name),
+      message: "is a data asset in short form; Azure ML takes data assets as ARM ids, so the workspace must be known to resolve it: " +
+        "set the field workspace (or the setting AML_WORKSPACE_ID), or pass the asset's ARM id (/subscriptions/…/data/<name>/versions/<version>)",
+    }));
 }
 
 /** The 400 body for a failed validation. */

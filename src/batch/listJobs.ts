@@ -1,62 +1,85 @@
 /**
- * ARM Jobs List on a workspace, filtered by a job property (`properties=<key>` or
- * `properties=<key>=<value>`), following `nextLink` on the same ARM host only (a token never
- * follows a link elsewhere). Used to find the job an invoke created when its answer was lost.
+ * ARM Jobs List on a workspace, read page by page through `nextLink` (on the same ARM host only:
+ * a token never follows a link elsewhere). Used to find a job an invoke may have created.
+ *
+ * No server-side filter is used. At the default api-version (2022-10-01) Jobs List takes only
+ * `$skip`, `jobType`, `tag` and `listViewType`; the `properties` filter arrives in 2024-04-01 and
+ * matches user properties, which model deployments may drop. So the app reads the newest jobs and
+ * matches them itself. The service documents no order: when the pages come newest first, the
+ * scan stops at the first job older than `notBefore`; otherwise it reads up to `maxPages`.
  */
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { DEFAULT_JOBS_API_VERSION } from "./armJobRequest";
 import { checkArmEndpoint } from "./endpointHosts";
 import { BatchEndpointError, parseErrorResponse } from "./errors";
-import { parseJson, readJobResource } from "./jobResource";
+import { asObject, getField, parseJson, readJobResource } from "./jobResource";
 import { parseWorkspaceId, workspaceJobPath } from "./resourceIds";
 import { send, type BatchClientContext } from "./send";
-import type { JobListQuery, ListedJob } from "./types";
+import type { JobListing, JobListQuery, ListedJob } from "./types";
 
-/** Enough for any one invoke id; a workspace's full marker scan stops at the first page that has one. */
-const maxPages = 20;
+export const defaultMaxListPages = 10;
 
-const asRecord = (v: unknown): Record<string, unknown> | undefined =>
-  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-
-export async function listJobs(ctx: BatchClientContext, query: JobListQuery): Promise<ListedJob[]> {
+export async function listJobs(ctx: BatchClientContext, query: JobListQuery): Promise<JobListing> {
   const arm = checkArmEndpoint(ctx.config.armEndpoint, ctx.config);
   if (!arm.ok) throw new BatchEndpointError("EndpointNotAllowed", arm.reason);
   const ws = parseWorkspaceId(query.workspace);
   if (!ws) throw new BatchEndpointError("InvalidRequest", `"${query.workspace.slice(0, 300)}" is not an Azure ML workspace resource id.`);
   const base = arm.url.toString().replace(/\/+$/, "");
-  const filter = query.value === undefined ? query.property : `${query.property}=${query.value}`;
   const apiVersion = query.apiVersion?.trim() || DEFAULT_JOBS_API_VERSION;
+  const maxPages = query.maxPages ?? defaultMaxListPages;
+  const notBefore = query.notBefore ? Date.parse(query.notBefore) : Number.NaN;
   let url: string | undefined =
     `${base}/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspace}/jobs` +
-    `?api-version=${encodeURIComponent(apiVersion)}&properties=${encodeURIComponent(filter)}`;
+    `?api-version=${encodeURIComponent(apiVersion)}`;
   const context = `List jobs of workspace ${ws.workspace}`;
   const jobs: ListedJob[] = [];
-  for (let page = 0; url && page < maxPages; page++) {
+  let newestFirst = true;
+  let previous = Number.POSITIVE_INFINITY;
+  let pages = 0;
+  while (url) {
+    if (pages >= maxPages) return { jobs, complete: false, pages };
     const request = createPipelineRequest({ url, method: "GET", headers: createHttpHeaders({ Accept: "application/json" }), timeout: ctx.armTimeoutMs, allowInsecureConnection: arm.loopback });
     const response = await send(ctx.armPipeline, ctx.httpClient, request, context, false);
+    pages++;
     if (response.status !== 200) throw parseErrorResponse(response.status, response.headers, response.bodyAsText, { context });
-    const body = asRecord(parseJson(response.bodyAsText));
+    const body = asObject(parseJson(response.bodyAsText));
     const items = Array.isArray(body?.value) ? body.value : [];
+    let oldestOnPage = Number.POSITIVE_INFINITY;
     for (const item of items) {
-      const job = toListedJob(item, query);
-      if (job) jobs.push(job);
+      const job = toListedJob(item);
+      if (!job) continue;
+      jobs.push(job);
+      const created = job.createdAt ? Date.parse(job.createdAt) : Number.NaN;
+      if (Number.isNaN(created) || created > previous) newestFirst = false;
+      else previous = created;
+      if (!Number.isNaN(created)) oldestOnPage = Math.min(oldestOnPage, created);
     }
-    if (query.firstOnly && jobs.length > 0) break;
+    // Newest first so far and past the window: every later page is older still.
+    if (newestFirst && !Number.isNaN(notBefore) && oldestOnPage < notBefore) return { jobs, complete: true, pages };
     const next = typeof body?.nextLink === "string" ? body.nextLink : undefined;
-    url = next && new URL(next).origin === arm.url.origin ? next : undefined;
+    url = next && sameOrigin(next, arm.url) ? next : undefined;
   }
-  return jobs.sort((a, b) => (a.createdAt ?? "").localeCompare(b.createdAt ?? ""));
+  return { jobs, complete: true, pages };
 }
 
-/** A listed job, if it really carries the property asked for (a service may ignore the filter). */
-function toListedJob(item: unknown, query: JobListQuery): ListedJob | null {
+function sameOrigin(link: string, base: URL): boolean {
+  try {
+    return new URL(link).origin === base.origin;
+  } catch {
+    return false;
+  }
+}
+
+const stringMap = (value: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries(asObject(value) ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
+
+/** A listed job with what identifies it: its outputs, its tags and properties, when it was created. */
+export function toListedJob(item: unknown): ListedJob | null {
   const fields = readJobResource(item);
-  const root = asRecord(item);
-  const properties = asRecord(root?.properties);
-  const marker = asRecord(properties?.properties)?.[query.property] ?? asRecord(properties?.tags)?.[query.property];
-  if (!fields?.id || !fields.name || marker === undefined) return null;
-  if (query.value !== undefined && marker !== query.value) return null;
-  const created = asRecord(root?.systemData)?.createdAt ?? asRecord(properties?.creationContext)?.createdAt;
+  if (!fields?.id || !fields.name) return null;
+  const root = asObject(item);
+  const properties = asObject(getField(root, "properties"));
+  const created = getField(asObject(getField(root, "systemData")), "createdAt") ?? getField(asObject(getField(properties, "creationContext")), "createdAt");
   let jobPath: string;
   try {
     jobPath = workspaceJobPath(fields.id, fields.name);
@@ -66,5 +89,8 @@ function toListedJob(item: unknown, query: JobListQuery): ListedJob | null {
   return {
     name: fields.name, id: fields.id, jobPath, status: fields.status ?? "Unknown", studioUrl: fields.studioUrl,
     createdAt: typeof created === "string" ? created : null,
+    outputs: fields.outputs,
+    tags: stringMap(getField(properties, "tags")),
+    properties: stringMap(getField(properties, "properties")),
   };
 }

@@ -85,20 +85,29 @@ export interface BatchErrorInfo {
 /** What an activity returns: expected failures are values, not exceptions, so the orchestrator decides. */
 export type ActivityResult<T> = { ok: true; value: T } | { ok: false; error: BatchErrorInfo };
 
-/** ARM Jobs List filtered by a job property (the invoke marker `clientInvokeId`). */
+/** ARM Jobs List of a workspace, newest jobs first when the service gives them so. */
 export interface JobListQuery {
   /** Workspace ARM id `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>`. */
   workspace: string;
-  property: string;
-  /** Only jobs whose property has this value; undefined = any job that has the property. */
-  value?: string;
   apiVersion: string;
-  /** Stop at the first page that has a match (enough to know the marker exists). */
-  firstOnly?: boolean;
+  /** Jobs created before this cannot be the ones looked for: a newest-first scan stops there. */
+  notBefore?: string;
+  /** At most this many pages (default 10). */
+  maxPages?: number;
 }
 
 export interface ListedJob extends JobRef {
   createdAt: string | null;
+  outputs: Record<string, { type: string | null; uri: string }>;
+  tags: Record<string, string>;
+  properties: Record<string, string>;
+}
+
+/** What a bounded scan saw: `complete` is false when it stopped at its page bound. */
+export interface JobListing {
+  jobs: ListedJob[];
+  complete: boolean;
+  pages: number;
 }
 
 /** The invoke activity's input: the request, and where to look for a job it may already have created. */
@@ -108,6 +117,22 @@ export interface EnsureJobRequest extends InvokeJobRequest {
   /** Workspace ARM id; null → a lost invoke answer cannot be reconciled. */
   workspace: string | null;
   apiVersion: string;
+  /** When the run started: a job created before it is not this run's. */
+  notBefore: string;
+}
+
+/** Something the caller should know that did not fail the run. */
+export interface BatchWarning {
+  code: string;
+  message: string;
+}
+
+/** The job a run now follows, and how it was found. */
+export interface EnsuredJob extends JobRef {
+  /** How an existing job was found and adopted instead of posting (absent for a plain invoke). */
+  reconciled?: string;
+  /** A search that could not be made or finished: a duplicate job is not ruled out. */
+  warning?: BatchWarning;
 }
 
 /** A datastore as Datastores Get describes it (no credentials). */
@@ -143,5 +168,5 @@ export interface BatchEndpointClient extends WorkspaceDataClient {
   invokeJob(request: InvokeJobRequest): Promise<JobRef>;
   getJob(locator: JobLocator): Promise<JobSnapshot>;
   cancelJob(locator: JobLocator): Promise<void>;
-  listJobs(query: JobListQuery): Promise<ListedJob[]>;
+  listJobs(query: JobListQuery): Promise<JobListing>;
 }

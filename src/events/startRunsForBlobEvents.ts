@@ -44,7 +44,7 @@ async function startRunForBlobEvent(raw: unknown, runs: RunsClient, config: AppC
   const runId = decision.instanceId;
   if (await runs.get(runId)) return { eventId, outcome: "exists", runId, reason: "a run for this blob version exists; left alone" };
   // The Event Grid event id correlates the run with the delivery that started it.
-  const input = newRunInput(validation.request, config, eventId ? `eventgrid:${eventId}`.slice(0, 128) : null);
+  const input = newRunInput(validation.request, config, new Date(), eventId ? `eventgrid:${eventId}`.slice(0, 128) : null);
   try {
     await runs.start(runId, input);
   } catch (err) {

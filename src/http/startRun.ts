@@ -72,7 +72,7 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   const refused = await refuseUnusableOutput(request, outputField, checkOutput);
   if (refused) return refused;
 
-  const input = newRunInput(request, config, correlation.ok ? correlation.correlationId : null);
+  const input = newRunInput(request, config, new Date(), correlation.ok ? correlation.correlationId : null);
   try {
     await runs.start(instanceId, input);
   } catch (err) {

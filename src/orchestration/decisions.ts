@@ -87,8 +87,8 @@ export function decideAfterInvokeFailure(state: RunState, request: ScoringRunReq
       error: {
         code: "InvokeOutcomeUnknown",
         message: `The invoke of ${request.endpointUri} may have created a job, but no answer arrived (${error.message}). ` +
-          `It was not retried, so no second job can start. Look for a job created around ${now.toISOString()} ` +
-          `with tag clientInvokeId=${state.invokeId} in the endpoint's jobs, and cancel it or start a new run.`,
+          `It was not retried, so no second job can start. Look in the endpoint's jobs for one created between ${state.startedAt} and ${now.toISOString()}` +
+          `${request.output ? ` writing ${request.output.uri}` : ""}, and cancel it or start a new run.`,
       },
     };
   }

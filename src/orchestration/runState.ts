@@ -44,6 +44,11 @@ export interface ScoringRunInput {
   pollPolicy?: PollPolicy;
   /** The caller's correlation id (x-correlation-id or traceparent's trace id); on every log line. */
   correlationId?: string | null;
+  /**
+   * When the run was asked for. The run's own record: the task hub's createdTime moves at every
+   * continueAsNew on the Azure Storage backend, so list order and paging key on this instead.
+   */
+  createdAt: string;
   state?: RunState;
 }
 
@@ -73,7 +78,7 @@ export function initialRunState(request: ScoringRunRequest, now: Date, invokeId:
 
 /** The input of a new run: the request and the settings the orchestrator needs, fixed at start. */
 export function newRunInput(
-  request: ScoringRunRequest, settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy }, correlationId: string | null = null,
+  request: ScoringRunRequest, settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy }, createdAt: Date, correlationId: string | null = null,
 ): ScoringRunInput {
-  return { request, maxPollsPerExecution: settings.maxPollsPerExecution, pollPolicy: settings.pollPolicy, correlationId };
+  return { request, maxPollsPerExecution: settings.maxPollsPerExecution, pollPolicy: settings.pollPolicy, correlationId, createdAt: createdAt.toISOString() };
 }

@@ -5,9 +5,9 @@
  * and every decision from the pure functions beside this file.
  */
 import type { OrchestrationContext, Task, TimerTask } from "durable-functions";
-import type { RunDetection, RunProgress, ScoringRunResult } from "../api/runProgress";
+import { type RunDetection, type RunProgress, type RunRecord, runRecord, type ScoringRunResult } from "../api/runProgress";
 import type { RunError } from "../api/types";
-import type { ActivityResult, BatchErrorInfo, EnsureJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
+import type { ActivityResult, BatchErrorInfo, EnsuredJob, EnsureJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
 import { decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
 import { isTerminalJobStatus } from "./jobStatus";
 import { names } from "./names";
@@ -16,6 +16,7 @@ import { initialRunState, type RunState, type ScoringRunInput } from "./runState
 import type { DescribeOutputRequest, DescribeOutputResult, PreflightReport, PreflightRequest, RunOutput } from "../preflight/types";
 import { preflightVerdict } from "../preflight/verdict";
 import { appendTimeline, type TimelineEvent } from "../observability/timeline";
+import { boundedProgress } from "./customStatus";
 import { runLogPrefix } from "../observability/runLog";
 
 export interface CancelRequest {
@@ -40,10 +41,14 @@ export function detectionOf(signal: JobStatusSignal | undefined, now: Date, prev
   };
 }
 
-/** Thrown to fail the orchestration; the message is what Durable stores as its output. */
+/**
+ * Thrown to fail the orchestration. Durable stores its message as the output
+ * (`Orchestrator function '<name>' failed: <message>`): the first line is `<code>: <message>`,
+ * the second the run's full record as JSON (the custom status holds only a summary).
+ */
 export class ScoringRunError extends Error {
-  constructor(readonly error: RunError) {
-    super(`${error.code}: ${error.message}`);
+  constructor(readonly error: RunError, record: RunRecord) {
+    super(`${error.code}: ${error.message.replace(/\s+/g, " ")}\n${JSON.stringify(record)}`);
     this.name = "ScoringRunError";
   }
 }
@@ -89,8 +94,9 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     const canceled = error.code === "RunCanceled" || error.code === "JobCanceled";
     note(canceled ? "canceled" : "failed", `${error.code}: ${error.message}`);
     nextPoll = null;
-    df.setCustomStatus(progress(canceled ? "Canceled" : "Failed", error));
-    throw new ScoringRunError(error);
+    const ended = progress(canceled ? "Canceled" : "Failed", error);
+    df.setCustomStatus(boundedProgress(ended));
+    throw new ScoringRunError(error, runRecord(ended));
   };
   const locator = (): JobLocator => ({ jobPath: (state.job as JobRef).jobPath, apiVersion: request.apiVersion, log: logFields() });
   // One waiter per event name for the whole execution. The SDK hands an event to the newest open
@@ -122,7 +128,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   // 0. Pre-flight: fail before a job exists when the output is taken or the input is empty.
   // Runs started by older versions carry no mode and skip it, so their replay is unchanged.
   if (!state.job && !state.preflight && request.preflight !== undefined) {
-    df.setCustomStatus(progress("Preflight"));
+    df.setCustomStatus(boundedProgress(progress("Preflight")));
     const preflightRequest: PreflightRequest = { inputs: request.inputs, output: request.output, workspace: request.workspace ?? null, mode: request.preflight, log: logFields() };
     try {
       state.preflight = yield df.callActivity(names.activities.preflight, preflightRequest);
@@ -143,7 +149,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
 
   // 1. Invoke: once, unless the failure proves the request never reached the service.
   while (!state.job) {
-    df.setCustomStatus(progress("Invoking"));
+    df.setCustomStatus(boundedProgress(progress("Invoking")));
     const invoke: EnsureJobRequest = {
       endpointUri: request.endpointUri,
       ...(request.deployment ? { deployment: request.deployment } : {}),
@@ -154,9 +160,10 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       tags: request.tags,
       workspace: request.workspace ?? null,
       apiVersion: request.apiVersion,
+      notBefore: state.startedAt,
       log: logFields(),
     };
-    let result: ActivityResult<JobRef>;
+    let result: ActivityResult<EnsuredJob>;
     try {
       result = yield df.callActivity(names.activities.invoke, invoke);
     } catch (err) {
@@ -164,10 +171,12 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     }
     const now = df.currentUtcDateTime;
     if (result.ok) {
-      state.job = result.value;
+      const { warning, reconciled, ...job } = result.value;
+      state.job = job;
+      if (warning) state.warnings = [...(state.warnings ?? []), warning];
       state.invokedAt = now.toISOString();
       if (request.queueTimeoutSeconds) state.queueDeadlineAt = new Date(now.getTime() + request.queueTimeoutSeconds * 1000).toISOString();
-      note("invoked", `job ${result.value.name} (${result.value.status})`);
+      note("invoked", `job ${job.name} (${job.status})${reconciled ? `, ${reconciled}` : ""}`);
       break;
     }
     state.invokeAttempts++;
@@ -190,7 +199,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       scheduledPoll = null;
     }
     nextPoll = scheduledPoll ??= nextPollAt(state, request, df.currentUtcDateTime, input.pollPolicy);
-    df.setCustomStatus(progress(state.cancel ? "Canceling" : "Monitoring"));
+    df.setCustomStatus(boundedProgress(progress(state.cancel ? "Canceling" : "Monitoring")));
     const woken = yield* wait(nextPoll, true);
     if (woken === "cancel") {
       scheduledPoll = null;
@@ -229,7 +238,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
         nextPoll = null;
         const output = yield* describeOutput(result.value);
         note("succeeded", output && "blobUrl" in output && output.blobUrl ? `predictions ${output.blobUrl}${output.sizeBytes !== null ? ` (${output.sizeBytes} bytes)` : ""}` : null);
-        df.setCustomStatus(progress("Succeeded"));
+        df.setCustomStatus(boundedProgress(progress("Succeeded")));
         return {
           job: { name: job.name, id: job.id, status: job.status, studioUrl: job.studioUrl }, output,
           polls: state.polls, completedAt: now.toISOString(), ...(detection ? { detection } : {}),
@@ -278,7 +287,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
 
   /** One cancel POST. A failure is kept so the next attempt waits at least its Retry-After. */
   function* sendCancel(): Generator<Task, BatchErrorInfo | null, any> {
-    df.setCustomStatus(progress("Canceling"));
+    df.setCustomStatus(boundedProgress(progress("Canceling")));
     state.cancelAttempts++;
     let result: ActivityResult<null>;
     try {

@@ -4,7 +4,7 @@
  * blob URLs and `abfss` as they are. Anything that cannot be resolved says why, so the check
  * is recorded as skipped with that reason.
  */
-import { parseDatastoreUri } from "../api/uris";
+import { parseDataAssetId, parseDataAssetReference, parseDatastoreUri } from "../batch/azuremlUris";
 import { BatchEndpointError } from "../batch/errors";
 import type { WorkspaceDataClient } from "../batch/types";
 import { type BlobLocation, locationFromAbfss, locationFromDatastore, locationFromHttps } from "../storage/blobLocation";
@@ -14,8 +14,6 @@ export type Resolution =
   /** A datastore that is not Azure Blob (ADLS Gen2 for outputs, Files, Gen1). */
   | { kind: "datastore"; location: BlobLocation | null; datastoreType: string; datastore: string; reason: string }
   | { kind: "unresolved"; reason: string };
-
-const DATA_ASSET = /^azureml:([A-Za-z0-9_][A-Za-z0-9_.-]*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]*)|@latest)$/i;
 
 export interface ResolveDeps {
   client: WorkspaceDataClient;
@@ -71,15 +69,17 @@ export async function resolveLocation(uri: string, workspace: string | null, dep
     }
     return located.ok ? { kind: "blob", location: located.location, datastoreType: ds.datastoreType, dataType: null } : { kind: "unresolved", reason: located.reason };
   }
-  const asset = DATA_ASSET.exec(uri);
-  if (asset) {
-    if (!workspace) return { kind: "unresolved", reason: "no workspace is known to resolve the data asset (request field workspace or setting AML_WORKSPACE_ID)" };
+  const byId = parseDataAssetId(uri);
+  const reference = byId ? { name: byId.name, version: byId.version } : parseDataAssetReference(uri);
+  if (reference) {
+    const ws = byId ? workspaceIdOf(byId.workspace) : workspace;
+    if (!ws) return { kind: "unresolved", reason: "no workspace is known to resolve the data asset (request field workspace or setting AML_WORKSPACE_ID)" };
     if (depth > 0) return { kind: "unresolved", reason: "a data asset that points at another data asset is not followed" };
     let version;
     try {
-      version = await deps.client.getDataVersion(workspace, asset[1]!, asset[2] ?? null);
+      version = await deps.client.getDataVersion(ws, reference.name, reference.version);
     } catch (err) {
-      return { kind: "unresolved", reason: readFailure(err, `data asset ${asset[1]}`, workspace) };
+      return { kind: "unresolved", reason: readFailure(err, `data asset ${reference.name}`, ws) };
     }
     const inner = await resolveLocation(version.dataUri, workspace, deps, depth + 1);
     return inner.kind === "blob" ? { ...inner, dataType: version.dataType } : inner;

@@ -26,6 +26,11 @@ export interface PreflightCheck {
 export interface PreflightReport {
   mode: PreflightMode;
   checks: PreflightCheck[];
+  /**
+   * Present while the run is under way: its custom status (capped in size) lists only the checks
+   * that matter most, and these counts cover all of them. The result lists every check.
+   */
+  counts?: Partial<Record<CheckResult, number>>;
 }
 
 export interface PreflightRequest {

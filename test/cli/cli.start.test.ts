@@ -56,6 +56,7 @@ describe("scoring-run start (child process against the dev host + emulator)", ()
   });
 
   it("--wait on a job that fails: exit 1 with JobFailed and the service's message", async () => {
+    ctx.stack.emulator.configure({ failureText: "services" });
     ctx.stack.emulator.enqueueLifecycle(lifecycles.failsWith("boom", 1));
     const r = await runCli(quick("--wait"), { env: ctx.env });
     expect(r.code).toBe(1);

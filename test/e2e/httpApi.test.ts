@@ -81,6 +81,7 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
   });
 
   it("?wait= with failOnError answers 500 for a run that failed in time", async () => {
+    stack.emulator.configure({ failureText: "services" });
     stack.emulator.enqueueLifecycle(lifecycles.failsWith("boom", 1));
     const res = await stack.api("/api/scoring-runs?wait=20&failOnError=true", { json: stack.startBody() });
     expect(res.status).toBe(500);

@@ -35,6 +35,7 @@ describe("job status events (RunStatusChanged / RunCompleted)", () => {
   }
 
   it("a job that completes between polls is noticed at once: one event delivery, one confirming GET", async () => {
+    stack.emulator.configure({ keepInvokeMarkers: true });
     const { id, job, startedAt } = await waitingRun();
     expect(job.tags.scoringRunId).toBe(id);
     stack.emulator.setJobStatus(job.name, "Completed");
@@ -64,8 +65,8 @@ describe("job status events (RunStatusChanged / RunCompleted)", () => {
     await stack.host.engine.runUntil(() => stack.host.engine.get(id)?.runtimeStatus === "Failed");
   });
 
-  it("when the service dropped the job's tags, the run waiting on that job is found by the job's name", async () => {
-    stack.emulator.configure({ dropInvokeMarkers: true });
+  it("when the service dropped the job's tags (a model deployment), the run waiting on that job is found by the job's name", async () => {
+    stack.emulator.configure({ failureText: "services" });
     const { id, job } = await waitingRun();
     expect(job.tags.scoringRunId).toBeUndefined();
     stack.emulator.setJobStatus(job.name, "Failed", { errorMessage: "out of memory" });

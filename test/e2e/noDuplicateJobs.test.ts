@@ -4,6 +4,7 @@ import type { VirtualClock } from "../../dev/host/clock";
 import { ActivityCrash } from "../../dev/host/durableEngine";
 import type { EnsureJobRequest } from "../../src/batch/types";
 import { killAndRestart } from "./restart";
+import { pipelineDeployment } from "../../dev/stack";
 import { type Stack, useStack } from "./stack";
 
 /**
@@ -46,21 +47,23 @@ describe("no duplicate Azure ML jobs", () => {
     expect(stack.emulator.createdJobCount).toBe(1);
   });
 
-  it("the answer is dropped after the job was created: found by its marker, no second POST", async () => {
+  it("the answer is dropped after the job was created: found by its output path, no second POST", async () => {
     stack.emulator.injectFault({ match: { route: "invoke" }, times: 1, kind: { resetAfterProcessing: true } });
     const view = await run();
     expect(view.status).toBe("Succeeded");
+    expect(view.timeline.find((e: { event: string }) => e.event === "invoked").detail).toContain("found after the invoke's answer was lost");
     expect(stack.emulator.requestsFor("invoke")).toHaveLength(1);
     expect(stack.emulator.createdJobCount).toBe(1);
   });
 
-  it("the answer is lost, no job carries the marker, and the workspace keeps markers: not accepted, sent again with the same id", async () => {
-    await run(); // a job with a clientInvokeId marker: proof that this workspace keeps the marker
+  it("the answer is lost, no job writes the output, and the workspace keeps markers (pipeline deployment): not accepted, sent again with the same id", async () => {
+    const deployment = pipelineDeployment.name;
+    await run({ deployment }); // a job keeping its clientInvokeId property: proof that this workspace keeps the marker
     const jobsBefore = stack.emulator.createdJobCount;
     const postsBefore = stack.emulator.requestsFor("invoke").length;
     // A 503 from a gateway in front of the service, after sending: the outcome is unknown, no job was made.
     stack.emulator.injectFault({ match: { route: "invoke" }, times: 1, kind: { status: 503 } });
-    const proof = await stack.api("/api/scoring-runs", { json: stack.startBody() });
+    const proof = await stack.api("/api/scoring-runs", { json: stack.startBody({ deployment }) });
     const id = proof.body.id as string;
     await stack.host.engine.runUntil(ended(id));
     const view = (await stack.api(`/api/scoring-runs/${id}`)).body;
@@ -71,12 +74,21 @@ describe("no duplicate Azure ML jobs", () => {
     expect(stack.emulator.createdJobCount - jobsBefore).toBe(1);
   });
 
-  it("the answer is lost and the service drops markers: InvokeOutcomeUnknown, never a blind second POST", async () => {
-    stack.emulator.configure({ dropInvokeMarkers: true });
-    stack.emulator.injectFault({ match: { route: "invoke" }, times: 1, kind: { resetAfterProcessing: true } });
+  it("the answer is lost, no job writes the output, and the service drops markers (model deployment): InvokeOutcomeUnknown, never a blind second POST", async () => {
+    await run(); // a model deployment's job: no marker kept
+    const postsBefore = stack.emulator.requestsFor("invoke").length;
+    stack.emulator.injectFault({ match: { route: "invoke" }, times: 1, kind: { status: 503 } });
     const view = await run();
     expect(view.error.code).toBe("InvokeOutcomeUnknown");
     expect(view.error.message).toContain("cannot be ruled out");
+    expect(view.error.message).toMatch(/created between \S+ and \S+ writing azureml:\/\/datastores\/workspaceblobstore\/paths\/scoring\/output\//);
+    expect(stack.emulator.requestsFor("invoke").slice(postsBefore)).toHaveLength(1);
+  });
+
+  it("a request naming no output whose answer is lost: InvokeOutcomeUnknown (no path to recognise the job by)", async () => {
+    stack.emulator.injectFault({ match: { route: "invoke" }, times: 1, kind: { resetAfterProcessing: true } });
+    const view = await run({ output: null });
+    expect(view.error.code).toBe("InvokeOutcomeUnknown");
     expect(stack.emulator.requestsFor("invoke")).toHaveLength(1);
     expect(stack.emulator.createdJobCount).toBe(1);
   });
@@ -85,14 +97,17 @@ describe("no duplicate Azure ML jobs", () => {
     stack.host.engine.interceptor = {
       async before(name, input, attempt) {
         if (name !== "invokeBatchEndpoint" || attempt !== 1) return;
-        // Two jobs already carry this invoke's id (say, two workers that died after posting).
+        // Two jobs already write this run's output (say, two workers that died after posting).
         const request = input as EnsureJobRequest;
         for (let i = 0; i < 2; i++) {
           if (i > 0) (stack.clock as VirtualClock).set(stack.clock.now() + 1000); // created a second apart
           await fetch(stack.emulator.scoringUri, {
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ properties: { InputData: { d: { JobInputType: "UriFolder", Uri: "azureml://datastores/ds/paths/in/" } }, properties: { clientInvokeId: request.invokeId }, tags: { clientInvokeId: request.invokeId } } }),
+            body: JSON.stringify({ properties: {
+              InputData: { d: { JobInputType: "UriFolder", Uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/" } },
+              OutputData: { score: { JobOutputType: "UriFile", Uri: request.output!.uri } },
+            } }),
           });
         }
       },
@@ -102,6 +117,14 @@ describe("no duplicate Azure ML jobs", () => {
     expect(view).toMatchObject({ status: "Succeeded", job: { name: first!.name } });
     expect(stack.emulator.createdJobCount).toBe(2); // the two that were there; this run posted none
     expect(stack.emulator.job(second!.name)!.status).toMatch(/Cancel/);
+  });
+
+  it("a job of another run writing elsewhere, or an old job writing the same path, is never adopted", async () => {
+    const other = await run();
+    const postsBefore = stack.emulator.requestsFor("invoke").length;
+    const view = await run();
+    expect(view.job.name).not.toBe(other.job.name);
+    expect(stack.emulator.requestsFor("invoke").slice(postsBefore)).toHaveLength(1);
   });
 
   it("the host is killed between the invoke and recording its answer, and restarted: one job", async () => {

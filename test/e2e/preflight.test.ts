@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { devAccount } from "../../dev/azurite";
-import { lakeDatastore } from "../../dev/stack";
+import { lakeDatastore, pipelineDeployment } from "../../dev/stack";
 import { validateStartRequest } from "../../src/api/validateStart";
 import { getConfig } from "../../src/config";
 import { names } from "../../src/orchestration/names";
@@ -35,7 +35,7 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     const validation = validateStartRequest(ctx.stack.startBody(body), getConfig());
     if (!validation.ok) throw new Error(JSON.stringify(validation.details));
     const id = randomUUID().replace(/-/g, "");
-    ctx.stack.host.engine.start(names.orchestrator, id, newRunInput(validation.request, getConfig()));
+    ctx.stack.host.engine.start(names.orchestrator, id, newRunInput(validation.request, getConfig(), new Date(ctx.stack.clock.now())));
     await ctx.stack.host.engine.runUntil(ended(ctx.stack, id));
     return (await ctx.stack.api(`/api/scoring-runs/${id}`)).body;
   }
@@ -150,14 +150,15 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     const empty = ds(`${folder()}/`);
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
     const warned = await runToEnd({ preflight: "warn", inputs: { input_data: { type: "uri_folder", uri: empty } }, output: { uri: ds(out) } });
-    expect(warned.status).toBe("Succeeded");
     expect(warned.preflight.mode).toBe("warn");
     expect(warned.warnings.map((w: any) => w.code).sort()).toEqual(["InputEmpty", "OutputAlreadyExists"]);
     expect(invokes()).toBe(1);
+    // Invoked anyway, as asked; Azure ML then fails the job, since it never overwrites an output.
+    expect(warned).toMatchObject({ status: "Failed", error: { code: "JobFailed", jobStatus: "Failed" } });
 
     const datastoreReads = ctx.stack.emulator.requestsFor("getDatastore").length;
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const off = await runToEnd({ preflight: "off", inputs: { input_data: { type: "uri_folder", uri: empty } }, output: { uri: ds(out) } });
+    const off = await runToEnd({ preflight: "off", inputs: { input_data: { type: "uri_folder", uri: empty } }, output: { uri: ds(`${folder()}/predictions.csv`) } });
     expect(off.status).toBe("Succeeded");
     expect(off.preflight).toEqual({ mode: "off", checks: [] });
     expect(invokes()).toBe(2);
@@ -173,6 +174,7 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     ctx.stack.emulator.setDatastore("gone", { datastoreType: "AzureBlob", accountName: devAccount.name, containerName: "no-such-container", endpoint, protocol: "http" });
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
     const view = await runToEnd({
+      deployment: pipelineDeployment.name, // several inputs: a pipeline-component deployment
       inputs: {
         a: { type: "uri_folder", uri: ds("in/", "foreign") },
         b: { type: "uri_folder", uri: ds("in/", "gone") },
@@ -194,6 +196,9 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
     const v1 = await runToEnd({ inputs: { input_data: { type: "uri_folder", uri: "azureml:customers:1" } } });
     expect(check(v1, "inputs.input_data")).toMatchObject({ result: "passed", blobUrl: `${ctx.stack.datastore!.url}/${input}/` });
+    // Azure ML takes a data asset only as its ARM id: the short form is resolved before the invoke.
+    const posted = ctx.stack.emulator.requestsFor("invoke").at(-1)!.body as any;
+    expect(posted.properties.InputData.input_data.Uri).toBe(`${ctx.stack.emulator.workspaceId}/data/customers/versions/1`);
     // @latest is version 2, an empty folder.
     const latest = await runToEnd({ inputs: { input_data: { type: "uri_folder", uri: "azureml:customers@latest" } } });
     expect(latest.error.code).toBe("InputEmpty");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { lifecycles } from "../../dev/batch-emulator";
+import { lifecycles, strictBehavior } from "../../dev/batch-emulator";
 import { type Stack, startStack } from "./stack";
 
 const ended = (stack: Stack, id: string) => () => {
@@ -13,7 +13,10 @@ describe("scoring run outcomes through the dev host (virtual clock)", () => {
     stack = await startStack({ clock: "virtual" });
   });
   afterAll(async () => stack?.stop());
-  beforeEach(() => stack.emulator.reset());
+  beforeEach(() => {
+    stack.emulator.reset();
+    stack.emulator.configure(strictBehavior());
+  });
 
   async function startRun(body: Record<string, unknown> = {}) {
     const res = await stack.api("/api/scoring-runs", { json: stack.startBody(body) });
@@ -21,7 +24,8 @@ describe("scoring run outcomes through the dev host (virtual clock)", () => {
     return res.body.id as string;
   }
 
-  it("a Failed job fails the run with Azure ML's message; failOnError answers 500", async () => {
+  it("a Failed job fails the run with Azure ML's message, when the job resource has one; failOnError answers 500", async () => {
+    stack.emulator.configure({ failureText: "services" });
     stack.emulator.enqueueLifecycle(lifecycles.failsWith("Output file already exists: predictions.csv", 2));
     const id = await startRun();
     await stack.host.engine.runUntil(ended(stack, id));
@@ -36,6 +40,16 @@ describe("scoring run outcomes through the dev host (virtual clock)", () => {
     expect(strict.body.error.code).toBe("JobFailed");
     expect(stack.emulator.requestsFor("invoke")).toHaveLength(1);
     expect(stack.emulator.requestsFor("cancelJob")).toHaveLength(0);
+  });
+
+  it("a Failed job whose resource carries no reason (the JobBase schema has no error field) says where its logs are", async () => {
+    stack.emulator.enqueueLifecycle(lifecycles.failsWith("never shown", 1));
+    const id = await startRun();
+    await stack.host.engine.runUntil(ended(stack, id));
+    const view = (await stack.api(`/api/scoring-runs/${id}`)).body;
+    expect(view.error.code).toBe("JobFailed");
+    expect(view.error.message).toMatch(/returned no error message.*logs are in Azure ML studio: https:\/\/ml\.azure\.com\/runs\//);
+    expect(view.error.message).not.toContain("never shown");
   });
 
   it("a job Canceled in Azure ML ends the run Canceled instead of polling forever", async () => {
@@ -191,7 +205,7 @@ describe("scoring run outcomes through the dev host (virtual clock)", () => {
       await stack.host.engine.runUntil(ended(stack, id));
       const view = await stack.api(`/api/scoring-runs/${id}`);
       expect(view.body.error.code).toBe("InvokeOutcomeUnknown");
-      expect(view.body.error.message).toContain("clientInvokeId=");
+      expect(view.body.error.message).toMatch(/Look in the endpoint's jobs for one created between \S+ and \S+ writing azureml:/);
       expect(stack.emulator.requestsFor("invoke")).toHaveLength(1);
       expect(stack.emulator.createdJobCount).toBe(1);
     } finally {

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { ContainerClient } from "@azure/storage-blob";
-import type { BatchEmulator } from "../../dev/batch-emulator";
+import { type BatchEmulator, strictBehavior } from "../../dev/batch-emulator";
 import type { Clock } from "../../dev/host/clock";
 import type { DevHost } from "../../dev/host/devHost";
 import { appEntry, sampleInputCsv, startDevStack } from "../../dev/stack";
@@ -91,7 +91,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 /**
  * One stack for a suite (started before its tests, stopped after), with the emulator reset
- * before each test: no jobs, no faults, markers kept. `ctx.stack` is the stack once started.
+ * before each test: no jobs, no faults, the strict (Azure-like) behaviour. `ctx.stack` is the
+ * stack once started.
  */
 export function useStack(options: StackOptions = {}, eachTest?: (stack: Stack) => void): { readonly stack: Stack } {
   const ctx = {} as { stack: Stack };
@@ -101,7 +102,7 @@ export function useStack(options: StackOptions = {}, eachTest?: (stack: Stack) =
   afterAll(async () => ctx.stack?.stop());
   beforeEach(() => {
     ctx.stack.emulator.reset();
-    ctx.stack.emulator.configure({ dropInvokeMarkers: false, writeOutputs: true });
+    ctx.stack.emulator.configure(strictBehavior());
     eachTest?.(ctx.stack);
   });
   return ctx;

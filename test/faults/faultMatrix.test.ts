@@ -25,6 +25,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FaultKind, type JobStatus, lifecycles, type RecordedRequest } from "../../dev/batch-emulator";
+import { pipelineDeployment } from "../../dev/stack";
 import { names } from "../../src/orchestration/names";
 import { type Stack, startStack } from "../e2e/stack";
 import { closedPort } from "../fixtures/ports";
@@ -466,11 +467,13 @@ interface InvokeRow {
   expected: string;
   jobs: number;
   /** Run with the workspace known (AML_WORKSPACE_ID, as the dev stack sets it): the invoke activity looks for this
-   * run's job by clientInvokeId before posting and after a lost answer (src/activities/ensureJob.ts, 0 + 2 + 5 s of
+   * run's job by its output path before posting and after a lost answer (src/activities/ensureJob.ts, 0 + 2 + 5 s of
    * real waits). Rows without it show the bare invoke. */
   workspace?: boolean;
   /** Text the error message must carry (Azure ML's message). */
   message?: string;
+  /** A warning the run must carry. */
+  warning?: string;
 }
 
 const invokeRows: InvokeRow[] = [
@@ -486,9 +489,10 @@ const invokeRows: InvokeRow[] = [
   { row: "401", faults: [f(1, { status: 401, message: "The access token is invalid (emulated)." })], expected: "Failed/InvokeRejected", jobs: 0, workspace: true, message: "The access token is invalid (emulated)." },
   { row: "403", faults: [f(1, { status: 403, message: "The identity lacks Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write." })], expected: "Failed/InvokeRejected", jobs: 0, workspace: true, message: "lacks Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write" },
   { row: "404", faults: [f(1, { status: 404, message: "Deployment green not found." })], expected: "Failed/InvokeRejected", jobs: 0, workspace: true, message: "Deployment green not found." },
-  { row: "workspace known: reset after processing → the job is found by clientInvokeId and adopted", faults: [f(1, { resetAfterProcessing: true })], expected: "Succeeded", jobs: 1, workspace: true },
+  { row: "workspace known: reset after processing → the job is found by its output path and adopted", faults: [f(1, { resetAfterProcessing: true })], expected: "Succeeded", jobs: 1, workspace: true },
   { row: "workspace known: 503, no job anywhere → searched 0+2+5 s, still unknown", faults: [f(1, s503())], expected: "Failed/InvokeOutcomeUnknown", jobs: 0, workspace: true },
-  { row: "workspace known: job search before the POST gets 503 Retry-After 300 → retried, then one POST", route: "listJobs", faults: [f(1, s503(300))], expected: "Succeeded", jobs: 1, workspace: true },
+  { row: "workspace known: job search before the POST gets 503 Retry-After 300 → a warning, then one POST", route: "listJobs", faults: [f(1, s503(300))], expected: "Succeeded", jobs: 1, workspace: true, warning: "JobSearchIncomplete" },
+  { row: "workspace known: job search before the POST gets 404 (a service without Jobs List there) → a warning, never a rejection, then one POST", route: "listJobs", faults: [f(1, { status: 404 })], expected: "Succeeded", jobs: 1, workspace: true, warning: "JobSearchIncomplete" },
 ];
 
 /** Runs `work` with settings changed, then puts them back. */
@@ -534,10 +538,12 @@ describe("fault matrix: invoke (route invoke)", () => {
     if (row.expected === "Failed/InvokeOutcomeUnknown") {
       const invokeId = (posts[0]!.headers["repeatability_request-id"] ?? "") as string;
       expect(invokeId).not.toBe("");
-      expect(view.error.message).toContain(`clientInvokeId=${invokeId}`);
+      // Names what to look for: the run's output path, and when.
+      expect(view.error.message).toContain(`writing ${view.request.output.uri}`);
       expect(view.job).toBeNull();
-      if (row.jobs === 1) expect(stack.emulator.jobs[0]!.tags.clientInvokeId).toBe(invokeId);
+      if (row.jobs === 1) expect(stack.emulator.jobs[0]!.outputs.score!.uri).toBe(view.request.output.uri);
     }
+    if (row.warning) expect(view.warnings.map((w: { code: string }) => w.code)).toContain(row.warning);
     if (row.expected === "Succeeded") expect(view.job.name).toBe(stack.emulator.jobs[0]!.name);
     if (row.message) expect(view.error.message).toContain(row.message);
     if (row.expected !== "Succeeded") expect(stack.emulator.requestsFor("getJob")).toHaveLength(0);
@@ -547,13 +553,15 @@ describe("fault matrix: invoke (route invoke)", () => {
   it("workspace known and keeping markers: a 503 invoke with no job found is re-sent once, same clientInvokeId → Succeeded, 1 job", async () => {
     const entry = track("invoke", "invoke", "workspace known, markers proven by an earlier job: 503, no job found after 0+2+5 s → POSTed again", "Succeeded; 2 POSTs (same id), 1 new job");
     // An earlier run leaves a job carrying a clientInvokeId: the workspace demonstrably keeps the marker.
+    // (A pipeline-component deployment: it keeps the properties an invoke sets.)
+    const deployment = pipelineDeployment.name;
     stack.emulator.enqueueLifecycle(lifecycles.completesAfter(0));
-    await runToEnd(await startRun({ pollIntervalSeconds: INTERVAL }));
+    await runToEnd(await startRun({ pollIntervalSeconds: INTERVAL, deployment }));
     const before = stack.emulator.createdJobCount;
     const postsBefore = stack.emulator.requestsFor("invoke").length;
     stack.emulator.enqueueLifecycle(lifecycles.completesAfter(0));
     stack.emulator.injectFault({ match: { route: "invoke" }, times: 1, kind: s503() });
-    const id = await startRun({ pollIntervalSeconds: INTERVAL });
+    const id = await startRun({ pollIntervalSeconds: INTERVAL, deployment });
     const view = await runToEnd(id);
     const posts = stack.emulator.requestsFor("invoke").slice(postsBefore);
     const ids = posts.map((p) => p.headers["repeatability_request-id"]);

@@ -87,6 +87,8 @@ beforeAll(async () => {
 
   stack = await startStack({ clock: "virtual", autoAdvance: true, azurite: true });
   stack.emulator.setDefaultLifecycle(lifecycles.completesAfter(2));
+  // The scenarios show the service's failure text where the job resource can carry one.
+  stack.emulator.configure({ failureText: "services" });
 });
 afterAll(async () => stack?.stop());
 // Each check starts from a quiet host: earlier runs have invoked (and taken their scripted lifecycles).

@@ -139,6 +139,8 @@ describe("guarantee 1: no token, SAS, function key or Authorization value leaks 
       NODE_TLS_REJECT_UNAUTHORIZED: "0",
     }));
     stack = await startStack({ clock: "virtual", env: settings });
+    // An upstream failure text carrying a secret must be sanitized wherever it shows: let the job resource carry one.
+    stack.emulator.configure({ failureText: "services" });
     undo.push(() => stack.stop());
     front.targetPort = stack.emulator.port;
   }, 60_000);
@@ -346,7 +348,7 @@ describe("guarantee 1: no token, SAS, function key or Authorization value leaks 
     expect(res.status).toBe(400);
   });
 
-  // Regression guard. Until commit 91a20a5 src/api/uris.ts detected a SAS by the literal text
+  // Regression guard. Until commit 91a20a5 src/batch/azuremlUris.ts detected a SAS by the literal text
   // /[?&]sig=/i, so a percent-encoded parameter name (`%73ig=` reads as `sig`) passed and the
   // signature was stored in run state and echoed in views.
   it("an input SAS whose 'sig' name is percent-encoded is refused too, and never stored or echoed", async () => {

@@ -12,6 +12,7 @@ const config: StartConfig = { allowedHosts: ["*.inference.ml.azure.com"], allowL
 const ENDPOINT = "https://heart-ep.westeurope.inference.ml.azure.com/jobs";
 const INPUT = "azureml://datastores/workspaceblobstore/paths/heart/input/";
 const OUTPUT = "azureml://datastores/workspaceblobstore/paths/heart/out/predictions.csv";
+const WORKSPACE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws";
 
 const seedBody = {
   endpoint_uri: ENDPOINT,
@@ -75,8 +76,13 @@ describe("validateStartRequest: normalisation", () => {
     expect(ok(camelBody).request).toEqual(ok(seedBody).request);
   });
 
+  it("a data asset in short form needs a workspace to resolve it: without one, a 400 naming the input", () => {
+    expect(problem({ endpointUri: ENDPOINT, inputs: { data: { type: "uri_file", uri: "azureml:heart:1" } } }, "inputs.data.uri")).toMatch(/workspace must be known/);
+    expect(problem({ ...seedBody, endpoint_input_uri: "azureml:heart@latest" }, "endpoint_input_uri")).toMatch(/ARM id/);
+  });
+
   it("applies defaults: api version, poll interval from config, output name, timeouts, tags", () => {
-    const result = ok({ endpointUri: ENDPOINT, inputs: { data: { type: "uri_file", uri: "azureml:heart:1" } }, output: { uri: OUTPUT } }, {
+    const result = ok({ endpointUri: ENDPOINT, inputs: { data: { type: "uri_file", uri: "https://acc.blob.core.windows.net/c/in.csv" } }, output: { uri: OUTPUT } }, {
       ...config,
       defaultPollSeconds: 45,
     });
@@ -85,7 +91,7 @@ describe("validateStartRequest: normalisation", () => {
       deployment: null,
       apiVersion: "2022-10-01",
       pollIntervalSeconds: 45,
-      inputs: { data: { type: "uri_file", uri: "azureml:heart:1" } },
+      inputs: { data: { type: "uri_file", uri: "https://acc.blob.core.windows.net/c/in.csv" } },
       output: { name: "score", uri: OUTPUT },
       timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
       queueTimeoutSeconds: null,
@@ -204,10 +210,13 @@ describe("validateStartRequest: normalisation", () => {
     expect(problem(body, "endpoint_uri")).toMatch(/loopback/);
   });
 
-  it("accepts every input URI kind", () => {
+  it("accepts every input URI kind (data assets in short form with a workspace to resolve them in)", () => {
+    const withWorkspace = { ...config, workspaceId: WORKSPACE };
+    for (const uri of ["azureml:heart:2", "azureml:heart@latest", `${WORKSPACE}/data/heart/versions/2`]) {
+      expect(ok({ ...seedBody, endpoint_input_uri: uri }, withWorkspace).request.inputs.input_data).toEqual({ type: "uri_folder", uri });
+    }
     for (const uri of [
-      "azureml:heart:2",
-      "azureml:heart@latest",
+      `${WORKSPACE}/data/heart/versions/2`,
       "https://acc.blob.core.windows.net/c/in/",
       "abfss://fs@acc.dfs.core.windows.net/in/",
       "azureml://subscriptions/s/resourcegroups/rg/workspaces/ws/datastores/ds/paths/in/",

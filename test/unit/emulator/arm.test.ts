@@ -55,7 +55,7 @@ describe("batch emulator: ARM paths", () => {
 });
 
 describe("batch emulator: Jobs List", () => {
-  const ctx = useEmulator({ listPageSize: 2, deployments: ["blue", "green"] });
+  const ctx = useEmulator({ listPageSize: 2, deployments: ["blue", "green", { name: "scorer-pipeline", type: "pipelineComponent" }] });
   const listUrl = (query: string): string =>
     `${ctx.emu.armEndpoint}${ctx.emu.workspaceId}/jobs?api-version=${API}${query}`;
 
@@ -89,35 +89,58 @@ describe("batch emulator: Jobs List", () => {
     expect(ctx.emu.jobs.every((j) => j.statusGets === 0)).toBe(true);
   });
 
-  it("filters by tag key presence", async () => {
+  it("filters by tag key presence, including the service's own tags", async () => {
+    ctx.emu.configure({ keepInvokeMarkers: true });
     const tagged = await invokeWith({ clientInvokeId: "a" }, {});
     await invokeWith({ other: "x" }, {});
     const res = await getJson(listUrl("&tag=clientInvokeId"));
     expect(res.json.value.map((j: any) => j.name)).toEqual([tagged]);
     expect(res.json.nextLink).toBeUndefined();
+    const green = await invokeWith({}, {}, "green");
+    const batch = await getJson(listUrl("&tag=azureml.deploymentname"));
+    expect(batch.json.value[0]).toMatchObject({ name: green, properties: { tags: { "azureml.batchrun": "true", "azureml.deploymentname": "green" } } });
   });
 
-  it("filters by properties key and key=value terms", async () => {
+  it("at 2022-10-01 a properties= filter is not a parameter: ignored, not applied", async () => {
+    ctx.emu.configure({ keepInvokeMarkers: true });
+    const a = await invokeWith({}, { clientInvokeId: "inv-1" });
+    const b = await invokeWith({}, { clientInvokeId: "inv-2" });
+    const res = await getJson(listUrl(`&properties=${encodeURIComponent("clientInvokeId=inv-1")}`));
+    expect(res.json.value.map((j: any) => j.name)).toEqual([b, a]);
+  });
+
+  it("from 2024-04-01 it filters by properties key and key=value terms", async () => {
+    ctx.emu.configure({ keepInvokeMarkers: true });
+    const at2024 = (q: string) => listUrl(q).replace(`api-version=${API}`, "api-version=2024-04-01");
     const a = await invokeWith({}, { clientInvokeId: "inv-1", run: "r" });
     const b = await invokeWith({}, { clientInvokeId: "inv-2", run: "r" });
     await invokeWith({}, { unrelated: "1" });
-    const one = await getJson(listUrl(`&properties=${encodeURIComponent("clientInvokeId=inv-1")}`));
+    const one = await getJson(at2024(`&properties=${encodeURIComponent("clientInvokeId=inv-1")}`));
     expect(one.json.value.map((j: any) => j.name)).toEqual([a]);
-    const both = await getJson(listUrl(`&properties=${encodeURIComponent("run,clientInvokeId")}`));
+    const both = await getJson(at2024(`&properties=${encodeURIComponent("run,clientInvokeId")}`));
     expect(both.json.value.map((j: any) => j.name)).toEqual([b, a]);
-    const none = await getJson(listUrl(`&properties=${encodeURIComponent("run=r,clientInvokeId=inv-3")}`));
+    const none = await getJson(at2024(`&properties=${encodeURIComponent("run=r,clientInvokeId=inv-3")}`));
     expect(none.json.value).toEqual([]);
   });
 
-  it("finds an endpoint's jobs by the service's deployment marker", async () => {
-    await invokeWith({}, {}, "blue");
-    const green = await invokeWith({}, {}, "green");
-    const res = await getJson(listUrl(`&properties=${encodeURIComponent("azureml.deploymentname=green")}`));
-    expect(res.json.value.map((j: any) => j.name)).toEqual([green]);
-    expect(res.json.value[0].properties.properties["azureml.batchrun"]).toBe("true");
+  it("a model deployment drops the tags and properties sent at invoke; a pipeline-component deployment keeps the properties", async () => {
+    const model = await invokeWith({ clientInvokeId: "t" }, { clientInvokeId: "p" });
+    const pipeline = await invokeWith({ clientInvokeId: "t" }, { clientInvokeId: "p" }, "scorer-pipeline");
+    expect(ctx.emu.job(model)).toMatchObject({ properties: {}, tags: { "azureml.batchrun": "true" } });
+    expect(ctx.emu.job(model)!.tags.clientInvokeId).toBeUndefined();
+    expect(ctx.emu.job(pipeline)!.properties).toEqual({ clientInvokeId: "p" });
+    expect(ctx.emu.job(pipeline)!.tags.clientInvokeId).toBeUndefined();
+  });
+
+  it("oldest first, when configured so (the service documents no order)", async () => {
+    ctx.emu.configure({ listOrder: "oldestFirst" });
+    const names = [await createJob(ctx.emu), await createJob(ctx.emu)];
+    const res = await getJson(listUrl(""));
+    expect(res.json.value.map((j: any) => j.name)).toEqual(names);
   });
 
   it("keeps filters in nextLink", async () => {
+    ctx.emu.configure({ keepInvokeMarkers: true });
     for (let i = 0; i < 3; i++) await invokeWith({ k: "v" }, {});
     await invokeWith({}, {});
     const first = await getJson(listUrl("&tag=k"));

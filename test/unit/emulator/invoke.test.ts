@@ -5,7 +5,7 @@ const NAME = /^batchjob-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 const WS = "/subscriptions/sub-0000/resourceGroups/rg-scoring/providers/Microsoft.MachineLearningServices/workspaces/ws-scoring";
 
 describe("batch emulator: invoke", () => {
-  const ctx = useEmulator({ deployments: ["blue", "green"], clock: () => Date.UTC(2024, 0, 2, 3, 4, 5) });
+  const ctx = useEmulator({ deployments: ["blue", "green", { name: "scorer-pipeline", type: "pipelineComponent" }], clock: () => Date.UTC(2024, 0, 2, 3, 4, 5) });
 
   it("exposes loopback URLs", () => {
     expect(ctx.emu.scoringUri).toBe(`http://127.0.0.1:${ctx.emu.port}/endpoints/ep-scoring/jobs`);
@@ -27,7 +27,8 @@ describe("batch emulator: invoke", () => {
     expect(res.json.properties.outputData).toEqual({
       score: { jobOutputType: "UriFile", uri: "azureml://datastores/workspaceblobstore/paths/out/predictions.csv" },
     });
-    expect(res.json.properties.creationContext.createdAt).toBe("2024-01-02T03:04:05.000Z");
+    expect(res.json.systemData.createdAt).toBe("2024-01-02T03:04:05.000Z");
+    expect(res.json.properties.interactionEndpoints.Studio.endpoint).toMatch(/^https:\/\/ml\.azure\.com\/runs\//);
     expect(res.headers.get("location")).toBe(`${ctx.emu.armEndpoint}${WS}/batchEndpoints/ep-scoring/deployments/blue`);
 
     expect(ctx.emu.createdJobCount).toBe(1);
@@ -38,7 +39,7 @@ describe("batch emulator: invoke", () => {
     expect(job.createdAt).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
   });
 
-  it("accepts the camelCase body, literals, tags and properties", async () => {
+  it("accepts the camelCase body; a pipeline-component deployment takes literals and keeps the properties", async () => {
     const res = await invoke(ctx.emu, {
       properties: {
         inputData: {
@@ -49,42 +50,35 @@ describe("batch emulator: invoke", () => {
         tags: { clientInvokeId: "inv-1" },
         properties: { clientInvokeId: "inv-1", experimentName: "exp" },
       },
-    });
+    }, { "azureml-model-deployment": "scorer-pipeline" });
     expect(res.status).toBe(201);
     expect(res.json.properties.inputData.threshold).toEqual({ jobInputType: "Literal", value: "0.5" });
-    expect(res.json.properties.tags).toEqual({ clientInvokeId: "inv-1" });
-    expect(res.json.properties.properties).toEqual({ clientInvokeId: "inv-1", experimentName: "exp" });
+    expect(res.json.properties.tags).toEqual({ "azureml.batchrun": "true", "azureml.deploymentname": "scorer-pipeline", "azureml.jobtype": "azureml.batchjob" });
+    expect(res.json.properties.properties).toMatchObject({ clientInvokeId: "inv-1", experimentName: "exp" });
     const job = ctx.emu.jobs[0]!;
     expect(job.inputs.input_data).toEqual({ type: "uri_file", uri: "https://acct.blob.core.windows.net/c/in.csv" });
     expect(job.inputs.threshold).toEqual({ type: "literal", value: "0.5" });
-    expect(job.tags).toEqual({ clientInvokeId: "inv-1" });
   });
 
-  it.each([
-    ["not JSON", "{nope"],
-    ["no properties", { InputData: {} }],
-    ["no inputs", { properties: { InputData: {} } }],
-    ["unknown JobInputType", { properties: { InputData: { a: { JobInputType: "MLTable", Uri: "x" } } } }],
-    ["uri input without Uri", { properties: { InputData: { a: { JobInputType: "UriFolder" } } } }],
-    ["non-string tag", { properties: { InputData: { a: { JobInputType: "Literal", Value: "1" } }, tags: { n: 1 } } }],
-  ])("answers 400 UserError for a bad body (%s) and creates nothing", async (_label, body) => {
-    const res = await invoke(ctx.emu, body);
-    expect(res.status).toBe(400);
-    expect(res.json.error.code).toBe("UserError");
-    expect(typeof res.json.error.message).toBe("string");
+  it("a model deployment refuses a literal, two inputs or two outputs with a 400", async () => {
+    const literal = await invoke(ctx.emu, { properties: { InputData: { t: { JobInputType: "Literal", Value: "1" } } } });
+    expect(literal.status).toBe(400);
+    expect(literal.json.error.message).toContain("'LiteralJobInput' is not supported");
+    const two = await invoke(ctx.emu, { properties: { InputData: { a: pascalBody.properties.InputData.input_data, b: pascalBody.properties.InputData.input_data } } });
+    expect(two.status).toBe(400);
+    expect(two.json.error.message).toContain("exactly one data input");
+    const outputs = { a: pascalBody.properties.OutputData.score, b: pascalBody.properties.OutputData.score };
+    const twoOut = await invoke(ctx.emu, { properties: { InputData: pascalBody.properties.InputData, OutputData: outputs } });
+    expect(twoOut.status).toBe(400);
     expect(ctx.emu.createdJobCount).toBe(0);
   });
 
-  it("selects the deployment from azureml-model-deployment, 404 for an unknown one", async () => {
-    const green = await invoke(ctx.emu, pascalBody, { "azureml-model-deployment": "green" });
-    expect(green.status).toBe(201);
-    expect(green.json.id).toContain("/deployments/green/jobs/");
-    expect(ctx.emu.job(green.json.name)!.deployment).toBe("green");
-
-    const missing = await invoke(ctx.emu, pascalBody, { "azureml-model-deployment": "purple" });
-    expect(missing.status).toBe(404);
-    expect(missing.json.error.code).toBe("DeploymentNotFound");
-    expect(ctx.emu.createdJobCount).toBe(1);
+  it("takes a data asset only as an ARM id of a version it has; the azureml: short form is the SDK's and is refused", async () => {
+    ctx.emu.setDataVersion("customers", "3", { dataType: "uri_folder", dataUri: "azureml://datastores/ds/paths/c/" });
+    const input = (uri: string) => ({ properties: { InputData: { d: { JobInputType: "UriFolder", Uri: uri } } } });
+    expect((await invoke(ctx.emu, input("azureml:customers:3"))).status).toBe(400);
+    expect((await invoke(ctx.emu, input(`${WS}/data/customers/versions/4`))).status).toBe(400);
+    expect((await invoke(ctx.emu, input(`${WS}/data/customers/versions/3`))).status).toBe(201);
   });
 
   it("keeps the repeatability id and creates a second job for a repeated id by default", async () => {
@@ -94,15 +88,29 @@ describe("batch emulator: invoke", () => {
     expect(ctx.emu.jobs.map((j) => j.repeatabilityId)).toEqual(["rid-1", "rid-1"]);
   });
 
-  it("can dedupe by repeatability id and drop invoke markers when configured", async () => {
-    ctx.emu.configure({ dedupeRepeatability: true, dropInvokeMarkers: true });
+  it("leniencies by name: dedupe by repeatability id, keep the invoke's markers", async () => {
+    ctx.emu.configure({ dedupeRepeatability: true, keepInvokeMarkers: true });
     const body = { properties: { ...pascalBody.properties, tags: { k: "v" }, properties: { p: "q" } } };
     const first = await invoke(ctx.emu, body, { "repeatability_request-id": "rid-2" });
     const again = await invoke(ctx.emu, body, { "repeatability_request-id": "rid-2" });
     expect(again.json.name).toBe(first.json.name);
     expect(ctx.emu.createdJobCount).toBe(1);
-    expect(first.json.properties.tags).toEqual({});
-    expect(ctx.emu.jobs[0]!.properties).toEqual({});
+    expect(first.json.properties.tags).toMatchObject({ k: "v" });
+    expect(ctx.emu.jobs[0]!.properties).toEqual({ p: "q" });
+  });
+
+  it("an endpoint without a default deployment refuses an invoke that names none", async () => {
+    const { BatchEmulator } = await import("../../../dev/batch-emulator");
+    const emu = new BatchEmulator({ defaultDeployment: null, deployments: ["blue"] });
+    await emu.start();
+    try {
+      const res = await invoke(emu);
+      expect(res.status).toBe(404);
+      expect(res.json.error.message).toMatch(/^No valid deployments to route to/);
+      expect((await invoke(emu, pascalBody, { "azureml-model-deployment": "blue" })).status).toBe(201);
+    } finally {
+      await emu.stop();
+    }
   });
 
   it("404s an invoke on another endpoint name", async () => {

@@ -70,7 +70,7 @@ describe("decideAfterInvokeFailure", () => {
   it("never retries when the job may exist", () => {
     const d = decideAfterInvokeFailure(runningState(req, { job: null, invokeAttempts: 1 }), req, batchError({ outcomeUnknown: true }), at(0));
     expect(d).toMatchObject({ kind: "fail", error: { code: "InvokeOutcomeUnknown" } });
-    expect((d as { error: { message: string } }).error.message).toContain("clientInvokeId=00000000-0000-0000-0000-000000000001");
+    expect((d as { error: { message: string } }).error.message).toMatch(/created between \S+ and \S+ writing azureml:\/\/datastores\/ds\/paths\/out\/p\.csv/);
   });
   it("retries a request that never reached the service, with backoff and Retry-After, a bounded number of times", () => {
     const refused = batchError({ code: "ConnectionRefused", httpStatus: null, outcomeUnknown: false });

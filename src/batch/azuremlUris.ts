@@ -9,7 +9,7 @@
  * every other scheme. Output: only the short datastore form, naming a file.
  */
 
-export type InputUriKind = "datastore" | "data_asset" | "https" | "abfss";
+export type InputUriKind = "datastore" | "data_asset" | "data_asset_id" | "https" | "abfss";
 
 export type UriCheck<T extends object> = ({ ok: true } & T) | { ok: false; reason: string };
 
@@ -26,6 +26,8 @@ const LONG_DATASTORE =
   /^azureml:\/\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/workspaces\/([^/]+)\/datastores\/([^/]+)\/paths\/(.*)$/i;
 const DATASTORE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$/;
 const DATA_ASSET = /^azureml:([A-Za-z0-9_][A-Za-z0-9_.-]{0,254})(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,99})|@(latest))$/i;
+const DATA_ASSET_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/data\/([A-Za-z0-9_][A-Za-z0-9_.-]{0,254})\/versions\/([A-Za-z0-9_][A-Za-z0-9_.-]{0,99})$/i;
 const ABFSS = /^abfss:\/\/([^@/]+)@([a-z0-9]{3,24})\.dfs\.([a-z0-9.-]+)(?::\d+)?(\/.*)?$/i;
 /** Whitespace and control characters: never valid in a URI we pass on. */
 const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
@@ -46,6 +48,7 @@ function carriesSas(uri: string): boolean {
 
 export const ACCEPTED_INPUT_FORMS =
   "azureml://datastores/<datastore>/paths/<path>, azureml:<asset>:<version>, azureml:<asset>@latest, " +
+  "a data asset's ARM id (/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/data/<asset>/versions/<v>), " +
   "https://<account>.blob.core.windows.net/<container>/<path> or abfss://<filesystem>@<account>.dfs.core.windows.net/<path>";
 
 export const OUTPUT_FORM = "azureml://datastores/<datastore>/paths/<file>";
@@ -72,6 +75,45 @@ export function parseDatastoreUri(uri: string): DatastoreUri | null {
     };
   }
   return null;
+}
+
+/** A data asset named the short way: `azureml:<name>:<version>`, or `azureml:<name>@latest` (version null). */
+export function parseDataAssetReference(uri: string): { name: string; version: string | null } | null {
+  const m = DATA_ASSET.exec(uri);
+  return m ? { name: m[1]!, version: m[2] ?? null } : null;
+}
+
+/** A data asset version's ARM id: what the batch invoke takes for a data asset input. */
+export function parseDataAssetId(uri: string): { workspace: { subscriptionId: string; resourceGroup: string; workspace: string }; name: string; version: string } | null {
+  const m = DATA_ASSET_ID.exec(uri);
+  return m ? { workspace: { subscriptionId: m[1]!, resourceGroup: m[2]!, workspace: m[3]! }, name: m[4]!, version: m[5]! } : null;
+}
+
+/**
+ * The ARM id of a data asset version in a workspace. Azure ML takes data assets at invoke only as
+ * ARM ids; the SDK turns `azureml:<name>:<version>` into this on the client
+ * (azure-ai-ml `_batch_endpoint_operations.py` `_resolve_input`).
+ */
+export function dataAssetId(workspaceId: string, name: string, version: string): string {
+  return `${workspaceId.replace(/\/+$/, "")}/data/${name}/versions/${version}`;
+}
+
+/**
+ * Whether two output URIs name the same place: datastore names compare without case (ARM names
+ * do), paths exactly after decoding; anything else as written.
+ */
+export function sameDatastoreLocation(a: string, b: string): boolean {
+  const pa = parseDatastoreUri(a);
+  const pb = parseDatastoreUri(b);
+  if (!pa || !pb) return a === b;
+  const path = (p: string) => {
+    try {
+      return decodeURIComponent(p).replace(/^\/+/, "");
+    } catch {
+      return p.replace(/^\/+/, "");
+    }
+  };
+  return pa.datastore.toLowerCase() === pb.datastore.toLowerCase() && path(pa.path) === path(pb.path);
 }
 
 /** Problems with a datastore path's segments: empty (`a//b`, leading `/`) or `.`/`..`. */
@@ -126,6 +168,13 @@ export function classifyInputUri(uri: string): UriCheck<{ kind: InputUriKind }> 
       };
     }
     return { ok: true, kind: "data_asset" };
+  }
+
+  if (uri.startsWith("/subscriptions/") || uri.startsWith("/Subscriptions/")) {
+    if (!DATA_ASSET_ID.test(uri)) {
+      return { ok: false, reason: "is not a data asset ARM id; expected /subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/data/<name>/versions/<version>" };
+    }
+    return { ok: true, kind: "data_asset_id" };
   }
 
   if (lower.startsWith("https://")) {

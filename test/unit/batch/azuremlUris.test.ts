@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkOutputUri, classifyInputUri, parseDatastoreUri } from "../../../src/api/uris";
+import { checkOutputUri, classifyInputUri, parseDatastoreUri } from "../../../src/batch/azuremlUris";
 
 describe("parseDatastoreUri", () => {
   it("splits the short form", () => {

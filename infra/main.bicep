@@ -186,8 +186,9 @@ var coreSettings = {
   SCORING_RETENTION_SCHEDULE: scoringRetentionSchedule
 }
 // Read by the Functions host (host.durable-task-scheduler.json: connectionStringName), not by src/.
+// `!`: the module is conditional (Bicep types it `module | null`), and this branch runs only when it is deployed.
 var durableBackendSettings = durableBackend == 'DurableTaskScheduler' ? {
-  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskScheduler.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskScheduler!.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
 } : {}
 var blobTriggerSettings = empty(blobTriggerEndpointUri) ? {} : {
   BLOB_TRIGGER_ENDPOINT_URI: blobTriggerEndpointUri
@@ -271,6 +272,11 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }
+  // The host reaches its storage with the identity from its first start: without this, the site
+  // can start before its blob, queue and table roles exist and fail its first runs.
+  dependsOn: [
+    hostRoles
+  ]
 }
 
 // ---------------------------------------------------------------- role assignments (least privilege: no Owner, no Contributor)
@@ -321,6 +327,8 @@ module blobCreatedSubscription 'modules/eventgrid-blob.bicep' = if (deployBlobSu
   params: {
     storageAccountName: blobTriggerAccount.name
     functionAppId: functionApp.outputs.id
+    // Named per environment: two environments on the same account keep their own subscription.
+    subscriptionName: 'scoring-blob-created-${resourceToken}'
     container: blobTriggerContainer
     prefix: blobTriggerPrefix
     suffix: blobTriggerSuffix
@@ -333,6 +341,8 @@ module jobStatusSubscription 'modules/eventgrid-aml.bicep' = if (jobEventsOn) {
   params: {
     workspaceName: amlWorkspaceName
     functionAppId: functionApp.outputs.id
+    // Named per environment: two environments on the same workspace keep their own subscription.
+    subscriptionName: 'scoring-job-status-${resourceToken}'
   }
 }
 

@@ -5,7 +5,8 @@
 
 param workspaceName string
 param functionAppId string
-param subscriptionName string = 'scoring-job-status'
+@description('Unique per environment (main.bicep: scoring-job-status-<resourceToken>): a second environment with the same name would take over this one.')
+param subscriptionName string
 
 resource workspace 'Microsoft.MachineLearningServices/workspaces@2024-04-01' existing = {
   name: workspaceName

@@ -13,7 +13,8 @@
 
 param storageAccountName string
 param functionAppId string
-param subscriptionName string = 'scoring-blob-created'
+@description('Unique per environment (main.bicep: scoring-blob-created-<resourceToken>): a second environment with the same name would take over this one.')
+param subscriptionName string
 @description('Container whose new blobs start a run (same value as BLOB_TRIGGER_CONTAINER).')
 param container string
 @description('Path prefix inside the container, no leading slash (same as BLOB_TRIGGER_PREFIX).')
@@ -44,8 +45,9 @@ resource blobCreated 'Microsoft.EventGrid/eventSubscriptions@2022-06-15' = {
       ]
       subjectBeginsWith: '/blobServices/default/containers/${container}/blobs/${prefix}'
       subjectEndsWith: suffix
-      // Completed writes only (an ADLS CreateFile is followed by FlushWithClose). The app applies
-      // the same filters itself and logs what it ignores; these save deliveries.
+      // Completed writes only (an ADLS CreateFile is followed by FlushWithClose, an SFTP upload
+      // ends with SftpCommit). The app applies the same filters itself and logs what it ignores;
+      // these save deliveries.
       advancedFilters: [
         {
           operatorType: 'StringIn'
@@ -55,6 +57,7 @@ resource blobCreated 'Microsoft.EventGrid/eventSubscriptions@2022-06-15' = {
             'PutBlockList'
             'CopyBlob'
             'FlushWithClose'
+            'SftpCommit'
           ]
         }
       ]

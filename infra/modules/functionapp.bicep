@@ -91,9 +91,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 // Host storage, identity-based (Durable Functions >= 2.7 supports it with the Azure Storage
-// provider): account name + managed identity + which user-assigned identity. No connection string.
+// provider): one URI per service + managed identity + which user-assigned identity. No connection
+// string. Service URIs rather than the account name, which the host would complete with the
+// public cloud's suffix: the account's own endpoints are right in every cloud. Durable needs all
+// three (blobs: leases and large messages, queues: control and work items, tables: history).
 var hostStorageSettings = {
-  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
 }

@@ -91,6 +91,7 @@ describe("ADF expression evaluator", () => {
     ["x @{pipeline().RunId", /Unterminated @\{/],
     ["@pipeline", /functions need parentheses/],
     ["@linkedService().x", /only available inside a linked service/],
+    ["@item().output_uri", /only available inside a ForEach/],
   ])("fails loudly: %s", (input, message) => {
     expect(() => evaluateString(input, ctx)).toThrow(AdfExpressionError);
     expect(() => evaluateString(input, ctx)).toThrow(message);
@@ -98,6 +99,10 @@ describe("ADF expression evaluator", () => {
 
   it("linkedService() reads linked service parameters", () => {
     expect(evaluateString("@{linkedService().functionAppUrl}", { linkedServiceParameters: { functionAppUrl: "https://a" } })).toBe("https://a");
+  });
+
+  it("item() reads the ForEach element", () => {
+    expect(evaluateString("@concat(pipeline().RunId, ':', item().output_uri)", { ...ctx, item: { output_uri: "o" } })).toBe("11111111-2222-3333-4444-555555555555:o");
   });
 
   it("evaluateExpression takes the body without the @", () => {

@@ -23,6 +23,8 @@ export interface ExpressionContext {
   activityOutputs?: Record<string, unknown>;
   /** Linked service parameter values: `linkedService().x`. */
   linkedServiceParameters?: Record<string, unknown>;
+  /** The current element inside a ForEach: `item()`. */
+  item?: unknown;
 }
 
 export class AdfExpressionError extends Error {}
@@ -287,6 +289,10 @@ function callFunction(name: string, args: unknown[], ctx: ExpressionContext): un
       argCount(name, args, 0);
       if (ctx.linkedServiceParameters === undefined) throw new AdfExpressionError("linkedService() is only available inside a linked service definition");
       return ctx.linkedServiceParameters;
+    case "item":
+      argCount(name, args, 0);
+      if (ctx.item === undefined) throw new AdfExpressionError("item() is only available inside a ForEach");
+      return ctx.item;
     case "activity": {
       argCount(name, args, 1);
       const activityName = String(args[0]);

@@ -11,12 +11,18 @@
  *   followed with GETs until the answer is not 202, unless `turnOffAsync`; any non-2xx final
  *   answer fails the activity; the output is the JSON object body plus
  *   `ADFWebActivityResponseHeaders`;
+ * - the GETs that follow Location carry no headers by default: the docs do not say whether ADF
+ *   resends the activity's headers, so the templates must work if it does not
+ *   (`forwardHeadersOnPoll: true` models the other reading);
  * - AzureFunctionActivity: POST/GET/PUT `<functionAppUrl>/api/<functionName>` with the linked
  *   service's function key; no async following; non-2xx fails; the body must be a JSON object
- *   ("Response Content is not a valid JObject" otherwise); the output is that body.
+ *   ("Response Content is not a valid JObject" otherwise); the output is that body;
+ * - monitoring: each attempt's evaluated input and its output are logged unless
+ *   `policy.secureInput` / `policy.secureOutput`; its error is always logged.
  *
  * Not modelled: polling cadence (a short sleep stands in for ADF's), `policy.timeout`,
- * `httpRequestTimeout`, secure input/output masking, integration runtimes.
+ * `httpRequestTimeout`, ADF's exact error texts (ours leave out the query string), integration
+ * runtimes.
  */
 import { type ExpressionContext, evaluateValue } from "./adfExpressions";
 
@@ -64,11 +70,21 @@ export interface ActivityRun {
   error?: { message: string; status?: number; body?: unknown };
 }
 
+/** What ADF monitoring shows for one activity attempt: input and output unless marked secure. */
+export interface MonitoringRecord {
+  activity: string;
+  attempt: number;
+  input?: unknown;
+  output?: unknown;
+  error?: string;
+}
+
 export interface PipelineRun {
   status: "Succeeded" | "Failed";
   runId: string;
   activities: Record<string, ActivityRun>;
   http: HttpExchange[];
+  monitoring: MonitoringRecord[];
 }
 
 export interface RunOptions {
@@ -83,8 +99,10 @@ export interface RunOptions {
   maxPolls?: number;
   /** Wall-clock sleep between retries, instead of retryIntervalInSeconds. */
   retryDelayMs?: number;
-  /** Resend the activity's headers on Location polls (ADF does not document either way). */
+  /** Resend the activity's headers on Location polls (default false: ADF does not document either way). */
   forwardHeadersOnPoll?: boolean;
+  /** Sends every request (tests put a function-key check or faults in front of the dev host). */
+  fetch?: typeof fetch;
 }
 
 class ActivityFailure extends Error {
@@ -126,6 +144,12 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A URL as an error message may quote it: the query (where a `code=` key travels) left out. */
+function withoutQuery(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
 function isJsonObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -157,8 +181,9 @@ export async function runPipeline(pipeline: PipelineDef, opts: RunOptions): Prom
     activityOutputs: outputs,
   };
 
+  const monitoring: MonitoringRecord[] = [];
   const send = async (activity: string, attempt: number, method: string, url: string, headers: Record<string, string>, body: string | undefined) => {
-    const res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const res = await (opts.fetch ?? fetch)(url, { method, headers, ...(body !== undefined ? { body } : {}) });
     const responseBody = parseJson(await res.text());
     const exchange: HttpExchange = { activity, attempt, method, url, headers, body, status: res.status, responseHeaders: headerRecord(res.headers), responseBody };
     http.push(exchange);
@@ -167,14 +192,13 @@ export async function runPipeline(pipeline: PipelineDef, opts: RunOptions): Prom
 
   const finalBody = (ex: HttpExchange, activity: string): Record<string, unknown> => {
     if (ex.status < 200 || ex.status > 299) {
-      throw new ActivityFailure(`${activity}: ${ex.method} ${ex.url} answered ${ex.status}`, ex.status, ex.responseBody);
+      throw new ActivityFailure(`${activity}: ${ex.method} ${withoutQuery(ex.url)} answered ${ex.status}`, ex.status, ex.responseBody);
     }
     if (!isJsonObject(ex.responseBody)) throw new ActivityFailure(`${activity}: Response Content is not a valid JObject`, ex.status, ex.responseBody);
     return ex.responseBody;
   };
 
-  const webActivity = async (a: ActivityDef, attempt: number): Promise<unknown> => {
-    const tp = evaluateValue(a.typeProperties, ctx) as Record<string, unknown>;
+  const webActivity = async (a: ActivityDef, attempt: number, tp: Record<string, unknown>): Promise<unknown> => {
     const method = String(tp.method ?? "").toUpperCase();
     if (!["GET", "POST", "PUT", "PATCH", "DELETE"].includes(method)) throw new ActivityFailure(`${a.name}: unsupported method ${String(tp.method)}`);
     if (typeof tp.url !== "string") throw new ActivityFailure(`${a.name}: url must evaluate to a string`);
@@ -190,7 +214,7 @@ export async function runPipeline(pipeline: PipelineDef, opts: RunOptions): Prom
     while (ex.status === 202 && tp.turnOffAsync !== true && ex.responseHeaders.location) {
       if (++polls > (opts.maxPolls ?? 2000)) throw new ActivityFailure(`${a.name}: still 202 after ${polls - 1} polls`);
       await sleep(opts.pollDelayMs ?? 10);
-      const pollHeaders = opts.forwardHeadersOnPoll === false ? {} : headers;
+      const pollHeaders = opts.forwardHeadersOnPoll === true ? headers : {};
       ex = await send(a.name, attempt, "GET", new URL(ex.responseHeaders.location, ex.url).toString(), pollHeaders, undefined);
     }
     return { ...finalBody(ex, a.name), ADFWebActivityResponseHeaders: ex.responseHeaders };
@@ -205,7 +229,7 @@ export async function runPipeline(pipeline: PipelineDef, opts: RunOptions): Prom
     return { ls, lsCtx: { linkedServiceParameters: resolveParameters(ls.properties.parameters, given) } };
   };
 
-  const functionActivity = async (a: ActivityDef, attempt: number): Promise<unknown> => {
+  const functionActivity = async (a: ActivityDef, attempt: number, tp: Record<string, unknown>): Promise<unknown> => {
     const { ls, lsCtx } = linkedServiceContext(a);
     if (ls.properties.type !== "AzureFunction") throw new ActivityFailure(`${a.name}: linked service is ${ls.properties.type}, not AzureFunction`);
     const { functionKey, ...rest } = ls.properties.typeProperties;
@@ -216,7 +240,6 @@ export async function runPipeline(pipeline: PipelineDef, opts: RunOptions): Prom
       if (ref.type !== "AzureKeyVaultSecret" || !ref.store?.referenceName) throw new ActivityFailure(`${a.name}: functionKey must be an AzureKeyVaultSecret reference`);
       key = opts.resolveSecret(ref.store.referenceName, String(evaluateValue(ref.secretName, lsCtx)));
     }
-    const tp = evaluateValue(a.typeProperties, ctx) as Record<string, unknown>;
     const method = String(tp.method ?? "").toUpperCase();
     if (!["GET", "POST", "PUT"].includes(method)) throw new ActivityFailure(`${a.name}: unsupported method ${String(tp.method)}`);
     const base = String(lsProps.functionAppUrl).replace(/\/+$/, "");
@@ -229,15 +252,21 @@ export async function runPipeline(pipeline: PipelineDef, opts: RunOptions): Prom
     const maxAttempts = (a.policy?.retry ?? 0) + 1;
     let last: ActivityFailure | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const record: MonitoringRecord = { activity: a.name, attempt };
+      monitoring.push(record);
       try {
-        const output = a.type === "WebActivity" ? await webActivity(a, attempt)
-          : a.type === "AzureFunctionActivity" ? await functionActivity(a, attempt)
+        const tp = evaluateValue(a.typeProperties, ctx) as Record<string, unknown>;
+        if (a.policy?.secureInput !== true) record.input = tp;
+        const output = a.type === "WebActivity" ? await webActivity(a, attempt, tp)
+          : a.type === "AzureFunctionActivity" ? await functionActivity(a, attempt, tp)
             : (() => {
               throw new ActivityFailure(`Activity type ${a.type} is not modelled`);
             })();
+        if (a.policy?.secureOutput !== true) record.output = output;
         return { name: a.name, status: "Succeeded", attempts: attempt, output };
       } catch (err) {
         last = err instanceof ActivityFailure ? err : new ActivityFailure(err instanceof Error ? err.message : String(err));
+        record.error = last.message;
         if (attempt < maxAttempts) await sleep(opts.retryDelayMs ?? 5);
       }
     }
@@ -254,5 +283,5 @@ export async function runPipeline(pipeline: PipelineDef, opts: RunOptions): Prom
     if (runs[a.name]!.status === "Succeeded") outputs[a.name] = runs[a.name]!.output;
   }
   const failed = Object.values(runs).some((r) => r.status === "Failed");
-  return { status: failed ? "Failed" : "Succeeded", runId: opts.runId, activities: runs, http };
+  return { status: failed ? "Failed" : "Succeeded", runId: opts.runId, activities: runs, http, monitoring };
 }

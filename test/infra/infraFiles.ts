@@ -1,8 +1,9 @@
 /**
  * Reading infra/ for the infrastructure tests. The Bicep CLI cannot be installed here, so the
- * tests read the Bicep text with a few regular expressions, relying on the conventions the files
- * follow: a role definition id is a `var` holding a GUID literal with the role's name in a
- * trailing comment; app settings are `var <something>Settings = { NAME: value ... }` blocks.
+ * tests read the Bicep text: with the parser in test/infra/bicep/ where structure matters, and
+ * with a few regular expressions relying on the conventions the files follow: a role definition
+ * id is a `var` holding a GUID literal with the role's name in a trailing comment; app settings
+ * are `var <something>Settings = { NAME: value ... }` blocks.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -1,8 +1,10 @@
 /**
  * Every role definition id in the Bicep files is the real id of the built-in role named next to
- * it, and none is Owner or Contributor (least privilege).
+ * it, none is Owner or Contributor (least privilege), every assignment names its role by
+ * subscription-level id, and the custom workspace role grants only what the app calls.
  */
 import { describe, expect, it } from "vitest";
+import { allResources, parseBicep, valueAt } from "./bicep/query";
 import { bicepFiles, guidUses, read, rel, varBody } from "./infraFiles";
 
 /**
@@ -44,6 +46,83 @@ const forbidden: Record<string, string> = {
   "Contributor (mistyped id)": "b24988ac-6180-49dd-aca3-6c8cc3ebc596",
 };
 
+/**
+ * Microsoft.MachineLearningServices operations, as "Azure permissions for AI + machine learning"
+ * lists them (https://learn.microsoft.com/azure/role-based-access-control/permissions/ai-machine-learning;
+ * MicrosoftDocs/azure-docs articles/role-based-access-control/permissions/ai-machine-learning.md,
+ * ms.date 04/25/2024, commit df926628327f4aa75b1d8a11e71a397be6dea3cc): those the custom role may
+ * use and those it must not.
+ */
+const documentedOperations = [
+  "Microsoft.MachineLearningServices/workspaces/read",
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/read",
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/write",
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments/read",
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments/write",
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments/jobs/read",
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments/jobs/write",
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/read",
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write",
+  "Microsoft.MachineLearningServices/workspaces/computes/listKeys/action",
+  "Microsoft.MachineLearningServices/workspaces/data/read",
+  "Microsoft.MachineLearningServices/workspaces/data/versions/read",
+  "Microsoft.MachineLearningServices/workspaces/data/versions/write",
+  "Microsoft.MachineLearningServices/workspaces/datastores/read",
+  "Microsoft.MachineLearningServices/workspaces/datastores/write",
+  "Microsoft.MachineLearningServices/workspaces/datastores/listsecrets/action",
+  "Microsoft.MachineLearningServices/workspaces/environments/readSecrets/action",
+  "Microsoft.MachineLearningServices/workspaces/jobs/read",
+  "Microsoft.MachineLearningServices/workspaces/jobs/write",
+  "Microsoft.MachineLearningServices/workspaces/jobs/delete",
+  "Microsoft.MachineLearningServices/workspaces/jobs/cancel/action",
+  "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/score/action",
+];
+
+/**
+ * The invoke list of "Authorization on batch endpoints" (section "Configure RBAC for Batch
+ * Endpoints invoke"; MicrosoftDocs/azure-ai-docs articles/machine-learning/how-to-authenticate-batch-endpoint.md):
+ * a batch job runs as the identity that invokes it. The custom role keeps these but the ones that
+ * reveal a secret or write to endpoints, deployments or datastores.
+ */
+const invokeOperations = [
+  "Microsoft.MachineLearningServices/workspaces/data/versions/write",
+  "Microsoft.MachineLearningServices/workspaces/datasets/registered/read",
+  "Microsoft.MachineLearningServices/workspaces/datasets/registered/write",
+  "Microsoft.MachineLearningServices/workspaces/datasets/unregistered/read",
+  "Microsoft.MachineLearningServices/workspaces/datasets/unregistered/write",
+  "Microsoft.MachineLearningServices/workspaces/computes/read",
+  "Microsoft.MachineLearningServices/workspaces/metadata/snapshots/read",
+  "Microsoft.MachineLearningServices/workspaces/metadata/artifacts/read",
+  "Microsoft.MachineLearningServices/workspaces/metadata/artifacts/write",
+  "Microsoft.MachineLearningServices/workspaces/experiments/read",
+  "Microsoft.MachineLearningServices/workspaces/experiments/runs/submit/action",
+  "Microsoft.MachineLearningServices/workspaces/experiments/runs/read",
+  "Microsoft.MachineLearningServices/workspaces/experiments/runs/write",
+  "Microsoft.MachineLearningServices/workspaces/metrics/resource/write",
+  "Microsoft.MachineLearningServices/workspaces/modules/read",
+  "Microsoft.MachineLearningServices/workspaces/models/read",
+  "Microsoft.MachineLearningServices/workspaces/endpoints/pipelines/read",
+  "Microsoft.MachineLearningServices/workspaces/endpoints/pipelines/write",
+  "Microsoft.MachineLearningServices/workspaces/environments/read",
+  "Microsoft.MachineLearningServices/workspaces/environments/write",
+  "Microsoft.MachineLearningServices/workspaces/environments/build/action",
+];
+
+/** The custom role: exactly these actions, each commented with the call that needs it. */
+const customRoleActions: Record<string, RegExp> = {
+  ...Object.fromEntries(invokeOperations.map((a) => [a, /\binvoke\b/])),
+  "Microsoft.MachineLearningServices/workspaces/read": /\binvoke\b/,
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/read": /BatchEndpoints Get/,
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments/read": /BatchDeployments Get/,
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write": /\binvoke\b/,
+  "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments/jobs/write": /\binvoke\b/,
+  "Microsoft.MachineLearningServices/workspaces/jobs/read": /Jobs Get.*Jobs List/,
+  "Microsoft.MachineLearningServices/workspaces/jobs/cancel/action": /Jobs Cancel/,
+  "Microsoft.MachineLearningServices/workspaces/datastores/read": /Datastores Get/,
+  "Microsoft.MachineLearningServices/workspaces/data/read": /Data Containers Get/,
+  "Microsoft.MachineLearningServices/workspaces/data/versions/read": /Data Versions Get/,
+};
+
 const uses = guidUses();
 
 describe("role definition ids in infra/*.bicep", () => {
@@ -70,19 +149,24 @@ describe("role definition ids in infra/*.bicep", () => {
     }
   });
 
-  it("assigns only those vars (or the custom role), at resource scope", () => {
+  it("assigns only those vars (or the custom role), by subscriptionResourceId, at resource scope", () => {
     const roleVars = new Set(uses.map((u) => u.varName));
     let assignments = 0;
     for (const file of bicepFiles()) {
       const source = read(file);
+      // A role definition this file creates is assigned by the var that names it.
+      const definitionNames = new Set(
+        allResources(parseBicep(source))
+          .filter((r) => r.typeRef.startsWith("Microsoft.Authorization/roleDefinitions@"))
+          .map((r) => valueAt(r.body, "name")?.text),
+      );
       for (const m of source.matchAll(/roleDefinitionId:\s*(.+)$/gm)) {
         assignments++;
         const expr = m[1].trim();
-        if (expr === "customRole.id") continue;
         const ref = /^subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions',\s*(\w+)\)$/.exec(expr);
         expect(ref, `${rel(file)}: roleDefinitionId ${expr}`).not.toBeNull();
         const name = (ref as RegExpExecArray)[1];
-        if (roleVars.has(name)) continue;
+        if (roleVars.has(name) || definitionNames.has(name)) continue;
         // A var choosing between role-id vars, e.g. `access == 'write' ? contributorId : readerId`.
         const body = varBody(source, name);
         expect(body, `${rel(file)}: var ${name}`).not.toBeNull();
@@ -101,12 +185,34 @@ describe("role definition ids in infra/*.bicep", () => {
     expect(assignments).toBeGreaterThanOrEqual(7);
   });
 
-  it("keeps the custom workspace role inside the workspace's own actions", () => {
+  describe("the custom workspace role", () => {
     const source = read(bicepFiles().find((f) => f.endsWith("rbac-workspace.bicep")) as string);
-    const actions = [...source.matchAll(/^\s*'(Microsoft\.[^']+)'/gm)].map((m) => m[1]);
-    expect(actions.length).toBeGreaterThan(30);
-    for (const action of actions) expect(action).toMatch(/^Microsoft\.MachineLearningServices\/workspaces\/./);
-    expect(actions).not.toContain("Microsoft.MachineLearningServices/workspaces/*");
-    expect(actions.some((a) => a.startsWith("Microsoft.Authorization/"))).toBe(false);
+    const lines = [...source.matchAll(/^\s*'(Microsoft\.[^']+)'\s*(?:\/\/\s*(.*))?$/gm)].map((m) => ({ action: m[1]!, comment: m[2] ?? "" }));
+    const definition = allResources(parseBicep(source)).find((r) => r.typeRef.startsWith("Microsoft.Authorization/roleDefinitions@"));
+
+    it("grants exactly the actions the app's calls need, each commented with its call", () => {
+      expect(lines.map((l) => l.action).sort()).toEqual(Object.keys(customRoleActions).sort());
+      for (const { action, comment } of lines) expect(comment, action).toMatch(customRoleActions[action]!);
+    });
+
+    it("uses only operations Microsoft documents; none reveals a secret, deletes, or writes to endpoints, deployments or datastores", () => {
+      for (const { action } of lines) {
+        expect([...documentedOperations, ...invokeOperations], action).toContain(action);
+        expect(action).not.toMatch(/\*|listKeys|listsecrets|listStorageAccountKeys|readSecrets|secrets\/read|\/delete$/i);
+        expect(action).not.toMatch(/\/(batchEndpoints|batchEndpoints\/deployments|datastores)\/write$/);
+      }
+    });
+
+    it("puts those actions, and only those, in the role definition", () => {
+      expect(definition).toBeDefined();
+      const permissions = valueAt(definition!.body, "properties.permissions");
+      expect(permissions?.kind).toBe("array");
+      const first = permissions?.kind === "array" ? permissions.items[0] : undefined;
+      expect(valueAt(first, "actions")?.text).toBe("customRoleActions");
+      for (const key of ["notActions", "dataActions", "notDataActions"]) {
+        const v = valueAt(first, key);
+        if (v !== undefined) expect(v.kind === "array" && v.items.length, key).toBe(0);
+      }
+    });
   });
 });

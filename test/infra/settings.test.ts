@@ -2,8 +2,20 @@
  * Every setting the app reads is either set by the Bicep template or listed as optional in
  * infra/README.md's settings table, and the table tells the truth about which the template sets.
  */
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { bicepAppSettings, readmeSettingsTable, settingsReadByApp } from "./infraFiles";
+import { parseBicep, valueAt } from "./bicep/query";
+import { bicepAppSettings, infraDir, read, readmeSettingsTable, settingsReadByApp } from "./infraFiles";
+
+/** Required for the app on Azure: the credential and the identity-based host storage connection. */
+const HOST_STORAGE_SETTINGS = [
+  "AZURE_CLIENT_ID",
+  "AzureWebJobsStorage__blobServiceUri",
+  "AzureWebJobsStorage__queueServiceUri",
+  "AzureWebJobsStorage__tableServiceUri",
+  "AzureWebJobsStorage__credential",
+  "AzureWebJobsStorage__clientId",
+];
 
 const readByApp = settingsReadByApp();
 const setByTemplate = bicepAppSettings();
@@ -18,7 +30,7 @@ describe("app settings on Azure", () => {
     }
     expect(readByApp.size).toBeGreaterThanOrEqual(20);
     expect(setByTemplate.has("AZURE_CLIENT_ID")).toBe(true);
-    expect(setByTemplate.has("AzureWebJobsStorage__accountName")).toBe(true);
+    expect(setByTemplate.has("AzureWebJobsStorage__blobServiceUri")).toBe(true);
   });
 
   it("sets every setting the app reads in the template, or documents it as optional", () => {
@@ -42,9 +54,18 @@ describe("app settings on Azure", () => {
 
   it("marks a setting optional only if the app or the host runs without it", () => {
     // Required for the app to work on Azure: the credential and the host storage connection.
-    for (const name of ["AZURE_CLIENT_ID", "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId"]) {
+    for (const name of HOST_STORAGE_SETTINGS) {
       expect(tableByName.get(name)?.optional, name).toBe(false);
     }
+  });
+
+  it("connects host storage by the account's own service endpoints (right in every cloud), not by account name", () => {
+    const functionApp = parseBicep(read(path.join(infraDir, "modules", "functionapp.bicep")));
+    const settings = functionApp.vars.find((v) => v.name === "hostStorageSettings")?.value;
+    for (const service of ["blob", "queue", "table"]) {
+      expect(valueAt(settings, `AzureWebJobsStorage__${service}ServiceUri`)?.text).toBe(`storage.properties.primaryEndpoints.${service}`);
+    }
+    expect(setByTemplate.has("AzureWebJobsStorage__accountName")).toBe(false);
   });
 
   it("keeps secrets out of the template: identity-based storage, Entra ID telemetry", () => {

@@ -20,9 +20,10 @@ export type BlobEventDecision =
   | { kind: "start"; instanceId: string; body: Record<string, unknown> }
   | { kind: "ignore"; reason: string };
 
-/** Storage APIs that end a write: the blob is complete when their event fires. */
-const completingApis = new Set(["PutBlob", "PutBlockList", "CopyBlob", "FlushWithClose"]);
-const subjectForm = /^\/blobServices\/default\/containers\/([^/]+)\/blobs\/(.+)$/;
+/** Storage APIs that end a write: the blob is complete when their event fires (SftpCommit: an SFTP upload). */
+const completingApis = new Set(["PutBlob", "PutBlockList", "CopyBlob", "FlushWithClose", "SftpCommit"]);
+/** Event Grid's subject starts with `/`; some CloudEvents producers drop it. */
+const subjectForm = /^\/?blobServices\/default\/containers\/([^/]+)\/blobs\/(.+)$/;
 
 export const blobRunPrefix = "blob-";
 
@@ -56,7 +57,7 @@ export function decideBlobCreated(event: BlobCreatedEvent, settings: BlobTrigger
   if (!subject) return ignore(`subject "${event.subject}" is not a blob subject (/blobServices/default/containers/<c>/blobs/<path>)`);
   const [, container, path] = subject as unknown as [string, string, string];
   const api = typeof event.data.api === "string" ? event.data.api : "";
-  if (!completingApis.has(api)) return ignore(`data.api ${api || "(missing)"} does not complete a write (PutBlob, PutBlockList, CopyBlob, FlushWithClose do)`);
+  if (!completingApis.has(api)) return ignore(`data.api ${api || "(missing)"} does not complete a write (PutBlob, PutBlockList, CopyBlob, FlushWithClose, SftpCommit do)`);
   if (container !== settings.container) return ignore(`container ${container} is not ${settings.container}`);
   if (!path.startsWith(settings.prefix)) return ignore(`path ${path} does not start with ${settings.prefix}`);
   if (!path.endsWith(settings.suffix)) return ignore(`path ${path} does not end with ${settings.suffix}`);

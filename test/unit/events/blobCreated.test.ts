@@ -126,3 +126,16 @@ describe("BLOB_TRIGGER_* settings", () => {
     expect(parseConfig({ ...base, BLOB_TRIGGER_POLL_SECONDS: "0" }).blobTrigger).toEqual({ problem: expect.stringContaining("BLOB_TRIGGER_POLL_SECONDS") });
   });
 });
+
+describe("decideBlobCreated: what Azure sends", () => {
+  it("an SFTP upload completes with SftpCommit and starts a run", () => {
+    expect(decideBlobCreated(event("a.csv", { data: { api: "SftpCommit" } }), settings())).toMatchObject({ kind: "start" });
+  });
+
+  it("a CloudEvents subject with or without its leading '/' starts the same run", () => {
+    const withSlash = decideBlobCreated(event("in/a.csv"), settings());
+    const withoutSlash = decideBlobCreated({ ...event("in/a.csv"), subject: "blobServices/default/containers/landing/blobs/in/a.csv" }, settings());
+    expect(withSlash).toMatchObject({ kind: "start" });
+    expect(withoutSlash).toEqual(withSlash);
+  });
+});

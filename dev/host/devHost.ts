@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
 import { type Clock, VirtualClock, WallClock } from "./clock";
 import { DurableEngine, type Logger } from "./durableEngine";
-import { type DurableClientData, durableClientData, handleDurableRoute, rpcPrefix, webhookPrefix } from "./durableRoutes";
+import { type DurableClientData, durableClientData, handleDurableRoute, type RouteResult, rpcPrefix, webhookPrefix } from "./durableRoutes";
 import { handleEventGridWebhook, isEventGridWebhookPath } from "./eventGridWebhook";
 import { loadApp, type RegisteredFunction, registeredFunctions, setLogSink } from "./functionsCore";
 import { fromHandlerResult, matchHttpRoute, type PlainResponse, toHttpRequest } from "./httpTriggers";
@@ -78,6 +78,12 @@ export class DevHost {
     return `http://${this.options.host ?? "127.0.0.1"}:${address.port}`;
   }
 
+  /**
+   * Lets a test answer a durable client call itself, e.g. a status read that misses an instance
+   * another start is creating (the Azure Storage backend's check-then-act window).
+   */
+  durableRouteInterceptor: ((method: string, path: string) => RouteResult | undefined) | undefined;
+
   /** What the host gives a function's durable client input (as the extension does in Azure). */
   get durableClientData(): DurableClientData {
     if (!this.clientData) throw new Error("The dev host is not started.");
@@ -131,7 +137,7 @@ export class DevHost {
       let response: PlainResponse;
       if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) {
         const path = url.pathname.slice(url.pathname.startsWith(rpcPrefix) ? rpcPrefix.length : webhookPrefix.length);
-        const result = await handleDurableRoute(this.engine, this.clientData!, method, path, url.searchParams, headers, body);
+        const result = this.durableRouteInterceptor?.(method, path) ?? await handleDurableRoute(this.engine, this.clientData!, method, path, url.searchParams, headers, body);
         response = {
           status: result.status,
           headers: [["content-type", "application/json; charset=utf-8"], ...Object.entries(result.headers ?? {})],

@@ -81,16 +81,22 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
     if (raced) return answerExisting(req, runs, raced, request, wait);
     throw err;
   }
+  // On Azure Storage two starts racing on one id can both answer success, and the loser's start
+  // is dropped: the run is whichever start was written first. Read it back before answering.
+  const started = await runs.get(instanceId);
+  if (started && !sameRequest(started, request)) return { status: 409, body: idempotencyConflictBody(instanceId) };
   return respondWithRun(req, runs, instanceId, wait, { alwaysAccepted: wait === 0 });
+}
+
+function sameRequest(existing: DurableStatusLike, request: ScoringRunRequest): boolean {
+  const previous = (existing.input as Partial<ScoringRunInput> | null)?.request;
+  return previous !== undefined && requestFingerprint(previous) === requestFingerprint(request);
 }
 
 async function answerExisting(
   req: ApiRequest, runs: RunsClient, existing: DurableStatusLike, request: ScoringRunRequest, wait: number,
 ): Promise<ApiResponse> {
-  const previous = (existing.input as Partial<ScoringRunInput> | null)?.request;
-  if (!previous || requestFingerprint(previous) !== requestFingerprint(request)) {
-    return { status: 409, body: idempotencyConflictBody(existing.instanceId) };
-  }
+  if (!sameRequest(existing, request)) return { status: 409, body: idempotencyConflictBody(existing.instanceId) };
   // The same request again: the same run, never a second job.
   return respondWithRun(req, runs, existing.instanceId, wait);
 }

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
-import { type Stack, startStack } from "./stack";
+import { type Stack, startStack, useStack } from "./stack";
 
 describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
   let stack: Stack;
@@ -239,5 +239,53 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
     const bad = await stack.api("/api/scoring-runs?status=Done&top=0");
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(["status", "top"]);
+  });
+});
+
+describe("two starts racing on one Idempotency-Key (Azure Storage's check-then-act)", () => {
+  const ctx = useStack();
+  afterEach(() => {
+    ctx.stack.host.durableRouteInterceptor = undefined;
+    ctx.stack.host.engine.startConflicts = "checked";
+  });
+
+  it("the loser with another body gets the 409 it is owed, though its start answered success", async () => {
+    const { stack } = ctx;
+    stack.host.engine.startConflicts = "azureStorageRace";
+    const headers = { "Idempotency-Key": "race-key-1" };
+    const winner = await stack.api("/api/scoring-runs", { json: stack.startBody(), headers });
+    expect(winner.status).toBe(202);
+    const id = winner.body.id as string;
+    // The loser read the instance before the winner's start was written: its first status read misses.
+    let missed = false;
+    stack.host.durableRouteInterceptor = (method, path) => {
+      if (missed || method !== "GET" || path !== `instances/${id}`) return undefined;
+      missed = true;
+      return { status: 404, body: { message: "not found" } };
+    };
+    const loser = await stack.api("/api/scoring-runs", { json: stack.startBody({ pollIntervalSeconds: 300 }), headers });
+    expect(missed).toBe(true);
+    expect(loser.status).toBe(409);
+    expect(loser.body.error.code).toBe("IdempotencyConflict");
+    expect(stack.host.engine.get(id)!.input).toMatchObject({ request: { pollIntervalSeconds: 120 } });
+    expect(stack.emulator.requestsFor("invoke").length).toBeLessThanOrEqual(1);
+  });
+
+  it("the same body racing itself is the same run, never a 409", async () => {
+    const { stack } = ctx;
+    stack.host.engine.startConflicts = "azureStorageRace";
+    const headers = { "Idempotency-Key": "race-key-2" };
+    const body = stack.startBody();
+    const winner = await stack.api("/api/scoring-runs", { json: body, headers });
+    const id = winner.body.id as string;
+    let missed = false;
+    stack.host.durableRouteInterceptor = (method, path) => {
+      if (missed || method !== "GET" || path !== `instances/${id}`) return undefined;
+      missed = true;
+      return { status: 404, body: { message: "not found" } };
+    };
+    const again = await stack.api("/api/scoring-runs", { json: body, headers });
+    expect(again.status).toBe(202);
+    expect(again.body.id).toBe(id);
   });
 });

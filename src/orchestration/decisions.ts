@@ -94,7 +94,19 @@ export function decideAfterInvokeFailure(state: RunState, request: ScoringRunReq
   }
   if (error.retryable && state.invokeAttempts < maxInvokeAttempts) {
     const waitSeconds = Math.max(backoffSeconds(state.invokeAttempts, 300), error.retryAfterSeconds ?? 0);
-    return { kind: "retry", at: new Date(now.getTime() + waitSeconds * 1000) };
+    const retryAt = new Date(now.getTime() + waitSeconds * 1000);
+    // No wait outlives the run: a retry past the deadline is a deadline now.
+    if (retryAt.getTime() >= Date.parse(state.deadlineAt)) {
+      return {
+        kind: "fail",
+        error: {
+          code: "DeadlineExceeded",
+          message: `The invoke of ${request.endpointUri} failed (${error.message}) and the service asked to retry after ${waitSeconds} s, ` +
+            `past the run's deadline (timeoutSeconds=${request.timeoutSeconds}). No job was created.`,
+        },
+      };
+    }
+    return { kind: "retry", at: retryAt };
   }
   const passThrough = error.code === "AuthenticationFailed" || error.code === "EndpointNotAllowed";
   return {
@@ -104,4 +116,18 @@ export function decideAfterInvokeFailure(state: RunState, request: ScoringRunReq
       message: passThrough ? error.message : `The batch endpoint rejected the invoke${error.httpStatus ? ` (HTTP ${error.httpStatus} ${error.code})` : ` (${error.code})`}: ${error.message}`,
     },
   };
+}
+
+/** How long past its deadline a run keeps trying to cancel its job: a cancel is owed, a week's wait is not. */
+export const cancelGraceSeconds = 600;
+
+/**
+ * When to send the cancel again after attempt `attempt` failed at the deadline, or null to stop:
+ * the failure is not retryable, or its Retry-After (or backoff) would end past the grace.
+ */
+export function cancelRetryAt(attempt: number, error: BatchErrorInfo, now: Date, deadline: Date): Date | null {
+  if (!error.retryable || attempt >= maxCancelAttempts) return null;
+  const waitSeconds = Math.max(backoffSeconds(attempt, 300), error.retryAfterSeconds ?? 0);
+  const at = now.getTime() + waitSeconds * 1000;
+  return at > deadline.getTime() + cancelGraceSeconds * 1000 ? null : new Date(at);
 }

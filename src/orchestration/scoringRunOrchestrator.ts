@@ -8,10 +8,10 @@ import type { OrchestrationContext, Task, TimerTask } from "durable-functions";
 import { type RunDetection, type RunProgress, type RunRecord, runRecord, type ScoringRunResult } from "../api/runProgress";
 import type { RunError } from "../api/types";
 import type { ActivityResult, BatchErrorInfo, EnsuredJob, EnsureJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
-import { decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
+import { cancelRetryAt, decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
 import { isTerminalJobStatus } from "./jobStatus";
 import { names } from "./names";
-import { backoffSeconds, nextPollAt } from "./pollSchedule";
+import { nextPollAt } from "./pollSchedule";
 import { initialRunState, type RunState, type ScoringRunInput } from "./runState";
 import type { DescribeOutputRequest, DescribeOutputResult, PreflightReport, PreflightRequest, RunOutput } from "../preflight/types";
 import { preflightVerdict } from "../preflight/verdict";
@@ -312,12 +312,13 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
    */
   function* cancelAtDeadline(error: RunError): Generator<Task, RunError, any> {
     let lastError: BatchErrorInfo | null = null;
+    const passedAt = df.currentUtcDateTime;
     for (let attempt = 1; !state.cancelSentAt && attempt <= maxCancelAttempts; attempt++) {
       lastError = yield* sendCancel();
-      if (!lastError || !lastError.retryable || attempt === maxCancelAttempts) break;
-      const waitSeconds = Math.max(backoffSeconds(attempt, 300), lastError.retryAfterSeconds ?? 0);
-      nextPoll = new Date(df.currentUtcDateTime.getTime() + waitSeconds * 1000);
-      yield df.createTimer(nextPoll);
+      const retryAt = lastError ? cancelRetryAt(attempt, lastError, df.currentUtcDateTime, passedAt) : null;
+      if (!retryAt) break;
+      nextPoll = retryAt;
+      yield df.createTimer(retryAt);
     }
     const job = state.job as JobRef;
     return state.cancelSentAt

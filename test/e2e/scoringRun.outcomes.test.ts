@@ -145,6 +145,19 @@ describe("scoring run outcomes through the dev host (virtual clock)", () => {
     expect(cancels[0].at - started).toBe(3600_000);
   });
 
+  it("a cancel at the deadline that the service asks to retry a day later is not waited for: the run ends within the grace and says the job may run on", async () => {
+    stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
+    stack.emulator.injectFault({ match: { route: "cancelJob" }, times: 20, kind: { status: 429, retryAfterSeconds: 86_400 } });
+    const started = stack.clock.now();
+    const id = await startRun({ timeoutSeconds: 3600, pollIntervalSeconds: 600 });
+    await stack.host.engine.runUntil(ended(stack, id));
+    const view = (await stack.api(`/api/scoring-runs/${id}`)).body;
+    expect(view.error.code).toBe("DeadlineExceeded");
+    expect(view.error.message).toMatch(/Canceling job batchjob-\S+ failed .*may still be running/);
+    expect(Date.parse(view.lastUpdatedAt) - started).toBeLessThanOrEqual((3600 + 600) * 1000);
+    stack.emulator.clearFaults();
+  });
+
   it("a job still queued after queueTimeoutSeconds is canceled: DeadlineExceeded", async () => {
     stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Queued"));
     const id = await startRun({ queueTimeoutSeconds: 900, pollIntervalSeconds: 120 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, maxHardPollErrors, maxInvokeAttempts } from "../../../src/orchestration/decisions";
+import { cancelGraceSeconds, cancelRetryAt, decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, maxHardPollErrors, maxInvokeAttempts } from "../../../src/orchestration/decisions";
 import { isQueuedJobStatus, isTerminalJobStatus } from "../../../src/orchestration/jobStatus";
 import { at, batchError, request, runningState } from "./fixtures";
 
@@ -95,5 +95,25 @@ describe("job status classes", () => {
     expect(["Running", "CancelRequested", "NotResponding", "Unknown"].some(isTerminalJobStatus)).toBe(false);
     expect(["NotStarted", "Starting", "Provisioning", "Preparing", "Queued"].every(isQueuedJobStatus)).toBe(true);
     expect(["Running", "Finalizing", "Paused"].some(isQueuedJobStatus)).toBe(false);
+  });
+});
+
+describe("deadlines cap every wait", () => {
+  it("an invoke whose Retry-After reaches past the run's deadline fails now with DeadlineExceeded, naming the wait", () => {
+    const req = request({ timeoutSeconds: 3600 });
+    const state = runningState(req, { job: null, invokeAttempts: 1 });
+    expect(decideAfterInvokeFailure(state, req, batchError({ retryAfterSeconds: 600 }), at(2000))).toMatchObject({ kind: "retry" });
+    const d = decideAfterInvokeFailure(state, req, batchError({ retryAfterSeconds: 86_400 }), at(2000));
+    expect(d).toMatchObject({ kind: "fail", error: { code: "DeadlineExceeded" } });
+    expect((d as { error: { message: string } }).error.message).toMatch(/asked to retry after 86400 s/);
+  });
+
+  it("a cancel at the deadline waits out a Retry-After only within its grace; past it, it stops and says so", () => {
+    const deadline = at(3600);
+    expect(cancelRetryAt(1, batchError({ retryAfterSeconds: 30 }), at(3600), deadline)).toEqual(at(3630));
+    expect(cancelRetryAt(1, batchError({ retryAfterSeconds: null }), at(3600), deadline)).toEqual(at(3605));
+    expect(cancelRetryAt(1, batchError({ retryAfterSeconds: 86_400 }), at(3600), deadline)).toBeNull();
+    expect(cancelRetryAt(2, batchError({ retryAfterSeconds: 60 }), at(3600 + cancelGraceSeconds - 30), deadline)).toBeNull();
+    expect(cancelRetryAt(1, batchError({ retryable: false }), at(3600), deadline)).toBeNull();
   });
 });

@@ -53,8 +53,8 @@ param inputStorageAccounts string = ''
 param outputStorageAccounts string = ''
 
 // ---------------------------------------------------------------- app settings (src/config.ts)
-@description('SCORING_ALLOWED_HOSTS: host patterns an endpoint URI may use.')
-param scoringAllowedHosts string = '*.inference.ml.azure.com'
+@description('SCORING_ALLOWED_HOSTS: host patterns an endpoint URI may use; empty: the app allows its cloud\'s batch endpoint hosts (*.inference.ml.azure.com in public Azure).')
+param scoringAllowedHosts string = ''
 
 @description('SCORING_DEFAULT_POLL_SECONDS: poll interval of requests that give none.')
 param scoringDefaultPollSeconds string = '120'
@@ -174,7 +174,6 @@ var coreSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId // the app's credential: ManagedIdentityCredential({clientId})
   AML_WORKSPACE_ID: amlWorkspaceId // lets a lost invoke answer be reconciled by clientInvokeId
   AML_ARM_ENDPOINT: environment().resourceManager // https://management.azure.com/ in public Azure
-  SCORING_ALLOWED_HOSTS: scoringAllowedHosts
   SCORING_ALLOW_LOOPBACK: 'false' // never in Azure
   SCORING_DEFAULT_POLL_SECONDS: scoringDefaultPollSeconds
   SCORING_POLL_MODE: scoringPollMode
@@ -184,6 +183,10 @@ var coreSettings = {
   SCORING_RETENTION_DAYS: scoringRetentionDays
   SCORING_RETENTION_BATCH: scoringRetentionBatch
   SCORING_RETENTION_SCHEDULE: scoringRetentionSchedule
+}
+// Unset, the app derives the allowed hosts from AML_ARM_ENDPOINT's cloud (sovereign clouds too).
+var allowedHostsSettings = empty(scoringAllowedHosts) ? {} : {
+  SCORING_ALLOWED_HOSTS: scoringAllowedHosts
 }
 // Read by the Functions host (host.durable-task-scheduler.json: connectionStringName), not by src/.
 // `!`: the module is conditional (Bicep types it `module | null`), and this branch runs only when it is deployed.
@@ -268,7 +271,7 @@ module functionApp 'modules/functionapp.bicep' = {
     storageAccountName: storage.outputs.name
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
-    appSettings: union(coreSettings, blobTriggerSettings, durableBackendSettings)
+    appSettings: union(coreSettings, allowedHostsSettings, blobTriggerSettings, durableBackendSettings)
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }

@@ -1,4 +1,5 @@
 /** Settings, parsed and validated in one place. The only reader of process.env in src/. */
+import { cloudOf } from "./cloudAudiences";
 
 export interface AppConfig {
   /** Host patterns an endpoint URI may use (`*.inference.ml.azure.com`). */
@@ -7,6 +8,10 @@ export interface AppConfig {
   allowLoopback: boolean;
   /** ARM base URL without a trailing slash. */
   armEndpoint: string;
+  /** ARM's token audience (AML_ARM_AUDIENCE, else the cloud of AML_ARM_ENDPOINT). */
+  armAudience: string;
+  /** Azure ML data plane's token audience, for the invoke (AML_DATA_PLANE_AUDIENCE, else the cloud's); null: not known. */
+  mlAudience: string | null;
   /** Client id of a user-assigned managed identity; undefined → DefaultAzureCredential. */
   managedIdentityClientId: string | undefined;
   defaultPollSeconds: number;
@@ -128,12 +133,29 @@ function workspaceSetting(env: Env): string | null {
   return raw;
 }
 
+/** An audience setting: an https origin (a trailing `/` is dropped), or the fallback when unset. */
+function audienceSetting(env: Env, name: string, fallback: string | null): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== "https:" || url.search !== "" || url.hash !== "" || url.username !== "" || (url.pathname !== "/" && url.pathname !== "")) {
+    throw new Error(`Setting ${name} must be an https origin such as https://ml.azure.com, got "${raw}".`);
+  }
+  return url.origin;
+}
+
 export function parseConfig(env: Env): AppConfig {
-  const hosts = (env.SCORING_ALLOWED_HOSTS ?? "*.inference.ml.azure.com")
+  const arm = (env.AML_ARM_ENDPOINT ?? "https://management.azure.com").trim().replace(/\/+$/, "");
+  const cloud = cloudOf(arm);
+  const hosts = (env.SCORING_ALLOWED_HOSTS ?? cloud.inferenceHosts ?? "")
     .split(",")
     .map((h) => h.trim().toLowerCase())
     .filter((h) => h !== "");
-  const arm = (env.AML_ARM_ENDPOINT ?? "https://management.azure.com").trim().replace(/\/+$/, "");
   const defaultPollSeconds = intSetting(env, "SCORING_DEFAULT_POLL_SECONDS", 120, 1, 86400);
   const pollMode = (env.SCORING_POLL_MODE?.trim() || "adaptive").toLowerCase();
   if (pollMode !== "fixed" && pollMode !== "adaptive") throw new Error(`Setting SCORING_POLL_MODE must be fixed or adaptive, got "${pollMode}".`);
@@ -142,6 +164,8 @@ export function parseConfig(env: Env): AppConfig {
     allowedHosts: hosts,
     allowLoopback: (env.SCORING_ALLOW_LOOPBACK ?? "").trim().toLowerCase() === "true",
     armEndpoint: arm,
+    armAudience: audienceSetting(env, "AML_ARM_AUDIENCE", cloud.armAudience) as string,
+    mlAudience: audienceSetting(env, "AML_DATA_PLANE_AUDIENCE", cloud.mlAudience),
     managedIdentityClientId: env.AZURE_CLIENT_ID?.trim() || undefined,
     defaultPollSeconds,
     // 10 polls keep an execution's history under 100 events (8 a poll): see npm run bench.
@@ -157,7 +181,7 @@ export function parseConfig(env: Env): AppConfig {
 }
 
 const settingNames = [
-  "SCORING_ALLOWED_HOSTS", "SCORING_ALLOW_LOOPBACK", "AML_ARM_ENDPOINT", "AZURE_CLIENT_ID",
+  "SCORING_ALLOWED_HOSTS", "SCORING_ALLOW_LOOPBACK", "AML_ARM_ENDPOINT", "AML_ARM_AUDIENCE", "AML_DATA_PLANE_AUDIENCE", "AZURE_CLIENT_ID",
   "SCORING_DEFAULT_POLL_SECONDS", "SCORING_MAX_POLLS_PER_EXECUTION", "AML_WORKSPACE_ID",
   "SCORING_POLL_MODE", "SCORING_JOB_EVENTS", "SCORING_EVENT_SAFETY_POLL_SECONDS",
   "BLOB_TRIGGER_ENDPOINT_URI", "BLOB_TRIGGER_DEPLOYMENT", "BLOB_TRIGGER_CONTAINER", "BLOB_TRIGGER_PREFIX",

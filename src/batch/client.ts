@@ -46,8 +46,8 @@ export function createBatchEndpointClient(options: BatchEndpointClientOptions): 
   const ctx: BatchClientContext = {
     config,
     httpClient: options.httpClient ?? createDefaultHttpClient(),
-    invokePipeline: createInvokePipeline(credential, config.allowLoopback, { ...DEFAULT_INVOKE_RETRY, ...options.invokeRetry }),
-    armPipeline: createArmPipeline(credential, config.allowLoopback, { ...DEFAULT_ARM_RETRY, ...options.armRetry }),
+    invokePipeline: createInvokePipeline(credential, config, { ...DEFAULT_INVOKE_RETRY, ...options.invokeRetry }),
+    armPipeline: createArmPipeline(credential, config, { ...DEFAULT_ARM_RETRY, ...options.armRetry }),
     invokeTimeoutMs: options.invokeTimeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS,
     armTimeoutMs: options.armTimeoutMs ?? DEFAULT_ARM_TIMEOUT_MS,
   };

@@ -17,5 +17,5 @@ export { parseJobPath, parseWorkspaceId, workspaceJobPath, type JobPathParts, ty
 export { DEFAULT_JOBS_API_VERSION } from "./armJobRequest";
 export { buildInvokeBody } from "./invokeJob";
 export { describeIdentity } from "./credential";
-export { ARM_SCOPE, ML_SCOPE, DEFAULT_ARM_RETRY, DEFAULT_INVOKE_RETRY, type ArmRetrySettings, type InvokeRetrySettings } from "./pipelines";
+export { DEFAULT_ARM_RETRY, DEFAULT_INVOKE_RETRY, type ArmRetrySettings, type InvokeRetrySettings } from "./pipelines";
 export { sanitizeText } from "./sanitize";

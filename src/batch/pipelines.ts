@@ -1,10 +1,10 @@
 /**
  * The two HTTP pipelines of the batch client.
  *
- * - invoke (scope https://ml.azure.com/.default): a POST that starts a job is never retried,
+ * - invoke (scope: the Azure ML data-plane audience of the cloud, e.g. https://ml.azure.com/.default): a POST that starts a job is never retried,
  *   except when the failure proves the request was never sent (ECONNREFUSED, ENOTFOUND,
  *   EAI_AGAIN): up to 3 retries, 250 ms → 500 ms → 1 s.
- * - ARM (scope https://management.azure.com/.default), for Jobs Get and Cancel (safe to repeat):
+ * - ARM (scope: ARM's audience of the cloud, e.g. https://management.azure.com/.default), for Jobs Get and Cancel (safe to repeat):
  *   exponentialRetryPolicy (408/5xx), systemErrorRetryPolicy (resets, refused, DNS) and
  *   throttlingRetryPolicy (429/503 + Retry-After), 3 retries each. A Retry-After longer than
  *   30 s, or one that would take the call past 60 s of in-process waiting, is not waited for:
@@ -30,11 +30,11 @@ import {
   type RetryStrategy,
 } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
-import { isNeverSentErrorCode, retryAfterSecondsFrom } from "./errors";
+import type { AppConfig } from "../config";
+import { scopeOf } from "../cloudAudiences";
+import { BatchEndpointError, isNeverSentErrorCode, retryAfterSecondsFrom } from "./errors";
 import { isLoopbackUrl } from "./endpointHosts";
 
-export const ML_SCOPE = "https://ml.azure.com/.default";
-export const ARM_SCOPE = "https://management.azure.com/.default";
 
 export interface InvokeRetrySettings {
   /** Retries of a request that provably never left (refused connection, DNS failure). */
@@ -85,15 +85,21 @@ function basePipeline(): Pipeline {
   return pipeline;
 }
 
-/** Bearer auth for non-loopback requests; loopback ones (dev/tests) pass through untouched. */
-function authPolicy(scope: string, credential: TokenCredential, allowLoopback: boolean): PipelinePolicy {
-  const bearer = bearerTokenAuthenticationPolicy({ credential, scopes: scope });
+/**
+ * Bearer auth for non-loopback requests; loopback ones (dev/tests) pass through untouched. With
+ * no audience known for this cloud, a request fails before any token is asked for.
+ */
+function authPolicy(audience: { scope: string | null; setting: string }, credential: TokenCredential, allowLoopback: boolean): PipelinePolicy {
+  const bearer = audience.scope ? bearerTokenAuthenticationPolicy({ credential, scopes: audience.scope }) : undefined;
   return {
     name: "batchAuthPolicy",
     sendRequest(request, next) {
       if (allowLoopback && isLoopbackUrl(request.url)) {
         request.headers.delete("Authorization");
         return next(request);
+      }
+      if (!bearer) {
+        throw new BatchEndpointError("AuthenticationFailed", `No token audience is known for this cloud: set ${audience.setting} (e.g. https://ml.azure.com).`);
       }
       return bearer.sendRequest(request, next);
     },
@@ -114,7 +120,7 @@ function neverSentStrategy(settings: InvokeRetrySettings): RetryStrategy {
 
 export function createInvokePipeline(
   credential: TokenCredential,
-  allowLoopback: boolean,
+  config: Pick<AppConfig, "allowLoopback" | "mlAudience">,
   settings: InvokeRetrySettings = DEFAULT_INVOKE_RETRY,
 ): Pipeline {
   const pipeline = basePipeline();
@@ -122,13 +128,13 @@ export function createInvokePipeline(
     { name: "invokeNeverSentRetryPolicy", sendRequest: retryPolicy([neverSentStrategy(settings)], { maxRetries: settings.maxRetries }).sendRequest },
     { phase: "Retry" },
   );
-  pipeline.addPolicy(authPolicy(ML_SCOPE, credential, allowLoopback), { phase: "Sign" });
+  pipeline.addPolicy(authPolicy({ scope: config.mlAudience ? scopeOf(config.mlAudience) : null, setting: "AML_DATA_PLANE_AUDIENCE" }, credential, config.allowLoopback), { phase: "Sign" });
   return pipeline;
 }
 
 export function createArmPipeline(
   credential: TokenCredential,
-  allowLoopback: boolean,
+  config: Pick<AppConfig, "allowLoopback" | "armAudience">,
   settings: ArmRetrySettings = DEFAULT_ARM_RETRY,
 ): Pipeline {
   const pipeline = basePipeline();
@@ -165,6 +171,6 @@ export function createArmPipeline(
     },
     { phase: "Retry" },
   );
-  pipeline.addPolicy(authPolicy(ARM_SCOPE, credential, allowLoopback), { phase: "Sign" });
+  pipeline.addPolicy(authPolicy({ scope: scopeOf(config.armAudience), setting: "AML_ARM_AUDIENCE" }, credential, config.allowLoopback), { phase: "Sign" });
   return pipeline;
 }

@@ -89,6 +89,9 @@ describe("guarantee 2 at the API: an unlisted endpoint is a 400 and nothing star
       SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
       SCORING_ALLOW_LOOPBACK: "false",
       AML_ARM_ENDPOINT: `https://${ARM_HOST}:${server.port}`,
+      // A host outside the known clouds: its audiences are named, as an operator of another cloud would.
+      AML_ARM_AUDIENCE: "https://management.azure.com",
+      AML_DATA_PLANE_AUDIENCE: "https://ml.azure.com",
       AZURE_CLIENT_ID: API_CLIENT_ID,
     };
     undo.push(setEnv(settings));
@@ -137,6 +140,9 @@ describe("guarantee 2 in the client: invokeJob refuses EndpointNotAllowed before
     SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
     SCORING_ALLOW_LOOPBACK: "false",
     AML_ARM_ENDPOINT: `https://${ARM_HOST}:${server.port}`,
+    // A host outside the known clouds: its audiences are named, as an operator of another cloud would.
+    AML_ARM_AUDIENCE: "https://management.azure.com",
+    AML_DATA_PLANE_AUDIENCE: "https://ml.azure.com",
     AZURE_CLIENT_ID: DIRECT_CLIENT_ID,
   });
   const request = (endpointUri: string) => ({

@@ -127,6 +127,9 @@ describe("guarantee 1: no token, SAS, function key or Authorization value leaks 
 
     const settings = {
       AML_ARM_ENDPOINT: `https://${ARM_HOST}:${front.port}/arm`,
+      // A host outside the known clouds: its audiences are named, as an operator of another cloud would.
+      AML_ARM_AUDIENCE: "https://management.azure.com",
+      AML_DATA_PLANE_AUDIENCE: "https://ml.azure.com",
       SCORING_ALLOW_LOOPBACK: "false",
       SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
       AZURE_CLIENT_ID: CLIENT_ID,

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { ARM_SCOPE, ML_SCOPE, createBatchEndpointClient, describeIdentity, toErrorInfo } from "../../../src/batch";
+import { createBatchEndpointClient, describeIdentity, toErrorInfo } from "../../../src/batch";
 import { FakeCredential, WS, capturingHttpClient, invokeResponse, rejectionOf, startServer, testConfig, type TestServer } from "./helpers";
 
 const ENDPOINT = "https://fraud-ep.westeurope.inference.ml.azure.com/jobs";
+const ML_SCOPE = "https://ml.azure.com/.default";
+const ARM_SCOPE = "https://management.azure.com/.default";
 const locator = { jobPath: `${WS}/jobs/batchjob-42`, apiVersion: "2022-10-01" };
 
 function invokeRequest() {
@@ -43,6 +45,25 @@ describe("bearer tokens per operation", () => {
     expect(scopes.slice(1).every((s) => s.length === 1 && s[0] === ARM_SCOPE)).toBe(true);
     expect(ML_SCOPE).toBe("https://ml.azure.com/.default");
     expect(ARM_SCOPE).toBe("https://management.azure.com/.default");
+  });
+
+  it("in a sovereign cloud both scopes follow AML_ARM_ENDPOINT's cloud (US Government)", async () => {
+    const credential = new FakeCredential();
+    const config = { ...testConfig(), armEndpoint: "https://management.usgovcloudapi.net", armAudience: "https://management.usgovcloudapi.net", mlAudience: "https://ml.azure.us", allowedHosts: ["*.inference.ml.azure.us"] };
+    const { client } = cloudClient(credential, config);
+    await client.invokeJob({ ...invokeRequest(), endpointUri: "https://fraud-ep.usgovvirginia.inference.ml.azure.us/jobs" }).catch(() => undefined);
+    await client.getJob(locator);
+    expect(credential.calls.map((c) => c.scopes)).toEqual([["https://ml.azure.us/.default"], ["https://management.usgovcloudapi.net/.default"]]);
+  });
+
+  it("a cloud whose Azure ML audience is unknown asks for no token and says which setting to set", async () => {
+    const credential = new FakeCredential();
+    const { client, httpClient } = cloudClient(credential, { ...testConfig(), mlAudience: null });
+    const err = await rejectionOf(client.invokeJob(invokeRequest()));
+    expect(toErrorInfo(err)).toMatchObject({ code: "AuthenticationFailed", retryable: false });
+    expect(toErrorInfo(err).message).toContain("AML_DATA_PLANE_AUDIENCE");
+    expect(credential.calls).toHaveLength(0);
+    expect(httpClient.requests).toHaveLength(0);
   });
 
   it("tokens are cached across calls of one client", async () => {

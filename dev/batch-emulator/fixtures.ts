@@ -69,7 +69,7 @@ function mapValues<T, U>(r: Record<string, T>, f: (v: T) => U): Record<string, U
 }
 
 /** The invoke's 201 body: data-plane BatchJob shape, camelCase, nested id (as test/fixtures/azure/batch-invoke-response.json). */
-export function invokeResponse(s: Scope, job: EmulatorJob): unknown {
+export function invokeResponse(s: Scope, job: EmulatorJob, named: Record<string, EmulatorJobOutput>): unknown {
   return {
     id: job.id,
     name: job.name,
@@ -77,7 +77,8 @@ export function invokeResponse(s: Scope, job: EmulatorJob): unknown {
     properties: {
       provisioningState: "Succeeded",
       inputData: mapValues(job.inputs, dataPlaneInput),
-      outputData: mapValues(job.outputs, dataPlaneOutput),
+      // The recorded answer to an invoke that named no output has no outputData.
+      ...(Object.keys(named).length > 0 ? { outputData: mapValues(named, dataPlaneOutput) } : {}),
       output: { datastoreId: null, path: null },
       retrySettings: { maxRetries: 3, timeout: "PT30S" },
       status: job.status,

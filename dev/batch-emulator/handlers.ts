@@ -109,7 +109,7 @@ async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: str
     status: 201,
     // Like the real service: Location names the deployment, not the job.
     headers: { location: `${ctx.baseUrl()}/arm${deploymentId(ctx.scope, deployment.name)}` },
-    body: invokeResponse(ctx.scope, state.job),
+    body: invokeResponse(ctx.scope, state.job, parsed.value.outputs),
   };
 }
 

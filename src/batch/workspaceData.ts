@@ -16,14 +16,26 @@ export const WORKSPACE_DATA_API_VERSION = "2023-10-01";
 /** Datastore and data asset names: what Azure ML allows, and nothing that could change the path. */
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
 
-async function getWorkspaceResource(ctx: BatchClientContext, workspace: string, tail: string, what: string): Promise<unknown> {
+/**
+ * The most recently created version ("latest" as azure-ai-ml defines it), for a container that
+ * does not say: Data Versions List ordered by creation time, one item.
+ */
+async function newestVersion(ctx: BatchClientContext, workspace: string, name: string): Promise<string> {
+  const list = asObject(await getWorkspaceResource(ctx, workspace, `data/${name}/versions`, `versions of data asset ${name}`, "&$orderBy=createdtime%20desc&$top=1"));
+  const first = asObject(Array.isArray(list?.value) ? list.value[0] : undefined);
+  const version = getString(first, "name");
+  if (!version) throw new BatchEndpointError("UnexpectedResponse", `Data asset ${name} has no version.`, { retryable: false });
+  return version;
+}
+
+async function getWorkspaceResource(ctx: BatchClientContext, workspace: string, tail: string, what: string, query = ""): Promise<unknown> {
   const arm = checkArmEndpoint(ctx.config.armEndpoint, ctx.config);
   if (!arm.ok) throw new BatchEndpointError("EndpointNotAllowed", arm.reason);
   const ws = parseWorkspaceId(workspace);
   if (!ws) throw new BatchEndpointError("InvalidRequest", `"${workspace.slice(0, 300)}" is not an Azure ML workspace resource id.`);
   const base = arm.url.toString().replace(/\/+$/, "");
   const url = `${base}/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}` +
-    `/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspace}/${tail}?api-version=${WORKSPACE_DATA_API_VERSION}`;
+    `/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspace}/${tail}?api-version=${WORKSPACE_DATA_API_VERSION}${query}`;
   const context = `Get ${what} (workspace ${ws.workspace})`;
   const request = createPipelineRequest({
     url, method: "GET", headers: createHttpHeaders({ Accept: "application/json" }), timeout: ctx.armTimeoutMs, allowInsecureConnection: arm.loopback,
@@ -60,8 +72,7 @@ export async function getDataVersion(ctx: BatchClientContext, workspace: string,
   let resolved = version;
   if (resolved === null) {
     const container = asObject(await getWorkspaceResource(ctx, workspace, `data/${name}`, `data asset ${name}`));
-    resolved = getString(asObject(getPath(container, "properties")), "latestVersion") ?? null;
-    if (resolved === null) throw new BatchEndpointError("UnexpectedResponse", `Data asset ${name} reports no latestVersion.`, { retryable: false });
+    resolved = getString(asObject(getPath(container, "properties")), "latestVersion") ?? (await newestVersion(ctx, workspace, name));
   }
   checkName(resolved, "data asset version");
   const body = asObject(await getWorkspaceResource(ctx, workspace, `data/${name}/versions/${resolved}`, `data asset ${name}:${resolved}`));

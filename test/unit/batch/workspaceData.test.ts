@@ -127,10 +127,13 @@ describe("getDataVersion", () => {
     expect(version).toEqual({ name: "scores-in", version: "12", dataType: "uri_file", dataUri: "azureml://datastores/workspaceblobstore/paths/in/v12.csv" });
   });
 
-  it("a container without latestVersion is UnexpectedResponse, no version read", async () => {
-    const { client, server } = await armClient([{ status: 200, body: { properties: {} } }]);
-    expect((await rejectionOf(client.getDataVersion(WS, "scores-in", null))).code).toBe("UnexpectedResponse");
-    expect(server.requests).toHaveLength(1);
+  it("a container without latestVersion: the newest version by creation time; none at all is UnexpectedResponse", async () => {
+    const found = await armClient([{ status: 200, body: { properties: {} } }, { status: 200, body: { value: [{ name: "4" }] } }, { status: 200, body: dataVersion("azureml://datastores/ds/paths/x") }]);
+    expect(await found.client.getDataVersion(WS, "scores-in", null)).toMatchObject({ version: "4" });
+    expect(decodeURIComponent(found.server.requests[1]!.url)).toContain("/data/scores-in/versions?api-version=2023-10-01&$orderBy=createdtime desc&$top=1");
+    const none = await armClient([{ status: 200, body: { properties: {} } }, { status: 200, body: { value: [] } }]);
+    expect((await rejectionOf(none.client.getDataVersion(WS, "scores-in", null))).code).toBe("UnexpectedResponse");
+    expect(none.server.requests).toHaveLength(2);
   });
 
   it("a latestVersion that would change the path is refused before the second request", async () => {

@@ -4,8 +4,8 @@
  * failures come back as values (ActivityResult) so the orchestrator decides what to do.
  */
 import { toErrorInfo } from "../batch/errors";
-import type { ActivityResult, BatchEndpointClient, EnsureJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
-import { ensureJob } from "./ensureJob";
+import type { ActivityResult, BatchEndpointClient, EnsuredJob, EnsureJobRequest, JobLocator, JobSearch, JobSnapshot } from "../batch/types";
+import { ensureJob, findInvokedJob } from "./ensureJob";
 
 async function asResult<T>(work: () => Promise<T>): Promise<ActivityResult<T>> {
   try {
@@ -17,8 +17,10 @@ async function asResult<T>(work: () => Promise<T>): Promise<ActivityResult<T>> {
 
 export function createBatchActivities(client: () => BatchEndpointClient) {
   return {
-    invokeBatchEndpoint: (request: EnsureJobRequest, log?: (message: string) => void): Promise<ActivityResult<JobRef>> =>
+    invokeBatchEndpoint: (request: EnsureJobRequest, log?: (message: string) => void): Promise<ActivityResult<EnsuredJob>> =>
       asResult(() => ensureJob(request, { client: client(), log })),
+    findInvokedJob: (request: EnsureJobRequest, log?: (message: string) => void): Promise<ActivityResult<JobSearch>> =>
+      asResult(() => findInvokedJob(request, { client: client(), log }, "found after the invoke's answer was lost")),
     getBatchJobStatus: (locator: JobLocator): Promise<ActivityResult<JobSnapshot>> => asResult(() => client().getJob(locator)),
     cancelBatchJob: (locator: JobLocator): Promise<ActivityResult<null>> => asResult(async () => {
       await client().cancelJob(locator);

@@ -127,6 +127,16 @@ export interface BatchWarning {
   message: string;
 }
 
+/** One look for the job an invoke may have created. */
+export interface JobSearch {
+  /** The job, adopted; null when none was found. */
+  job: EnsuredJob | null;
+  /** Some job in the workspace carries an invoke marker: the workspace keeps them. */
+  keepsMarkers: boolean;
+  /** The listing reached past the run's start (false: it stopped at its bound). */
+  complete: boolean;
+}
+
 /** The job a run now follows, and how it was found. */
 export interface EnsuredJob extends JobRef {
   /** How an existing job was found and adopted instead of posting (absent for a plain invoke). */

@@ -19,6 +19,9 @@ const logFor = (context: InvocationContext, fields: ActivityLogFields | undefine
 df.app.activity(names.activities.invoke, {
   handler: (request: EnsureJobRequest, context) => activities.invokeBatchEndpoint(request, logFor(context, request.log)),
 });
+df.app.activity(names.activities.findJob, {
+  handler: (request: EnsureJobRequest, context) => activities.findInvokedJob(request, logFor(context, request.log)),
+});
 df.app.activity(names.activities.getStatus, {
   handler: async (locator: JobLocator, context) => {
     const result = await activities.getBatchJobStatus(locator);

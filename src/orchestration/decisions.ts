@@ -1,6 +1,6 @@
 /** What a scoring run does after each step. Pure functions of state, result and time. */
 import type { RunError, ScoringRunRequest } from "../api/types";
-import type { BatchErrorInfo, JobSnapshot } from "../batch/types";
+import type { BatchErrorInfo, JobSearch, JobSnapshot } from "../batch/types";
 import { isQueuedJobStatus } from "./jobStatus";
 import { backoffSeconds } from "./pollSchedule";
 import type { RunState } from "./runState";
@@ -79,6 +79,27 @@ export function decideAfterPollError(state: RunState, error: BatchErrorInfo): { 
   return { kind: "continue" };
 }
 
+/** After an invoke's answer was lost: seconds before each further look for the job (the job list can lag). */
+export const lostAnswerSearchWaits = [2, 5];
+
+export type LostAnswerDecision = { kind: "search"; at: Date } | { kind: "resend" } | { kind: "fail"; error: RunError };
+
+/**
+ * An invoke's answer was lost and `searches` looks after it found no job. Look again while the
+ * waits last; then, if the last look read the whole window and the workspace keeps invoke markers
+ * (so a job of this invoke would carry one), the request was not accepted and may be sent again
+ * with the same id; otherwise the outcome stays unknown.
+ */
+export function decideAfterLostAnswer(
+  state: RunState, request: ScoringRunRequest, error: BatchErrorInfo, searches: number, last: Omit<JobSearch, "job"> | null, now: Date,
+): LostAnswerDecision {
+  const wait = lostAnswerSearchWaits[searches];
+  if (wait !== undefined) return { kind: "search", at: new Date(now.getTime() + wait * 1000) };
+  if (last?.complete && last.keepsMarkers && state.invokeAttempts < maxInvokeAttempts) return { kind: "resend" };
+  const decision = decideAfterInvokeFailure(state, request, { ...error, outcomeUnknown: true }, now);
+  return decision.kind === "fail" ? decision : { kind: "fail", error: { code: "InvokeOutcomeUnknown", message: error.message } };
+}
+
 /** After the invoke failed (state.invokeAttempts already counts this attempt). */
 export function decideAfterInvokeFailure(state: RunState, request: ScoringRunRequest, error: BatchErrorInfo, now: Date): RetryDecision {
   if (error.outcomeUnknown) {
@@ -87,6 +108,7 @@ export function decideAfterInvokeFailure(state: RunState, request: ScoringRunReq
       error: {
         code: "InvokeOutcomeUnknown",
         message: `The invoke of ${request.endpointUri} may have created a job, but no answer arrived (${error.message}). ` +
+          (request.workspace ? `No job ${request.output ? `writing ${request.output.uri} ` : ""}was found in the workspace, and one created without a marker cannot be ruled out. ` : "") +
           `It was not retried, so no second job can start. Look in the endpoint's jobs for one created between ${state.startedAt} and ${now.toISOString()}` +
           `${request.output ? ` writing ${request.output.uri}` : ""}, and cancel it or start a new run.`,
       },

@@ -3,6 +3,7 @@ export const names = {
   orchestrator: "scoringRunOrchestrator",
   activities: {
     invoke: "invokeBatchEndpoint",
+    findJob: "findInvokedJob",
     getStatus: "getBatchJobStatus",
     cancel: "cancelBatchJob",
     preflight: "preflightScoringRun",

@@ -7,8 +7,8 @@
 import type { OrchestrationContext, Task, TimerTask } from "durable-functions";
 import { type RunDetection, type RunProgress, type RunRecord, runRecord, type ScoringRunResult } from "../api/runProgress";
 import type { RunError } from "../api/types";
-import type { ActivityResult, BatchErrorInfo, EnsuredJob, EnsureJobRequest, JobLocator, JobRef, JobSnapshot } from "../batch/types";
-import { cancelRetryAt, decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
+import type { ActivityResult, BatchErrorInfo, EnsuredJob, EnsureJobRequest, JobLocator, JobRef, JobSearch, JobSnapshot } from "../batch/types";
+import { cancelRetryAt, decideAfterInvokeFailure, decideAfterLostAnswer, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
 import { isTerminalJobStatus } from "./jobStatus";
 import { names } from "./names";
 import { nextPollAt } from "./pollSchedule";
@@ -169,6 +169,16 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     } catch (err) {
       result = { ok: false, error: thrownActivityError(err) };
     }
+    if (!result.ok && result.error.outcomeUnknown && invoke.workspace) {
+      // The answer was lost: look for the job on durable timers, then resend or give up.
+      const found = yield* findLostJob(invoke, result.error);
+      if (found === "resend") {
+        state.invokeAttempts++;
+        note("invokeRetry", `${result.error.code}; no job found and this workspace keeps invoke markers: not accepted, sending again`);
+        continue;
+      }
+      result = found;
+    }
     const now = df.currentUtcDateTime;
     if (result.ok) {
       const { warning, reconciled, ...job } = result.value;
@@ -268,6 +278,28 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       // Keep each execution's history short; everything the run needs travels in `state`.
       df.continueAsNew({ ...input, state } satisfies ScoringRunInput);
       return undefined;
+    }
+  }
+
+  /**
+   * After a lost invoke answer: look for the job a few times on durable timers. Found → the
+   * job; not accepted → "resend"; otherwise a failure carrying the decision's error.
+   */
+  function* findLostJob(invoke: EnsureJobRequest, error: BatchErrorInfo): Generator<Task, ActivityResult<EnsuredJob> | "resend", any> {
+    let last: Omit<JobSearch, "job"> | null = null;
+    for (let searches = 0; ; searches++) {
+      const decision = decideAfterLostAnswer(state, request, error, searches, last, df.currentUtcDateTime);
+      if (decision.kind === "resend") return "resend";
+      if (decision.kind === "fail") return fail(decision.error);
+      yield df.createTimer(decision.at);
+      let search: ActivityResult<JobSearch>;
+      try {
+        search = yield df.callActivity(names.activities.findJob, invoke);
+      } catch (err) {
+        search = { ok: false, error: { ...thrownActivityError(err), outcomeUnknown: false } };
+      }
+      if (search.ok && search.value.job) return { ok: true, value: search.value.job };
+      last = search.ok ? { keepsMarkers: search.value.keepsMarkers, complete: search.value.complete } : null;
     }
   }
 

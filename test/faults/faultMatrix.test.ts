@@ -467,8 +467,8 @@ interface InvokeRow {
   expected: string;
   jobs: number;
   /** Run with the workspace known (AML_WORKSPACE_ID, as the dev stack sets it): the invoke activity looks for this
-   * run's job by its output path before posting and after a lost answer (src/activities/ensureJob.ts, 0 + 2 + 5 s of
-   * real waits). Rows without it show the bare invoke. */
+   * run's job by its output path before posting and after a lost answer (at once, then after 2 and 5 s on durable
+   * timers). Rows without it show the bare invoke. */
   workspace?: boolean;
   /** Text the error message must carry (Azure ML's message). */
   message?: string;
@@ -611,6 +611,8 @@ describe("fault matrix: token acquisition", () => {
       IDENTITY_ENDPOINT: `http://127.0.0.1:${port}/msi/token`, // App Service managed identity, on a port nobody listens on
       IDENTITY_HEADER: identityHeader,
       MSI_ENDPOINT: undefined, MSI_SECRET: undefined, IMDS_ENDPOINT: undefined, IDENTITY_SERVER_THUMBPRINT: undefined,
+      // ARM is the loopback emulator, whose cloud names no Azure ML audience: say it, as an operator would.
+      AML_DATA_PLANE_AUDIENCE: "https://ml.azure.com",
     };
     await withEnv(env, async () => {
       const id = await startRun({ endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs" });

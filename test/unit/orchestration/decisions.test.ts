@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cancelGraceSeconds, cancelRetryAt, decideAfterInvokeFailure, decideAfterPoll, decideAfterPollError, maxHardPollErrors, maxInvokeAttempts } from "../../../src/orchestration/decisions";
+import { cancelGraceSeconds, cancelRetryAt, decideAfterInvokeFailure, decideAfterLostAnswer, decideAfterPoll, decideAfterPollError, maxHardPollErrors, maxInvokeAttempts } from "../../../src/orchestration/decisions";
 import { isQueuedJobStatus, isTerminalJobStatus } from "../../../src/orchestration/jobStatus";
 import { at, batchError, request, runningState } from "./fixtures";
 
@@ -115,5 +115,25 @@ describe("deadlines cap every wait", () => {
     expect(cancelRetryAt(1, batchError({ retryAfterSeconds: 86_400 }), at(3600), deadline)).toBeNull();
     expect(cancelRetryAt(2, batchError({ retryAfterSeconds: 60 }), at(3600 + cancelGraceSeconds - 30), deadline)).toBeNull();
     expect(cancelRetryAt(1, batchError({ retryable: false }), at(3600), deadline)).toBeNull();
+  });
+});
+
+describe("decideAfterLostAnswer", () => {
+  const req = request({ workspace: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws" });
+  const state = runningState(req, { job: null, invokeAttempts: 1 });
+  const error = batchError({ outcomeUnknown: true, message: "socket hang up" });
+
+  it("looks again after 2 s, then 5 s", () => {
+    expect(decideAfterLostAnswer(state, req, error, 0, null, at(10))).toEqual({ kind: "search", at: at(12) });
+    expect(decideAfterLostAnswer(state, req, error, 1, { complete: true, keepsMarkers: false }, at(12))).toEqual({ kind: "search", at: at(17) });
+  });
+
+  it("then resends only when the last look read the whole window of a workspace that keeps invoke markers", () => {
+    expect(decideAfterLostAnswer(state, req, error, 2, { complete: true, keepsMarkers: true }, at(17))).toEqual({ kind: "resend" });
+    for (const last of [{ complete: false, keepsMarkers: true }, { complete: true, keepsMarkers: false }, null]) {
+      const d = decideAfterLostAnswer(state, req, error, 2, last, at(17));
+      expect(d).toMatchObject({ kind: "fail", error: { code: "InvokeOutcomeUnknown" } });
+      expect((d as { error: { message: string } }).error.message).toContain("cannot be ruled out");
+    }
   });
 });

@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The suites mostly wait (loopback HTTP, Azurite, child processes): more forks than the two cores finish sooner.
+    maxWorkers: 4,
   },
 });

@@ -19,6 +19,11 @@ export interface DetectionFigures {
   medianDelaySeconds: number;
   p95DelaySeconds: number;
   callsPerJobHour: number;
+  /** Canceled timers that still fired (Durable keeps them), per run: each an extra replay. */
+  canceledTimersFiredPerRun: number;
+  /** Canceled timers delivered after their execution ended, per run: each a discarded queue message. */
+  canceledTimersDiscardedPerRun: number;
+  episodesPerRun: number;
 }
 
 const minute = 60_000;
@@ -98,7 +103,13 @@ export async function measureDetection(config: "fixed" | "adaptive" | "events", 
       jobHours += (end - job.createdAt) / 3600_000;
     }
     delays.sort((a, b) => a - b);
-    return { config, jobs: created.length, medianDelaySeconds: quantile(delays, 0.5), p95DelaySeconds: quantile(delays, 0.95), callsPerJobHour: calls / jobHours };
+    const runs = created.length;
+    return {
+      config, jobs: runs, medianDelaySeconds: quantile(delays, 0.5), p95DelaySeconds: quantile(delays, 0.95), callsPerJobHour: calls / jobHours,
+      canceledTimersFiredPerRun: host.engine.stats.canceledTimersFired / runs,
+      canceledTimersDiscardedPerRun: host.engine.stats.canceledTimersDiscarded / runs,
+      episodesPerRun: host.engine.stats.episodes / runs,
+    };
   } finally {
     await stack.stop();
   }

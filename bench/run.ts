@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "../dev/stack";
+import { measureAzureFit } from "./azureFit";
 import { measureColdStart } from "./coldStart";
 import { dayOfJobs, measureDetection } from "./detection";
 import { measureReplay } from "./replay";
@@ -41,6 +42,7 @@ export async function runBench(quick: boolean): Promise<Row[]> {
   const week = quick ? null : await measureReplay(7 * 24, 30, 10);
   const scale = scaleInFreshProcess(quick ? 100 : 1000);
   const cold = measureColdStart(quick ? 5 : 15);
+  const fit = await measureAzureFit(quick ? 3 : 10);
   const row = (figure: string, value: number, baseline: number | null, target: string, pass: boolean): Row => ({
     figure, value: round(value), baseline: baseline === null ? null : round(baseline), ratio: baseline ? round(value / baseline, 3) : null, target, pass,
   });
@@ -54,6 +56,9 @@ export async function runBench(quick: boolean): Promise<Row[]> {
     row("(c) adaptive + events: median detection delay, s", c.medianDelaySeconds, a.medianDelaySeconds, "≤ 5 s", c.medianDelaySeconds <= 5),
     row("(c) adaptive + events: p95 detection delay, s", c.p95DelaySeconds, a.p95DelaySeconds, "report", true),
     row("(c) adaptive + events: status calls per job-hour", c.callsPerJobHour, a.callsPerJobHour, "≤ 6", c.callsPerJobHour <= 6),
+    row("(c) adaptive + events: canceled timers that still fire, per run", c.canceledTimersFiredPerRun, null, "report (each costs a replay)", true),
+    row("(c) adaptive + events: canceled timers discarded after the run, per run", c.canceledTimersDiscardedPerRun, null, "report (each a queue message)", true),
+    row("(c) adaptive + events: orchestrator episodes per run", c.episodesPerRun, b.episodesPerRun, "report", true),
     row(`replay, ${replayHours} h job at 120 s: history events per execution`, bounded.maxEventsPerExecution, naive.maxEventsPerExecution, "≤ 100", bounded.maxEventsPerExecution <= 100),
     quick
       // The target is for a 24 h job; naive replay grows with the square of the length, so a 6 h job's ratio is higher.
@@ -65,6 +70,9 @@ export async function runBench(quick: boolean): Promise<Row[]> {
       row("replay, 7 day job at 30 s: events replayed in all", week.replayedEvents, null, "report", true),
       row("replay, 7 day job at 30 s: orchestrator CPU, ms", week.orchestratorCpuMs, null, "report", true),
     ] : []),
+    row("ARM calls per invoke (Jobs List pages), happy path", fit.armCallsPerInvokeHappy, null, "report", true),
+    row("ARM calls per invoke (Jobs List pages), answer lost", fit.armCallsPerInvokeLostAnswer, fit.armCallsPerInvokeHappy, "report", true),
+    row("custom status, worst case (largest request, longest error), KB", fit.customStatusWorstKb, 16, "≤ 0.5 × Durable's 16 KB", fit.customStatusWorstKb <= 8),
     row(`cold start: load the app entry, median of ${cold.runs} fresh processes, ms`, cold.appMs, cold.baselineMs, "≤ 0.5 × SDKs alone", cold.appMs <= 0.5 * cold.baselineMs),
     row(`scale, ${scale.runs} concurrent runs: wall time, s`, scale.wallSeconds, null, "report", true),
     row(`scale, ${scale.runs} concurrent runs: peak RSS, MB`, scale.peakRssMb, null, "≤ 512", scale.peakRssMb <= 512),

@@ -93,7 +93,7 @@ export class DurableEngine {
   interceptor: ActivityInterceptor | undefined;
   private readonly attempts = new Map<string, number>();
   /** Counters tests and the bench read. */
-  readonly stats = { episodes: 0, activities: 0, replayedEvents: 0, orchestratorCpuMicros: 0, canceledTimersFired: 0 };
+  readonly stats = { episodes: 0, activities: 0, replayedEvents: 0, orchestratorCpuMicros: 0, canceledTimersFired: 0, canceledTimersDiscarded: 0 };
   /** The largest custom status each instance set, in UTF-16 bytes of JSON (tests and the bench read it). */
   readonly customStatusHighWater = new Map<string, number>();
   /** Rules of the real extension relaxed for this host; tests may change it between cases. */
@@ -388,7 +388,11 @@ export class DurableEngine {
       return;
     }
     const record = this.opts.store.get(timer.instanceId);
-    if (!record || record.executionId !== timer.executionId || terminal(record.runtimeStatus)) return;
+    if (!record || record.executionId !== timer.executionId || terminal(record.runtimeStatus)) {
+      // Azure still delivers the message and discards it: a queue read, no replay.
+      if (timer.canceled) this.stats.canceledTimersDiscarded++;
+      return;
+    }
     if (timer.canceled) this.stats.canceledTimersFired++;
     record.inbox.push(events.timerFired(this.now(), timer.timerId, new Date(timer.fireAt).toISOString()));
     this.opts.store.save(record);
@@ -615,7 +619,13 @@ export class DurableEngine {
     record.output = output;
     record.inbox = [];
     record.lastUpdatedTime = now;
-    this.clearTimers(record.instanceId);
+    this.discardTimers(record.instanceId);
+  }
+
+  /** An execution ended: its timers will find it gone. Canceled ones still cost a delivery on Azure. */
+  private discardTimers(instanceId: string): void {
+    this.stats.canceledTimersDiscarded += this.timers.forInstance(instanceId).filter((t) => t.canceled).length;
+    this.clearTimers(instanceId);
   }
 
   private continueAsNew(record: InstanceRecord, action: Action): void {
@@ -623,7 +633,7 @@ export class DurableEngine {
     const input = action.input === undefined ? "null" : typeof action.input === "string" ? action.input : JSON.stringify(action.input);
     record.history.push(events.continueAsNew(now, input));
     if (this.opts.keepPastExecutions !== false) record.pastExecutions.push({ executionId: record.executionId, history: record.history, actions: record.lastActions });
-    this.clearTimers(record.instanceId);
+    this.discardTimers(record.instanceId);
     record.executionId = randomUUID();
     record.history = [];
     record.lastActions = [];

@@ -119,7 +119,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
   const settings: Record<string, string> = {
     AML_ARM_ENDPOINT: emulator.armEndpoint,
-    // The emulator's workspace: a lost invoke answer is reconciled there (by clientInvokeId).
+    // The emulated workspace stands for one in public Azure: its hosts and audiences.
+    SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
+    AML_ARM_AUDIENCE: "https://management.azure.com",
+    AML_DATA_PLANE_AUDIENCE: "https://ml.azure.com",
+    // The emulator's workspace: pre-flight resolves datastores there, and a lost invoke answer is found there.
     AML_WORKSPACE_ID: emulator.workspaceId,
     SCORING_ALLOW_LOOPBACK: "true",
     ...(azurite ? { AzureWebJobsStorage: azurite.connectionString } : {}),

@@ -84,11 +84,12 @@ function expected(what: string) {
 }
 
 function endpointMessage(reason: string, config: StartConfig): string {
+  const loopback = config.allowLoopback ? " http loopback endpoints are allowed too (dev only)." : "";
+  // The allowlist reason names the patterns already; other reasons get them as a hint.
+  if (reason.includes("SCORING_ALLOWED_HOSTS")) return `${reason}${loopback}`;
   const hosts = config.allowedHosts;
-  if (hosts.length > 0 && hosts.every((h) => reason.includes(h))) return reason;
   const allowed = hosts.length === 0 ? "none (SCORING_ALLOWED_HOSTS is empty)" : hosts.join(", ");
-  const loopback = config.allowLoopback ? "; http loopback endpoints are allowed too (dev only)" : "";
-  return `${reason.replace(/\.?\s*$/, ".")} Allowed endpoint hosts: ${allowed}${loopback}.`;
+  return `${reason.replace(/\.?\s*$/, ".")} Allowed endpoint hosts: ${allowed}.${loopback}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -76,7 +76,9 @@ export function checkEndpointUri(
   if (!config.allowedHosts.some((pattern) => hostMatchesPattern(host, pattern))) {
     return {
       ok: false,
-      reason: `The endpoint host "${host}" is not allowed; allowed host patterns: ${config.allowedHosts.join(", ") || "(none)"} (setting SCORING_ALLOWED_HOSTS).`,
+      reason: config.allowedHosts.length > 0
+        ? `The endpoint host "${host}" is not allowed; allowed host patterns: ${config.allowedHosts.join(", ")} (setting SCORING_ALLOWED_HOSTS).`
+        : `The endpoint host "${host}" is not allowed: no host is (SCORING_ALLOWED_HOSTS is empty, and AML_ARM_ENDPOINT's cloud names no batch endpoint hosts).`,
     };
   }
   return { ok: true, url, loopback: false };

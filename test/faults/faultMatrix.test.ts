@@ -611,8 +611,6 @@ describe("fault matrix: token acquisition", () => {
       IDENTITY_ENDPOINT: `http://127.0.0.1:${port}/msi/token`, // App Service managed identity, on a port nobody listens on
       IDENTITY_HEADER: identityHeader,
       MSI_ENDPOINT: undefined, MSI_SECRET: undefined, IMDS_ENDPOINT: undefined, IDENTITY_SERVER_THUMBPRINT: undefined,
-      // ARM is the loopback emulator, whose cloud names no Azure ML audience: say it, as an operator would.
-      AML_DATA_PLANE_AUDIENCE: "https://ml.azure.com",
     };
     await withEnv(env, async () => {
       const id = await startRun({ endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs" });

@@ -5,7 +5,8 @@
 import type { PreflightDeps } from "../preflight/checks";
 import { runPreflight } from "../preflight/checks";
 import { describeOutput } from "../preflight/describeOutput";
-import type { DescribeOutputRequest, DescribeOutputResult, PreflightReport, PreflightRequest } from "../preflight/types";
+import type { DescribeOutputRequest, DescribeOutputResult, PreflightRequest } from "../preflight/types";
+import type { PreflightReport } from "../runs/preflightReport";
 
 export function createDataActivities(deps: () => PreflightDeps) {
   return {

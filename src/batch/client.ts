@@ -5,7 +5,7 @@
 
 import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
-import type { AppConfig } from "../config";
+import type { BatchClientSettings } from "./types";
 import { cancelJob } from "./cancelJob";
 import { createLazyCredential } from "./credential";
 import { getJob } from "./getJob";
@@ -27,7 +27,7 @@ export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 export const DEFAULT_ARM_TIMEOUT_MS = 30_000;
 
 export interface BatchEndpointClientOptions {
-  config: AppConfig;
+  config: BatchClientSettings;
   /** Default: ManagedIdentityCredential({clientId}) when AZURE_CLIENT_ID is set, else DefaultAzureCredential, created on first need. */
   credential?: TokenCredential;
   /** Where tests plug in; default createDefaultHttpClient(). */

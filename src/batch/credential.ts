@@ -5,11 +5,11 @@
  */
 
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
-import type { AppConfig } from "../config";
+import type { BatchClientSettings } from "./types";
 import { BatchEndpointError } from "./errors";
 
 /** Which identity the app uses, for messages: no secrets, only the (public) client id. */
-export function describeIdentity(config: Pick<AppConfig, "managedIdentityClientId">, injected?: TokenCredential): string {
+export function describeIdentity(config: Pick<BatchClientSettings, "managedIdentityClientId">, injected?: TokenCredential): string {
   if (injected) {
     const className = injected.constructor?.name;
     return `the supplied credential${className && className !== "Object" ? ` (${className})` : ""}`;
@@ -20,7 +20,7 @@ export function describeIdentity(config: Pick<AppConfig, "managedIdentityClientI
 }
 
 /** ManagedIdentityCredential({clientId}) when AZURE_CLIENT_ID is set, else DefaultAzureCredential. */
-export async function createDefaultCredential(config: Pick<AppConfig, "managedIdentityClientId">): Promise<TokenCredential> {
+export async function createDefaultCredential(config: Pick<BatchClientSettings, "managedIdentityClientId">): Promise<TokenCredential> {
   // require, not import(): the bundle keeps a dynamic import() as ESM, which would load a second
   // (ESM) copy of the Azure SDK core beside the CommonJS one the REST pipeline uses.
   const identity = require("@azure/identity") as typeof import("@azure/identity");
@@ -44,7 +44,7 @@ function authenticationFailed(scopes: string | string[], identity: string, cause
  * AuthenticationFailed. `injected` (tests, composed hosts) is used as is.
  */
 export function createLazyCredential(
-  config: Pick<AppConfig, "managedIdentityClientId">,
+  config: Pick<BatchClientSettings, "managedIdentityClientId">,
   injected?: TokenCredential,
 ): TokenCredential {
   const identity = describeIdentity(config, injected);

@@ -3,7 +3,7 @@
  * and by the client, before any token is acquired.
  */
 
-import type { AppConfig } from "../config";
+import type { BatchClientSettings } from "./types";
 
 export type EndpointCheck = { ok: true; url: URL; loopback: boolean } | { ok: false; reason: string };
 
@@ -46,7 +46,7 @@ export function hostMatchesPattern(hostname: string, pattern: string): boolean {
  */
 export function checkEndpointUri(
   uri: string,
-  config: Pick<AppConfig, "allowedHosts" | "allowLoopback">,
+  config: Pick<BatchClientSettings, "allowedHosts" | "allowLoopback">,
 ): EndpointCheck {
   let url: URL;
   try {
@@ -88,7 +88,7 @@ export function checkEndpointUri(
  * May the ARM endpoint (a trusted setting, no allowlist) be called? https, or a loopback host
  * with `allowLoopback` (then no token is sent).
  */
-export function checkArmEndpoint(armEndpoint: string, config: Pick<AppConfig, "allowLoopback">): EndpointCheck {
+export function checkArmEndpoint(armEndpoint: string, config: Pick<BatchClientSettings, "allowLoopback">): EndpointCheck {
   let url: URL;
   try {
     url = new URL(armEndpoint);

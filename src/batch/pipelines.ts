@@ -30,8 +30,8 @@ import {
   type RetryStrategy,
 } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
-import type { AppConfig } from "../config";
-import { scopeOf } from "../cloudAudiences";
+import type { BatchClientSettings } from "./types";
+import { scopeOf } from "./cloud";
 import { BatchEndpointError, isNeverSentErrorCode, retryAfterSecondsFrom } from "./errors";
 import { isLoopbackUrl } from "./endpointHosts";
 
@@ -120,7 +120,7 @@ function neverSentStrategy(settings: InvokeRetrySettings): RetryStrategy {
 
 export function createInvokePipeline(
   credential: TokenCredential,
-  config: Pick<AppConfig, "allowLoopback" | "mlAudience">,
+  config: Pick<BatchClientSettings, "allowLoopback" | "mlAudience">,
   settings: InvokeRetrySettings = DEFAULT_INVOKE_RETRY,
 ): Pipeline {
   const pipeline = basePipeline();
@@ -134,7 +134,7 @@ export function createInvokePipeline(
 
 export function createArmPipeline(
   credential: TokenCredential,
-  config: Pick<AppConfig, "allowLoopback" | "armAudience">,
+  config: Pick<BatchClientSettings, "allowLoopback" | "armAudience">,
   settings: ArmRetrySettings = DEFAULT_ARM_RETRY,
 ): Pipeline {
   const pipeline = basePipeline();

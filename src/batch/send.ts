@@ -1,13 +1,13 @@
 /** Sending one request through a pipeline, and what a failure to get a response means. */
 
 import type { HttpClient, Pipeline, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import type { AppConfig } from "../config";
+import type { BatchClientSettings } from "./types";
 import { BatchEndpointError, isNeverSentErrorCode } from "./errors";
 import { RetryAfterTooLongError } from "./pipelines";
 
 /** What the operations share: settings, transport and the two pipelines. */
 export interface BatchClientContext {
-  config: AppConfig;
+  config: BatchClientSettings;
   httpClient: HttpClient;
   invokePipeline: Pipeline;
   armPipeline: Pipeline;

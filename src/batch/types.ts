@@ -1,5 +1,21 @@
 /** Shapes the Azure ML batch client speaks. Plain data: activity inputs and results are JSON. */
 
+/** The settings the client needs (the app's config has them all). */
+export interface BatchClientSettings {
+  /** Host patterns an endpoint URI may use (`*.inference.ml.azure.com`). */
+  allowedHosts: string[];
+  /** Dev/tests only: http loopback endpoints and ARM, no token acquisition. */
+  allowLoopback: boolean;
+  /** ARM base URL without a trailing slash. */
+  armEndpoint: string;
+  /** ARM's token audience. */
+  armAudience: string;
+  /** Azure ML data plane's token audience (the invoke); null when not known for this cloud. */
+  mlAudience: string | null;
+  /** Client id of a user-assigned managed identity; undefined → DefaultAzureCredential. */
+  managedIdentityClientId: string | undefined;
+}
+
 /** An Azure ML job input as the invoke body names it. */
 export type JobInput =
   | { type: "uri_folder" | "uri_file"; uri: string }

@@ -1,10 +1,10 @@
 /**
  * What a `Microsoft.Storage.BlobCreated` event starts: nothing (with the reason), or one scoring
  * run whose id is derived from the blob version, so redelivered and duplicate events name the
- * same run. Pure apart from hashing.
+ * same run. Pure.
  */
-import { createHash } from "node:crypto";
 import type { BlobTriggerSettings } from "../config";
+import { blobRunId } from "../runs/runIds";
 
 /** The fields of a BlobCreated event we use, from either schema (Event Grid or CloudEvents). */
 export interface BlobCreatedEvent {
@@ -25,19 +25,6 @@ const completingApis = new Set(["PutBlob", "PutBlockList", "CopyBlob", "FlushWit
 /** Event Grid's subject starts with `/`; some CloudEvents producers drop it. */
 const subjectForm = /^\/?blobServices\/default\/containers\/([^/]+)\/blobs\/(.+)$/;
 
-export const blobRunPrefix = "blob-";
-
-/**
- * The run id for one version of one blob: the same URL and eTag always give the same id, so
- * Event Grid's at-least-once redelivery, or the same write reported twice, names one run.
- * A new write of the blob has a new eTag and so a new run.
- */
-export function blobRunId(blobUrl: string, eTag: string): string {
-  const url = new URL(blobUrl);
-  const canonical = `${url.protocol}//${url.host.toLowerCase()}${url.pathname}`;
-  const version = eTag.trim().replace(/^(W\/)?"(.*)"$/, "$2");
-  return `${blobRunPrefix}${createHash("sha256").update(`${canonical}\n${version}`).digest("hex").slice(0, 32)}`;
-}
 
 const withoutExtension = (name: string) => name.replace(/\.[^./]*$/, "");
 

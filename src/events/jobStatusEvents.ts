@@ -5,7 +5,8 @@
  * of order or forged. The run is found without any stored mapping: the invoke tags the job with
  * `scoringRunId`, and the job name must match the job the run is waiting on.
  */
-import type { RunsClient } from "../http/runsClient";
+import type { RunsClient } from "../runs/durableRuns";
+import { isLive } from "../runs/runtimeStatus";
 import type { EventOutcome } from "./startRunsForBlobEvents";
 import { type IncomingEvent, toIncomingEvent } from "./toIncomingEvent";
 
@@ -52,7 +53,7 @@ async function signalOne(raw: unknown, runs: RunsClient): Promise<EventOutcome> 
   if ("malformed" in event) return { eventId: null, outcome: "malformed", reason: event.malformed };
   const decision = decideJobEvent(event);
   if (decision.kind === "ignore") return { eventId: event.id, outcome: "ignored", reason: decision.reason };
-  const running = (s: { runtimeStatus: string } | undefined) => s !== undefined && ["Running", "Pending", "ContinuedAsNew"].includes(s.runtimeStatus);
+  const running = (s: { runtimeStatus: string } | undefined) => s !== undefined && isLive(s.runtimeStatus);
   let target: string | undefined;
   if (decision.runId) {
     const run = await runs.get(decision.runId);

@@ -3,10 +3,11 @@
  * start for an id that exists (even a failed run: a retry is an explicit API call, not a
  * redelivered event). Every ignored event is logged with its reason.
  */
-import { validateStartRequest } from "../api/validateStart";
+import { validateStartRequest } from "../runs/request/validateStartRequest";
 import type { AppConfig } from "../config";
-import type { RunsClient } from "../http/runsClient";
-import { newRunInput } from "../orchestration/runState";
+import type { RunsClient } from "../runs/durableRuns";
+import { newRunInput } from "../runs/runInput";
+import { startOrJoin } from "../runs/startOrJoin";
 import { decideBlobCreated } from "./blobCreated";
 import { toIncomingEvent } from "./toIncomingEvent";
 
@@ -42,15 +43,11 @@ async function startRunForBlobEvent(raw: unknown, runs: RunsClient, config: AppC
     return { eventId, outcome: "ignored", reason: `the run it would start is invalid: ${validation.details.map((d) => `${d.field} ${d.message}`).join("; ")}` };
   }
   const runId = decision.instanceId;
-  if (await runs.get(runId)) return { eventId, outcome: "exists", runId, reason: "a run for this blob version exists; left alone" };
   // The Event Grid event id correlates the run with the delivery that started it.
   const input = newRunInput(validation.request, config, new Date(), eventId ? `eventgrid:${eventId}`.slice(0, 128) : null);
-  try {
-    await runs.start(runId, input);
-  } catch (err) {
-    // A duplicate delivered at the same moment may have started it first.
-    if (await runs.get(runId)) return { eventId, outcome: "exists", runId, reason: "started by a concurrent delivery of this event" };
-    throw err;
-  }
-  return { eventId, outcome: "started", runId };
+  // A run for this blob version is never replaced, even a failed one: a retry is an explicit API call.
+  const outcome = await startOrJoin(runs, runId, input);
+  return outcome.kind === "started"
+    ? { eventId, outcome: "started", runId }
+    : { eventId, outcome: "exists", runId, reason: "a run for this blob version exists; left alone" };
 }

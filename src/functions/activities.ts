@@ -2,12 +2,11 @@ import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
 import { createBatchActivities } from "../activities/batchActivities";
 import { createDataActivities } from "../activities/dataActivities";
-import { sharedBatchClient } from "../batch/sharedClient";
 import type { ActivityLogFields, EnsureJobRequest, JobLocator } from "../batch/types";
 import { runLogPrefix } from "../observability/runLog";
-import { names } from "../orchestration/names";
+import { names } from "../runs/names";
 import type { DescribeOutputRequest, PreflightRequest } from "../preflight/types";
-import { sharedPreflightDeps } from "../preflight/sharedDeps";
+import { sharedBatchClient, sharedPreflightDeps } from "./sharedClients";
 
 const activities = createBatchActivities(sharedBatchClient);
 const dataActivities = createDataActivities(sharedPreflightDeps);

@@ -3,8 +3,8 @@ import * as df from "durable-functions";
 import { getConfig } from "../config";
 import { signalRunsForJobEvents } from "../events/jobStatusEvents";
 import { startRunsForBlobEvents } from "../events/startRunsForBlobEvents";
-import { runsClient } from "../http/runsClient";
-import { names } from "../orchestration/names";
+import { runsClient } from "../runs/durableRuns";
+import { names } from "../runs/names";
 import { durableClientInput } from "./httpAdapter";
 
 // New data starts a run: subscribe this function to the storage account's BlobCreated events.

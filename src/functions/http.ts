@@ -5,12 +5,17 @@ import { getScoringRun } from "../http/getRun";
 import { listScoringRuns } from "../http/listRuns";
 import { receiveEvents } from "../http/receiveEvents";
 import { startScoringRun } from "../http/startRun";
-import { names } from "../orchestration/names";
+import type { OutputCheck } from "../http/outputAtStart";
+import { checkOutput } from "../preflight/checks";
+import { names } from "../runs/names";
 import { durableClientInput, runsHandler } from "./httpAdapter";
+import { sharedPreflightDeps } from "./sharedClients";
 
 const common = { authLevel: "function" as const, extraInputs: [durableClientInput] };
 
-app.http(names.http.start, { ...common, methods: ["POST"], route: "scoring-runs", handler: runsHandler((req, runs) => startScoringRun(req, runs, getConfig())) });
+const checkOutputNow: OutputCheck = (output, workspace) => checkOutput(output, workspace, sharedPreflightDeps());
+
+app.http(names.http.start, { ...common, methods: ["POST"], route: "scoring-runs", handler: runsHandler((req, runs) => startScoringRun(req, runs, getConfig(), checkOutputNow)) });
 app.http(names.http.events, {
   ...common, methods: ["POST", "OPTIONS"], route: "scoring-runs/events",
   handler: runsHandler((req, runs, log) => receiveEvents(req, runs, getConfig(), log)),

@@ -1,7 +1,7 @@
 /** Converts between @azure/functions HTTP types and the plain ones the HTTP logic uses. */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { type RunsClient, runsClient } from "../http/runsClient";
+import { type RunsClient, runsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "../http/types";
 
 export async function toApiRequest(request: HttpRequest): Promise<ApiRequest> {

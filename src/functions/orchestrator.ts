@@ -1,5 +1,5 @@
 import * as df from "durable-functions";
-import { names } from "../orchestration/names";
+import { names } from "../runs/names";
 import { scoringRunOrchestrator } from "../orchestration/scoringRunOrchestrator";
 
 df.app.orchestration(names.orchestrator, scoringRunOrchestrator);

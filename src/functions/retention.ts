@@ -1,15 +1,16 @@
 import { app } from "@azure/functions";
 import * as df from "durable-functions";
-import { getConfig, retentionTimerSchedule } from "../config";
-import { names } from "../orchestration/names";
-import { retentionClient } from "../retention/durableRetentionClient";
+import { getConfig } from "../config";
 import { occurrenceTime, runRetention } from "../retention/purgeFinishedRuns";
+import { parseRetention, retentionTimerSchedule } from "../retention/retentionSettings";
+import { runsClient } from "../runs/durableRuns";
+import { names } from "../runs/names";
 import { durableClientInput } from "./httpAdapter";
 
-// Purges the durable history of finished runs past SCORING_RETENTION_DAYS, a batch per invocation.
+// Purges the durable history of ended runs past SCORING_RETENTION_DAYS, a batch per invocation.
 app.timer(names.timers.purgeOldRuns, {
-  schedule: retentionTimerSchedule(),
+  schedule: retentionTimerSchedule(getConfig().retention),
   extraInputs: [durableClientInput],
   handler: (timer, context) =>
-    runRetention(getConfig().retention, () => retentionClient(df.getClient(context)), occurrenceTime(timer, new Date()), (m) => context.log(m)),
+    runRetention(parseRetention(getConfig().retention), () => runsClient(df.getClient(context)), occurrenceTime(timer, new Date()), (m) => context.log(m)),
 });

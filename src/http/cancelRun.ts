@@ -1,10 +1,10 @@
 /** POST /api/scoring-runs/{id}/cancel: ask a running run to cancel its Azure ML job and end Canceled. */
-import { type ErrorDetail, runAlreadyEndedBody } from "../api/errors";
-import { invalidRequestBody } from "../api/validateStart";
-import { toRunView } from "../api/runView";
+import { type ErrorDetail, runAlreadyEndedBody } from "./errorBodies";
+import { invalidRequestBody } from "./errorBodies";
+import { toRunView } from "../runs/runView";
 import { runNotFound } from "./getRun";
 import { acceptedResponse } from "./runResponses";
-import type { RunsClient } from "./runsClient";
+import type { RunsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "./types";
 
 export async function cancelScoringRun(req: ApiRequest, runs: RunsClient): Promise<ApiResponse> {

@@ -1,8 +1,8 @@
 /** GET /api/scoring-runs/{id}: the run view, with the status code an async poller (ADF) understands. */
-import { runNotFoundBody } from "../api/errors";
-import { toRunView } from "../api/runView";
+import { runNotFoundBody } from "./errorBodies";
+import { toRunView } from "../runs/runView";
 import { runResponse } from "./runResponses";
-import type { RunsClient } from "./runsClient";
+import type { RunsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "./types";
 
 export function runNotFound(id: string): ApiResponse {

@@ -1,20 +1,13 @@
 /** GET /api/scoring-runs?status=&top=&continuationToken=: runs, newest first, in pages. */
-import type { ErrorDetail } from "../api/errors";
-import { toRunView } from "../api/runView";
-import type { RunStatus, RunView } from "../api/types";
-import { invalidRequestBody } from "../api/validateStart";
-import type { RunsClient } from "./runsClient";
+import type { ErrorDetail } from "./errorBodies";
+import { toRunView } from "../runs/runView";
+import { runtimeStatusesFor } from "../runs/runtimeStatus";
+import type { RunStatus, RunView } from "../runs/types";
+import { invalidRequestBody } from "./errorBodies";
+import type { RunsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "./types";
 
-const runStatuses: readonly RunStatus[] = ["Pending", "Running", "Succeeded", "Failed", "Canceled"];
-/** Which durable runtime statuses can hold a run of each status (Failed/Canceled are told apart by the view). */
-const runtimeStatusesFor: Record<RunStatus, string[]> = {
-  Pending: ["Pending"],
-  Running: ["Running", "ContinuedAsNew", "Suspended"],
-  Succeeded: ["Completed"],
-  Failed: ["Failed"],
-  Canceled: ["Failed", "Terminated", "Canceled"],
-};
+const runStatuses = Object.keys(runtimeStatusesFor) as RunStatus[];
 
 interface Cursor {
   c: string; // createdAt of the last run on the previous page

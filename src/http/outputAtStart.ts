@@ -5,11 +5,11 @@
  * can tell within a few seconds; otherwise (or when the place cannot be read) the run starts and
  * its own pre-flight decides.
  */
-import { errorBody, type ErrorDetail } from "../api/errors";
-import type { ScoringRunRequest } from "../api/types";
-import { invalidRequestBody } from "../api/validateStart";
+import { errorBody, type ErrorDetail } from "./errorBodies";
+import type { ScoringRunRequest } from "../runs/types";
+import { invalidRequestBody } from "./errorBodies";
 import type { JobOutput } from "../batch/types";
-import type { PreflightCheck } from "../preflight/types";
+import type { PreflightCheck } from "../runs/preflightReport";
 import type { ApiResponse } from "./types";
 
 export type OutputCheck = (output: JobOutput, workspace: string | null) => Promise<PreflightCheck>;

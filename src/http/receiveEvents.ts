@@ -8,11 +8,11 @@
  * run id from the blob version makes that safe.
  */
 import type { EventGridDeserializer } from "@azure/eventgrid";
-import { errorBody } from "../api/errors";
+import { errorBody } from "./errorBodies";
 import type { AppConfig } from "../config";
 import { isJobEvent, signalRunsForJobEvents } from "../events/jobStatusEvents";
 import { type EventOutcome, startRunsForBlobEvents } from "../events/startRunsForBlobEvents";
-import type { RunsClient } from "./runsClient";
+import type { RunsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "./types";
 
 const validationEvent = "Microsoft.EventGrid.SubscriptionValidationEvent";

@@ -1,7 +1,8 @@
 /** How a run view is answered over HTTP: status code, Location and Retry-After. */
-import { httpStatusForView, retryAfterSeconds } from "../api/runView";
-import type { RunView } from "../api/types";
-import type { RunsClient } from "./runsClient";
+import { httpStatusForView, retryAfterSeconds } from "../runs/runView";
+import type { RunView } from "../runs/types";
+import type { RunsClient } from "../runs/durableRuns";
+import { hasEnded } from "../runs/runtimeStatus";
 import type { ApiRequest, ApiResponse } from "./types";
 
 /**
@@ -47,15 +48,13 @@ export function acceptedResponse(req: ApiRequest, view: RunView): ApiResponse {
   };
 }
 
-const terminalRuntime = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
-
 /** Polls the run until it ends or `timeoutMs` passes (wall clock: this holds an HTTP request open). */
 export async function waitForRun(runs: RunsClient, instanceId: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   let delay = 100;
   for (;;) {
     const status = await runs.get(instanceId);
-    if (!status || terminalRuntime.has(status.runtimeStatus)) return status;
+    if (!status || hasEnded(status.runtimeStatus)) return status;
     const left = deadline - Date.now();
     if (left <= 0) return status;
     await new Promise((r) => setTimeout(r, Math.min(delay, left)));

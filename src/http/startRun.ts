@@ -3,25 +3,20 @@
  * the run view and management URLs (or hold the answer up to `?wait=` seconds).
  */
 import { randomUUID } from "node:crypto";
-import { type ErrorDetail, idempotencyConflictBody } from "../api/errors";
-import {
-  instanceIdForKey, instanceIdForRequest, KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, requestFingerprint, validateIdempotencyKey,
-} from "../api/idempotency";
-import { type DurableStatusLike, toRunView } from "../api/runView";
-import type { ScoringRunRequest } from "../api/types";
-import { invalidRequestBody, validateStartRequest } from "../api/validateStart";
+import { type ErrorDetail, idempotencyConflictBody } from "./errorBodies";
+import { blobRunPrefix, instanceIdForKey, instanceIdForRequest, KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, validateIdempotencyKey } from "../runs/runIds";
+import { toRunView } from "../runs/runView";
+import { invalidRequestBody } from "./errorBodies";
+import { validateStartRequest } from "../runs/request/validateStartRequest";
 import type { AppConfig } from "../config";
-import { blobRunPrefix } from "../events/blobCreated";
 import { correlationOf } from "../observability/correlation";
-import { newRunInput, type ScoringRunInput } from "../orchestration/runState";
-import type { RunsClient } from "./runsClient";
+import { newRunInput } from "../runs/runInput";
+import { startOrJoin } from "../runs/startOrJoin";
+import type { RunsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "./types";
 import { acceptedResponse, runLinks, runResponse, waitForRun } from "./runResponses";
 import { type OutputCheck, refuseUnusableOutput } from "./outputAtStart";
-import { checkOutput as checkOutputNow } from "../preflight/checks";
-import { sharedPreflightDeps } from "../preflight/sharedDeps";
 
-const sharedOutputCheck: OutputCheck = (output, workspace) => checkOutputNow(output, workspace, sharedPreflightDeps());
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** ADF's Azure Function / Web activities give up after 230 s; answer well before. */
@@ -31,7 +26,7 @@ export const maxWaitSeconds = 220;
 export const maxStartBodyBytes = 64 * 1024;
 const jsonContentType = /^(application\/(.+\+)?json|text\/json)\s*(;|$)/i;
 
-export async function startScoringRun(req: ApiRequest, runs: RunsClient, config: AppConfig, checkOutput: OutputCheck = sharedOutputCheck): Promise<ApiResponse> {
+export async function startScoringRun(req: ApiRequest, runs: RunsClient, config: AppConfig, checkOutput: OutputCheck): Promise<ApiResponse> {
   const size = Buffer.byteLength(req.bodyText);
   if (size > maxStartBodyBytes) {
     return { status: 400, body: invalidRequestBody([{ field: "body", message: `is ${size} bytes; the limit is ${maxStartBodyBytes}.` }]) };
@@ -65,40 +60,21 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   const { request } = validation;
   const instanceId = validation.instanceId
     ?? (key !== null ? instanceIdForKey(key) : request.output ? instanceIdForRequest(request) : randomUUID().replace(/-/g, ""));
-  const existing = await runs.get(instanceId);
-  if (existing) return answerExisting(req, runs, existing, request, wait);
   // Only for a new run: a resubmit of a finished run finds its own predictions file there.
   const outputField = isObject(body) && "endpoint_output_uri" in body ? "endpoint_output_uri" : "output.uri";
-  const refused = await refuseUnusableOutput(request, outputField, checkOutput);
-  if (refused) return refused;
-
   const input = newRunInput(request, config, new Date(), correlation.ok ? correlation.correlationId : null);
-  try {
-    await runs.start(instanceId, input);
-  } catch (err) {
-    // A concurrent identical submit may have won the race: answer with its run.
-    const raced = await runs.get(instanceId);
-    if (raced) return answerExisting(req, runs, raced, request, wait);
-    throw err;
+  const outcome = await startOrJoin(runs, instanceId, input, () => refuseUnusableOutput(request, outputField, checkOutput));
+  switch (outcome.kind) {
+    case "refused":
+      return outcome.refusal;
+    case "conflict":
+      return { status: 409, body: idempotencyConflictBody(instanceId) };
+    case "joined":
+      // The same request again: the same run, never a second job.
+      return respondWithRun(req, runs, instanceId, wait);
+    case "started":
+      return respondWithRun(req, runs, instanceId, wait, { alwaysAccepted: wait === 0 });
   }
-  // On Azure Storage two starts racing on one id can both answer success, and the loser's start
-  // is dropped: the run is whichever start was written first. Read it back before answering.
-  const started = await runs.get(instanceId);
-  if (started && !sameRequest(started, request)) return { status: 409, body: idempotencyConflictBody(instanceId) };
-  return respondWithRun(req, runs, instanceId, wait, { alwaysAccepted: wait === 0 });
-}
-
-function sameRequest(existing: DurableStatusLike, request: ScoringRunRequest): boolean {
-  const previous = (existing.input as Partial<ScoringRunInput> | null)?.request;
-  return previous !== undefined && requestFingerprint(previous) === requestFingerprint(request);
-}
-
-async function answerExisting(
-  req: ApiRequest, runs: RunsClient, existing: DurableStatusLike, request: ScoringRunRequest, wait: number,
-): Promise<ApiResponse> {
-  if (!sameRequest(existing, request)) return { status: 409, body: idempotencyConflictBody(existing.instanceId) };
-  // The same request again: the same run, never a second job.
-  return respondWithRun(req, runs, existing.instanceId, wait);
 }
 
 /**

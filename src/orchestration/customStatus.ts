@@ -5,10 +5,10 @@
  * error, plus a bounded summary of the pre-flight checks, the warnings and the latest timeline
  * entries; the full record goes in the run's output when it ends. Pure.
  */
-import type { RunError } from "../api/types";
-import type { RunProgress } from "../api/runProgress";
+import type { RunError } from "../runs/types";
+import type { RunProgress } from "../runs/types";
 import type { TimelineEntry } from "../observability/timeline";
-import type { CheckResult, PreflightCheck, PreflightReport, RunWarning } from "../preflight/types";
+import type { CheckResult, PreflightCheck, PreflightReport, RunWarning } from "../runs/preflightReport";
 
 /** Half of Durable's limit: room for the extension's own serializer to differ from JSON.stringify. */
 export const customStatusBudgetBytes = 8 * 1024;

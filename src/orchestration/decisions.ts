@@ -1,9 +1,9 @@
 /** What a scoring run does after each step. Pure functions of state, result and time. */
-import type { RunError, ScoringRunRequest } from "../api/types";
+import type { RunError, ScoringRunRequest } from "../runs/types";
 import type { BatchErrorInfo, JobSearch, JobSnapshot } from "../batch/types";
 import { isQueuedJobStatus } from "./jobStatus";
 import { backoffSeconds } from "./pollSchedule";
-import type { RunState } from "./runState";
+import type { RunState } from "../runs/runInput";
 
 export type PollDecision =
   | { kind: "succeed" }

@@ -1,8 +1,8 @@
 /** When to poll next. Pure: the orchestrator passes the current orchestration time. */
-import type { ScoringRunRequest } from "../api/types";
+import type { ScoringRunRequest } from "../runs/types";
 import type { PollPolicy } from "../config";
 import { isQueuedJobStatus } from "./jobStatus";
-import type { RunState } from "./runState";
+import type { RunState } from "../runs/runInput";
 
 /** While a cancel is on its way, look more often than the interval: the caller is waiting on it. */
 export const cancelPollSeconds = 10;

@@ -5,15 +5,18 @@
  * and every decision from the pure functions beside this file.
  */
 import type { OrchestrationContext, Task, TimerTask } from "durable-functions";
-import { type RunDetection, type RunProgress, type RunRecord, runRecord, type ScoringRunResult } from "../api/runProgress";
-import type { RunError } from "../api/types";
+import type { RunDetection, RunProgress, ScoringRunResult } from "../runs/types";
+import { type RunRecord, runRecord } from "../runs/runRecord";
+import type { RunError } from "../runs/types";
 import type { ActivityResult, BatchErrorInfo, EnsuredJob, EnsureJobRequest, JobLocator, JobRef, JobSearch, JobSnapshot } from "../batch/types";
 import { cancelRetryAt, decideAfterInvokeFailure, decideAfterLostAnswer, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
 import { isTerminalJobStatus } from "./jobStatus";
-import { names } from "./names";
+import { names } from "../runs/names";
 import { nextPollAt } from "./pollSchedule";
-import { initialRunState, type RunState, type ScoringRunInput } from "./runState";
-import type { DescribeOutputRequest, DescribeOutputResult, PreflightReport, PreflightRequest, RunOutput } from "../preflight/types";
+import { initialRunState } from "./runState";
+import type { RunState, ScoringRunInput } from "../runs/runInput";
+import type { DescribeOutputRequest, DescribeOutputResult, PreflightRequest } from "../preflight/types";
+import type { PreflightReport, RunOutput } from "../runs/preflightReport";
 import { preflightVerdict } from "../preflight/verdict";
 import { appendTimeline, type TimelineEvent } from "../observability/timeline";
 import { boundedProgress } from "./customStatus";

@@ -11,7 +11,8 @@ import type { JobInput, JobOutput } from "../batch/types";
 import { blobUrlOf, type BlobLocation } from "../storage/blobLocation";
 import { type BlobInspector, BlobReadError } from "../storage/blobInspector";
 import { resolveLocation, type ResolveDeps } from "./resolveLocation";
-import type { PreflightCheck, PreflightReport, PreflightRequest } from "./types";
+import type { PreflightCheck, PreflightReport } from "../runs/preflightReport";
+import type { PreflightRequest } from "./types";
 
 /** How many entries a folder check lists before it stops (and says so). */
 export const maxListedEntries = 5000;

@@ -9,7 +9,8 @@ import { blobUrlOf } from "../storage/blobLocation";
 import { BlobReadError } from "../storage/blobInspector";
 import type { PreflightDeps } from "./checks";
 import { resolveLocation } from "./resolveLocation";
-import type { DescribeOutputRequest, DescribeOutputResult, RunOutput } from "./types";
+import type { DescribeOutputRequest, DescribeOutputResult } from "./types";
+import type { RunOutput } from "../runs/preflightReport";
 
 export const defaultOutputFileName = "predictions.csv";
 

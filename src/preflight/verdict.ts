@@ -1,6 +1,6 @@
 /** What a pre-flight report means for the run. Pure. */
-import type { RunError } from "../api/types";
-import type { PreflightReport, RunWarning } from "./types";
+import type { RunError } from "../runs/types";
+import type { PreflightReport, RunWarning } from "../runs/preflightReport";
 
 export interface PreflightVerdict {
   /** Set in strict mode when a check failed: the run ends before a job exists. */

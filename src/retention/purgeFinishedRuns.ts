@@ -1,36 +1,17 @@
 /**
- * Retention: purging the durable history of finished runs, a bounded batch per invocation, so the
- * task hub does not grow forever and a large backlog is worked off over several invocations
- * instead of one that outlives the function timeout. Free of `@azure/functions` and of
- * durable-functions: it talks to a `RetentionClient` (see durableRetentionClient.ts for the
- * adapter over the durable client).
+ * Retention: purging the durable history of runs that ended, a bounded batch per invocation, so
+ * the task hub does not grow forever and a large backlog is worked off over several invocations
+ * instead of one that outlives the function timeout. It talks to the runs' durable adapter
+ * (runs/durableRuns.ts) through the two calls it needs.
  */
+import type { RunsClient } from "../runs/durableRuns";
+import { hasEnded } from "../runs/runtimeStatus";
+import type { InstanceSummary } from "../runs/durableRuns";
+import type { Retention } from "./retentionSettings";
 
-/**
- * Runtime statuses of a run that has ended. Never Running, Pending, Suspended or
- * ContinuedAsNew: those runs are alive (a ContinuedAsNew instance is between two executions).
- */
-export const finishedStatuses = ["Completed", "Failed", "Terminated"] as const;
-export type FinishedStatus = (typeof finishedStatuses)[number];
+export type RetentionClient = Pick<RunsClient, "listEnded" | "purge">;
 
 const dayMs = 24 * 3600_000;
-
-export interface InstanceSummary {
-  instanceId: string;
-  runtimeStatus: string;
-  /** When the instance last changed (its end, for a finished run): a Date or an ISO string. */
-  lastUpdatedTime: Date | string;
-}
-
-export interface RetentionClient {
-  /**
-   * Every instance with one of `statuses` created before `createdBefore` (the durable client
-   * filters on creation time only, and reads all pages itself; the last update is checked here).
-   */
-  listFinished(query: { createdBefore: Date; statuses: readonly FinishedStatus[] }): Promise<InstanceSummary[]>;
-  /** Purges one instance's history; resolves to the number of instances deleted (0: already gone). */
-  purge(instanceId: string): Promise<number>;
-}
 
 export interface PurgeOptions {
   now: Date;
@@ -62,10 +43,6 @@ export function retentionCutoff(now: Date, days: number): Date {
   return new Date(now.getTime() - days * dayMs);
 }
 
-export function isFinishedStatus(status: string): status is FinishedStatus {
-  return (finishedStatuses as readonly string[]).includes(status);
-}
-
 function timeOf(value: Date | string): number {
   return value instanceof Date ? value.getTime() : Date.parse(value);
 }
@@ -73,7 +50,7 @@ function timeOf(value: Date | string): number {
 /** A run is purged when it has ended and its last update is strictly before the cutoff. Unreadable times never qualify. */
 export function isPurgeable(instance: InstanceSummary, cutoff: Date): boolean {
   const updated = timeOf(instance.lastUpdatedTime);
-  return isFinishedStatus(instance.runtimeStatus) && Number.isFinite(updated) && updated < cutoff.getTime();
+  return hasEnded(instance.runtimeStatus) && Number.isFinite(updated) && updated < cutoff.getTime();
 }
 
 /** A batch size as given, checked: a whole number ≥ 1. */
@@ -99,7 +76,7 @@ export async function purgeFinishedRuns(client: RetentionClient, options: PurgeO
   const batchSize = checkedBatchSize(options.batchSize);
   const cutoff = retentionCutoff(options.now, options.days);
   const found = new Map<string, number>();
-  for (const instance of await client.listFinished({ createdBefore: cutoff, statuses: finishedStatuses })) {
+  for (const instance of await client.listEnded(cutoff)) {
     if (isPurgeable(instance, cutoff)) found.set(instance.instanceId, timeOf(instance.lastUpdatedTime));
   }
 
@@ -138,7 +115,7 @@ export function describeOutcome(outcome: PurgeOutcome): string {
 
 /** What the timer does with the retention settings: nothing when off, fail on a bad setting, else one bounded purge. */
 export async function runRetention(
-  retention: { off: string } | { problem: string } | { settings: { days: number; batchSize: number } },
+  retention: Retention,
   client: () => RetentionClient, now: Date, log: (message: string) => void,
 ): Promise<void> {
   // A wrong setting fails the invocation (visible in the host's logs), and purges nothing.

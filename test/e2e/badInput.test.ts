@@ -6,7 +6,7 @@
  * here ever starts a run, so the final test checks that nothing was created by any of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateStartRequest } from "../../src/api/validateStart";
+import { validateStartRequest } from "../../src/runs/request/validateStartRequest";
 import { type Stack, startStack } from "./stack";
 
 const ALLOWED_ENDPOINT = "https://heart-ep.westeurope.inference.ml.azure.com/jobs";

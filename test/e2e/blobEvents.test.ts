@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { scoreOf } from "../../dev/batch-emulator/predictions";
-import { blobRunId } from "../../src/events/blobCreated";
+import { blobRunId } from "../../src/runs/runIds";
 import { type Stack, startStack } from "./stack";
 
 /** New data starts a run: real blobs in Azurite, events delivered as Event Grid would. */

@@ -9,10 +9,10 @@ import { describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { devAccount } from "../../dev/azurite";
 import { lakeDatastore, pipelineDeployment } from "../../dev/stack";
-import { validateStartRequest } from "../../src/api/validateStart";
+import { validateStartRequest } from "../../src/runs/request/validateStartRequest";
 import { getConfig } from "../../src/config";
-import { names } from "../../src/orchestration/names";
-import { newRunInput } from "../../src/orchestration/runState";
+import { names } from "../../src/runs/names";
+import { newRunInput } from "../../src/runs/runInput";
 import { type Stack, useStack } from "./stack";
 
 // A second Azurite account with its own key: the app (holding only the development key) gets a

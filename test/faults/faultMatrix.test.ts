@@ -26,7 +26,7 @@ import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FaultKind, type JobStatus, lifecycles, type RecordedRequest } from "../../dev/batch-emulator";
 import { pipelineDeployment } from "../../dev/stack";
-import { names } from "../../src/orchestration/names";
+import { names } from "../../src/runs/names";
 import { type Stack, startStack } from "../e2e/stack";
 import { closedPort } from "../fixtures/ports";
 import { armCall, type ExpectedSleep, feedOf, modelPolling, type Seen } from "./faultModel";

@@ -109,14 +109,14 @@ export function readmeSettingsTable(): SettingsRow[] {
 }
 
 /**
- * Settings the app reads: names in src/config.ts (property reads on the env object, names passed
+ * Settings the app reads: names in src/config/ (property reads on the env object, names passed
  * to intSetting, string literals that look like setting names) plus any `process.env.X` /
  * `process.env["X"]` anywhere in src/.
  */
 export function settingsReadByApp(): Map<string, string> {
   const found = new Map<string, string>();
   const srcDir = path.join(repoRoot, "src");
-  const configFile = path.join(srcDir, "config.ts");
+  const configFile = path.join(srcDir, "config", "index.ts");
   const config = read(configFile);
   const patterns = [
     /\benv\.([A-Z][A-Z0-9_]*[A-Z0-9])\b/g, // env.SCORING_POLL_MODE

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
-import { blobRunId } from "../../src/events/blobCreated";
+import { blobRunId } from "../../src/runs/runIds";
 import { type Stack, startStack } from "../e2e/stack";
 import {
   type ApiResult, coverageProblems, type Doc, dereference, documentedStatuses, key, loadRawDoc, newAjv, operations,

@@ -7,7 +7,7 @@
  * and another caller's list and status views show none of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateStartRequest } from "../../src/api/validateStart";
+import { validateStartRequest } from "../../src/runs/request/validateStartRequest";
 import { parseConfig } from "../../src/config";
 import { type Stack, startStack } from "../e2e/stack";
 import { findSecrets, rawRequest } from "./helpers";

@@ -25,9 +25,9 @@ const repoRoot = path.resolve(__dirname, "../..");
 
 /** `file:name` → why it is not run state. */
 const allowList: Record<string, string> = {
-  "src/config.ts:cached": "the parsed settings, keyed by the settings' raw values: a cache rebuilt from the environment, nothing about runs",
-  "src/batch/sharedClient.ts:cached": "the Azure ML client for the current configuration (its bearer policies cache tokens): a cache rebuilt from settings",
-  "src/preflight/sharedDeps.ts:cached": "the pre-flight dependencies (client, blob inspector) for the current configuration: a cache rebuilt from settings",
+  "src/config/index.ts:cached": "the parsed settings, keyed by the settings' raw values: a cache rebuilt from the environment, nothing about runs",
+  "src/functions/sharedClients.ts:cachedClient": "the Azure ML client for the current configuration (its bearer policies cache tokens): a cache rebuilt from settings",
+  "src/functions/sharedClients.ts:cachedDeps": "the pre-flight dependencies (client, blob inspector) for the current configuration: a cache rebuilt from settings",
   "src/http/receiveEvents.ts:deserializerInstance": "the Event Grid deserializer, created on first use; it holds no event or run",
 };
 
@@ -102,7 +102,7 @@ describe("no run state in process memory: module-level state in src/", () => {
     expect(sources.length).toBeGreaterThan(40);
     expect(sources.some((s) => s.file === "src/orchestration/scoringRunOrchestrator.ts")).toBe(true);
     // The known caches are found, so the scanner works on the real code.
-    expect(findings.map((f) => `${f.file}:${f.name}`)).toEqual(expect.arrayContaining(["src/config.ts:cached", "src/batch/sharedClient.ts:cached"]));
+    expect(findings.map((f) => `${f.file}:${f.name}`)).toEqual(expect.arrayContaining(["src/config/index.ts:cached", "src/functions/sharedClients.ts:cachedClient"]));
   });
 
   it("every module-level mutable binding is on the allow-list, with its reason", () => {

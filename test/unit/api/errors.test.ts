@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorBody, idempotencyConflictBody, runAlreadyEndedBody, runNotFoundBody } from "../../../src/api/errors";
+import { errorBody, idempotencyConflictBody, runAlreadyEndedBody, runNotFoundBody } from "../../../src/http/errorBodies";
 
 describe("errorBody", () => {
   it("has the ARM error shape, details only when given", () => {

@@ -1,13 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  canonicalJson,
-  instanceIdForKey,
-  requestFingerprint,
-  validateIdempotencyKey,
-} from "../../../src/api/idempotency";
-import { validateStartRequest, type StartConfig } from "../../../src/api/validateStart";
-import type { ScoringRunRequest } from "../../../src/api/types";
+import { canonicalJson, instanceIdForKey, requestFingerprint, validateIdempotencyKey } from "../../../src/runs/runIds";
+import { validateStartRequest, type StartConfig } from "../../../src/runs/request/validateStartRequest";
+import type { ScoringRunRequest } from "../../../src/runs/types";
 
 const config: StartConfig = { allowedHosts: ["*.inference.ml.azure.com"], allowLoopback: false, defaultPollSeconds: 120 };
 const ENDPOINT = "https://heart-ep.westeurope.inference.ml.azure.com/jobs";

@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  errorFromFailureOutput,
-  httpStatusForView,
-  retryAfterSeconds,
-  toRunView,
-  type DurableStatusLike,
-} from "../../../src/api/runView";
-import type { RunProgress, ScoringRunResult } from "../../../src/api/runProgress";
-import type { RunView } from "../../../src/api/types";
+import { errorFromFailureOutput, httpStatusForView, retryAfterSeconds, toRunView, type DurableStatusLike } from "../../../src/runs/runView";
+import type { RunProgress, ScoringRunResult } from "../../../src/runs/types";
+import type { RunView } from "../../../src/runs/types";
 import { scoringRequest } from "../../fixtures/scoringRequest";
 
 const request = scoringRequest({ endpointUri: "https://heart-ep.westeurope.inference.ml.azure.com/jobs", timeoutSeconds: 604800 });

@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_TIMEOUT_SECONDS,
-  invalidRequestBody,
-  validateStartRequest,
-  type StartConfig,
-} from "../../../src/api/validateStart";
-import type { ErrorDetail } from "../../../src/api/errors";
-import type { ScoringRunRequest } from "../../../src/api/types";
+import { DEFAULT_TIMEOUT_SECONDS, validateStartRequest, type StartConfig } from "../../../src/runs/request/validateStartRequest";
+import { invalidRequestBody } from "../../../src/http/errorBodies";
+import type { ErrorDetail } from "../../../src/http/errorBodies";
+import type { ScoringRunRequest } from "../../../src/runs/types";
 
 const config: StartConfig = { allowedHosts: ["*.inference.ml.azure.com"], allowLoopback: false, defaultPollSeconds: 120 };
 const ENDPOINT = "https://heart-ep.westeurope.inference.ml.azure.com/jobs";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cloudOf } from "../../../src/cloudAudiences";
+import { cloudOf } from "../../../src/batch/cloud";
 import { parseConfig } from "../../../src/config";
 
 describe("token audiences follow the cloud of AML_ARM_ENDPOINT", () => {

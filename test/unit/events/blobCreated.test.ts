@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { BlobTriggerSettings } from "../../../src/config";
 import { parseConfig } from "../../../src/config";
-import { type BlobCreatedEvent, blobRunId, decideBlobCreated } from "../../../src/events/blobCreated";
+import { type BlobCreatedEvent, decideBlobCreated } from "../../../src/events/blobCreated";
+import { blobRunId } from "../../../src/runs/runIds";
 import { toIncomingEvent } from "../../../src/events/toIncomingEvent";
 
 const settings = (over: Partial<BlobTriggerSettings> = {}): BlobTriggerSettings => ({

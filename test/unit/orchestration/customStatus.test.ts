@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { RunProgress } from "../../../src/api/runProgress";
+import type { RunProgress } from "../../../src/runs/types";
 import { boundedProgress, customStatusBudgetBytes, preflightSummary, timelineSummary, utf16Bytes, warningsSummary } from "../../../src/orchestration/customStatus";
-import type { PreflightCheck } from "../../../src/preflight/types";
+import type { PreflightCheck } from "../../../src/runs/preflightReport";
 
 const check = (i: number, result: PreflightCheck["result"]): PreflightCheck => ({
   target: `inputs.in_${i}`, uri: `azureml://datastores/ds/paths/${"p".repeat(300)}/${i}`, blobUrl: null, result, code: result === "passed" ? null : "InputNotFound", message: "m".repeat(400),

@@ -1,7 +1,8 @@
-import type { ScoringRunRequest } from "../../../src/api/types";
+import type { ScoringRunRequest } from "../../../src/runs/types";
 import { scoringRequest } from "../../fixtures/scoringRequest";
 import type { BatchErrorInfo } from "../../../src/batch/types";
-import { initialRunState, type RunState } from "../../../src/orchestration/runState";
+import { initialRunState } from "../../../src/orchestration/runState";
+import type { RunState } from "../../../src/runs/runInput";
 
 export const t0 = new Date("2026-01-01T00:00:00.000Z");
 export const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);

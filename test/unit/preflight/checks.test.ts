@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkInput, checkOutput, runPreflight } from "../../../src/preflight/checks";
-import type { PreflightCheck } from "../../../src/preflight/types";
+import type { PreflightCheck } from "../../../src/runs/preflightReport";
 import { blobUrlOf, locationFromDatastore } from "../../../src/storage/blobLocation";
 import { createBlobInspector } from "../../../src/storage/blobInspector";
 import { CSV_BYTES, WS, expectNoSecrets, throwingCredential, upload, useAzurite } from "./azuriteDeps";

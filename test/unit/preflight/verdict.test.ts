@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CheckResult, PreflightCheck, PreflightMode } from "../../../src/preflight/types";
+import type { CheckResult, PreflightCheck, PreflightMode } from "../../../src/runs/preflightReport";
 import { preflightVerdict } from "../../../src/preflight/verdict";
 
 const check = (target: string, result: CheckResult, code: string | null, message = `${target} ${result}`): PreflightCheck =>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { InstanceSummary } from "../../../src/runs/durableRuns";
 import {
-  checkedBatchSize, describeOutcome, finishedStatuses, type InstanceSummary, isPurgeable, occurrenceTime, purgeFinishedRuns,
+  checkedBatchSize, describeOutcome, isPurgeable, occurrenceTime, purgeFinishedRuns,
   type RetentionClient, retentionCutoff, runRetention,
 } from "../../../src/retention/purgeFinishedRuns";
 
@@ -24,11 +25,10 @@ describe("which runs are purged", () => {
   const at = (ms: number) => new Date(ms).toISOString();
   const run = (runtimeStatus: string, lastUpdatedTime: string | Date): InstanceSummary => ({ instanceId: "r", runtimeStatus, lastUpdatedTime });
 
-  it("only ended runs: Completed, Failed, Terminated", () => {
-    expect([...finishedStatuses]).toEqual(["Completed", "Failed", "Terminated"]);
+  it("only ended runs: Completed, Failed, Terminated (and the enum's unused Canceled)", () => {
     const old = at(cutoff.getTime() - 1);
-    for (const s of ["Completed", "Failed", "Terminated"]) expect(isPurgeable(run(s, old), cutoff), s).toBe(true);
-    for (const s of ["Running", "Pending", "Suspended", "ContinuedAsNew", "Canceled", "completed", ""]) expect(isPurgeable(run(s, old), cutoff), s).toBe(false);
+    for (const s of ["Completed", "Failed", "Terminated", "Canceled"]) expect(isPurgeable(run(s, old), cutoff), s).toBe(true);
+    for (const s of ["Running", "Pending", "Suspended", "ContinuedAsNew", "completed", ""]) expect(isPurgeable(run(s, old), cutoff), s).toBe(false);
   });
 
   it("only when the last update is strictly before the cutoff (Date or ISO string); unreadable times never", () => {
@@ -65,12 +65,12 @@ describe("batch bounds", () => {
 /** An in-memory task hub: listings and purges recorded. */
 function fakeClient(instances: Array<InstanceSummary & { createdTime: number }>, fail: (id: string) => boolean = () => false) {
   const live = new Map(instances.map((i) => [i.instanceId, i]));
-  const calls = { lists: 0, purged: [] as string[], queries: [] as Array<{ createdBefore: string; statuses: string[] }> };
+  const calls = { lists: 0, purged: [] as string[], queries: [] as Array<{ createdBefore: string }> };
   const client: RetentionClient = {
-    async listFinished({ createdBefore, statuses }) {
+    async listEnded(createdBefore) {
       calls.lists++;
-      calls.queries.push({ createdBefore: createdBefore.toISOString(), statuses: [...statuses] });
-      return [...live.values()].filter((i) => (statuses as readonly string[]).includes(i.runtimeStatus) && i.createdTime <= createdBefore.getTime());
+      calls.queries.push({ createdBefore: createdBefore.toISOString() });
+      return [...live.values()].filter((i) => ["Completed", "Failed", "Terminated", "Canceled"].includes(i.runtimeStatus) && i.createdTime <= createdBefore.getTime());
     },
     async purge(id) {
       if (fail(id)) throw new Error(`purge of ${id} failed`);
@@ -92,7 +92,7 @@ describe("purgeFinishedRuns", () => {
       { ...old(5), instanceId: "ended-recently", lastUpdatedTime: new Date(now.getTime() - 2 * day).toISOString() },
     ]);
     const outcome = await purgeFinishedRuns(client, { now, days: 30, batchSize: 500 });
-    expect(calls.queries[0]).toEqual({ createdBefore: "2026-01-30T03:17:00.000Z", statuses: ["Completed", "Failed", "Terminated"] });
+    expect(calls.queries[0]).toEqual({ createdBefore: "2026-01-30T03:17:00.000Z" });
     expect(calls.purged.sort()).toEqual(["old-001", "old-002", "old-003"]);
     expect([...live.keys()].sort()).toEqual(["ended-recently", "old-but-running"]);
     expect(outcome).toMatchObject({ purged: 3, alreadyGone: 0, failed: 0, remaining: 0 });
@@ -139,7 +139,7 @@ describe("purgeFinishedRuns", () => {
     let peak = 0;
     const { client } = fakeClient(Array.from({ length: 20 }, (_, i) => old(i)));
     const slow: RetentionClient = {
-      listFinished: client.listFinished,
+      listEnded: client.listEnded,
       async purge(id) {
         inFlight++;
         peak = Math.max(peak, inFlight);

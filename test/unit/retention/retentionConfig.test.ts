@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ncrontabProblem, parseConfig, retentionTimerSchedule } from "../../../src/config";
+import { parseConfig } from "../../../src/config";
+import { ncrontabProblem } from "../../../src/retention/ncrontab";
+import { parseRetention, retentionTimerSchedule as scheduleOf } from "../../../src/retention/retentionSettings";
 
-const retention = (env: Record<string, string>) => parseConfig(env).retention;
+const retention = (env: Record<string, string>) => parseRetention(parseConfig(env).retention);
+const retentionTimerSchedule = (env: Record<string, string>) => scheduleOf(parseConfig(env).retention);
 
 describe("retention settings", () => {
   it("defaults: 30 days, batches of 500, daily at 03:17", () => {
@@ -28,7 +31,7 @@ describe("retention settings", () => {
   it("a bad retention setting never breaks the rest of the configuration (the scoring API keeps working)", () => {
     const config = parseConfig({ SCORING_RETENTION_DAYS: "forever", SCORING_RETENTION_SCHEDULE: "daily" });
     expect(config.defaultPollSeconds).toBe(120);
-    expect(config.retention).toHaveProperty("problem");
+    expect(parseRetention(config.retention)).toHaveProperty("problem");
   });
 
   it("SCORING_RETENTION_SCHEDULE: a 6-field NCRONTAB expression; an invalid one is a problem and the timer keeps the default", () => {

@@ -1,7 +1,7 @@
+/** The run as a concept: its request, its progress and result, its error, its public view. Plain JSON. */
 import type { JobInput, JobOutput } from "../batch/types";
-import type { PreflightMode, PreflightReport, RunOutput, RunWarning } from "../preflight/types";
 import type { TimelineEntry } from "../observability/timeline";
-import type { RunDetection } from "./runProgress";
+import type { PreflightMode, PreflightReport, RunOutput, RunWarning } from "./preflightReport";
 
 /** A start request after validation and normalisation: the orchestration input's `request`. */
 export interface ScoringRunRequest {
@@ -56,4 +56,64 @@ export interface RunView {
   correlationId: string | null;
   /** The run's story, bounded: started, pre-flight, invoked, status changes, cancel requests, outcome. */
   timeline: TimelineEntry[];
+}
+
+export interface RunJobInfo {
+  name: string;
+  id: string;
+  status: string;
+  studioUrl: string | null;
+}
+
+/** How the job's end was noticed: by a scheduled poll or by a job status event (then confirmed by GET). */
+export interface RunDetection {
+  by: "poll" | "event";
+  at: string;
+  /** From the event's time to the confirming read (events only; a poll cannot know when the job ended). */
+  delaySeconds: number | null;
+  /** The longest the end can have gone unnoticed: since the read before this one. */
+  maxDelaySeconds: number;
+}
+
+/** The orchestration's custom status while it runs (and when it fails). */
+export interface RunProgress {
+  phase: string;
+  job: RunJobInfo | null;
+  polls: number;
+  lastPolledAt: string | null;
+  nextPollAt: string | null;
+  /** Set before the orchestration fails, so the run view shows a structured error. */
+  error?: RunError | null;
+  /** Set when a read saw the job end. */
+  detection?: RunDetection | null;
+  /** The pre-flight report, once made. */
+  preflight?: PreflightReport | null;
+  warnings?: RunWarning[];
+  timeline?: TimelineEntry[];
+}
+
+/** The orchestration's output when the job completed. */
+export interface ScoringRunResult {
+  job: RunJobInfo;
+  /** The predictions file (older versions: only `{ uri }`). */
+  output: RunOutput | { uri: string } | null;
+  polls: number;
+  completedAt: string;
+  detection?: RunDetection;
+  preflight?: PreflightReport | null;
+  warnings?: RunWarning[];
+  timeline?: TimelineEntry[];
+}
+
+
+/** The payload of a CancelRequested event. */
+export interface CancelRequest {
+  reason?: string;
+}
+
+/** The payload of a JobStatusChanged event: which job an Azure ML event spoke of, and what it said. */
+export interface JobStatusSignal {
+  jobName: string;
+  status?: string;
+  eventTime?: string;
 }

@@ -61,3 +61,25 @@ export function validateIdempotencyKey(
   }
   return { ok: true, key };
 }
+
+/**
+ * Every run id the app issues or accepts has this form (random hex, `key-`/`req-`/`blob-` + hex,
+ * or a validated instanceId). durable-functions puts ids into URLs unencoded, so anything else
+ * (`/`, `..`, `?`, `#`, NUL) could address another instance: such an id names no run.
+ */
+const runIdForm = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+export const isRunId = (id: string): boolean => runIdForm.test(id);
+
+export const blobRunPrefix = "blob-";
+
+/**
+ * The run id for one version of one blob: the same URL and eTag always give the same id, so
+ * Event Grid's at-least-once redelivery, or the same write reported twice, names one run.
+ * A new write of the blob has a new eTag and so a new run.
+ */
+export function blobRunId(blobUrl: string, eTag: string): string {
+  const url = new URL(blobUrl);
+  const canonical = `${url.protocol}//${url.host.toLowerCase()}${url.pathname}`;
+  const version = eTag.trim().replace(/^(W\/)?"(.*)"$/, "$2");
+  return `${blobRunPrefix}${sha256Hex(`${canonical}\n${version}`).slice(0, 32)}`;
+}

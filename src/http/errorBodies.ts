@@ -1,10 +1,8 @@
 /** Error bodies the HTTP API answers with: `{"error":{"code","message","details"?}}` (ARM shape). */
 
-/** One problem with a request: `field` is the dotted path as the caller wrote it (`inputs.input_data.uri`). */
-export interface ErrorDetail {
-  field: string;
-  message: string;
-}
+import type { ErrorDetail } from "../runs/request/validateStartRequest";
+
+export type { ErrorDetail };
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetail[] };
@@ -31,4 +29,13 @@ export function idempotencyConflictBody(id: string): ErrorBody {
 /** 409 body: cancel asked of a run that already ended. */
 export function runAlreadyEndedBody(id: string, status: string): ErrorBody {
   return errorBody("RunAlreadyEnded", `Scoring run '${id}' already ended with status ${status}.`);
+}
+
+/** The 400 body for a failed validation. */
+export function invalidRequestBody(details: ErrorDetail[]): ErrorBody {
+  const n = details.length;
+  const first = details[0];
+  const summary = first ? `${first.field || "body"}: ${first.message}` : "the request is invalid";
+  const more = n > 1 ? ` (and ${n - 1} more, see details)` : "";
+  return errorBody("InvalidRequest", `${n} problem${n === 1 ? "" : "s"} with the request: ${summary}${more}`, details);
 }

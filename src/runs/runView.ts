@@ -3,9 +3,11 @@
  * Defensive: custom status, input and output are whatever the task hub stored.
  */
 import type { TimelineEntry } from "../observability/timeline";
-import type { PreflightReport, RunOutput, RunWarning } from "../preflight/types";
-import type { RunError, RunStatus, RunView, ScoringRunRequest } from "./types";
-import type { RunDetection, RunJobInfo } from "./runProgress";
+import type { PreflightReport, RunOutput, RunWarning } from "./preflightReport";
+import { failureRecord } from "./runRecord";
+import { runStatusOf } from "./runtimeStatus";
+import type { RunError, RunView, ScoringRunRequest } from "./types";
+import type { RunDetection, RunJobInfo } from "./types";
 
 /** The parts of a durable `DurableOrchestrationStatus` the view needs. */
 export interface DurableStatusLike {
@@ -20,8 +22,6 @@ export interface DurableStatusLike {
   customStatus: unknown;
 }
 
-/** Error codes the orchestrator uses when the run ended because of a cancel. */
-export const CANCEL_ERROR_CODES: readonly string[] = ["RunCanceled", "JobCanceled"];
 export const MAX_ERROR_MESSAGE_LENGTH = 2000;
 
 /** Error names of JavaScript built-ins: a failure text starting with one is a bug, not one of our codes. */
@@ -106,39 +106,6 @@ export function errorFromFailureOutput(output: unknown): RunError {
   return { code: "OrchestrationFailed", message: line === "" ? "The run failed." : line };
 }
 
-/**
- * The run's full record from a failed orchestration's output: the JSON on the line after
- * `Orchestrator function '…' failed: <code>: <message>` (see ScoringRunError). Null when absent
- * or unreadable (a failure the run did not raise itself).
- */
-export function failureRecord(output: unknown): Obj | null {
-  const text = str(output);
-  const newline = text?.indexOf("\n") ?? -1;
-  if (!text || newline < 0) return null;
-  try {
-    return asObject(JSON.parse(text.slice(newline + 1)));
-  } catch {
-    return null;
-  }
-}
-
-function viewStatus(runtimeStatus: string, error: RunError | null): RunStatus {
-  switch (runtimeStatus) {
-    case "Pending":
-      return "Pending";
-    case "Completed":
-      return "Succeeded";
-    case "Failed":
-      return error && CANCEL_ERROR_CODES.includes(error.code) ? "Canceled" : "Failed";
-    case "Terminated":
-    case "Canceled":
-      return "Canceled";
-    default:
-      // Running, ContinuedAsNew, Suspended, and anything unknown: not over yet.
-      return "Running";
-  }
-}
-
 export function toRunView(status: DurableStatusLike): RunView {
   const runtime = status.runtimeStatus;
   const progress = asObject(status.customStatus);
@@ -188,7 +155,7 @@ export function toRunView(status: DurableStatusLike): RunView {
       break;
   }
 
-  const viewed = viewStatus(runtime, error);
+  const viewed = runStatusOf(runtime, error);
   const terminal = viewed === "Succeeded" || viewed === "Failed" || viewed === "Canceled";
   const phase = terminal
     ? viewed

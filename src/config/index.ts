@@ -1,5 +1,6 @@
 /** Settings, parsed and validated in one place. The only reader of process.env in src/. */
-import { cloudOf } from "./cloudAudiences";
+import { cloudOf } from "../batch/cloud";
+import { parseWorkspaceId } from "../batch/resourceIds";
 
 export interface AppConfig {
   /** Host patterns an endpoint URI may use (`*.inference.ml.azure.com`). */
@@ -23,18 +24,17 @@ export interface AppConfig {
   /** What a BlobCreated event starts; `problem` says why blob events start nothing. */
   blobTrigger: { settings: BlobTriggerSettings } | { problem: string };
   /**
-   * What the retention timer purges (SCORING_RETENTION_DAYS, SCORING_RETENTION_BATCH,
-   * SCORING_RETENTION_SCHEDULE); `off` says it was turned off, `problem` which setting is wrong.
-   * A bad retention setting fails only the timer, never the scoring API.
+   * The retention timer's settings as given (SCORING_RETENTION_DAYS, SCORING_RETENTION_BATCH,
+   * SCORING_RETENTION_SCHEDULE): the timer reads and checks them itself, so a bad one fails only
+   * the timer, never the scoring API.
    */
-  retention: { settings: RetentionSettings } | { off: string } | { problem: string };
+  retention: RetentionSettingsGiven;
 }
 
-export interface RetentionSettings {
-  /** Finished runs whose last update is more than this many days old are purged. */
-  days: number;
-  /** At most this many runs are purged per invocation; a backlog is worked off over several days. */
-  batchSize: number;
+export interface RetentionSettingsGiven {
+  days: string | undefined;
+  batch: string | undefined;
+  schedule: string | undefined;
 }
 
 /**
@@ -73,7 +73,7 @@ export interface BlobTriggerSettings {
 export type Env = Record<string, string | undefined>;
 
 /** A whole-number setting, digits only ("1e2" and "0x10" are refused, not read as 100 and 16). */
-function intSetting(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function intSetting(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
@@ -124,12 +124,10 @@ function parseBlobTrigger(env: Env, defaultPollSeconds: number): AppConfig["blob
   };
 }
 
-const workspaceIdForm = /^\/subscriptions\/[^/?#\s]+\/resourceGroups\/[^/?#\s]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/?#\s]+$/i;
-
 function workspaceSetting(env: Env): string | null {
   const raw = env.AML_WORKSPACE_ID?.trim();
   if (!raw) return null;
-  if (!workspaceIdForm.test(raw)) throw new Error("Setting AML_WORKSPACE_ID must be a workspace resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>.");
+  if (!parseWorkspaceId(raw)) throw new Error("Setting AML_WORKSPACE_ID must be a workspace resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>.");
   return raw;
 }
 
@@ -176,7 +174,7 @@ export function parseConfig(env: Env): AppConfig {
       eventSafetySeconds: intSetting(env, "SCORING_EVENT_SAFETY_POLL_SECONDS", 900, 60, 86400),
     },
     blobTrigger: parseBlobTrigger(env, defaultPollSeconds),
-    retention: parseRetention(env),
+    retention: { days: env.SCORING_RETENTION_DAYS, batch: env.SCORING_RETENTION_BATCH, schedule: env.SCORING_RETENTION_SCHEDULE },
   };
 }
 
@@ -201,80 +199,4 @@ export function getConfig(): AppConfig {
   const key = settingNames.map((name) => env[name]).join("\u0000");
   if (cached?.key !== key) cached = { key, config: parseConfig(env) };
   return cached.config;
-}
-
-// ---- retention ----------------------------------------------------------------------------
-
-export const retentionDefaults = { days: 30, batchSize: 500, schedule: "0 17 3 * * *" } as const;
-export const retentionLimits = { minDays: 1, maxDays: 3650, minBatch: 1, maxBatch: 5000 } as const;
-
-const cronFields = [
-  { name: "second", min: 0, max: 59 },
-  { name: "minute", min: 0, max: 59 },
-  { name: "hour", min: 0, max: 23 },
-  { name: "day", min: 1, max: 31 },
-  { name: "month", min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
-  { name: "day of week", min: 0, max: 6, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
-] as const;
-
-/**
- * Why `schedule` is not a 6-field NCRONTAB expression (`{second} {minute} {hour} {day} {month}
- * {day-of-week}`, what a Functions timer trigger takes), or null when it is one. Each field is
- * `*` or a comma list of values and ranges (`n`, `n-m`), each optionally stepped (`/s`); months
- * and days of the week may be named (`Jan`, `Mon`).
- */
-export function ncrontabProblem(schedule: string): string | null {
-  const parts = schedule.trim().split(/\s+/).filter((p) => p !== "");
-  if (parts.length !== 6) return `needs 6 fields ({second} {minute} {hour} {day} {month} {day-of-week}), got ${parts.length}`;
-  for (let i = 0; i < 6; i++) {
-    const field = cronFields[i]!;
-    const names: readonly string[] = "names" in field ? field.names : [];
-    const value = (token: string): number | null => {
-      if (/^\d{1,2}$/.test(token)) return Number(token);
-      const named = names.indexOf(token.toLowerCase());
-      return named < 0 ? null : named + field.min;
-    };
-    for (const element of parts[i]!.split(",")) {
-      const m = /^([^/]+)(?:\/(\d{1,2}))?$/.exec(element);
-      const step = m?.[2] === undefined ? 1 : Number(m[2]);
-      const range = m?.[1] === "*" ? [field.min, field.max] : m?.[1]?.split("-").map(value);
-      const ok = m !== null && step >= 1 && range !== undefined && range.length <= 2
-        && range.every((v) => v !== null && v >= field.min && v <= field.max)
-        && (range.length === 1 || (range[0] as number) <= (range[1] as number));
-      if (!ok) return `its ${field.name} field "${parts[i]}" is not valid (${field.min}-${field.max}${names.length ? " or a name" : ""}, *, ranges, lists, /steps)`;
-    }
-  }
-  return null;
-}
-
-function parseRetention(env: Env): AppConfig["retention"] {
-  const rawDays = env.SCORING_RETENTION_DAYS?.trim() ?? "";
-  if (rawDays === "0" || rawDays.toLowerCase() === "off") return { off: `SCORING_RETENTION_DAYS is "${rawDays}": finished runs are kept forever.` };
-  let days: number;
-  let batchSize: number;
-  try {
-    days = intSetting(env, "SCORING_RETENTION_DAYS", retentionDefaults.days, retentionLimits.minDays, retentionLimits.maxDays);
-  } catch (err) {
-    return { problem: `${(err as Error).message.replace(/\.$/, "")} (0 or off: keep every run). Nothing was purged.` };
-  }
-  try {
-    batchSize = intSetting(env, "SCORING_RETENTION_BATCH", retentionDefaults.batchSize, retentionLimits.minBatch, retentionLimits.maxBatch);
-  } catch (err) {
-    return { problem: `${(err as Error).message} Nothing was purged.` };
-  }
-  const schedule = env.SCORING_RETENTION_SCHEDULE?.trim();
-  const scheduleProblem = schedule ? ncrontabProblem(schedule) : null;
-  if (scheduleProblem) return { problem: `Setting SCORING_RETENTION_SCHEDULE must be a 6-field NCRONTAB expression such as "${retentionDefaults.schedule}": ${scheduleProblem}, got "${schedule}". Nothing was purged.` };
-  return { settings: { days, batchSize } };
-}
-
-/**
- * The retention timer's schedule, read once when the app loads (the host reads a function's
- * schedule at indexing; changing an app setting restarts the app): SCORING_RETENTION_SCHEDULE
- * when it is valid, else the default (an invalid one makes every invocation fail, see
- * `retention.problem`, so it is noticed without stopping the app from loading).
- */
-export function retentionTimerSchedule(env: Env = process.env): string {
-  const schedule = env.SCORING_RETENTION_SCHEDULE?.trim();
-  return schedule && ncrontabProblem(schedule) === null ? schedule : retentionDefaults.schedule;
 }

@@ -5,14 +5,18 @@
  * at once, each naming the field as the caller wrote it.
  */
 import { z } from "zod";
-import type { AppConfig } from "../config";
-import type { JobInput } from "../batch/types";
-import { checkEndpointUri } from "../batch/endpointHosts";
-import { parseWorkspaceId } from "../batch/resourceIds";
-import { PREFLIGHT_MODES } from "../preflight/types";
-import type { ScoringRunRequest } from "./types";
-import { checkOutputUri, classifyInputUri, parseDataAssetReference } from "../batch/azuremlUris";
-import { errorBody, type ErrorBody, type ErrorDetail } from "./errors";
+import type { AppConfig } from "../../config";
+import type { JobInput } from "../../batch/types";
+import { checkEndpointUri } from "../../batch/endpointHosts";
+import { parseWorkspaceId } from "../../batch/resourceIds";
+import { PREFLIGHT_MODES } from "../preflightReport";
+import type { ScoringRunRequest } from "../types";
+import { checkOutputUri, classifyInputUri, parseDataAssetReference } from "../../batch/azuremlUris";
+/** One problem with a request: `field` is the dotted path as the caller wrote it (`inputs.input_data.uri`). */
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
 
 export type StartConfig = Pick<AppConfig, "allowedHosts" | "allowLoopback" | "defaultPollSeconds"> & Partial<Pick<AppConfig, "workspaceId">>;
 
@@ -510,13 +514,4 @@ function dataAssetsWithoutWorkspace(request: ScoringRunRequest, field: (inputNam
       message: "is a data asset in short form; Azure ML takes data assets as ARM ids, so the workspace must be known to resolve it: " +
         "set the field workspace (or the setting AML_WORKSPACE_ID), or pass the asset's ARM id (/subscriptions/…/data/<name>/versions/<version>)",
     }));
-}
-
-/** The 400 body for a failed validation. */
-export function invalidRequestBody(details: ErrorDetail[]): ErrorBody {
-  const n = details.length;
-  const first = details[0];
-  const summary = first ? `${first.field || "body"}: ${first.message}` : "the request is invalid";
-  const more = n > 1 ? ` (and ${n - 1} more, see details)` : "";
-  return errorBody("InvalidRequest", `${n} problem${n === 1 ? "" : "s"} with the request: ${summary}${more}`, details);
 }

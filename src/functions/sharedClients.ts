@@ -1,0 +1,32 @@
+/**
+ * The process's clients, one per configuration (bearer policies cache tokens per client; settings
+ * change only when a dev host or a test changes the environment), built on first use: the REST
+ * pipeline and the storage SDK are not needed to register functions (cold start).
+ */
+import type { BatchEndpointClient } from "../batch/types";
+import { getConfig } from "../config";
+import type { PreflightDeps } from "../preflight/checks";
+
+let cachedClient: { config: ReturnType<typeof getConfig>; client: BatchEndpointClient } | undefined;
+let cachedDeps: { config: ReturnType<typeof getConfig>; deps: PreflightDeps } | undefined;
+
+/** The Azure ML client. */
+export function sharedBatchClient(): BatchEndpointClient {
+  const config = getConfig();
+  if (cachedClient?.config !== config) {
+    const { createBatchEndpointClient } = require("../batch/client") as typeof import("../batch/client");
+    cachedClient = { config, client: createBatchEndpointClient({ config }) };
+  }
+  return cachedClient.client;
+}
+
+/** What pre-flight reads with: the Azure ML client (workspace reads) and a blob inspector on the app's identity. */
+export function sharedPreflightDeps(): PreflightDeps {
+  const config = getConfig();
+  if (cachedDeps?.config !== config) {
+    const { createLazyCredential } = require("../batch/credential") as typeof import("../batch/credential");
+    const { createBlobInspector } = require("../storage/blobInspector") as typeof import("../storage/blobInspector");
+    cachedDeps = { config, deps: { client: sharedBatchClient(), blobs: createBlobInspector(createLazyCredential(config)), allowLoopback: config.allowLoopback } };
+  }
+  return cachedDeps.deps;
+}

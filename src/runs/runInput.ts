@@ -1,0 +1,63 @@
+/**
+ * A run's orchestration input: the request, the settings the orchestrator needs (fixed at start),
+ * and the state it carries from poll to poll and across continueAsNew. Plain JSON.
+ */
+import type { BatchErrorInfo, JobRef } from "../batch/types";
+import type { PollPolicy } from "../config";
+import type { TimelineEntry } from "../observability/timeline";
+import type { PreflightReport, RunWarning } from "./preflightReport";
+import type { ScoringRunRequest } from "./types";
+
+export interface RunState {
+  /** When the run (its first execution) started; deadlines count from here. */
+  startedAt: string;
+  deadlineAt: string;
+  /** Deterministic id of this run's invoke, sent with the request so the job can be recognised. */
+  invokeId: string;
+  invokeAttempts: number;
+  job: JobRef | null;
+  invokedAt: string | null;
+  queueDeadlineAt: string | null;
+  /** Status GETs over the whole run (all executions). */
+  polls: number;
+  lastPolledAt: string | null;
+  consecutivePollErrors: number;
+  /** Non-retryable read failures in a row (401/403/404); optional in states carried by older versions. */
+  hardPollErrors?: number;
+  lastPollError: BatchErrorInfo | null;
+  cancel: { requestedAt: string; reason: string } | null;
+  cancelSentAt: string | null;
+  cancelAttempts: number;
+  /** The last cancel POST's failure, so the next attempt honours its Retry-After. */
+  lastCancelError?: BatchErrorInfo | null;
+  /** The pre-flight checks' report, once made (absent in states carried by older versions). */
+  preflight?: PreflightReport | null;
+  /** Things the caller should know that did not fail the run. */
+  warnings?: RunWarning[];
+  /** The run's story, bounded (absent in states carried by older versions). */
+  timeline?: TimelineEntry[];
+}
+
+/** The orchestration input: the normalised request, the settings the orchestrator needs, and carried state. */
+export interface ScoringRunInput {
+  request: ScoringRunRequest;
+  /** Polls per execution before continueAsNew (settings are passed in: orchestrators must not read them). */
+  maxPollsPerExecution: number;
+  /** How to schedule status reads; absent in inputs from older versions (then fixed). */
+  pollPolicy?: PollPolicy;
+  /** The caller's correlation id (x-correlation-id or traceparent's trace id); on every log line. */
+  correlationId?: string | null;
+  /**
+   * When the run was asked for. The run's own record: the task hub's createdTime moves at every
+   * continueAsNew on the Azure Storage backend, so list order and paging key on this instead.
+   */
+  createdAt: string;
+  state?: RunState;
+}
+
+/** The input of a new run: the request and the settings the orchestrator needs, fixed at start. */
+export function newRunInput(
+  request: ScoringRunRequest, settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy }, createdAt: Date, correlationId: string | null = null,
+): ScoringRunInput {
+  return { request, maxPollsPerExecution: settings.maxPollsPerExecution, pollPolicy: settings.pollPolicy, correlationId, createdAt: createdAt.toISOString() };
+}

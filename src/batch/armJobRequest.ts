@@ -3,7 +3,7 @@
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { checkArmEndpoint } from "./endpointHosts";
 import { BatchEndpointError } from "./errors";
-import { parseJobPath, type JobPathParts } from "./resourceIds";
+import { buildJobPath, parseJobPath, type JobPathParts } from "./resourceIds";
 import { send, type BatchClientContext } from "./send";
 import type { JobLocator } from "./types";
 
@@ -42,9 +42,7 @@ export async function sendArmJobRequest(
     throw new BatchEndpointError("InvalidRequest", `"${apiVersion.slice(0, 50)}" is not an api-version (yyyy-mm-dd[-preview]).`);
   }
   const base = arm.url.toString().replace(/\/+$/, "");
-  const path =
-    `/subscriptions/${job.subscriptionId}/resourceGroups/${job.resourceGroup}` +
-    `/providers/Microsoft.MachineLearningServices/workspaces/${job.workspace}/jobs/${job.jobName}`;
+  const path = buildJobPath(job, job.jobName);
   const headers = createHttpHeaders({ Accept: "application/json" });
   if (method === "POST") headers.set("Content-Length", "0");
   const request = createPipelineRequest({

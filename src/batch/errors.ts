@@ -1,6 +1,7 @@
 /** The one error type the batch client throws, and its JSON form for activity results. */
 
 import type { BatchErrorInfo } from "./types";
+import { asObject, getField, getString, parseJson } from "../json";
 import { sanitizeText } from "./sanitize";
 
 export interface BatchEndpointErrorOptions {
@@ -144,49 +145,26 @@ interface ServiceError {
   details: string[];
 }
 
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-function field(obj: Record<string, unknown> | undefined, name: string): unknown {
-  if (!obj) return undefined;
-  if (name in obj) return obj[name];
-  const wanted = name.toLowerCase();
-  const key = Object.keys(obj).find((k) => k.toLowerCase() === wanted);
-  return key === undefined ? undefined : obj[key];
-}
-
-function stringField(obj: Record<string, unknown> | undefined, name: string): string | undefined {
-  const value = field(obj, name);
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
-
 /** Reads `{"error":{code,message,details}}` (ARM) or the unwrapped `{code,message}`. */
 function readServiceError(bodyText: string | null | undefined): ServiceError | undefined {
   if (!bodyText || bodyText.trim() === "") return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-  const root = asRecord(parsed);
+  const root = asObject(parseJson(bodyText));
   if (!root) return undefined;
-  const wrapped = asRecord(field(root, "error"));
+  const wrapped = asObject(getField(root, "error"));
   const source = wrapped ?? root;
-  const code = stringField(source, "code");
+  const code = getString(source, "code");
   // Some services put a plain string in "error" and the text in "message"/"error_description".
   const message =
-    stringField(source, "message") ??
-    (typeof field(root, "error") === "string" ? String(field(root, "error")) : undefined) ??
-    stringField(root, "message") ??
-    stringField(root, "error_description");
+    getString(source, "message") ??
+    (typeof getField(root, "error") === "string" ? String(getField(root, "error")) : undefined) ??
+    getString(root, "message") ??
+    getString(root, "error_description");
   const details: string[] = [];
-  const rawDetails = field(source, "details");
+  const rawDetails = getField(source, "details");
   if (Array.isArray(rawDetails)) {
     for (const detail of rawDetails.slice(0, 3)) {
-      const d = asRecord(detail);
-      const text = stringField(d, "message") ?? stringField(d, "code");
+      const d = asObject(detail);
+      const text = getString(d, "message") ?? getString(d, "code");
       if (text) details.push(text);
     }
   }
@@ -249,39 +227,37 @@ export function isNeverSentErrorCode(code: unknown): boolean {
 }
 
 /**
- * A thrown value as a BatchEndpointError: kept as is when it already is one; identity errors →
- * AuthenticationFailed; transport errors → EndpointUnreachable / NetworkError / Timeout;
- * anything else → InternalError (retryable).
+ * Any thrown value as a BatchEndpointError, the one place failures without an HTTP answer are
+ * classified. Our own errors are kept (with `context` in front). Identity errors →
+ * AuthenticationFailed; a timeout → Timeout; a transport error that proves the request never
+ * left (refused, DNS) → EndpointUnreachable; other transport errors → NetworkError; anything
+ * else → InternalError. `mayHaveBeenSent` (an invoke) makes every failure that does not prove
+ * the request never left `outcomeUnknown`: a job may exist.
  */
-export function toBatchEndpointError(err: unknown): BatchEndpointError {
-  if (err instanceof BatchEndpointError) return err;
+export function toBatchEndpointError(err: unknown, how: { context?: string; mayHaveBeenSent?: boolean } = {}): BatchEndpointError {
+  const prefix = how.context ? `${how.context} failed: ` : "";
+  const maybeSent = how.mayHaveBeenSent ?? false;
+  if (err instanceof BatchEndpointError) return how.context ? err.with({ message: `${prefix}${err.message}` }) : err;
   const message = err instanceof Error ? err.message : typeof err === "string" ? err : "unknown error";
   if (isIdentityError(err)) {
-    return new BatchEndpointError("AuthenticationFailed", `Could not get an access token: ${message}`, { cause: err });
+    return new BatchEndpointError("AuthenticationFailed", `${prefix}could not get an access token: ${message}`, { cause: err });
   }
   if (err instanceof Error && err.name === "AbortError") {
-    return new BatchEndpointError("Timeout", `The request timed out or was aborted: ${message}`, {
-      retryable: true,
-      cause: err,
-    });
+    return new BatchEndpointError("Timeout", `${prefix}no response in time (${message}).`, { retryable: true, outcomeUnknown: maybeSent, cause: err });
   }
   if (err instanceof Error && err.name === "RestError") {
     const rest = err as Error & { code?: unknown; statusCode?: unknown };
     if (typeof rest.statusCode === "number") {
-      return new BatchEndpointError(codeForStatus(rest.statusCode), message, {
-        httpStatus: rest.statusCode,
-        retryable: isRetryableStatus(rest.statusCode),
-        cause: err,
+      return new BatchEndpointError(codeForStatus(rest.statusCode), `${prefix}${message}`, {
+        httpStatus: rest.statusCode, retryable: isRetryableStatus(rest.statusCode), outcomeUnknown: maybeSent, cause: err,
       });
     }
     const code = typeof rest.code === "string" ? rest.code : "REQUEST_SEND_ERROR";
-    return new BatchEndpointError(
-      isNeverSentErrorCode(code) ? "EndpointUnreachable" : "NetworkError",
-      `Network error (${code}): ${message}`,
-      { retryable: true, cause: err },
-    );
+    return isNeverSentErrorCode(code)
+      ? new BatchEndpointError("EndpointUnreachable", `${prefix}cannot connect (${code}): ${message}`, { retryable: true, cause: err })
+      : new BatchEndpointError("NetworkError", `${prefix}network error (${code}): ${message}`, { retryable: true, outcomeUnknown: maybeSent, cause: err });
   }
-  return new BatchEndpointError("InternalError", message, { retryable: true, cause: err });
+  return new BatchEndpointError("InternalError", `${prefix}${message}`, { retryable: true, outcomeUnknown: maybeSent, cause: err });
 }
 
 /** Flattens any thrown value to JSON safe for activity results and run views. */

@@ -2,7 +2,8 @@
 
 import { sendArmJobRequest } from "./armJobRequest";
 import { BatchEndpointError, parseErrorResponse, requestIdFrom } from "./errors";
-import { parseJson, readJobResource } from "./jobResource";
+import { parseJson } from "../json";
+import { readJobResource } from "./jobResource";
 import type { BatchClientContext } from "./send";
 import type { JobLocator, JobSnapshot } from "./types";
 

@@ -12,39 +12,10 @@
  * Failed job the first `properties.services.*.errorMessage`.
  */
 
+import { asObject, getField, getPath, getString, type JsonObject as Json } from "../json";
 import { sanitizeText } from "./sanitize";
 
 const MAX_ERROR_MESSAGE = 2000;
-
-export type Json = Record<string, unknown>;
-
-export function asObject(value: unknown): Json | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
-/** `obj[name]`, matching the key case-insensitively when the exact key is absent. */
-export function getField(obj: Json | undefined, name: string): unknown {
-  if (!obj) return undefined;
-  if (Object.prototype.hasOwnProperty.call(obj, name)) return obj[name];
-  const wanted = name.toLowerCase();
-  const key = Object.keys(obj).find((k) => k.toLowerCase() === wanted);
-  return key === undefined ? undefined : obj[key];
-}
-
-export function getString(obj: Json | undefined, name: string): string | undefined {
-  const value = getField(obj, name);
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
-
-/** Follows a path of case-insensitive keys. */
-export function getPath(obj: Json | undefined, ...path: string[]): unknown {
-  let current: unknown = obj;
-  for (const name of path) {
-    current = getField(asObject(current), name);
-    if (current === undefined) return undefined;
-  }
-  return current;
-}
 
 function httpUrlOrNull(value: unknown): string | null {
   if (typeof value !== "string") return null;
@@ -118,14 +89,4 @@ export function readJobResource(body: unknown): JobResourceFields | null {
     errorMessage: errorMessageOf(root, properties, status),
     outputs: outputsOf(properties),
   };
-}
-
-/** JSON.parse that returns undefined instead of throwing. */
-export function parseJson(text: string | null | undefined): unknown {
-  if (text === undefined || text === null || text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

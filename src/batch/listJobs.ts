@@ -12,8 +12,9 @@ import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipel
 import { DEFAULT_JOBS_API_VERSION } from "./armJobRequest";
 import { checkArmEndpoint } from "./endpointHosts";
 import { BatchEndpointError, parseErrorResponse } from "./errors";
-import { asObject, getField, parseJson, readJobResource } from "./jobResource";
-import { parseWorkspaceId, workspaceJobPath } from "./resourceIds";
+import { asObject, getField, parseJson } from "../json";
+import { readJobResource } from "./jobResource";
+import { parseWorkspaceId, workspaceIdOf, workspaceJobPath } from "./resourceIds";
 import { send, type BatchClientContext } from "./send";
 import type { JobListing, JobListQuery, ListedJob } from "./types";
 
@@ -29,7 +30,7 @@ export async function listJobs(ctx: BatchClientContext, query: JobListQuery): Pr
   const maxPages = query.maxPages ?? defaultMaxListPages;
   const notBefore = query.notBefore ? Date.parse(query.notBefore) : Number.NaN;
   let url: string | undefined =
-    `${base}/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspace}/jobs` +
+    `${base}${workspaceIdOf(ws)}/jobs` +
     `?api-version=${encodeURIComponent(apiVersion)}`;
   const context = `List jobs of workspace ${ws.workspace}`;
   const jobs: ListedJob[] = [];

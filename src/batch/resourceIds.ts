@@ -49,11 +49,14 @@ function workspacePrefix(parts: string[]): { ref: WorkspaceRef; rest: string[] }
   return { ref: { subscriptionId: sub, resourceGroup: rg, workspace: ws }, rest: parts.slice(8) };
 }
 
-function buildJobPath(ref: WorkspaceRef, jobName: string): string {
-  return (
-    `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}` +
-    `/providers/Microsoft.MachineLearningServices/workspaces/${ref.workspace}/jobs/${jobName}`
-  );
+/** A workspace's ARM id, in the canonical spelling. */
+export function workspaceIdOf(ref: WorkspaceRef): string {
+  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ref.workspace}`;
+}
+
+/** The workspace-level job path (what Jobs Get and Cancel take). */
+export function buildJobPath(ref: WorkspaceRef, jobName: string): string {
+  return `${workspaceIdOf(ref)}/jobs/${jobName}`;
 }
 
 /**

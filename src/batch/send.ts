@@ -2,7 +2,7 @@
 
 import type { HttpClient, Pipeline, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { BatchClientSettings } from "./types";
-import { BatchEndpointError, isNeverSentErrorCode } from "./errors";
+import { toBatchEndpointError } from "./errors";
 import { RetryAfterTooLongError } from "./pipelines";
 
 /** What the operations share: settings, transport and the two pipelines. */
@@ -13,47 +13,6 @@ export interface BatchClientContext {
   armPipeline: Pipeline;
   invokeTimeoutMs: number;
   armTimeoutMs: number;
-}
-
-/**
- * A thrown failure (no HTTP response) as a BatchEndpointError. `mayHaveBeenSent` is true for an
- * invoke: then any failure that does not prove the request never left (refused connection, DNS,
- * token acquisition, our own checks) is `outcomeUnknown`.
- */
-export function transportFailure(err: unknown, context: string, mayHaveBeenSent: boolean): BatchEndpointError {
-  if (err instanceof BatchEndpointError) {
-    // Our own errors are raised before sending (token acquisition, checks).
-    return err.with({ message: `${context} failed: ${err.message}` });
-  }
-  const e = err instanceof Error ? (err as Error & { code?: unknown }) : undefined;
-  const detail = e ? e.message : String(err);
-  if (e?.name === "AbortError") {
-    return new BatchEndpointError("Timeout", `${context} failed: no response in time (${detail}).`, {
-      retryable: true,
-      outcomeUnknown: mayHaveBeenSent,
-      cause: err,
-    });
-  }
-  if (e?.name === "RestError") {
-    const code = typeof e.code === "string" ? e.code : "REQUEST_SEND_ERROR";
-    if (isNeverSentErrorCode(code)) {
-      return new BatchEndpointError("EndpointUnreachable", `${context} failed: cannot connect (${code}): ${detail}`, {
-        retryable: true,
-        outcomeUnknown: false,
-        cause: err,
-      });
-    }
-    return new BatchEndpointError("NetworkError", `${context} failed: network error (${code}): ${detail}`, {
-      retryable: true,
-      outcomeUnknown: mayHaveBeenSent,
-      cause: err,
-    });
-  }
-  return new BatchEndpointError("InternalError", `${context} failed: ${detail}`, {
-    retryable: true,
-    outcomeUnknown: mayHaveBeenSent,
-    cause: err,
-  });
 }
 
 /**
@@ -71,6 +30,6 @@ export async function send(
     return await pipeline.sendRequest(httpClient, request);
   } catch (err) {
     if (err instanceof RetryAfterTooLongError) return err.response;
-    throw transportFailure(err, context, mayHaveBeenSent);
+    throw toBatchEndpointError(err, { context, mayHaveBeenSent });
   }
 }

@@ -7,8 +7,8 @@
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { checkArmEndpoint } from "./endpointHosts";
 import { BatchEndpointError, parseErrorResponse } from "./errors";
-import { asObject, getPath, getString, parseJson } from "./jobResource";
-import { parseWorkspaceId } from "./resourceIds";
+import { asObject, getPath, getString, parseJson } from "../json";
+import { parseWorkspaceId, workspaceIdOf } from "./resourceIds";
 import { send, type BatchClientContext } from "./send";
 import type { DataVersionInfo, DatastoreInfo } from "./types";
 
@@ -34,8 +34,7 @@ async function getWorkspaceResource(ctx: BatchClientContext, workspace: string, 
   const ws = parseWorkspaceId(workspace);
   if (!ws) throw new BatchEndpointError("InvalidRequest", `"${workspace.slice(0, 300)}" is not an Azure ML workspace resource id.`);
   const base = arm.url.toString().replace(/\/+$/, "");
-  const url = `${base}/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}` +
-    `/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspace}/${tail}?api-version=${WORKSPACE_DATA_API_VERSION}${query}`;
+  const url = `${base}${workspaceIdOf(ws)}/${tail}?api-version=${WORKSPACE_DATA_API_VERSION}${query}`;
   const context = `Get ${what} (workspace ${ws.workspace})`;
   const request = createPipelineRequest({
     url, method: "GET", headers: createHttpHeaders({ Accept: "application/json" }), timeout: ctx.armTimeoutMs, allowInsecureConnection: arm.loopback,

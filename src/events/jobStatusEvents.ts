@@ -5,6 +5,7 @@
  * of order or forged. The run is found without any stored mapping: the invoke tags the job with
  * `scoringRunId`, and the job name must match the job the run is waiting on.
  */
+import { asObject } from "../json";
 import type { RunsClient } from "../runs/durableRuns";
 import { isLive } from "../runs/runtimeStatus";
 import type { EventOutcome } from "./startRunsForBlobEvents";
@@ -24,7 +25,7 @@ export type JobEventDecision =
   | { kind: "signal"; jobName: string; status: string | null; runId: string | null }
   | { kind: "ignore"; reason: string };
 
-const asRecord = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const asRecord = (v: unknown): Record<string, unknown> => asObject(v) ?? {};
 
 export function decideJobEvent(event: IncomingEvent): JobEventDecision {
   if (!jobEventTypes.has(event.eventType)) return { kind: "ignore", reason: `event type ${event.eventType} is not a job status event` };

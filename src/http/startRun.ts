@@ -3,6 +3,7 @@
  * the run view and management URLs (or hold the answer up to `?wait=` seconds).
  */
 import { randomUUID } from "node:crypto";
+import { isPlainObject } from "../json";
 import { type ErrorDetail, idempotencyConflictBody } from "./errorBodies";
 import { blobRunPrefix, instanceIdForKey, instanceIdForRequest, KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, validateIdempotencyKey } from "../runs/runIds";
 import { toRunView } from "../runs/runView";
@@ -17,7 +18,6 @@ import type { ApiRequest, ApiResponse } from "./types";
 import { acceptedResponse, runLinks, runResponse, waitForRun } from "./runResponses";
 import { type OutputCheck, refuseUnusableOutput } from "./outputAtStart";
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** ADF's Azure Function / Web activities give up after 230 s; answer well before. */
 export const maxWaitSeconds = 220;
@@ -61,7 +61,7 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   const instanceId = validation.instanceId
     ?? (key !== null ? instanceIdForKey(key) : request.output ? instanceIdForRequest(request) : randomUUID().replace(/-/g, ""));
   // Only for a new run: a resubmit of a finished run finds its own predictions file there.
-  const outputField = isObject(body) && "endpoint_output_uri" in body ? "endpoint_output_uri" : "output.uri";
+  const outputField = isPlainObject(body) && "endpoint_output_uri" in body ? "endpoint_output_uri" : "output.uri";
   const input = newRunInput(request, config, new Date(), correlation.ok ? correlation.correlationId : null);
   const outcome = await startOrJoin(runs, instanceId, input, () => refuseUnusableOutput(request, outputField, checkOutput));
   switch (outcome.kind) {

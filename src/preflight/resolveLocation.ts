@@ -6,6 +6,7 @@
  */
 import { parseDataAssetId, parseDataAssetReference, parseDatastoreUri } from "../batch/azuremlUris";
 import { BatchEndpointError } from "../batch/errors";
+import { workspaceIdOf } from "../batch/resourceIds";
 import type { WorkspaceDataClient } from "../batch/types";
 import { type BlobLocation, locationFromAbfss, locationFromDatastore, locationFromHttps } from "../storage/blobLocation";
 
@@ -29,10 +30,6 @@ function readFailure(err: unknown, what: string, workspace: string): string {
   }
   if (e?.httpStatus === 404) return `${what} was not found in workspace ${ws}`;
   return `reading ${what} failed: ${(err instanceof Error ? err.message : String(err)).slice(0, 300)}`;
-}
-
-function workspaceIdOf(ref: { subscriptionId: string; resourceGroup: string; workspace: string }): string {
-  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ref.workspace}`;
 }
 
 function decodePath(path: string): string {

@@ -4,6 +4,7 @@
  * (`Orchestrator function '<name>' failed: <message>`), whose first line is `<code>: <message>`
  * and whose second is the record as JSON. This module writes and reads that form.
  */
+import { asObject, parseJson } from "../json";
 import type { RunError, RunProgress } from "./types";
 
 export type RunRecord = Pick<RunProgress, "job" | "polls" | "error" | "detection" | "preflight" | "warnings" | "timeline">;
@@ -23,10 +24,5 @@ export function failureRecord(output: unknown): Record<string, unknown> | null {
   if (typeof output !== "string") return null;
   const newline = output.indexOf("\n");
   if (newline < 0) return null;
-  try {
-    const parsed: unknown = JSON.parse(output.slice(newline + 1));
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+  return asObject(parseJson(output.slice(newline + 1))) ?? null;
 }

@@ -4,6 +4,7 @@
  */
 import type { TimelineEntry } from "../observability/timeline";
 import type { PreflightReport, RunOutput, RunWarning } from "./preflightReport";
+import { isPlainObject, type JsonObject, parseJson } from "../json";
 import { failureRecord } from "./runRecord";
 import { runStatusOf } from "./runtimeStatus";
 import type { RunError, RunView, ScoringRunRequest } from "./types";
@@ -29,21 +30,12 @@ const BUILTIN_ERROR_NAMES = new Set([
   "Error", "TypeError", "RangeError", "ReferenceError", "SyntaxError", "EvalError", "URIError", "AggregateError",
 ]);
 
-type Obj = Record<string, unknown>;
+type Obj = JsonObject;
 
+/** A stored value as an object: the task hub may hand back JSON objects as their text. */
 function asObject(value: unknown): Obj | null {
-  if (typeof value === "string") {
-    const t = value.trim();
-    if (t.startsWith("{")) {
-      try {
-        return asObject(JSON.parse(t));
-      } catch {
-        return null;
-      }
-    }
-    return null;
-  }
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Obj) : null;
+  const parsed = typeof value === "string" && value.trim().startsWith("{") ? parseJson(value) : value;
+  return isPlainObject(parsed) ? parsed : null;
 }
 
 function str(value: unknown): string | null {

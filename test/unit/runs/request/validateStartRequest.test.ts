@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TIMEOUT_SECONDS, validateStartRequest, type StartConfig } from "../../../src/runs/request/validateStartRequest";
-import { invalidRequestBody } from "../../../src/http/errorBodies";
-import type { ErrorDetail } from "../../../src/http/errorBodies";
-import type { ScoringRunRequest } from "../../../src/runs/types";
+import { invalidRequestBody } from "../../../../src/http/errorBodies";
+import { camelFields, DEFAULT_TIMEOUT_SECONDS, SEED_FIELDS, seedFieldNames } from "../../../../src/runs/request/schemas";
+import { type ErrorDetail, type StartConfig, validateStartRequest } from "../../../../src/runs/request/validateStartRequest";
+import type { ScoringRunRequest } from "../../../../src/runs/types";
 
 const config: StartConfig = { allowedHosts: ["*.inference.ml.azure.com"], allowLoopback: false, defaultPollSeconds: 120 };
 const ENDPOINT = "https://heart-ep.westeurope.inference.ml.azure.com/jobs";
@@ -589,5 +589,21 @@ describe("invalidRequestBody", () => {
         "1 problem with the request: body: must be a JSON object, got an array",
       );
     }
+  });
+});
+
+describe("known fields come from the schemas", () => {
+  it("an unknown field of either form is answered with every field of its form, preflight included", () => {
+    expect(problem({ ...camelBody, preflite: "warn" }, "preflite")).toMatch(/^is not a known field; known fields: .*\bpreflight\b/);
+    expect(problem({ ...seedBody, preflite: "warn" }, "preflite")).toMatch(/^is not a known field; known fields: .*\bpreflight\b/);
+    expect(problem({ ...seedBody, prefligt: "warn" }, "prefligt")).toBe("is not a known field; did you mean 'preflight'?");
+  });
+
+  it("every seed field is one of the seed schema's, and names its camelCase counterpart", () => {
+    for (const [seed, camel] of Object.entries(SEED_FIELDS)) {
+      expect(seedFieldNames).toContain(seed);
+      expect(camelFields).toContain(camel);
+    }
+    expect(seedFieldNames.filter((f) => !(f in SEED_FIELDS))).toEqual(["preflight"]);
   });
 });

@@ -1,30 +1,33 @@
 /**
- * The activities a scoring run calls. Built by a factory that receives the Azure ML client, so
+ * The activities a scoring run calls on Azure ML. Built by a factory that receives the client, so
  * tests and the dev host pass an emulator-backed one and production the real one. Expected
- * failures come back as values (ActivityResult) so the orchestrator decides what to do.
+ * failures come back as values (ActivityResult) so the orchestrator decides what to do; each
+ * activity logs one line of what it did.
  */
-import { toErrorInfo } from "../batch/errors";
 import type { ActivityResult, BatchEndpointClient, EnsuredJob, EnsureJobRequest, JobLocator, JobSearch, JobSnapshot } from "../batch/types";
+import { asResult } from "./activityResult";
 import { ensureJob, findInvokedJob } from "./ensureJob";
 
-async function asResult<T>(work: () => Promise<T>): Promise<ActivityResult<T>> {
-  try {
-    return { ok: true, value: await work() };
-  } catch (err) {
-    return { ok: false, error: toErrorInfo(err) };
-  }
-}
+export type ActivityLog = (message: string) => void;
 
 export function createBatchActivities(client: () => BatchEndpointClient) {
   return {
-    invokeBatchEndpoint: (request: EnsureJobRequest, log?: (message: string) => void): Promise<ActivityResult<EnsuredJob>> =>
+    invokeBatchEndpoint: (request: EnsureJobRequest, log: ActivityLog): Promise<ActivityResult<EnsuredJob>> =>
       asResult(() => ensureJob(request, { client: client(), log })),
-    findInvokedJob: (request: EnsureJobRequest, log?: (message: string) => void): Promise<ActivityResult<JobSearch>> =>
+    findInvokedJob: (request: EnsureJobRequest, log: ActivityLog): Promise<ActivityResult<JobSearch>> =>
       asResult(() => findInvokedJob(request, { client: client(), log }, "found after the invoke's answer was lost")),
-    getBatchJobStatus: (locator: JobLocator): Promise<ActivityResult<JobSnapshot>> => asResult(() => client().getJob(locator)),
-    cancelBatchJob: (locator: JobLocator): Promise<ActivityResult<null>> => asResult(async () => {
-      await client().cancelJob(locator);
-      return null;
-    }),
+    getBatchJobStatus: async (locator: JobLocator, log: ActivityLog): Promise<ActivityResult<JobSnapshot>> => {
+      const result = await asResult(() => client().getJob(locator));
+      log(result.ok ? `job status ${result.value.status}` : `status read failed: ${result.error.code} ${result.error.message}`);
+      return result;
+    },
+    cancelBatchJob: async (locator: JobLocator, log: ActivityLog): Promise<ActivityResult<null>> => {
+      const result = await asResult(async () => {
+        await client().cancelJob(locator);
+        return null;
+      });
+      log(result.ok ? "cancel sent" : `cancel failed: ${result.error.code} ${result.error.message}`);
+      return result;
+    },
   };
 }

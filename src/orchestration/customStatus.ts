@@ -5,8 +5,8 @@
  * error, plus a bounded summary of the pre-flight checks, the warnings and the latest timeline
  * entries; the full record goes in the run's output when it ends. Pure.
  */
-import type { RunError } from "../runs/types";
-import type { RunProgress } from "../runs/types";
+import type { RunState } from "../runs/runInput";
+import type { RunDetection, RunError, RunProgress } from "../runs/types";
 import type { TimelineEntry } from "../observability/timeline";
 import type { CheckResult, PreflightCheck, PreflightReport, RunWarning } from "../runs/preflightReport";
 
@@ -81,5 +81,23 @@ export function boundedProgress(progress: RunProgress, budgetBytes: number = cus
     phase: progress.phase, job: progress.job ? { name: cut(progress.job.name, 100), id: "", status: cut(progress.job.status, 40), studioUrl: null } : null,
     polls: progress.polls, lastPolledAt: progress.lastPolledAt, nextPollAt: progress.nextPollAt,
     ...(progress.error ? { error: { code: cut(progress.error.code, 64), message: "See the run's result." } } : {}),
+  };
+}
+
+export type Phase = "Preflight" | "Invoking" | "Monitoring" | "Canceling" | "Succeeded" | "Failed" | "Canceled";
+
+/** What the run shows of itself at a step: its state, the phase, the next poll, how its job's end was seen, its error. */
+export function progressOf(state: RunState, phase: Phase, extras: { nextPoll?: Date | null; detection?: RunDetection | null; error?: RunError | null } = {}): RunProgress {
+  return {
+    phase,
+    job: state.job ? { name: state.job.name, id: state.job.id, status: state.job.status, studioUrl: state.job.studioUrl } : null,
+    polls: state.polls,
+    lastPolledAt: state.lastPolledAt,
+    nextPollAt: extras.nextPoll ? extras.nextPoll.toISOString() : null,
+    error: extras.error ?? null,
+    ...(extras.detection ? { detection: extras.detection } : {}),
+    ...(state.preflight ? { preflight: state.preflight } : {}),
+    ...(state.warnings.length > 0 ? { warnings: state.warnings } : {}),
+    timeline: state.timeline,
   };
 }

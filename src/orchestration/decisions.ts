@@ -1,5 +1,5 @@
 /** What a scoring run does after each step. Pure functions of state, result and time. */
-import type { RunError, ScoringRunRequest } from "../runs/types";
+import type { JobStatusSignal, RunDetection, RunError, ScoringRunRequest } from "../runs/types";
 import type { BatchErrorInfo, JobSearch, JobSnapshot } from "../batch/types";
 import { isQueuedJobStatus } from "./jobStatus";
 import { backoffSeconds } from "./pollSchedule";
@@ -65,7 +65,7 @@ export function deadlineDecision(state: RunState, request: ScoringRunRequest, jo
 
 /** After a status read failed (state.hardPollErrors already counts it if it was not retryable). */
 export function decideAfterPollError(state: RunState, error: BatchErrorInfo): { kind: "continue" } | { kind: "fail"; error: RunError } {
-  const hard = state.hardPollErrors ?? 0;
+  const hard = state.hardPollErrors;
   if (!error.retryable && hard >= maxHardPollErrors) {
     return {
       kind: "fail",
@@ -152,4 +152,23 @@ export function cancelRetryAt(attempt: number, error: BatchErrorInfo, now: Date,
   const waitSeconds = Math.max(backoffSeconds(attempt, 300), error.retryAfterSeconds ?? 0);
   const at = now.getTime() + waitSeconds * 1000;
   return at > deadline.getTime() + cancelGraceSeconds * 1000 ? null : new Date(at);
+}
+
+/** A cancel request that arrived before any job existed. */
+export const canceledBeforeJob: RunError = { code: "RunCanceled", message: "The run was canceled on request before a job was created." };
+
+/** The deadline's error when its cancel could not be delivered: the job may still run, and the reader is told so. */
+export function undeliveredCancel(error: RunError, jobName: string, lastError: BatchErrorInfo | null): RunError {
+  return { ...error, message: `${error.message} Canceling job ${jobName} failed (${lastError?.message ?? "no answer"}): it may still be running; cancel it in Azure ML studio.` };
+}
+
+/** How the read that saw the job end came about (an event, or a poll), and how late it can be. */
+export function detectionOf(signal: JobStatusSignal | undefined, now: Date, previousLook: string): RunDetection {
+  const eventTime = signal?.eventTime ? Date.parse(signal.eventTime) : Number.NaN;
+  return {
+    by: signal ? "event" : "poll",
+    at: now.toISOString(),
+    delaySeconds: Number.isNaN(eventTime) ? null : Math.max(0, (now.getTime() - eventTime) / 1000),
+    maxDelaySeconds: Math.max(0, (now.getTime() - Date.parse(previousLook)) / 1000),
+  };
 }

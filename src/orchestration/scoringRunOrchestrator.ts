@@ -1,48 +1,34 @@
 /**
- * One scoring run: invoke the batch endpoint once, then wait on durable timers (raced against
- * cancel and job-status events) and read the job's status until it ends or a deadline passes.
- * Deterministic: time comes from currentUtcDateTime, ids from newGuid, all I/O from activities,
- * and every decision from the pure functions beside this file.
+ * One scoring run, told as a story: check the data, invoke the batch endpoint once, then wait on
+ * durable timers (raced against cancel and job-status events) and read the job's status until it
+ * ends or a deadline passes. Deterministic: time comes from currentUtcDateTime, ids from newGuid,
+ * all I/O from activities; every decision and state change is a pure function beside this file.
  */
-import type { OrchestrationContext, Task, TimerTask } from "durable-functions";
-import type { RunDetection, RunProgress, ScoringRunResult } from "../runs/types";
-import { type RunRecord, runRecord } from "../runs/runRecord";
-import type { RunError } from "../runs/types";
-import type { ActivityResult, BatchErrorInfo, EnsuredJob, EnsureJobRequest, JobLocator, JobRef, JobSearch, JobSnapshot } from "../batch/types";
-import { cancelRetryAt, decideAfterInvokeFailure, decideAfterLostAnswer, decideAfterPoll, decideAfterPollError, deadlineDecision, maxCancelAttempts } from "./decisions";
-import { isTerminalJobStatus } from "./jobStatus";
-import { names } from "../runs/names";
-import { nextPollAt } from "./pollSchedule";
-import { initialRunState } from "./runState";
-import type { RunState, ScoringRunInput } from "../runs/runInput";
-import type { DescribeOutputRequest, DescribeOutputResult, PreflightRequest } from "../preflight/types";
-import type { PreflightReport, RunOutput } from "../runs/preflightReport";
-import { preflightVerdict } from "../preflight/verdict";
-import { appendTimeline, type TimelineEvent } from "../observability/timeline";
-import { boundedProgress } from "./customStatus";
+import type { OrchestrationContext, Task } from "durable-functions";
+import type { EnsuredJob, EnsureJobRequest, JobLocator, JobRef, JobSearch, JobSnapshot } from "../batch/types";
+import type { ActivityResult, BatchErrorInfo } from "../batch/types";
 import { runLogPrefix } from "../observability/runLog";
-
-export interface CancelRequest {
-  reason?: string;
-}
-
-/** The payload of a JobStatusChanged event: which job an Azure ML event spoke of, and what it said. */
-export interface JobStatusSignal {
-  jobName: string;
-  status?: string;
-  eventTime?: string;
-}
-
-/** How the read that saw the job end came about, and how late it can be. Pure. */
-export function detectionOf(signal: JobStatusSignal | undefined, now: Date, previousLook: string): RunDetection {
-  const eventTime = signal?.eventTime ? Date.parse(signal.eventTime) : Number.NaN;
-  return {
-    by: signal ? "event" : "poll",
-    at: now.toISOString(),
-    delaySeconds: Number.isNaN(eventTime) ? null : Math.max(0, (now.getTime() - eventTime) / 1000),
-    maxDelaySeconds: Math.max(0, (now.getTime() - Date.parse(previousLook)) / 1000),
-  };
-}
+import type { DescribeOutputRequest, DescribeOutputResult, PreflightRequest } from "../preflight/types";
+import { checksNotRun, outputNotDescribed } from "../preflight/verdict";
+import { names } from "../runs/names";
+import type { PreflightReport, RunOutput } from "../runs/preflightReport";
+import { failureMessage, type RunRecord, runRecord } from "../runs/runRecord";
+import type { RunState, ScoringRunInput } from "../runs/runInput";
+import { canceledErrorCodes } from "../runs/runtimeStatus";
+import type { RunDetection, RunError, ScoringRunResult } from "../runs/types";
+import { callActivity } from "./activityCall";
+import { boundedProgress, type Phase, progressOf } from "./customStatus";
+import {
+  cancelRetryAt, canceledBeforeJob, decideAfterInvokeFailure, decideAfterLostAnswer, decideAfterPoll, decideAfterPollError, deadlineDecision, detectionOf,
+  maxCancelAttempts, undeliveredCancel,
+} from "./decisions";
+import { isTerminalJobStatus } from "./jobStatus";
+import { nextPollAt } from "./pollSchedule";
+import { RunEvents } from "./runEvents";
+import {
+  cancelFailed, cancelRequested, cancelSent, carriedRunState, initialRunState, invokeFailed, invokeResent, invokeRetryAt, jobInvoked, jobPolled, pollFailed, preflightDone,
+  runFailed, runSucceeded, withWarning,
+} from "./runState";
 
 /**
  * Thrown to fail the orchestration. Durable stores its message as the output
@@ -51,109 +37,143 @@ export function detectionOf(signal: JobStatusSignal | undefined, now: Date, prev
  */
 export class ScoringRunError extends Error {
   constructor(readonly error: RunError, record: RunRecord) {
-    super(`${error.code}: ${error.message.replace(/\s+/g, " ")}\n${JSON.stringify(record)}`);
+    super(failureMessage(error, record));
     this.name = "ScoringRunError";
   }
-}
-
-type Phase = "Preflight" | "Invoking" | "Monitoring" | "Canceling" | "Succeeded" | "Failed" | "Canceled";
-
-/** An activity that threw (not an expected failure, which comes back as a value) is an unknown outcome. */
-function thrownActivityError(err: unknown): BatchErrorInfo {
-  const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
-  return { code: "ActivityFailed", message, httpStatus: null, retryable: true, retryAfterSeconds: null, outcomeUnknown: true };
 }
 
 export function* scoringRunOrchestrator(context: OrchestrationContext): Generator<Task, ScoringRunResult | undefined, any> {
   const df = context.df;
   const input = df.getInput<ScoringRunInput>();
   const { request } = input;
-  const state: RunState = input.state ?? initialRunState(request, df.currentUtcDateTime, df.newGuid(df.instanceId));
-  const correlationId = input.correlationId ?? null;
-  const logFields = () => ({ runId: df.instanceId, jobName: state.job?.name ?? null, correlationId });
-  /** One step of the run's story: kept in the bounded timeline, and logged once (not on replay). */
-  const note = (event: TimelineEvent, detail: string | null = null) => {
-    state.timeline = appendTimeline(state.timeline ?? [], { at: df.currentUtcDateTime.toISOString(), event, detail });
-    if (!df.isReplaying) context.log(`${runLogPrefix(logFields())} ${event}${detail ? `: ${detail}` : ""}`);
-  };
-  if (!input.state) note("started", `endpoint ${request.endpointUri}${request.deployment ? `, deployment ${request.deployment}` : ""}`);
-  let pollsThisExecution = 0;
+  const now = () => df.currentUtcDateTime;
+  const events = new RunEvents(df);
+  let state: RunState = input.state ? carriedRunState(input.state) : initialRunState(request, now(), df.newGuid(df.instanceId));
   let nextPoll: Date | null = null;
-
   let detection: RunDetection | null = null;
-  const progress = (phase: Phase, error: RunError | null = null): RunProgress => ({
-    phase,
-    job: state.job ? { name: state.job.name, id: state.job.id, status: state.job.status, studioUrl: state.job.studioUrl } : null,
-    polls: state.polls,
-    lastPolledAt: state.lastPolledAt,
-    nextPollAt: nextPoll ? nextPoll.toISOString() : null,
-    error,
-    ...(detection ? { detection } : {}),
-    ...(state.preflight ? { preflight: state.preflight } : {}),
-    ...(state.warnings?.length ? { warnings: state.warnings } : {}),
-    timeline: state.timeline ?? [],
-  });
+
+  const logFields = () => ({ runId: df.instanceId, jobName: state.job?.name ?? null, correlationId: input.correlationId });
+  const log = (entry = state.timeline.at(-1)) => {
+    if (entry && !df.isReplaying) context.log(`${runLogPrefix(logFields())} ${entry.event}${entry.detail ? `: ${entry.detail}` : ""}`);
+  };
+  /** Moves the run to its next state; the step it added to the timeline is logged once (not on replay). */
+  const advance = (next: RunState) => {
+    const added = next.timeline.at(-1);
+    const changed = added !== state.timeline.at(-1);
+    state = next;
+    if (changed) log(added);
+  };
+  const show = (phase: Phase) => df.setCustomStatus(boundedProgress(progressOf(state, phase, { nextPoll, detection })));
   const fail = (error: RunError): never => {
-    const canceled = error.code === "RunCanceled" || error.code === "JobCanceled";
-    note(canceled ? "canceled" : "failed", `${error.code}: ${error.message}`);
     nextPoll = null;
-    const ended = progress(canceled ? "Canceled" : "Failed", error);
+    advance(runFailed(state, error, now()));
+    const ended = progressOf(state, canceledErrorCodes.includes(error.code) ? "Canceled" : "Failed", { detection, error });
     df.setCustomStatus(boundedProgress(ended));
     throw new ScoringRunError(error, runRecord(ended));
   };
-  const locator = (): JobLocator => ({ jobPath: (state.job as JobRef).jobPath, apiVersion: request.apiVersion, log: logFields() });
-  // One waiter per event name for the whole execution. The SDK hands an event to the newest open
-  // waiter of its name, so a fresh waiter per loop would leave the ones that lost their race
-  // open, and an event arriving while nobody waits (during an activity) would go to a stale one
-  // and be lost. A waiter that already fired is seen through isCompleted.
-  const cancelEvent = df.waitForExternalEvent(names.events.cancel);
-  let statusEvent = df.waitForExternalEvent(names.events.jobStatusChanged);
   const noteCancel = () => {
-    if (state.cancel || !cancelEvent.isCompleted) return;
-    const reason = ((cancelEvent.result as CancelRequest | undefined)?.reason ?? "").slice(0, 200);
-    state.cancel = { requestedAt: df.currentUtcDateTime.toISOString(), reason };
-    note("cancelRequested", reason || null);
+    const asked = events.cancelRequest;
+    if (asked && !state.cancel) advance(cancelRequested(state, asked.reason, now()));
   };
-  /** Races a timer against the events still pending; returns what ended the wait. */
-  function* wait(until: Date, withStatusEvent: boolean): Generator<Task, "timer" | "cancel" | "status", any> {
-    if (cancelEvent.isCompleted && !state.cancel) return "cancel";
-    if (withStatusEvent && statusEvent.isCompleted) return "status";
-    const timer: TimerTask = df.createTimer(until);
-    const racers: Task[] = [timer];
-    if (!cancelEvent.isCompleted) racers.push(cancelEvent);
-    if (withStatusEvent) racers.push(statusEvent);
-    const winner: Task = yield df.Task.any(racers);
-    if (winner === timer) return "timer";
-    timer.cancel();
-    return winner === cancelEvent ? "cancel" : "status";
-  }
+  /** The job, once invoked (the monitoring steps run only then). */
+  const job = () => state.job as JobRef;
+  const locator = (): JobLocator => ({ jobPath: job().jobPath, apiVersion: request.apiVersion, log: logFields() });
+  if (!input.state) log();
 
-  // 0. Pre-flight: fail before a job exists when the output is taken or the input is empty.
-  // Runs started by older versions carry no mode and skip it, so their replay is unchanged.
+  // 1. Pre-flight: fail before a job exists when the output is taken or the input is empty.
+  // Runs whose request carries no mode (started before pre-flight existed) skip it, so their replay is unchanged.
   if (!state.job && !state.preflight && request.preflight !== undefined) {
-    df.setCustomStatus(boundedProgress(progress("Preflight")));
-    const preflightRequest: PreflightRequest = { inputs: request.inputs, output: request.output, workspace: request.workspace ?? null, mode: request.preflight, log: logFields() };
-    try {
-      state.preflight = yield df.callActivity(names.activities.preflight, preflightRequest);
-    } catch (err) {
-      // Checks that could not run never block the job.
-      const reason = err instanceof Error ? err.message.split("\n")[0]!.slice(0, 300) : String(err);
-      state.preflight = { mode: request.preflight, checks: [{ target: "*", uri: "", blobUrl: null, result: "skipped", code: null, message: `Not checked: pre-flight failed (${reason}).` }] };
+    show("Preflight");
+    const checked = yield* callActivity<PreflightReport>(df, names.activities.preflight, preflightRequest(), { outcomeUnknown: false });
+    const { state: next, error } = preflightDone(state, checked.ok ? checked.value : checksNotRun(request.preflight, checked.error.message), now());
+    advance(next);
+    if (error) return fail(error);
+    noteCancel();
+    if (state.cancel) return fail(canceledBeforeJob);
+  }
+
+  // 2. Invoke: once, unless the failure proves the request never reached the service.
+  while (!state.job) {
+    show("Invoking");
+    const invoke = invokeRequest();
+    let result = yield* callActivity<EnsuredJob>(df, names.activities.invoke, invoke, { outcomeUnknown: true });
+    if (!result.ok && result.error.outcomeUnknown && invoke.workspace) {
+      const found = yield* findLostJob(invoke, result.error);
+      if (found === "resend") {
+        advance(invokeResent(state, result.error, now()));
+        continue;
+      }
+      result = found;
     }
-    const verdict = preflightVerdict(state.preflight as PreflightReport);
-    state.warnings = [...(state.warnings ?? []), ...verdict.warnings];
-    note("preflight", preflightSummary(state.preflight as PreflightReport));
-    if (verdict.error) return fail(verdict.error);
-    if (cancelEvent.isCompleted) {
+    if (result.ok) {
+      advance(jobInvoked(state, request, result.value, now()));
+      break;
+    }
+    const failed = invokeFailed(state);
+    const decision = decideAfterInvokeFailure(failed, request, result.error, now());
+    advance(decision.kind === "retry" ? invokeRetryAt(failed, result.error, now(), decision.at) : failed);
+    if (decision.kind === "fail") return fail(decision.error);
+    if ((yield* events.wait(decision.at, { withStatus: false, cancelSeen: state.cancel !== null })) === "cancel") {
       noteCancel();
-      return fail({ code: "RunCanceled", message: "The run was canceled on request before a job was created." });
+      return fail(canceledBeforeJob);
     }
   }
 
-  // 1. Invoke: once, unless the failure proves the request never reached the service.
-  while (!state.job) {
-    df.setCustomStatus(boundedProgress(progress("Invoking")));
-    const invoke: EnsureJobRequest = {
+  // 3. Monitor until the job ends. The next poll's time is kept until that poll happens, so
+  // signals that lead to no poll (about another job) cannot push it back.
+  let scheduledPoll: Date | null = null;
+  let pollsThisExecution = 0;
+  for (;;) {
+    noteCancel();
+    if (state.cancel && !state.cancelSentAt && state.cancelAttempts < maxCancelAttempts) {
+      yield* sendCancel();
+      scheduledPoll = null;
+    }
+    nextPoll = scheduledPoll ??= nextPollAt(state, request, now(), input.pollPolicy);
+    show(state.cancel ? "Canceling" : "Monitoring");
+    const woken = yield* events.wait(nextPoll, { withStatus: true, cancelSeen: state.cancel !== null });
+    if (woken === "cancel") {
+      scheduledPoll = null;
+      continue;
+    }
+    const signal = woken === "status" ? events.takeStatusSignal() : undefined;
+    if (woken === "status" && signal?.jobName !== job().name) continue;
+    scheduledPoll = null;
+    const previousLook = state.lastPolledAt ?? state.invokedAt ?? state.startedAt;
+    // A timer or a status signal: either way the GET is the source of truth (signals can be late, repeated or forged).
+    const read = yield* callActivity<JobSnapshot>(df, names.activities.getStatus, locator(), { outcomeUnknown: false });
+    pollsThisExecution++;
+    if (read.ok) {
+      advance(jobPolled(state, read.value, now(), signal !== undefined));
+      if (isTerminalJobStatus(read.value.status)) detection = detectionOf(signal, now(), previousLook);
+      const decision = decideAfterPoll(state, request, read.value, now());
+      if (decision.kind === "succeed") return yield* succeed(read.value);
+      if (decision.kind === "fail") return fail(decision.error);
+      if (decision.kind === "deadline") return fail(yield* cancelAtDeadline(decision.error));
+    } else {
+      advance(pollFailed(state, read.error, now()));
+      const decision = decideAfterPollError(state, read.error);
+      if (decision.kind === "fail") return fail(decision.error);
+      const deadline = deadlineDecision(state, request, job().status, now());
+      if (deadline?.kind === "deadline") return fail(yield* cancelAtDeadline(deadline.error));
+    }
+    if (pollsThisExecution >= input.maxPollsPerExecution) {
+      // A cancel delivered in the same batch as the last poll's result, but after it, is only
+      // read once the orchestrator waits again; one zero-length wait lets it land in this
+      // execution instead of being dropped with it.
+      if ((yield* events.wait(now(), { withStatus: false, cancelSeen: state.cancel !== null })) === "cancel") continue;
+      // Keep each execution's history short; everything the run needs travels in `state`.
+      df.continueAsNew({ ...input, state } satisfies ScoringRunInput);
+      return undefined;
+    }
+  }
+
+  function preflightRequest(): PreflightRequest {
+    return { inputs: request.inputs, output: request.output, workspace: request.workspace ?? null, mode: request.preflight ?? "off", log: logFields() };
+  }
+
+  function invokeRequest(): EnsureJobRequest {
+    return {
       endpointUri: request.endpointUri,
       ...(request.deployment ? { deployment: request.deployment } : {}),
       inputs: request.inputs,
@@ -166,122 +186,6 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       notBefore: state.startedAt,
       log: logFields(),
     };
-    let result: ActivityResult<EnsuredJob>;
-    try {
-      result = yield df.callActivity(names.activities.invoke, invoke);
-    } catch (err) {
-      result = { ok: false, error: thrownActivityError(err) };
-    }
-    if (!result.ok && result.error.outcomeUnknown && invoke.workspace) {
-      // The answer was lost: look for the job on durable timers, then resend or give up.
-      const found = yield* findLostJob(invoke, result.error);
-      if (found === "resend") {
-        state.invokeAttempts++;
-        note("invokeRetry", `${result.error.code}; no job found and this workspace keeps invoke markers: not accepted, sending again`);
-        continue;
-      }
-      result = found;
-    }
-    const now = df.currentUtcDateTime;
-    if (result.ok) {
-      const { warning, reconciled, ...job } = result.value;
-      state.job = job;
-      if (warning) state.warnings = [...(state.warnings ?? []), warning];
-      state.invokedAt = now.toISOString();
-      if (request.queueTimeoutSeconds) state.queueDeadlineAt = new Date(now.getTime() + request.queueTimeoutSeconds * 1000).toISOString();
-      note("invoked", `job ${job.name} (${job.status})${reconciled ? `, ${reconciled}` : ""}`);
-      break;
-    }
-    state.invokeAttempts++;
-    const decision = decideAfterInvokeFailure(state, request, result.error, now);
-    if (decision.kind === "fail") return fail(decision.error);
-    note("invokeRetry", `${result.error.code}; attempt ${state.invokeAttempts + 1} at ${decision.at.toISOString()}`);
-    if ((yield* wait(decision.at, false)) === "cancel") {
-      noteCancel();
-      return fail({ code: "RunCanceled", message: "The run was canceled on request before a job was created." });
-    }
-  }
-
-  // 2. Monitor until the job ends. The next poll's time is kept until that poll happens, so
-  // signals that lead to no poll (about another job) cannot push it back.
-  let scheduledPoll: Date | null = null;
-  for (;;) {
-    noteCancel();
-    if (state.cancel && !state.cancelSentAt && state.cancelAttempts < maxCancelAttempts) {
-      yield* sendCancel();
-      scheduledPoll = null;
-    }
-    nextPoll = scheduledPoll ??= nextPollAt(state, request, df.currentUtcDateTime, input.pollPolicy);
-    df.setCustomStatus(boundedProgress(progress(state.cancel ? "Canceling" : "Monitoring")));
-    const woken = yield* wait(nextPoll, true);
-    if (woken === "cancel") {
-      scheduledPoll = null;
-      continue;
-    }
-    let signal: JobStatusSignal | undefined;
-    if (woken === "status") {
-      signal = statusEvent.result as JobStatusSignal | undefined;
-      statusEvent = df.waitForExternalEvent(names.events.jobStatusChanged);
-      if (signal?.jobName !== (state.job as JobRef).name) continue;
-    }
-    scheduledPoll = null;
-    const previousLook = state.lastPolledAt ?? state.invokedAt ?? state.startedAt;
-    // A timer or a status signal: either way the GET is the source of truth (signals can be late, repeated or forged).
-    let result: ActivityResult<JobSnapshot>;
-    try {
-      result = yield df.callActivity(names.activities.getStatus, locator());
-    } catch (err) {
-      result = { ok: false, error: { ...thrownActivityError(err), outcomeUnknown: false } };
-    }
-    const now = df.currentUtcDateTime;
-    state.polls++;
-    pollsThisExecution++;
-    state.lastPolledAt = now.toISOString();
-    const job = state.job as JobRef;
-    if (result.ok) {
-      state.consecutivePollErrors = 0;
-      state.hardPollErrors = 0;
-      state.lastPollError = null;
-      if (result.value.status !== job.status) note("status", `${job.status} → ${result.value.status}${signal ? " (event)" : ""}`);
-      job.status = result.value.status;
-      job.studioUrl = result.value.studioUrl ?? job.studioUrl;
-      const decision = decideAfterPoll(state, request, result.value, now);
-      if (isTerminalJobStatus(result.value.status)) detection = detectionOf(signal, now, previousLook);
-      if (decision.kind === "succeed") {
-        nextPoll = null;
-        const output = yield* describeOutput(result.value);
-        note("succeeded", output && "blobUrl" in output && output.blobUrl ? `predictions ${output.blobUrl}${output.sizeBytes !== null ? ` (${output.sizeBytes} bytes)` : ""}` : null);
-        df.setCustomStatus(boundedProgress(progress("Succeeded")));
-        return {
-          job: { name: job.name, id: job.id, status: job.status, studioUrl: job.studioUrl }, output,
-          polls: state.polls, completedAt: now.toISOString(), ...(detection ? { detection } : {}),
-          ...(state.preflight ? { preflight: state.preflight } : {}),
-          ...(state.warnings?.length ? { warnings: state.warnings } : {}),
-          timeline: state.timeline ?? [],
-        };
-      }
-      if (decision.kind === "fail") return fail(decision.error);
-      if (decision.kind === "deadline") return fail(yield* cancelAtDeadline(decision.error));
-    } else {
-      state.consecutivePollErrors++;
-      // Only non-retryable failures in a row count toward giving up; a throttle in between resets them.
-      state.hardPollErrors = result.error.retryable ? 0 : (state.hardPollErrors ?? 0) + 1;
-      state.lastPollError = result.error;
-      if (state.consecutivePollErrors === 1) note("statusReadFailed", `${result.error.code}${result.error.httpStatus ? ` (HTTP ${result.error.httpStatus})` : ""}`);
-      const decision = decideAfterPollError(state, result.error);
-      if (decision.kind === "fail") return fail(decision.error);
-      const deadline = deadlineDecision(state, request, job.status, now);
-      if (deadline?.kind === "deadline") return fail(yield* cancelAtDeadline(deadline.error));
-    }
-    if (pollsThisExecution >= input.maxPollsPerExecution) {
-      // A cancel delivered in the same batch as the last poll's result, but after it, is only
-      // read once the orchestrator waits again; one zero-length wait lets it land in this
-      // execution instead of being dropped with it.
-      if ((yield* wait(df.currentUtcDateTime, false)) === "cancel") continue;
-      // Keep each execution's history short; everything the run needs travels in `state`.
-      df.continueAsNew({ ...input, state } satisfies ScoringRunInput);
-      return undefined;
-    }
   }
 
   /**
@@ -291,54 +195,43 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   function* findLostJob(invoke: EnsureJobRequest, error: BatchErrorInfo): Generator<Task, ActivityResult<EnsuredJob> | "resend", any> {
     let last: Omit<JobSearch, "job"> | null = null;
     for (let searches = 0; ; searches++) {
-      const decision = decideAfterLostAnswer(state, request, error, searches, last, df.currentUtcDateTime);
+      const decision = decideAfterLostAnswer(state, request, error, searches, last, now());
       if (decision.kind === "resend") return "resend";
       if (decision.kind === "fail") return fail(decision.error);
       yield df.createTimer(decision.at);
-      let search: ActivityResult<JobSearch>;
-      try {
-        search = yield df.callActivity(names.activities.findJob, invoke);
-      } catch (err) {
-        search = { ok: false, error: { ...thrownActivityError(err), outcomeUnknown: false } };
-      }
+      const search = yield* callActivity<JobSearch>(df, names.activities.findJob, invoke, { outcomeUnknown: false });
       if (search.ok && search.value.job) return { ok: true, value: search.value.job };
       last = search.ok ? { keepsMarkers: search.value.keepsMarkers, complete: search.value.complete } : null;
     }
   }
 
-  /** The predictions file the completed job wrote; a missing or unreadable one is a warning. */
-  function* describeOutput(snapshot: JobSnapshot): Generator<Task, RunOutput | null, any> {
+  /** The job completed: describe the predictions file (a missing or unreadable one is a warning) and end. */
+  function* succeed(snapshot: JobSnapshot): Generator<Task, ScoringRunResult, any> {
+    nextPoll = null;
     const describeRequest: DescribeOutputRequest = { output: request.output, jobOutputs: snapshot.outputs ?? null, workspace: request.workspace ?? null, log: logFields() };
-    let described: DescribeOutputResult;
-    try {
-      described = yield df.callActivity(names.activities.describeOutput, describeRequest);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message.split("\n")[0]!.slice(0, 300) : String(err);
-      described = { output: request.output ? { uri: request.output.uri, blobUrl: null, sizeBytes: null, lastModified: null, contentType: null } : null, warning: { code: "OutputNotChecked", message: `The predictions file was not looked at: ${reason}.` } };
-    }
-    if (described.warning) state.warnings = [...(state.warnings ?? []), described.warning];
-    return described.output;
+    const described = yield* callActivity<DescribeOutputResult>(df, names.activities.describeOutput, describeRequest, { outcomeUnknown: false });
+    const { output, warning } = described.ok ? described.value : outputNotDescribed(request.output, described.error.message);
+    advance(runSucceeded(withWarning(state, warning), now(), outputDetail(output)));
+    show("Succeeded");
+    const { name, id, status, studioUrl } = job();
+    return {
+      job: { name, id, status, studioUrl },
+      output,
+      polls: state.polls,
+      completedAt: now().toISOString(),
+      ...(detection ? { detection } : {}),
+      ...(state.preflight ? { preflight: state.preflight } : {}),
+      ...(state.warnings.length > 0 ? { warnings: state.warnings } : {}),
+      timeline: state.timeline,
+    };
   }
 
   /** One cancel POST. A failure is kept so the next attempt waits at least its Retry-After. */
   function* sendCancel(): Generator<Task, BatchErrorInfo | null, any> {
-    df.setCustomStatus(boundedProgress(progress("Canceling")));
-    state.cancelAttempts++;
-    let result: ActivityResult<null>;
-    try {
-      result = yield df.callActivity(names.activities.cancel, locator());
-    } catch (err) {
-      result = { ok: false, error: { ...thrownActivityError(err), outcomeUnknown: false } };
-    }
-    if (result.ok) {
-      state.cancelSentAt = df.currentUtcDateTime.toISOString();
-      state.lastCancelError = null;
-      note("cancelSent", `job ${(state.job as JobRef).name}`);
-      return null;
-    }
-    state.lastCancelError = result.error;
-    note("cancelFailed", `${result.error.code}: ${result.error.message}`);
-    return result.error;
+    show("Canceling");
+    const result = yield* callActivity<null>(df, names.activities.cancel, locator(), { outcomeUnknown: false });
+    advance(result.ok ? cancelSent(state, now()) : cancelFailed(state, result.error, now()));
+    return result.ok ? null : result.error;
   }
 
   /**
@@ -347,26 +240,20 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
    */
   function* cancelAtDeadline(error: RunError): Generator<Task, RunError, any> {
     let lastError: BatchErrorInfo | null = null;
-    const passedAt = df.currentUtcDateTime;
+    const passedAt = now();
     for (let attempt = 1; !state.cancelSentAt && attempt <= maxCancelAttempts; attempt++) {
       lastError = yield* sendCancel();
-      const retryAt = lastError ? cancelRetryAt(attempt, lastError, df.currentUtcDateTime, passedAt) : null;
+      const retryAt = lastError ? cancelRetryAt(attempt, lastError, now(), passedAt) : null;
       if (!retryAt) break;
       nextPoll = retryAt;
       yield df.createTimer(retryAt);
     }
-    const job = state.job as JobRef;
-    return state.cancelSentAt
-      ? { ...error, message: `${error.message} The job was canceled.` }
-      : { ...error, message: `${error.message} Canceling job ${job.name} failed (${lastError?.message ?? "no answer"}): it may still be running; cancel it in Azure ML studio.` };
+    return state.cancelSentAt ? { ...error, message: `${error.message} The job was canceled.` } : undeliveredCancel(error, job().name, lastError);
   }
 }
 
-/** "strict: 2 passed, 1 warning, 1 skipped" — the pre-flight report in one line. */
-function preflightSummary(report: PreflightReport): string {
-  if (report.mode === "off") return "off";
-  const counts = new Map<string, number>();
-  for (const c of report.checks) counts.set(c.result, (counts.get(c.result) ?? 0) + 1);
-  const parts = ["passed", "warning", "failed", "skipped"].filter((r) => counts.has(r)).map((r) => `${counts.get(r)} ${r}`);
-  return `${report.mode}: ${parts.length > 0 ? parts.join(", ") : "nothing to check"}`;
+/** "predictions <url> (<n> bytes)": the succeeded step's detail. */
+function outputDetail(output: RunOutput | null): string | null {
+  if (!output?.blobUrl) return null;
+  return `predictions ${output.blobUrl}${output.sizeBytes !== null ? ` (${output.sizeBytes} bytes)` : ""}`;
 }

@@ -1,5 +1,7 @@
-/** What a pre-flight report means for the run. Pure. */
+/** What a pre-flight report means for the run, and what stands in for one that could not be made. Pure. */
+import type { JobOutput } from "../batch/types";
 import type { RunError } from "../runs/types";
+import type { DescribeOutputResult } from "./types";
 import type { PreflightReport, RunWarning } from "../runs/preflightReport";
 
 export interface PreflightVerdict {
@@ -15,5 +17,18 @@ export function preflightVerdict(report: PreflightReport): PreflightVerdict {
   return {
     error: report.mode === "strict" && first ? { code: first.code ?? "PreflightFailed", message: `${first.target}: ${first.message}` } : null,
     warnings: warned.map((c) => ({ code: c.code ?? "PreflightWarning", message: `${c.target}: ${c.message}` })),
+  };
+}
+
+/** Checks that could not run never block the job: one skipped check says why. */
+export function checksNotRun(mode: PreflightReport["mode"], reason: string): PreflightReport {
+  return { mode, checks: [{ target: "*", uri: "", blobUrl: null, result: "skipped", code: null, message: `Not checked: pre-flight failed (${reason.slice(0, 300)}).` }] };
+}
+
+/** The predictions file could not be looked at: the output as the request named it, and a warning. */
+export function outputNotDescribed(output: JobOutput | null, reason: string): DescribeOutputResult {
+  return {
+    output: output ? { uri: output.uri, blobUrl: null, sizeBytes: null, lastModified: null, contentType: null } : null,
+    warning: { code: "OutputNotChecked", message: `The predictions file was not looked at: ${reason.slice(0, 300)}.` },
   };
 }

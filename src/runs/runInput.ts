@@ -22,20 +22,20 @@ export interface RunState {
   polls: number;
   lastPolledAt: string | null;
   consecutivePollErrors: number;
-  /** Non-retryable read failures in a row (401/403/404); optional in states carried by older versions. */
-  hardPollErrors?: number;
+  /** Non-retryable read failures in a row (401/403/404). */
+  hardPollErrors: number;
   lastPollError: BatchErrorInfo | null;
   cancel: { requestedAt: string; reason: string } | null;
   cancelSentAt: string | null;
   cancelAttempts: number;
   /** The last cancel POST's failure, so the next attempt honours its Retry-After. */
-  lastCancelError?: BatchErrorInfo | null;
-  /** The pre-flight checks' report, once made (absent in states carried by older versions). */
-  preflight?: PreflightReport | null;
+  lastCancelError: BatchErrorInfo | null;
+  /** The pre-flight checks' report, once made. */
+  preflight: PreflightReport | null;
   /** Things the caller should know that did not fail the run. */
-  warnings?: RunWarning[];
-  /** The run's story, bounded (absent in states carried by older versions). */
-  timeline?: TimelineEntry[];
+  warnings: RunWarning[];
+  /** The run's story, bounded. */
+  timeline: TimelineEntry[];
 }
 
 /** The orchestration input: the normalised request, the settings the orchestrator needs, and carried state. */
@@ -43,10 +43,10 @@ export interface ScoringRunInput {
   request: ScoringRunRequest;
   /** Polls per execution before continueAsNew (settings are passed in: orchestrators must not read them). */
   maxPollsPerExecution: number;
-  /** How to schedule status reads; absent in inputs from older versions (then fixed). */
-  pollPolicy?: PollPolicy;
+  /** How to schedule status reads. */
+  pollPolicy: PollPolicy;
   /** The caller's correlation id (x-correlation-id or traceparent's trace id); on every log line. */
-  correlationId?: string | null;
+  correlationId: string | null;
   /**
    * When the run was asked for. The run's own record: the task hub's createdTime moves at every
    * continueAsNew on the Azure Storage backend, so list order and paging key on this instead.

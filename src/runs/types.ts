@@ -95,8 +95,8 @@ export interface RunProgress {
 /** The orchestration's output when the job completed. */
 export interface ScoringRunResult {
   job: RunJobInfo;
-  /** The predictions file (older versions: only `{ uri }`). */
-  output: RunOutput | { uri: string } | null;
+  /** The predictions file; null when the job wrote to no known place. */
+  output: RunOutput | null;
   polls: number;
   completedAt: string;
   detection?: RunDetection;
@@ -104,7 +104,6 @@ export interface ScoringRunResult {
   warnings?: RunWarning[];
   timeline?: TimelineEntry[];
 }
-
 
 /** The payload of a CancelRequested event. */
 export interface CancelRequest {

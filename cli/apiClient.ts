@@ -3,7 +3,7 @@
  * The function key goes in `x-functions-key`, only ever to the base URL's origin, and is never
  * part of an error message.
  */
-import type { RunView } from "../src/api/types";
+import type { RunView } from "../src/runs/types";
 import { UsageError } from "./usageError";
 
 export interface ErrorDetail {

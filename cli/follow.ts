@@ -4,7 +4,7 @@
  * (Ctrl-C). A failed look (connection, 429, 5xx) is retried a few times before giving up.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RunView } from "../src/api/types";
+import type { RunView } from "../src/runs/types";
 import { type ApiClient, ApiError, ConnectionError, type RunAnswer } from "./apiClient";
 
 export type FollowEnd = "ended" | "timedOut" | "interrupted";

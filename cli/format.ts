@@ -1,5 +1,5 @@
 /** Human-readable text for run views, run lists, progress and errors. Pure: no I/O. */
-import type { RunView } from "../src/api/types";
+import type { RunView } from "../src/runs/types";
 
 /** 4s, 1m05s, 2h03m. */
 export function formatDuration(ms: number): string {

@@ -4,7 +4,7 @@
  * each time the run's status, phase, job status or poll count changes.
  */
 import { createSpinner } from "nanospinner";
-import type { RunView } from "../src/api/types";
+import type { RunView } from "../src/runs/types";
 import { progressKey, progressText } from "./format";
 import type { Io } from "./io";
 

@@ -2,7 +2,7 @@
  * The end of `start --wait` / `status --wait`: follow the run with a progress line, then print
  * the final view and exit by how it ended. Ctrl-C stops the wait only: the run goes on.
  */
-import type { RunView } from "../src/api/types";
+import type { RunView } from "../src/runs/types";
 import type { RunAnswer } from "./apiClient";
 import type { CommandContext } from "./context";
 import { ExitCode } from "./exitCodes";

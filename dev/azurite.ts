@@ -28,7 +28,7 @@ interface AzuriteServer {
 }
 
 export async function startAzuriteBlob(options: { port?: number; location?: string } = {}): Promise<AzuriteBlob> {
-  // Azurite ships no types; these are its own modules, as its CLI (dist/src/blob/main.js) uses them.
+  // Azurite ships no types; these are its own Blob modules, built as its Blob CLI entry builds them.
   const BlobConfiguration = require("azurite/dist/src/blob/BlobConfiguration").default;
   const BlobServer = require("azurite/dist/src/blob/BlobServer").default;
   const temporary = options.location === undefined;

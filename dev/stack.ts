@@ -7,8 +7,9 @@ import * as path from "node:path";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { type AzuriteBlob, devAccount, startAzuriteBlob } from "./azurite";
 import { BatchEmulator, type EmulatorDatastore, type EmulatorJob, type Lifecycle, lifecycles } from "./batch-emulator";
+import { outputExistsIn } from "./batch-emulator/datastoreBlobs";
 import { predictionsWriter } from "./batch-emulator/predictions";
-import { type Clock, VirtualClock, WallClock } from "./host/clock";
+import { type Clock, clockFor } from "./host/clock";
 import { DevHost, type DevHostOptions } from "./host/devHost";
 
 /** The repository root, whether this file runs from dev/ (tests) or dist/dev/ (npm run dev). */
@@ -52,7 +53,8 @@ export interface DevStackOptions {
   onJobCreated?: (job: EmulatorJob) => void;
   /**
    * The emulator emits `RunStatusChanged` for each timed job when it ends, to the host's Event
-   * Grid route for `jobStatusChangedTrigger`, `latencyMs` after the end (as Event Grid would).
+   * Grid route for `jobStatusChangedTrigger`, `latencyMs` after the end, as Event Grid delivers
+   * Azure ML's events (docs/azure-behaviour.md#azure-ml-events).
    */
   jobEvents?: { latencyMs: number };
   /** Keep past executions' histories (default true). */
@@ -74,7 +76,7 @@ export interface DevStack {
 }
 
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
-  const clock = options.clock === "virtual" ? new VirtualClock() : options.clock === "wall" || options.clock === undefined ? new WallClock() : options.clock;
+  const clock = clockFor(options.clock);
   let azurite: AzuriteBlob | undefined;
   let datastore: ContainerClient | undefined;
   let blobService: BlobServiceClient | undefined;
@@ -91,23 +93,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     if (!blobService || !ds || ds.datastoreType === "AzureFile") return undefined;
     return blobService.getContainerClient(ds.datastoreType === "AzureBlob" ? ds.containerName : ds.filesystem);
   };
-  /** Whether Azurite already holds something at an output URI (a file, or anything under a folder). */
-  const outputExists = async (uri: string, type: "uri_file" | "uri_folder"): Promise<boolean> => {
-    const m = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/.exec(uri);
-    const container = m ? containerOf(m[1]!) : undefined;
-    if (!m || !container) return false;
-    const path = decodeURIComponent(m[2]!);
-    if (type === "uri_file" && !path.endsWith("/")) return container.getBlobClient(path).exists();
-    const first = await container.listBlobsFlat({ prefix: path.replace(/\/?$/, "/") }).byPage({ maxPageSize: 1 }).next();
-    return !first.done && first.value.segment.blobItems.length > 0;
-  };
   const emulator: BatchEmulator = new BatchEmulator({
     port: options.emulatorPort,
     clock: () => clock.now(),
     stateFile: options.stateDir ? path.join(options.stateDir, "batch-emulator.json") : undefined,
     datastores: azurite ? azuriteDatastores(azurite) : {},
     deployments: [pipelineDeployment],
-    outputExists: blobService ? outputExists : undefined,
+    outputExists: blobService ? outputExistsIn(containerOf) : undefined,
     onJobCompleted: blobService ? predictionsWriter(containerOf) : undefined,
     onJobCreated: (job) => {
       options.onJobCreated?.(job);
@@ -119,7 +111,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
   const settings: Record<string, string> = {
     AML_ARM_ENDPOINT: emulator.armEndpoint,
-    // The emulated workspace stands for one in public Azure: its hosts and audiences.
+    // The emulated workspace stands for one in public Azure: its hosts and audiences
+    // (docs/azure-behaviour.md#token-audiences-per-cloud).
     SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
     AML_ARM_AUDIENCE: "https://management.azure.com",
     AML_DATA_PLANE_AUDIENCE: "https://ml.azure.com",

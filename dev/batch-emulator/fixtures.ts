@@ -1,6 +1,6 @@
 /**
  * Resource ids and JSON shapes the emulator answers with, modelled on what the real service sends
- * (see /work/shared/notes/azure-ml-invoke.md and the azure-rest-api-specs Jobs examples).
+ * (docs/azure-behaviour.md#batch-invoke, docs/azure-behaviour.md#job-resource-and-failure-text).
  */
 import type { EmulatorJob, EmulatorJobInput, EmulatorJobOutput } from "./types";
 
@@ -93,8 +93,8 @@ export function invokeResponse(s: Scope, job: EmulatorJob, named: Record<string,
 /**
  * ARM Jobs Get body (JobBase resource, api-version 2022-10-01 shape, as
  * test/fixtures/azure/jobs-get.json). The published JobBaseProperties have no job-level error
- * field: a Failed job's reason appears, if at all, as `services.<name>.errorMessage` ("Any error
- * in the service"), the only documented text field (behaviour `failureText`).
+ * field: a Failed job's reason appears, if at all, as `services.<name>.errorMessage`, the only
+ * documented text field (behaviour `failureText`; docs/azure-behaviour.md#job-resource-and-failure-text).
  */
 export function armJobResource(s: Scope, job: EmulatorJob, failureText: "none" | "services"): unknown {
   const studio: Record<string, unknown> = { jobServiceType: "Studio", endpoint: studioUrl(s, job.name) };

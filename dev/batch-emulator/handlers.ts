@@ -2,10 +2,11 @@
  * What each route answers, as plain values (status, headers, body): the server decides about
  * sockets and faults, these functions only about the emulated service's behaviour.
  */
+import { findByName, sameName } from "./armNames";
 import { armError } from "./faults";
-import { armJobResource, deploymentId, invokeResponse, serviceProperties, type Scope } from "./fixtures";
-import { type ParsedInvoke, parseInvokeBody } from "./invoke-body";
-import type { JobState, JobStore } from "./job-store";
+import { armJobResource, deploymentId, invokeResponse, PROVIDER, serviceProperties, workspaceId, type Scope } from "./fixtures";
+import { type ParsedInvoke, parseInvokeBody } from "./invokeBody";
+import type { JobState, JobStore } from "./jobStore";
 import type { ArmJobsPath, ArmWorkspaceDataPath, ClassifiedRequest } from "./routes";
 import type { EmulatorBehavior, EmulatorDatastore, EmulatorDataVersion, EmulatorDeployment, EmulatorJobOutput } from "./types";
 
@@ -42,12 +43,10 @@ export interface IncomingCall {
   hasAuthorization: boolean;
 }
 
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
-const error = (status: number, code: string, message: string): Reply => ({ status, body: armError(code, message) });
+const errorReply = (status: number, code: string, message: string): Reply => ({ status, body: armError(code, message) });
 
 /** Answers that show Completed wait for onJobCompleted (e.g. the predictions file is written first). */
-async function ready(state: JobState): Promise<void> {
+async function completionSettled(state: JobState): Promise<void> {
   if (state.job.status === "Completed" && state.completion !== null) await state.completion;
 }
 
@@ -71,31 +70,31 @@ export async function handle(ctx: HandlerContext, call: IncomingCall): Promise<R
       return c.route === "getDatastore" ? getDatastore(ctx, c.data) : getData(ctx, c.data);
     }
     case "other":
-      return error(404, "NotFound", `No route for ${call.method} ${call.path}.`);
+      return errorReply(404, "NotFound", `No route for ${call.method} ${call.path}.`);
   }
 }
 
 async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: string): Promise<Reply> {
-  if (!same(endpointName, ctx.scope.endpointName)) {
-    return error(404, "EndpointNotFound", `Batch endpoint '${endpointName}' was not found.`);
+  if (!sameName(endpointName, ctx.scope.endpointName)) {
+    return errorReply(404, "EndpointNotFound", `Batch endpoint '${endpointName}' was not found.`);
   }
   const wanted = call.headers["azureml-model-deployment"] ?? ctx.defaultDeployment;
   if (wanted === null) {
-    // Message from the batch troubleshooting docs ("No valid deployments to route"); the status
-    // is undocumented, and the Azure CLI handles this case as a 404 from the service.
-    return error(404, "UserError", "No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route.");
+    // The service's message; its status is undocumented, so 404, as the Azure CLI handles it
+    // (docs/azure-behaviour.md#default-deployment).
+    return errorReply(404, "UserError", "No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route.");
   }
-  const deployment = ctx.deployments.find((d) => same(d.name, wanted));
+  const deployment = ctx.deployments.find((d) => sameName(d.name, wanted));
   if (deployment === undefined) {
-    return error(404, "DeploymentNotFound", `Deployment '${wanted}' was not found on endpoint '${endpointName}'.`);
+    return errorReply(404, "DeploymentNotFound", `Deployment '${wanted}' was not found on endpoint '${endpointName}'.`);
   }
   const parsed = parseInvokeBody(call.bodyText);
-  if (!parsed.ok) return error(400, "UserError", parsed.message);
+  if (!parsed.ok) return errorReply(400, "UserError", parsed.message);
   const refusal = deploymentRefusal(deployment, parsed.value) ?? dataAssetRefusal(ctx, parsed.value);
-  if (refusal) return error(400, "UserError", refusal);
+  if (refusal) return errorReply(400, "UserError", refusal);
   const outputTaken = await takenOutput(ctx, parsed.value);
 
-  // The SDK sends the underscore form; the app also sends the standard one.
+  // The SDK sends the underscore form; the app also sends the standard one (docs/azure-behaviour.md#batch-invoke).
   const repeatabilityId = call.headers["repeatability_request-id"] ?? call.headers["repeatability-request-id"] ?? null;
   const existing =
     ctx.behavior.dedupeRepeatability && repeatabilityId !== null
@@ -104,19 +103,19 @@ async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: str
   const state =
     existing ??
     ctx.store.create({ deployment, parsed: parsed.value, repeatabilityId, hadAuthorization: call.hasAuthorization, outputTaken });
-  await ready(state);
+  await completionSettled(state);
   return {
     status: 201,
-    // Like the real service: Location names the deployment, not the job.
+    // Like the real service: Location names the deployment, not the job (docs/azure-behaviour.md#batch-invoke).
     headers: { location: `${ctx.baseUrl()}/arm${deploymentId(ctx.scope, deployment.name)}` },
     body: invokeResponse(ctx.scope, state.job, parsed.value.outputs),
   };
 }
 
 /**
- * What a model deployment refuses: exactly one data input and at most one output, no literals
- * (docs "how-to-access-data-batch-endpoints-jobs"). The literal message is the service's, as a
- * user quoted it (MicrosoftDocs/azure-docs #115245); the others are ours: no text is published.
+ * What a model deployment refuses: exactly one data input and at most one output, no literals.
+ * The literal message is the service's; the others are ours, as no text is published
+ * (docs/azure-behaviour.md#model-and-pipeline-component-deployments).
  */
 function deploymentRefusal(deployment: EmulatorDeployment, invoke: ParsedInvoke): string | null {
   if (deployment.type !== "model") return null;
@@ -132,8 +131,8 @@ function deploymentRefusal(deployment: EmulatorDeployment, invoke: ParsedInvoke)
 
 /**
  * Data assets reach the service as ARM ids (`/subscriptions/…/workspaces/<ws>/data/<name>/versions/<v>`);
- * the `azureml:<name>:<version>` short form is resolved by the SDK on the client
- * (azure-ai-ml `_batch_endpoint_operations.py` `_resolve_input`), so the service does not take it.
+ * the SDK resolves the `azureml:<name>:<version>` short form on the client, so the service does
+ * not take it (docs/azure-behaviour.md#data-assets).
  */
 function dataAssetRefusal(ctx: HandlerContext, invoke: ParsedInvoke): string | null {
   for (const [name, input] of Object.entries(invoke.inputs)) {
@@ -141,22 +140,22 @@ function dataAssetRefusal(ctx: HandlerContext, invoke: ParsedInvoke): string | n
     if (/^azureml:(?!\/\/)/i.test(input.uri)) {
       return `Input '${name}': '${input.uri}' is not a valid data input URI; pass a data asset by its ARM id (/subscriptions/…/data/<name>/versions/<version>).`;
     }
-    const asset = dataAssetId(input.uri);
-    if (asset && !(same(asset.workspace, ctx.scope.workspace) && findDataVersion(ctx, asset.name, asset.version))) {
+    const asset = parseDataAssetId(input.uri);
+    if (asset && !(sameName(asset.workspace, ctx.scope.workspace) && findDataVersion(ctx, asset.name, asset.version))) {
       return `Input '${name}': data asset ${asset.name}:${asset.version} was not found in workspace ${asset.workspace}.`;
     }
   }
   return null;
 }
 
-/** `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/data/<name>/versions/<v>`. */
-export function dataAssetId(uri: string): { workspace: string; name: string; version: string } | null {
+/** `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/data/<name>/versions/<v>` → its parts. */
+function parseDataAssetId(uri: string): { workspace: string; name: string; version: string } | null {
   const m = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/data\/([^/]+)\/versions\/([^/]+)$/i.exec(uri);
   return m ? { workspace: m[1]!, name: m[2]!, version: m[3]! } : null;
 }
 
 function findDataVersion(ctx: HandlerContext, name: string, version: string): EmulatorDataVersion | undefined {
-  return [...ctx.dataAssets.entries()].find(([n]) => same(n, name))?.[1].get(version);
+  return findByName(ctx.dataAssets, name)?.[1].get(version);
 }
 
 /** The first output whose path already holds data: the job will fail on it, as Azure ML's do. */
@@ -171,34 +170,34 @@ async function takenOutput(ctx: HandlerContext, invoke: ParsedInvoke): Promise<s
 /** api-version first (as ARM does), then the subscription / group / workspace in the path. */
 function checkArm(ctx: HandlerContext, call: IncomingCall, arm: Pick<ArmJobsPath, "subscriptionId" | "resourceGroup" | "workspace">): Reply | null {
   if (!call.query["api-version"]) {
-    return error(
+    return errorReply(
       400,
       "MissingApiVersionParameter",
       "The api-version query parameter (?api-version=) is required for all requests.",
     );
   }
-  if (!same(arm.subscriptionId, ctx.scope.subscriptionId)) {
-    return error(404, "SubscriptionNotFound", `The subscription '${arm.subscriptionId}' could not be found.`);
+  if (!sameName(arm.subscriptionId, ctx.scope.subscriptionId)) {
+    return errorReply(404, "SubscriptionNotFound", `The subscription '${arm.subscriptionId}' could not be found.`);
   }
-  if (!same(arm.resourceGroup, ctx.scope.resourceGroup)) {
-    return error(404, "ResourceGroupNotFound", `Resource group '${arm.resourceGroup}' could not be found.`);
+  if (!sameName(arm.resourceGroup, ctx.scope.resourceGroup)) {
+    return errorReply(404, "ResourceGroupNotFound", `Resource group '${arm.resourceGroup}' could not be found.`);
   }
-  if (!same(arm.workspace, ctx.scope.workspace)) {
-    return error(404, "ResourceNotFound", `Workspace '${arm.workspace}' was not found.`);
+  if (!sameName(arm.workspace, ctx.scope.workspace)) {
+    return errorReply(404, "ResourceNotFound", `Workspace '${arm.workspace}' was not found.`);
   }
   return null;
 }
 
 async function getJob(ctx: HandlerContext, name: string): Promise<Reply> {
   const state = ctx.store.poll(name);
-  if (state === undefined) return error(404, "UserError", `Job ${name} not found.`);
-  await ready(state);
+  if (state === undefined) return errorReply(404, "UserError", `Job ${name} not found.`);
+  await completionSettled(state);
   return { status: 200, body: armJobResource(ctx.scope, state.job, ctx.behavior.failureText) };
 }
 
 function cancelJob(ctx: HandlerContext, name: string): Reply {
   const outcome = ctx.store.cancel(name);
-  if (outcome === undefined) return error(404, "UserError", `Job ${name} not found.`);
+  if (outcome === undefined) return errorReply(404, "UserError", `Job ${name} not found.`);
   // ARM's Jobs Cancel answers 202 while cancellation runs, 200 when there is nothing left to do.
   return { status: outcome === "accepted" ? 202 : 200 };
 }
@@ -214,13 +213,13 @@ function matchesTerms(map: Record<string, string>, filter: string | undefined): 
   });
 }
 
-/** The first Jobs List api-version with a `properties` filter (azure-rest-api-specs stable/2024-04-01 mfe.json). */
+/** The first Jobs List api-version with a `properties` filter (docs/azure-behaviour.md#jobs-list). */
 const firstVersionWithPropertiesFilter = "2024-04-01";
 
 /**
- * Jobs List, following the api-version asked for: `jobType`, `tag` ("Jobs returned will have this
- * tag key") and `$skip` at every version; `properties` only from 2024-04-01 (earlier versions do
- * not have it, so it is ignored, not applied). Pages by `nextLink`.
+ * Jobs List, following the api-version asked for: `jobType`, `tag` (jobs that have this tag key)
+ * and `$skip` at every version; `properties` only from 2024-04-01 (earlier versions do not have
+ * it, so it is ignored, not applied). Pages by `nextLink` (docs/azure-behaviour.md#jobs-list).
  */
 async function listJobs(ctx: HandlerContext, call: IncomingCall): Promise<Reply> {
   const q = call.query;
@@ -228,14 +227,14 @@ async function listJobs(ctx: HandlerContext, call: IncomingCall): Promise<Reply>
   const propertiesFilter = apiVersion.slice(0, 10) >= firstVersionWithPropertiesFilter ? q.properties : undefined;
   const ordered = ctx.behavior.listOrder === "newestFirst" ? ctx.store.list() : ctx.store.list().reverse();
   const matching = ordered.filter((s) => {
-    if (q.jobType !== undefined && !same(q.jobType, "Pipeline")) return false;
+    if (q.jobType !== undefined && q.jobType.toLowerCase() !== "pipeline") return false;
     if (q.tag !== undefined && !Object.hasOwn(s.job.tags, q.tag)) return false;
     return matchesTerms({ ...s.job.properties, ...serviceProperties(s.job) }, propertiesFilter);
   });
   const skip = Math.max(0, Number.parseInt(q.$skip ?? "0", 10) || 0);
   const size = ctx.behavior.listPageSize;
   const page = matching.slice(skip, skip + size);
-  await Promise.all(page.map(ready));
+  await Promise.all(page.map(completionSettled));
 
   const body: Record<string, unknown> = { value: page.map((s) => armJobResource(ctx.scope, s.job, ctx.behavior.failureText)) };
   if (skip + size < matching.length) {
@@ -247,32 +246,31 @@ async function listJobs(ctx: HandlerContext, call: IncomingCall): Promise<Reply>
   return { status: 200, body };
 }
 
-const workspaceResource = (ctx: HandlerContext, tail: string): string =>
-  `/subscriptions/${ctx.scope.subscriptionId}/resourceGroups/${ctx.scope.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ctx.scope.workspace}/${tail}`;
+const workspaceResource = (ctx: HandlerContext, tail: string): string => `${workspaceId(ctx.scope)}/${tail}`;
 
-/** Datastores Get (api-version 2023-10-01 shape); credentials are never part of the answer. */
+/** Datastores Get (api-version 2023-10-01 shape); credentials are never part of the answer (docs/azure-behaviour.md#datastores). */
 function getDatastore(ctx: HandlerContext, at: ArmWorkspaceDataPath): Reply {
-  const found = [...ctx.datastores.entries()].find(([name]) => same(name, at.name));
-  if (!found) return error(404, "UserError", `DatastoreNotFound: ${at.name} does not exist in workspace ${ctx.scope.workspace}.`);
+  const found = findByName(ctx.datastores, at.name);
+  if (!found) return errorReply(404, "UserError", `DatastoreNotFound: ${at.name} does not exist in workspace ${ctx.scope.workspace}.`);
   const [name, properties] = found;
   return {
     status: 200,
     body: {
-      id: workspaceResource(ctx, `datastores/${name}`), name, type: "Microsoft.MachineLearningServices/workspaces/datastores",
+      id: workspaceResource(ctx, `datastores/${name}`), name, type: `${PROVIDER}/workspaces/datastores`,
       properties: { ...properties, credentials: { credentialsType: "None" }, isDefault: name === "workspaceblobstore", tags: {}, description: null },
     },
   };
 }
 
-/** Data Containers Get (`latestVersion`) and Data Versions Get (`dataType`, `dataUri`). */
+/** Data Containers Get (`latestVersion`) and Data Versions Get (`dataType`, `dataUri`) (docs/azure-behaviour.md#data-assets). */
 function getData(ctx: HandlerContext, at: ArmWorkspaceDataPath): Reply {
-  const versions = [...ctx.dataAssets.entries()].find(([name]) => same(name, at.name))?.[1];
-  if (!versions) return error(404, "UserError", `Data asset ${at.name} was not found.`);
+  const versions = findByName(ctx.dataAssets, at.name)?.[1];
+  if (!versions) return errorReply(404, "UserError", `Data asset ${at.name} was not found.`);
   if (at.kind === "dataContainer") {
     const latestVersion = [...versions.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).at(-1) ?? null;
     return { status: 200, body: { id: workspaceResource(ctx, `data/${at.name}`), name: at.name, properties: { dataType: [...versions.values()][0]?.dataType, latestVersion } } };
   }
   const version = versions.get(at.version!);
-  if (!version) return error(404, "UserError", `Version ${at.version} of data asset ${at.name} was not found.`);
+  if (!version) return errorReply(404, "UserError", `Version ${at.version} of data asset ${at.name} was not found.`);
   return { status: 200, body: { id: workspaceResource(ctx, `data/${at.name}/versions/${at.version}`), name: at.version, properties: { ...version, isAnonymous: false } } };
 }

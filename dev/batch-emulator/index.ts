@@ -2,9 +2,10 @@
  * BatchEmulator: a loopback stand-in for an Azure ML batch endpoint (invoke) and the ARM Jobs API
  * (get, cancel, list), with scripted job lifecycles and fault injection for tests and `npm run dev`.
  */
+import { findByName, sameName } from "./armNames";
 import { FaultQueue } from "./faults";
 import { workspaceId, workspaceJobPath, type Scope } from "./fixtures";
-import { JobStore } from "./job-store";
+import { JobStore } from "./jobStore";
 import { StateFile } from "./persistence";
 import { EmulatorServer } from "./server";
 import type {
@@ -31,14 +32,14 @@ export function strictBehavior(): EmulatorBehavior {
 }
 
 function definedOnly(options: BatchEmulatorOptions): Partial<EmulatorBehavior> {
-  const keys: Array<keyof EmulatorBehavior> = ["cancelPolls", "listPageSize", "listOrder", "dedupeRepeatability", "keepInvokeMarkers", "failureText", "writeOutputs"];
+  const keys = Object.keys(strictBehavior()) as Array<keyof EmulatorBehavior>;
   return Object.fromEntries(keys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
 }
 
 /** The endpoint's deployments: names alone are model deployments; the default one is always there. */
 function deploymentsOf(defaultDeployment: string | null, given: Array<string | EmulatorDeployment>): EmulatorDeployment[] {
   const all = given.map((d): EmulatorDeployment => (typeof d === "string" ? { name: d, type: "model" } : d));
-  if (defaultDeployment !== null && !all.some((d) => d.name.toLowerCase() === defaultDeployment.toLowerCase())) {
+  if (defaultDeployment !== null && !all.some((d) => sameName(d.name, defaultDeployment))) {
     all.unshift({ name: defaultDeployment, type: "model" });
   }
   return all;
@@ -176,19 +177,19 @@ export class BatchEmulator {
     this.datastores.set(name, datastore);
   }
 
-  /** A datastore by name (case-insensitive, as ARM names are). */
+  /** A datastore by name (in any case, as ARM finds it). */
   datastore(name: string): EmulatorDatastore | undefined {
-    return [...this.datastores.entries()].find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+    return findByName(this.datastores, name)?.[1];
   }
 
-  /** Names are case-insensitive, as in ARM. */
+  /** Removes the datastore by that name in any case. */
   removeDatastore(name: string): void {
-    for (const key of [...this.datastores.keys()]) if (key.toLowerCase() === name.toLowerCase()) this.datastores.delete(key);
+    for (const key of [...this.datastores.keys()]) if (sameName(key, name)) this.datastores.delete(key);
   }
 
   /** Adds or replaces one version of a data asset. */
   setDataVersion(name: string, version: string, data: EmulatorDataVersion): void {
-    const key = [...this.dataAssets.keys()].find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+    const key = findByName(this.dataAssets, name)?.[0] ?? name;
     const versions = this.dataAssets.get(key) ?? new Map<string, EmulatorDataVersion>();
     versions.set(version, data);
     this.dataAssets.set(key, versions);

@@ -10,22 +10,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isPlainObject } from "../../src/json";
+import { writeFileAtomic } from "../shared/writeFileAtomic";
 import type { Scope } from "./fixtures";
+import type { PersistedJob } from "./jobStore";
 import { normalizeLifecycle } from "./lifecycle";
 import type { EmulatorJob, JobStatus, Lifecycle } from "./types";
 
 export const STATE_VERSION = 2;
-
-/** One job as written to the state file. */
-export interface PersistedJob {
-  seq: number;
-  job: EmulatorJob;
-  script: Lifecycle;
-  scriptGets: number;
-  scriptStartedAt?: number;
-  /** onJobCompleted was started for this job: it is not run again after a restart. */
-  hookStarted: boolean;
-}
 
 export interface StateFileContent {
   version: typeof STATE_VERSION;
@@ -41,35 +33,34 @@ const STATUSES: Record<JobStatus, true> = {
   NotResponding: true, Paused: true, Unknown: true,
 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 const isStatus = (v: unknown): v is JobStatus => typeof v === "string" && Object.hasOwn(STATUSES, v);
 const isStringOrNull = (v: unknown): boolean => v === null || typeof v === "string";
-const isStringMap = (v: unknown): boolean => isObject(v) && Object.values(v).every((x) => typeof x === "string");
+const isStringMap = (v: unknown): boolean => isPlainObject(v) && Object.values(v).every((x) => typeof x === "string");
 
 /** Throws a message naming the first thing wrong. */
 function checkJob(entry: unknown, i: number): PersistedJob {
   const where = `jobs[${i}]`;
-  if (!isObject(entry)) throw new Error(`${where} is not an object`);
+  if (!isPlainObject(entry)) throw new Error(`${where} is not an object`);
   const { seq, job, script, scriptGets, hookStarted } = entry;
   if (!Number.isInteger(seq) || (seq as number) < 1) throw new Error(`${where}.seq is not a positive integer`);
   if (!isCount(scriptGets)) throw new Error(`${where}.scriptGets is not an integer >= 0`);
   if (typeof hookStarted !== "boolean") throw new Error(`${where}.hookStarted is not a boolean`);
-  if (!isObject(job)) throw new Error(`${where}.job is not an object`);
+  if (!isPlainObject(job)) throw new Error(`${where}.job is not an object`);
   for (const k of ["name", "id", "jobPath", "deployment"] as const) {
     if (typeof job[k] !== "string" || job[k] === "") throw new Error(`${where}.job.${k} is not a non-empty string`);
   }
   if (job.deploymentType !== "model" && job.deploymentType !== "pipelineComponent") throw new Error(`${where}.job.deploymentType is not model or pipelineComponent`);
   if (!isStatus(job.status)) throw new Error(`${where}.job.status is not a job status`);
-  if (!isObject(job.inputs) || !isObject(job.outputs)) throw new Error(`${where}.job inputs/outputs are not objects`);
+  if (!isPlainObject(job.inputs) || !isPlainObject(job.outputs)) throw new Error(`${where}.job inputs/outputs are not objects`);
   if (!isStringMap(job.tags) || !isStringMap(job.properties)) throw new Error(`${where}.job tags/properties are not string maps`);
   if (!isStringOrNull(job.repeatabilityId)) throw new Error(`${where}.job.repeatabilityId is not a string or null`);
   if (typeof job.createdAt !== "number" || !Number.isFinite(job.createdAt)) throw new Error(`${where}.job.createdAt is not a number`);
   if (!isCount(job.statusGets) || !isCount(job.cancelRequests)) throw new Error(`${where}.job counters are not integers >= 0`);
   if (!isStringOrNull(job.errorMessage) || !isStringOrNull(job.errorCode)) throw new Error(`${where}.job error fields are not strings or null`);
   if (typeof job.invokeHadAuthorization !== "boolean") throw new Error(`${where}.job.invokeHadAuthorization is not a boolean`);
-  if (!isObject(script) || !Array.isArray(script.steps)) throw new Error(`${where}.script has no steps`);
-  if (!script.steps.every((s: unknown) => isObject(s) && isStatus(s.status))) throw new Error(`${where}.script has a step without a job status`);
+  if (!isPlainObject(script) || !Array.isArray(script.steps)) throw new Error(`${where}.script has no steps`);
+  if (!script.steps.every((s: unknown) => isPlainObject(s) && isStatus(s.status))) throw new Error(`${where}.script has a step without a job status`);
   for (const k of ["errorMessage", "errorCode"] as const) {
     if (script[k] !== undefined && typeof script[k] !== "string") throw new Error(`${where}.script.${k} is not a string`);
   }
@@ -84,10 +75,10 @@ function checkJob(entry: unknown, i: number): PersistedJob {
 
 function parseState(text: string, scope: Scope): PersistedJob[] {
   const data: unknown = JSON.parse(text);
-  if (!isObject(data)) throw new Error("not a JSON object");
+  if (!isPlainObject(data)) throw new Error("not a JSON object");
   if (data.version !== STATE_VERSION) throw new Error(`unknown version ${JSON.stringify(data.version)} (expected ${STATE_VERSION})`);
   const s = data.scope;
-  if (!isObject(s)) throw new Error("no scope");
+  if (!isPlainObject(s)) throw new Error("no scope");
   for (const k of ["subscriptionId", "resourceGroup", "workspace", "endpointName"] as const) {
     if (s[k] !== scope[k]) {
       throw new Error(`written for ${k} ${JSON.stringify(s[k])}, this emulator has ${JSON.stringify(scope[k])}`);
@@ -105,13 +96,11 @@ function parseState(text: string, scope: Scope): PersistedJob[] {
 
 export class StateFile {
   readonly file: string;
-  private readonly tmp: string;
   /** Set after a failed write, so a broken disk warns once, not on every poll. */
   private failing = false;
 
   constructor(file: string) {
     this.file = path.resolve(file);
-    this.tmp = `${this.file}.${process.pid}.tmp`;
   }
 
   /** The persisted jobs; none when the file does not exist, or (with one warning) cannot be used. */
@@ -132,24 +121,18 @@ export class StateFile {
     }
   }
 
-  /** Writes the whole job set atomically (temp file, then rename). A failure warns and is not thrown. */
+  /** Writes the whole job set atomically. A failure warns (once until a write succeeds) and is not thrown. */
   save(scope: Scope, jobs: PersistedJob[]): void {
     const content: StateFileContent = { version: STATE_VERSION, scope, jobs };
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      fs.writeFileSync(this.tmp, JSON.stringify(content));
-      fs.renameSync(this.tmp, this.file);
+      writeFileAtomic(this.file, JSON.stringify(content));
       this.failing = false;
     } catch (err) {
       if (!this.failing) {
         console.warn(`[batch-emulator] could not write state file ${this.file}: ${message(err)}; job changes are not being saved`);
       }
       this.failing = true;
-      try {
-        fs.rmSync(this.tmp, { force: true });
-      } catch {
-        // Nothing more to do: the warning above already said state is not being saved.
-      }
     }
   }
 

@@ -6,18 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
+import { type DatastoreContainers, locateBlob } from "./datastoreBlobs";
 import type { EmulatorJob } from "./types";
-
-/** A datastore name → the Blob container it stands for (undefined: not a Blob datastore here). */
-export type DatastoreContainers = (datastore: string) => ContainerClient | undefined;
-
-const datastorePath = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/;
-
-function locate(uri: string | null, datastores: DatastoreContainers): { container: ContainerClient; path: string } | undefined {
-  const m = uri ? datastorePath.exec(uri) : null;
-  const container = m ? datastores(m[1]!) : undefined;
-  return m && container ? { container, path: decodeURIComponent(m[2]) } : undefined;
-}
 
 /** A batch deployment's default `output_file_name`. */
 export const predictionsFileName = "predictions.csv";
@@ -37,7 +27,7 @@ export function predictionsWriter(datastores: DatastoreContainers): (job: Emulat
     const lines = ["file,row,score"];
     for (const input of Object.values(job.inputs)) {
       if (input.type === "literal") continue;
-      const where = locate(input.uri, datastores);
+      const where = locateBlob(input.uri, datastores);
       if (!where) continue;
       const names: string[] = [];
       if (input.type === "uri_folder") {
@@ -55,7 +45,7 @@ export function predictionsWriter(datastores: DatastoreContainers): (job: Emulat
       }
     }
     for (const output of Object.values(job.outputs)) {
-      const where = locate(output.uri, datastores);
+      const where = locateBlob(output.uri, datastores);
       if (!where) continue;
       // A folder output gets the deployment's default output file name.
       const file = output.type === "uri_folder" || where.path.endsWith("/") ? `${where.path.replace(/\/?$/, "/")}${predictionsFileName}` : where.path;

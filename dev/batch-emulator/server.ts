@@ -8,6 +8,7 @@ import { armError, codeForStatus, type FaultQueue } from "./faults";
 import { handle, type HandlerContext, type Reply } from "./handlers";
 import { classify } from "./routes";
 import type { FaultKind, RecordedRequest } from "./types";
+import { flatHeaders } from "../shared/flatHeaders";
 import { readBody } from "../shared/readBody";
 
 export interface ServerDeps {
@@ -16,7 +17,6 @@ export interface ServerDeps {
   clock: () => number;
   record: (request: RecordedRequest) => void;
 }
-
 
 function parseRecordedBody(text: string): unknown {
   if (text === "") return null;
@@ -29,11 +29,8 @@ function parseRecordedBody(text: string): unknown {
 
 /** Lower-cased headers with the token hidden: records are printed in test failures and logs. */
 function recordedHeaders(req: http.IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    out[name] = name === "authorization" ? "<redacted>" : Array.isArray(value) ? value.join(", ") : value;
-  }
+  const out = flatHeaders(req);
+  if (out.authorization !== undefined) out.authorization = "<redacted>";
   return out;
 }
 

@@ -7,8 +7,9 @@ export type { JobStatus };
 export type Route = "invoke" | "getJob" | "cancelJob" | "listJobs" | "getDatastore" | "getData" | "other";
 
 /**
- * A datastore as ARM Datastores Get describes it (`properties`, api-version 2023-10-01). For
- * Azurite, `protocol` is `http` and `endpoint` the full loopback URL (ARCHITECTURE.md).
+ * A datastore as ARM Datastores Get describes it (`properties`, api-version 2023-10-01;
+ * docs/azure-behaviour.md#datastores). For Azurite, `protocol` is `http` and `endpoint` the full
+ * loopback URL, which the app accepts only with SCORING_ALLOW_LOOPBACK (src/storage/blobLocation.ts).
  */
 export type EmulatorDatastore =
   | { datastoreType: "AzureBlob"; accountName: string; containerName: string; endpoint: string; protocol: string }
@@ -57,9 +58,8 @@ export interface EmulatorJobOutput {
 
 /**
  * A deployment of the endpoint. Model deployments take one data input and one output and no
- * literals; pipeline-component deployments take what their component declares (docs
- * "how-to-access-data-batch-endpoints-jobs": "Model deployments always require one data input and
- * produce one data output. Literal inputs aren't supported in model deployments").
+ * literals; pipeline-component deployments take what their component declares
+ * (docs/azure-behaviour.md#model-and-pipeline-component-deployments).
  */
 export interface EmulatorDeployment {
   name: string;
@@ -160,15 +160,15 @@ export interface EmulatorBehavior {
   dedupeRepeatability: boolean;
   /**
    * Lenient: keep the tags and properties an invoke sends on every deployment. By default a
-   * model deployment drops both (job properties are documented only for pipeline-component
-   * deployments; tags at invoke: azure-sdk-for-python #42156) and a pipeline-component
-   * deployment keeps only the properties.
+   * model deployment drops both and a pipeline-component deployment keeps only the properties
+   * (docs/azure-behaviour.md#invoke-markers).
    */
   keepInvokeMarkers: boolean;
   /**
    * Where a Failed job's reason appears on the ARM job resource: `none` (default: the JobBase
    * schema has no error field, so a client may get no reason at all) or `services` (the only
-   * documented text field, `properties.services.<name>.errorMessage`).
+   * documented text field, `properties.services.<name>.errorMessage`;
+   * docs/azure-behaviour.md#job-resource-and-failure-text).
    */
   failureText: "none" | "services";
   /** Completed jobs run onJobCompleted (write their predictions); false: a deployment that writes nothing (default true). */

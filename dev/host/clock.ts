@@ -28,3 +28,9 @@ export class VirtualClock implements Clock {
     if (to > this.current) this.current = to;
   }
 }
+
+/** The clock a host or stack option names: "wall" (the default), "virtual", or one to share. */
+export function clockFor(option: "wall" | "virtual" | Clock | undefined): Clock {
+  if (option === "virtual") return new VirtualClock();
+  return option === "wall" || option === undefined ? new WallClock() : option;
+}

@@ -8,15 +8,16 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomUUID } from "node:crypto";
-import { InvocationContext } from "@azure/functions";
-import { type Clock, VirtualClock, WallClock } from "./clock";
-import { DurableEngine, type Logger } from "./durableEngine";
+import type { InvocationContext } from "@azure/functions";
+import { type Clock, clockFor } from "./clock";
+import { DurableEngine } from "./durableEngine";
 import { type DurableClientData, durableClientData, handleDurableRoute, type RouteResult, rpcPrefix, webhookPrefix } from "./durableRoutes";
 import { handleEventGridWebhook, isEventGridWebhookPath } from "./eventGridWebhook";
 import { loadApp, type RegisteredFunction, registeredFunctions, setLogSink } from "./functionsCore";
 import { fromHandlerResult, matchHttpRoute, type PlainResponse, toHttpRequest } from "./httpTriggers";
 import { InstanceStore } from "./instanceStore";
+import { invokeLogged, type Logger, newInvocationContext } from "./invocation";
+import { flatHeaders } from "../shared/flatHeaders";
 import { readBody } from "../shared/readBody";
 
 /** The Functions host's admin API for invoking a non-HTTP function (`POST /admin/functions/<name>`). */
@@ -57,7 +58,7 @@ export class DevHost {
   private readonly log: Logger;
 
   constructor(private readonly options: DevHostOptions) {
-    this.clock = options.clock === "virtual" ? new VirtualClock() : options.clock === "wall" || options.clock === undefined ? new WallClock() : options.clock;
+    this.clock = clockFor(options.clock);
     this.taskHub = options.taskHub ?? "BatchScoringHub";
     this.log = options.log ?? ((level, message) => (level === "error" ? console.error(message) : console.log(message)));
     this.engine = new DurableEngine({
@@ -103,7 +104,8 @@ export class DevHost {
       this.server!.once("error", reject);
       this.server!.listen(this.options.port ?? 0, this.options.host ?? "127.0.0.1", () => resolve());
     });
-    // Like Azure's WEBSITE_HOSTNAME: stops durable-functions rewriting management URLs to localhost:7071.
+    // Like Azure's WEBSITE_HOSTNAME: stops durable-functions rewriting management URLs to localhost:7071
+    // (docs/azure-behaviour.md#management-urls-and-the-system-key).
     process.env.WEBSITE_HOSTNAME ??= new URL(this.baseUrl).host;
     this.clientData = durableClientData(this.baseUrl, this.taskHub);
     this.engine.resumeAll();
@@ -131,8 +133,7 @@ export class DevHost {
       const body = await readBody(req);
       const url = new URL(req.url ?? "/", this.baseUrl);
       const method = (req.method ?? "GET").toUpperCase();
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+      const headers = flatHeaders(req);
 
       let response: PlainResponse;
       if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) {
@@ -165,14 +166,7 @@ export class DevHost {
 
   /** A fresh InvocationContext for one invocation of a trigger the host serves (HTTP, Event Grid). */
   private newInvocationContext(fn: RegisteredFunction): InvocationContext {
-    const context = new InvocationContext({
-      invocationId: randomUUID(),
-      functionName: fn.name,
-      logHandler: (level, ...args) => this.log(level === "error" ? "error" : level === "warning" ? "warn" : "info", args.map(String).join(" ")),
-      options: { trigger: fn.trigger as never, extraInputs: fn.bindings.filter((b) => b.direction === "in" && b !== fn.trigger) as never, extraOutputs: [] },
-    });
-    for (const [name, value] of this.extraInputsFor(fn)) context.extraInputs.set(name, value);
-    return context;
+    return newInvocationContext(fn, this.log, this.extraInputsFor(fn));
   }
 
   /**
@@ -199,19 +193,8 @@ export class DevHost {
     };
     this.lastTimerRuns.set(name, occurrence);
     const context = this.newInvocationContext(fn);
-    const started = Date.now();
-    this.log("info", `Executing 'Functions.${fn.name}' (Reason='Timer fired at ${occurrence}', Id=${context.invocationId})`);
-    try {
-      await fn.handler(timer, context);
-      const durationMs = Date.now() - started;
-      this.log("info", `Executed 'Functions.${fn.name}' (Succeeded, Id=${context.invocationId}, Duration=${durationMs}ms)`);
-      return { status: "Succeeded", durationMs };
-    } catch (err) {
-      const durationMs = Date.now() - started;
-      const error = err instanceof Error ? err.message : String(err);
-      this.log("error", `Executed 'Functions.${fn.name}' (Failed, Id=${context.invocationId}, Duration=${durationMs}ms): ${error}`);
-      return { status: "Failed", durationMs, error };
-    }
+    const outcome = await invokeLogged(fn, context, `Timer fired at ${occurrence}`, this.log, () => fn.handler(timer, context));
+    return outcome.ok ? { status: "Succeeded", durationMs: outcome.durationMs } : { status: "Failed", durationMs: outcome.durationMs, error: outcome.error };
   }
 
   private readonly lastTimerRuns = new Map<string, string>();
@@ -233,19 +216,10 @@ export class DevHost {
     if (match === "methodNotAllowed") return jsonResponse(405, { error: { code: "MethodNotAllowed", message: `${method} is not allowed on ${url.pathname}` } });
     const { fn, params } = match;
     const context = this.newInvocationContext(fn);
-    const invocationId = context.invocationId;
-    const started = Date.now();
-    this.log("info", `Executing 'Functions.${fn.name}' (Reason='This function was programmatically called via the host APIs.', Id=${invocationId})`);
-    try {
-      // An x-functions-key header is accepted and ignored, as `func start` does.
-      const result = await fn.handler(toHttpRequest(method, url, headers, body, params), context);
-      const response = await fromHandlerResult(result);
-      this.log("info", `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms)`);
-      return response;
-    } catch (err) {
-      this.log("error", `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms): ${(err as Error).message}`);
-      return { status: 500, headers: [], body: Buffer.alloc(0) };
-    }
+    // An x-functions-key header is accepted and ignored, as `func start` does.
+    const outcome = await invokeLogged(fn, context, "This function was programmatically called via the host APIs.", this.log, async () =>
+      fromHandlerResult(await fn.handler(toHttpRequest(method, url, headers, body, params), context)));
+    return outcome.ok ? outcome.value : { status: 500, headers: [], body: Buffer.alloc(0) };
   }
 }
 

@@ -6,7 +6,7 @@
  * worker, reduced to one process.
  */
 import { randomUUID } from "node:crypto";
-import { InvocationContext } from "@azure/functions";
+import type { InvocationContext } from "@azure/functions";
 import type { Clock } from "./clock";
 import type { RegisteredFunction } from "./functionsCore";
 import {
@@ -14,13 +14,13 @@ import {
 } from "./history";
 import type { InstanceRecord, InstanceStore, RuntimeStatus } from "./instanceStore";
 import { activityFailure, customStatusFailure, customStatusProblem, type DurableLeniency, type StartConflictMode, utf16JsonBytes } from "./durableRules";
+import { type Logger, newInvocationContext } from "./invocation";
+import {
+  determinismMismatch, failureOutput, firstScheduled, lastEpisodeStart, orchestrationTrigger, runOrchestratorHandler, unsupportedAction,
+} from "./orchestratorRun";
 import { TimerQueue } from "./timerQueue";
 
-const outOfProcDataLabel = "\n\n$OutOfProcData$:";
-const maxShortTimer = "6.00:00:00";
-const longTimerInterval = "3.00:00:00";
-
-export type Logger = (level: "info" | "warn" | "error", message: string) => void;
+export type { Logger };
 
 /**
  * Lets tests interfere with an activity: `before` runs before the handler, `after` after it
@@ -73,7 +73,7 @@ interface PendingTimer {
   handle?: NodeJS.Timeout;
   /** A driver's callback (atTime) instead of a durable timer. */
   callback?: () => void | Promise<void>;
-  /** The orchestrator stopped waiting for it; it still fires, as in DTFx. */
+  /** The orchestrator stopped waiting for it; it still fires (docs/azure-behaviour.md#canceled-timers). */
   canceled?: boolean;
 }
 
@@ -128,7 +128,8 @@ export class DurableEngine {
     if (!fn || fn.trigger.type !== "orchestrationTrigger") throw new Error(`No orchestrator function named '${name}'.`);
     const existing = this.opts.store.get(instanceId);
     // As in Azure: a running or pending instance is never replaced; a finished one is. Under the
-    // Azure Storage race the losing start reports success and its message is dropped.
+    // Azure Storage race the losing start reports success and its message is dropped
+    // (docs/azure-behaviour.md#starting-an-existing-instance).
     if (existing && !terminal(existing.runtimeStatus)) {
       if (this.startConflicts === "azureStorageRace") return existing;
       throw new InstanceConflictError(instanceId, existing.runtimeStatus);
@@ -195,7 +196,8 @@ export class DurableEngine {
         if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) answered.add(e.TaskScheduledId as number);
         if (e.EventType === EventType.TimerFired) answered.add(e.TimerId as number);
       }
-      // A canceled timer is still scheduled in Azure (it fires later); only a lenient host forgets it.
+      // A canceled timer is still scheduled in Azure (it fires later); only a lenient host forgets it
+      // (docs/azure-behaviour.md#canceled-timers).
       const canceledTimers = new Set(
         this.leniency.dropCanceledTimers
           ? flattenActions(record.lastActions).filter(isSequencedAction)
@@ -247,7 +249,7 @@ export class DurableEngine {
     return this.timers.forInstance(instanceId).filter((t) => !t.canceled).map((t) => t.fireAt).sort((a, b) => a - b);
   }
 
-  /** Timers an instance stopped waiting on that will still fire, as in DTFx. */
+  /** Timers an instance stopped waiting on that will still fire (docs/azure-behaviour.md#canceled-timers). */
   canceledTimers(instanceId: string): number[] {
     return this.timers.forInstance(instanceId).filter((t) => t.canceled).map((t) => t.fireAt).sort((a, b) => a - b);
   }
@@ -300,6 +302,11 @@ export class DurableEngine {
 
   private end(): void {
     this.inFlight--;
+    this.settleIfIdle();
+  }
+
+  /** Once nothing runs: wake whoever waits for idle, and (virtual clock) let time jump. */
+  private settleIfIdle(): void {
     if (this.isIdle()) {
       this.releaseIdleWaiters();
       this.maybeAutoAdvance();
@@ -328,12 +335,8 @@ export class DurableEngine {
 
   // ---- timers -------------------------------------------------------------------------------
 
-  private timerKey(t: { instanceId: string; executionId: string; timerId: number }): string {
-    return `${t.instanceId}\u0000${t.executionId}\u0000${t.timerId}`;
-  }
-
   private armTimer(spec: Omit<PendingTimer, "key">): void {
-    const key = this.timerKey(spec);
+    const key = taskKey(spec.instanceId, spec.executionId, spec.timerId);
     if (this.timers.has(key)) return;
     const timer: PendingTimer = { ...spec, key };
     this.timers.add(timer);
@@ -352,11 +355,11 @@ export class DurableEngine {
   }
 
   /**
-   * The orchestrator stopped waiting for a timer. DTFx keeps it scheduled: it fires later, adds a
-   * TimerFired to the history and costs an episode (durabletask `TaskOrchestrationContext`).
+   * The orchestrator stopped waiting for a timer. Azure keeps it scheduled: it fires later, adds a
+   * TimerFired to the history and costs an episode (docs/azure-behaviour.md#canceled-timers).
    */
   private cancelTimer(instanceId: string, executionId: string, timerId: number): void {
-    const key = this.timerKey({ instanceId, executionId, timerId });
+    const key = taskKey(instanceId, executionId, timerId);
     const timer = this.timers.get(key);
     if (!timer) return;
     if (!this.leniency.dropCanceledTimers) {
@@ -389,7 +392,8 @@ export class DurableEngine {
     }
     const record = this.opts.store.get(timer.instanceId);
     if (!record || record.executionId !== timer.executionId || terminal(record.runtimeStatus)) {
-      // Azure still delivers the message and discards it: a queue read, no replay.
+      // Azure still delivers the message and discards it: a queue read, no replay
+      // (docs/azure-behaviour.md#timers-and-continueasnew).
       if (timer.canceled) this.stats.canceledTimersDiscarded++;
       return;
     }
@@ -421,10 +425,7 @@ export class DurableEngine {
       this.opts.log("error", `dev host: episode of ${instanceId} crashed: ${(err as Error).stack ?? err}`);
     } finally {
       this.runningEpisodes.delete(instanceId);
-      if (this.isIdle()) {
-        this.releaseIdleWaiters();
-        this.maybeAutoAdvance();
-      }
+      this.settleIfIdle();
     }
   }
 
@@ -444,17 +445,7 @@ export class DurableEngine {
     this.stats.episodes++;
     this.stats.replayedEvents += history.length;
 
-    const trigger = {
-      history: JSON.parse(JSON.stringify(history)),
-      input: JSON.parse((started.Input as string | undefined) ?? "null"),
-      instanceId: record.instanceId,
-      isReplaying: past.length > 0,
-      parentInstanceId: null,
-      upperSchemaVersion: 2, // ReplaySchema.V3, as the v2+ extension negotiates
-      maximumShortTimerDuration: maxShortTimer,
-      longRunningTimerIntervalDuration: longTimerInterval,
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-    };
+    const trigger = orchestrationTrigger(record.instanceId, history, started, past.length > 0);
     const context = this.invocationContext(fn, "orchestrationTrigger");
     this.opts.log("info", `Executing 'Functions.${fn.name}' (Reason='(null)', Id=${context.invocationId})`);
     const cpu = process.cpuUsage();
@@ -473,7 +464,7 @@ export class DurableEngine {
     record.lastUpdatedTime = now;
     if (record.runtimeStatus === "Pending") record.runtimeStatus = "Running";
     // The extension sets the custom status before it looks at the actions: one over the limit
-    // fails the whole episode, whatever the orchestrator did.
+    // fails the whole episode, whatever the orchestrator did (docs/azure-behaviour.md#custom-status-limit).
     const statusBytes = utf16JsonBytes(state.customStatus ?? null);
     if (statusBytes > (this.customStatusHighWater.get(record.instanceId) ?? 0)) this.customStatusHighWater.set(record.instanceId, statusBytes);
     const statusProblem = this.leniency.oversizedCustomStatus ? null : customStatusProblem(state.customStatus);
@@ -488,7 +479,7 @@ export class DurableEngine {
     record.lastActions = actions;
     const sequenced = actions.filter(isSequencedAction);
     const scheduled = record.history.filter(isScheduleEvent);
-    const mismatch = failure === undefined ? this.checkDeterminism(sequenced, scheduled) : undefined;
+    const mismatch = failure === undefined ? determinismMismatch(sequenced, scheduled) : undefined;
     if (mismatch) failure = `Non-Deterministic workflow detected: ${mismatch}`;
 
     const newWork: Array<() => void> = [];
@@ -499,7 +490,7 @@ export class DurableEngine {
           if (action.actionType === ActionType.CreateTimer && action.isCanceled) this.cancelTimer(record.instanceId, record.executionId, id);
           continue;
         }
-        const unsupported = this.unsupported(action);
+        const unsupported = unsupportedAction(action);
         if (unsupported) {
           failure = unsupported;
           break;
@@ -555,13 +546,7 @@ export class DurableEngine {
       const history = execution.history.filter((e) => !endings.has(e.EventType)).map((e) => ({ ...e, IsPlayed: true }));
       const started: HistoryEvent | undefined = history.find((e) => e.EventType === EventType.ExecutionStarted);
       if (!started) continue;
-      const trigger = {
-        history: JSON.parse(JSON.stringify(history)),
-        input: JSON.parse((started.Input as string | undefined) ?? "null"),
-        instanceId, isReplaying: true, parentInstanceId: null, upperSchemaVersion: 2,
-        maximumShortTimerDuration: maxShortTimer, longRunningTimerIntervalDuration: longTimerInterval,
-        defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-      };
+      const trigger = orchestrationTrigger(instanceId, history, started, true);
       const ran = await runOrchestratorHandler(fn, trigger, this.invocationContext(fn, "orchestrationTrigger"));
       const statusProblem = this.leniency.oversizedCustomStatus ? null : customStatusProblem(ran.state?.customStatus);
       const actions = flattenActions(ran.state?.actions);
@@ -583,35 +568,6 @@ export class DurableEngine {
     return results;
   }
 
-  /** Names the first replayed action that does not match what history says was scheduled, if any. */
-  private checkDeterminism(sequenced: Action[], scheduled: HistoryEvent[]): string | undefined {
-    for (let id = 0; id < scheduled.length; id++) {
-      const action = sequenced[id];
-      const event = scheduled[id];
-      if (!action) return `history has ${scheduled.length} scheduled tasks but the orchestrator now schedules ${sequenced.length}.`;
-      const expectActivity = event.EventType === EventType.TaskScheduled;
-      const isActivity = action.actionType === ActionType.CallActivity || action.actionType === ActionType.CallActivityWithRetry;
-      if (expectActivity !== isActivity || (expectActivity && action.functionName !== event.Name)) {
-        const was = expectActivity ? `activity '${event.Name}'` : "a timer";
-        const now = isActivity ? `activity '${action.functionName}'` : `action type ${action.actionType}`;
-        return `task ${id} was ${was} in history but the orchestrator now schedules ${now}.`;
-      }
-    }
-    return undefined;
-  }
-
-  private unsupported(action: Action): string | undefined {
-    if (action.actionType === ActionType.CallActivity || action.actionType === ActionType.CreateTimer) return undefined;
-    const names: Record<number, string> = {
-      [ActionType.CallActivityWithRetry]: "callActivityWithRetry",
-      [ActionType.CallSubOrchestrator]: "callSubOrchestrator",
-      [ActionType.CallSubOrchestratorWithRetry]: "callSubOrchestratorWithRetry",
-      [ActionType.CallEntity]: "callEntity",
-      [ActionType.CallHttp]: "callHttp",
-    };
-    return `the dev host does not support ${names[action.actionType] ?? `action type ${action.actionType}`}.`;
-  }
-
   private finish(record: InstanceRecord, status: "Completed" | "Failed", output: unknown): void {
     const now = this.now();
     record.history.push(events.executionCompleted(now, status, JSON.stringify(output)));
@@ -622,7 +578,10 @@ export class DurableEngine {
     this.discardTimers(record.instanceId);
   }
 
-  /** An execution ended: its timers will find it gone. Canceled ones still cost a delivery on Azure. */
+  /**
+   * An execution ended: its timers will find it gone. Canceled ones still cost a delivery on Azure
+   * (docs/azure-behaviour.md#timers-and-continueasnew).
+   */
   private discardTimers(instanceId: string): void {
     this.stats.canceledTimersDiscarded += this.timers.forInstance(instanceId).filter((t) => t.canceled).length;
     this.clearTimers(instanceId);
@@ -639,7 +598,7 @@ export class DurableEngine {
     record.lastActions = [];
     record.input = JSON.parse(input);
     // The Azure Storage backend rewrites CreatedTime from each new execution's start
-    // (durabletask `AzureTableTrackingStore`).
+    // (docs/azure-behaviour.md#createdtime-and-continueasnew).
     if (!this.leniency.stableCreatedTime) record.createdTime = now;
     // Events that arrived while the last episode ran are kept for the new execution.
     const carried = record.inbox.filter((e) => e.EventType === EventType.EventRaised);
@@ -672,7 +631,7 @@ export class DurableEngine {
   }
 
   private async runActivity(instanceId: string, executionId: string, taskId: number, name: string, input: string | undefined): Promise<void> {
-    const attemptKey = `${instanceId}\u0000${executionId}\u0000${taskId}`;
+    const attemptKey = taskKey(instanceId, executionId, taskId);
     const fn = this.opts.functions().get(name);
     const parsedInput = input === undefined ? undefined : JSON.parse(input);
     for (;;) {
@@ -713,64 +672,11 @@ export class DurableEngine {
   }
 
   private invocationContext(fn: RegisteredFunction, triggerType: string): InvocationContext {
-    const extraInputs = fn.bindings.filter((b) => b.direction === "in" && b !== fn.trigger);
-    const context = new InvocationContext({
-      invocationId: randomUUID(),
-      functionName: fn.name,
-      logHandler: (level, ...args) => this.opts.log(level === "error" ? "error" : level === "warning" ? "warn" : "info", args.map(String).join(" ")),
-      options: { trigger: { ...fn.trigger, type: triggerType, name: fn.trigger.name }, extraInputs: extraInputs as never, extraOutputs: [] },
-    });
-    for (const [name, value] of this.opts.extraInputsFor(fn)) context.extraInputs.set(name, value);
-    return context;
+    return newInvocationContext(fn, this.opts.log, this.opts.extraInputsFor(fn), triggerType);
   }
 }
 
-/**
- * A failed orchestration's output: `Orchestrator function '<name>' failed: <message>`
- * (`OutOfProcOrchestrationShim`), except for non-determinism, which durabletask reports with its
- * own text (`NonDeterministicOrchestrationException`).
- */
-function failureOutput(name: string, failure: string): string {
-  return failure.startsWith("Non-Deterministic workflow detected") ? failure : `Orchestrator function '${name}' failed: ${failure}`;
-}
-
-/** Where the last episode's events begin: its OrchestratorStarted. */
-function lastEpisodeStart(history: HistoryEvent[]): number {
-  for (let i = history.length - 1; i >= 0; i--) if (history[i]!.EventType === EventType.OrchestratorStarted) return i;
-  return 0;
-}
-
-/** The first task an execution's history already scheduled (what a replay must schedule again). */
-function firstScheduled(history: HistoryEvent[]): { kind: "activity" | "timer"; id: number; name?: string } | undefined {
-  const e = history.find(isScheduleEvent);
-  if (!e) return undefined;
-  return e.EventType === EventType.TaskScheduled ? { kind: "activity", id: e.EventId, name: e.Name as string } : { kind: "timer", id: e.EventId };
-}
-
-/**
- * Runs the registered orchestrator handler once. A thrown failure carries the SDK's state after
- * `$OutOfProcData$:`; the text before it is the SDK's `orchestratorReturned` flag ("false"), so
- * the failure is read from the state's `error` (the thrown error's message), as the extension does.
- */
-async function runOrchestratorHandler(
-  fn: RegisteredFunction, trigger: unknown, context: InvocationContext,
-): Promise<{ state: OrchestratorStateJson | undefined; failure: string | undefined }> {
-  try {
-    return { state: JSON.parse(JSON.stringify(await fn.handler(trigger, context))) as OrchestratorStateJson, failure: undefined };
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const at = message.indexOf(outOfProcDataLabel);
-    if (at < 0) return { state: undefined, failure: message };
-    const state = JSON.parse(message.slice(at + outOfProcDataLabel.length)) as OrchestratorStateJson;
-    return { state, failure: typeof state.error === "string" ? state.error : message.slice(0, at) };
-  }
-}
-
-interface OrchestratorStateJson {
-  isDone: boolean;
-  actions: unknown;
-  output?: unknown;
-  /** The thrown error's message, when the orchestrator failed. */
-  error?: unknown;
-  customStatus?: unknown;
+/** A scheduled task's key within its execution (timers and activity attempts). */
+function taskKey(instanceId: string, executionId: string, taskId: number): string {
+  return `${instanceId}\u0000${executionId}\u0000${taskId}`;
 }

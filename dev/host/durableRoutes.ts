@@ -35,15 +35,17 @@ export interface DurableClientData {
 
 /**
  * A recognisable stand-in for the task hub's system key. On Azure the management URLs carry the
- * real one (`code=`), which grants every Durable HTTP API for every instance: tests look for this
- * value in every answer the app gives, to prove the app never hands it out.
+ * real one (`code=`), which grants every Durable HTTP API for every instance
+ * (docs/azure-behaviour.md#management-urls-and-the-system-key): tests look for this value in
+ * every answer the app gives, to prove the app never hands it out.
  */
 export const devSystemKey = "devhost-durabletask-system-key-NOT-FOR-CALLERS";
 
 /** What `df.input.durableClient()` receives in Azure, pointing at this host. */
 export function durableClientData(origin: string, taskHub: string): DurableClientData {
   const base = `${origin}/runtime/webhooks/durabletask`;
-  // As on Azure: the extension appends the system key (the dev host itself does not check it).
+  // As on Azure: the extension appends the system key (the dev host itself does not check it)
+  // (docs/azure-behaviour.md#management-urls-and-the-system-key).
   const qs = `taskHub=${taskHub}&connection=Storage&code=${devSystemKey}`;
   const instance = `${base}/instances/INSTANCEID`;
   return {
@@ -81,7 +83,7 @@ export function statusJson(r: InstanceRecord, opts: { showHistory?: boolean; sho
   const json: Record<string, unknown> = {
     name: r.name,
     instanceId: r.instanceId,
-    // The extension writes both as `ToString("s") + "Z"`: whole seconds (HttpApiHandler).
+    // The extension writes both in whole seconds (docs/azure-behaviour.md#createdtime-and-continueasnew).
     createdTime: wholeSeconds(r.createdTime),
     lastUpdatedTime: wholeSeconds(r.lastUpdatedTime),
     input: opts.showInput === false ? null : r.input ?? null,
@@ -104,6 +106,16 @@ function statusCodeFor(status: RuntimeStatus): number {
 
 const pageSize = 100;
 
+/** A request body's JSON value; undefined for a blank body. */
+function jsonBody(body: string): { ok: true; value: unknown } | { ok: false } {
+  if (body.trim() === "") return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(body) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
 export async function handleDurableRoute(
   engine: DurableEngine, data: DurableClientData, method: string, path: string, query: URLSearchParams,
   headers: Record<string, string | undefined>, body: string,
@@ -113,14 +125,10 @@ export async function handleDurableRoute(
 
   if (head === "orchestrators" && method === "POST" && id) {
     const instanceId = verb ?? randomUUID().replace(/-/g, "");
-    let input: unknown = null;
+    const input = jsonBody(body);
+    if (!input.ok) return { status: 400, body: { message: "The request body is not valid JSON." } };
     try {
-      input = body.trim() === "" ? null : JSON.parse(body);
-    } catch {
-      return { status: 400, body: { message: "The request body is not valid JSON." } };
-    }
-    try {
-      engine.start(id, instanceId, input);
+      engine.start(id, instanceId, input.value ?? null);
     } catch (err) {
       if (err instanceof InstanceConflictError) return { status: 500, body: alreadyExistsBody(err.status) };
       return { status: 400, body: { message: (err as Error).message } };
@@ -153,9 +161,9 @@ export async function handleDurableRoute(
     };
   }
   if (!id && method === "DELETE") {
-    // purgeInstanceHistoryBy: as the extension's HandleDeleteHistoryWithFiltersRequestAsync,
-    // createdTimeFrom is required, createdTimeTo defaults to now, 404 when nothing was deleted.
-    // The dev host purges only instances that have ended, whatever runtimeStatus asks for.
+    // purgeInstanceHistoryBy, as the extension answers it: createdTimeFrom is required,
+    // createdTimeTo defaults to now, 404 when nothing was deleted. The dev host purges only
+    // instances that have ended, whatever runtimeStatus asks for.
     const from = Date.parse(query.get("createdTimeFrom") ?? "");
     if (!Number.isFinite(from)) return { status: 400, body: { message: "Please provide value for 'createdTimeFrom' parameter." } };
     const to = query.has("createdTimeTo") ? Date.parse(query.get("createdTimeTo") ?? "") : engine.now();
@@ -178,7 +186,7 @@ export async function handleDurableRoute(
       return { status: statusCodeFor(record.runtimeStatus), body: statusJson(record, { showHistory, showInput }) };
     }
     if (method === "DELETE") {
-      // As the extension's HandleDeleteHistoryByIdRequestAsync: 404 unknown, 412 not ended yet.
+      // As the extension answers a purge by id: 404 unknown, 412 not ended yet.
       if (!record) return { status: 404, body: { instancesDeleted: 0 } };
       if (!terminal(record.runtimeStatus)) {
         return { status: 412, body: { message: `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${id} has status ${record.runtimeStatus}` } };
@@ -187,13 +195,9 @@ export async function handleDurableRoute(
     }
   }
   if (method === "POST" && verb === "raiseEvent" && eventName) {
-    let data: unknown;
-    try {
-      data = body.trim() === "" ? undefined : JSON.parse(body);
-    } catch {
-      return { status: 400, body: { message: "The event payload is not valid JSON." } };
-    }
-    const result = engine.raiseEvent(id, eventName, data);
+    const data = jsonBody(body);
+    if (!data.ok) return { status: 400, body: { message: "The event payload is not valid JSON." } };
+    const result = engine.raiseEvent(id, eventName, data.value);
     return { status: result === "delivered" ? 202 : result === "gone" ? 410 : 404 };
   }
   if (method === "POST" && verb === "terminate") {

@@ -1,7 +1,7 @@
 /**
  * What the real Durable extension enforces and the dev host therefore enforces too, each rule
- * with its source. A rule can be relaxed only through a named `DurableLeniency` option, so a test
- * that relies on leniency says so.
+ * with the section of docs/azure-behaviour.md that verifies it. A rule can be relaxed only
+ * through a named `DurableLeniency` option, so a test that relies on leniency says so.
  */
 
 /**
@@ -9,31 +9,38 @@
  * bench turns it on by name.
  */
 export interface DurableLeniency {
-  /** Accept a custom status over 16 KB of UTF-16 JSON (Azure fails the episode). */
+  /**
+   * Accept a custom status over 16 KB of UTF-16 JSON (Azure fails the episode:
+   * docs/azure-behaviour.md#custom-status-limit).
+   */
   oversizedCustomStatus?: boolean;
-  /** Keep `createdTime` across continueAsNew (the Azure Storage backend rewrites it). */
+  /**
+   * Keep `createdTime` across continueAsNew (the Azure Storage backend rewrites it:
+   * docs/azure-behaviour.md#createdtime-and-continueasnew).
+   */
   stableCreatedTime?: boolean;
-  /** Forget a canceled timer (DTFx keeps it: its TimerFired arrives later and costs an episode). */
+  /**
+   * Forget a canceled timer (Azure keeps it: its TimerFired arrives later and costs an episode;
+   * docs/azure-behaviour.md#canceled-timers).
+   */
   dropCanceledTimers?: boolean;
 }
 
 /**
- * How a start on an id that exists is handled.
+ * How a start on an id that exists is handled (docs/azure-behaviour.md#starting-an-existing-instance).
  * - `checked` (default): a running or pending instance refuses the start (409), a finished one is
  *   replaced (`OverridableExistingInstanceStates=NonRunningStates`).
  * - `azureStorageRace`: the Azure Storage backend's check-then-act window, at its worst: a start
  *   on a live instance answers success and is dropped, so the caller silently shares the
- *   existing run (durabletask `AzureStorageOrchestrationService.CreateTaskOrchestrationAsync`
- *   checks the instance row, then sends the start message; the duplicate ExecutionStarted is
- *   discarded when the orchestration already runs).
+ *   existing run (the backend checks the instance row, then sends the start message; the
+ *   duplicate ExecutionStarted is discarded when the orchestration already runs).
  */
 export type StartConflictMode = "checked" | "azureStorageRace";
 
 /**
- * Custom status is limited to 16 KB of UTF-16 JSON text. Source: learn.microsoft.com
- * "durable-task-custom-orchestration-status" ("limited to 16 KB of UTF-16 JSON text"); the
- * extension's `MessagePayloadDataConverter.Serialize` truncates the size to whole KB before
- * comparing, so 16.99 KB passes and 17 KB fails, with this message.
+ * Custom status is limited to 16 KB of UTF-16 JSON text; the extension truncates the size to whole
+ * KB before comparing, so 16.99 KB passes and 17 KB fails, with this message
+ * (docs/azure-behaviour.md#custom-status-limit).
  */
 export const maxCustomStatusKb = 16;
 
@@ -54,9 +61,9 @@ export function customStatusProblem(customStatus: unknown): string | null {
 
 /**
  * How the extension words an episode that failed on its custom status. It sets the status before
- * replaying the worker's actions (`OutOfProcOrchestrationShim`), so on an episode whose history
- * already holds scheduled tasks, the replay finds them unscheduled and reports non-determinism
- * instead (durabletask `TaskOrchestrationContext.HandleTaskScheduledEvent`).
+ * replaying the worker's actions, so on an episode whose history already holds scheduled tasks,
+ * the replay finds them unscheduled and reports non-determinism instead
+ * (docs/azure-behaviour.md#custom-status-limit).
  */
 export function customStatusFailure(problem: string, firstScheduled: { kind: "activity" | "timer"; id: number; name?: string } | undefined): string {
   if (!firstScheduled) return problem;
@@ -66,10 +73,10 @@ export function customStatusFailure(problem: string, firstScheduled: { kind: "ac
 }
 
 /**
- * A failed activity as the extension records it (`TaskActivityShim`): the reason is
- * `Activity function '<name>' failed: ` plus the worker's message, which the extension cuts out
- * of the host's RPC exception text after `\nException:`, leading space included (hence two
- * spaces). The details are the .NET exception serialized with type names, the Node error inside.
+ * A failed activity as the extension records it: the reason is `Activity function '<name>' failed: `
+ * plus the worker's message, which the extension cuts out of the host's RPC exception text after
+ * `\nException:`, leading space included (hence two spaces). The details are the .NET exception
+ * serialized with type names, the Node error inside (docs/azure-behaviour.md#failure-texts).
  */
 export function activityFailure(name: string, error: Error): { reason: string; details: string } {
   const friendly = ` ${error.message}`;
@@ -94,7 +101,7 @@ export function activityFailure(name: string, error: Error): { reason: string; d
 /**
  * A start on an instance that is running: the Azure Storage provider throws
  * `OrchestrationAlreadyExistsException`, which the extension's HTTP API answers with 500 and
- * its generic error body (`HttpApiHandler`, `HttpRequestMessageExtensions.CreateErrorResponse`).
+ * its generic error body (docs/azure-behaviour.md#starting-an-existing-instance).
  */
 export function alreadyExistsBody(status: string): Record<string, string> {
   return {

@@ -1,57 +1,35 @@
 /**
  * The Functions host's Event Grid webhook, `/runtime/webhooks/eventgrid?functionName=<name>`, as
- * the real host serves it for `eventGridTrigger` functions (v4: `app.eventGrid(name, { handler })`).
- * Azure requires the `eventgrid_extension` system key (`code=`); like `func start`, the dev host
- * enforces no key.
+ * the real host serves it for `eventGridTrigger` functions (v4: `app.eventGrid(name, { handler })`);
+ * every rule below is in docs/azure-behaviour.md#event-grid-delivery. Azure requires the
+ * `eventgrid_extension` system key (`code=`); like `func start`, the dev host enforces none.
  *
- * Sources (the Event Grid extension, Microsoft.Azure.WebJobs.Extensions.EventGrid, in
- * github.com/Azure/azure-sdk-for-net, sdk/eventgrid/Microsoft.Azure.WebJobs.Extensions.EventGrid/src):
- *  - Config/EventGridExtensionConfigProvider.cs `ProcessAsync`: the function is looked up by the
- *    `functionName` query parameter among the Event Grid listeners (a case-sensitive Dictionary, so
- *    only eventGridTrigger functions, names matched exactly); none → 404 `cannot find function: '<name>'`
- *    (the same for a function with another trigger).
- *  - `ProcessEventsAsync`: single dispatch invokes the function once per event of the request (a
- *    binding with `cardinality: many` gets the whole array in one invocation), awaits them all, then
- *    answers 500 with the first failed invocation's exception message (so Event Grid retries the
- *    whole payload) or 202 Accepted with no body.
- *  - TriggerBinding/HttpRequestProcessor.cs `ProcessAsync`, in this order:
- *      OPTIONS → the CloudEvents v1.0 abuse-protection handshake: 200 with `WebHook-Allowed-Origin`
- *        set to the `WebHook-Request-Origin` when it is a known Event Grid origin (eventgrid.azure.net,
- *        .us, .cn, …), otherwise eventgrid.azure.net. (The 409 it answers when a .NET function binds
- *        to the other schema's type cannot happen for Node, whose binding type is neither.)
- *      `aeg-event-type: SubscriptionValidation` → 200 `{"validationResponse":"<data.validationCode>"}`
- *        (text/plain content, from StringContent), from `[0].data` of an array or `.data` of an
- *        object (a JSON string there is parsed: it is double-encoded in the CloudEvent form).
- *      `aeg-event-type: Notification` → the body is parsed with DateParseHandling.None (the event is
- *        passed on as posted, eventTime untouched); an array is the events (Event Grid schema, or a
- *        CloudEvents batch `application/cloudevents-batch+json`), an object is one event (a single
- *        CloudEvent, `application/cloudevents+json`). The content-type is not consulted.
- *      `aeg-event-type: Unsubscribe` → 202; no or another `aeg-event-type` → 400.
- *    Malformed JSON, or JSON that is neither array nor object, throws there (JsonReaderException /
- *    ArgumentOutOfRangeException); the host's ExceptionMiddleware (azure-functions-host,
- *    src/WebJobs.Script.WebHost/Middleware/ExceptionMiddleware.cs) turns that into 500, so the dev host
- *    answers 500 too (with the reason in the body, where the real host sends none).
- *  - azure-functions-host HostController `ExtensionWebHookHandler`: route
- *    `runtime/webhooks/{extensionName}/{*extra}`, verbs GET, POST, DELETE, OPTIONS.
- *  - learn.microsoft.com/azure/azure-functions/event-grid-how-tos (webhook URL, local testing with
- *    `aeg-event-type: Notification`); learn.microsoft.com/azure/event-grid/end-point-validation-cloud-events-schema
- *    (the OPTIONS handshake); learn.microsoft.com/azure/event-grid/handler-event-hubs (`aeg-event-type`
- *    is sent with both schemas).
+ * - Route `runtime/webhooks/eventgrid[/…]`, verbs GET, POST, DELETE, OPTIONS.
+ * - `functionName` names an eventGridTrigger function exactly (case-sensitive); otherwise 404
+ *   `cannot find function: '<name>'`.
+ * - OPTIONS: the CloudEvents abuse-protection handshake, 200 with `WebHook-Allowed-Origin` set to
+ *   `WebHook-Request-Origin` when that is a known Event Grid origin, else eventgrid.azure.net.
+ * - `aeg-event-type: SubscriptionValidation` → 200 `{"validationResponse":"<data.validationCode>"}`
+ *   (text/plain), from `[0].data` of an array or `.data` of an object (double-encoded in the
+ *   CloudEvent form).
+ * - `aeg-event-type: Notification` → an array is the events (Event Grid schema or a CloudEvents
+ *   batch), an object one event; the content-type is not consulted, events pass on as posted. One
+ *   invocation per event (`cardinality: many`: one for the array); 500 with the first failure's
+ *   message (Event Grid retries the whole payload), else 202 with no body.
+ * - `aeg-event-type: Unsubscribe` → 202; none or another → 400. Malformed JSON, or JSON that is
+ *   neither array nor object → 500 (the dev host says why in the body; the real host sends none).
  *
- * What the handler receives: the Node worker gets each event as JSON and `@azure/functions` parses
- * it, so the handler's first argument is the posted event object itself: for the Event Grid schema
- * id, topic, subject, eventType, eventTime, data, dataVersion, metadataVersion (the v4
- * `EventGridEvent` type); for CloudEvents the CloudEvent's own fields (specversion, type, source, id,
- * time, subject, datacontenttype, data, extensions), which that type does not describe.
+ * The handler's first argument is the posted event object itself: the Event Grid schema's fields
+ * (the v4 `EventGridEvent` type), or a CloudEvent's own fields, which that type does not describe.
  *
  * Deliberate difference: the real host starts the invocations of one request concurrently; the dev
  * host runs them one after the other in request order (a deterministic instance of the same
  * contract). Like the real host it still runs every event when one fails, then answers 500.
  */
 import type { InvocationContext } from "@azure/functions";
-import type { Logger } from "./durableEngine";
 import type { RegisteredFunction } from "./functionsCore";
 import type { PlainResponse } from "./httpTriggers";
+import { invokeLogged, type Logger } from "./invocation";
 
 export const eventGridWebhookPath = "/runtime/webhooks/eventgrid";
 
@@ -108,7 +86,7 @@ export async function handleEventGridWebhook(req: EventGridWebhookRequest, host:
       return await dispatch(fn, events, host);
     }
   } catch (err) {
-    // Parse failures and unexpected shapes: the real host's ExceptionMiddleware answers 500.
+    // Parse failures and unexpected shapes: the real host answers 500.
     host.log("error", `An unhandled host error has occurred (Event Grid webhook, function ${fn.name}): ${(err as Error).message}`);
     return text(500, `The Event Grid webhook could not process the request: ${(err as Error).message}`);
   }
@@ -130,17 +108,8 @@ async function dispatch(fn: RegisteredFunction, events: unknown[], host: EventGr
 /** One invocation; returns the failure message, if it failed. */
 async function invoke(fn: RegisteredFunction, input: unknown, host: EventGridWebhookHost): Promise<string | undefined> {
   const context = host.newInvocationContext(fn);
-  const started = Date.now();
-  host.log("info", `Executing 'Functions.${fn.name}' (Reason='EventGrid trigger fired at ${new Date(started).toISOString()}', Id=${context.invocationId})`);
-  try {
-    await fn.handler(input, context);
-    host.log("info", `Executed 'Functions.${fn.name}' (Succeeded, Id=${context.invocationId}, Duration=${Date.now() - started}ms)`);
-    return undefined;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    host.log("error", `Executed 'Functions.${fn.name}' (Failed, Id=${context.invocationId}, Duration=${Date.now() - started}ms): ${message}`);
-    return message;
-  }
+  const outcome = await invokeLogged(fn, context, `EventGrid trigger fired at ${new Date().toISOString()}`, host.log, () => fn.handler(input, context));
+  return outcome.ok ? undefined : outcome.error;
 }
 
 function eventsOf(parsed: unknown): unknown[] {
@@ -161,7 +130,7 @@ function validationCodeOf(parsed: unknown): string {
   return String(code);
 }
 
-/** Query keys are case-insensitive in the host (HttpUtility.ParseQueryString). */
+/** Query keys are case-insensitive in the host (docs/azure-behaviour.md#event-grid-delivery). */
 function queryParam(url: URL, name: string): string | undefined {
   for (const [k, v] of url.searchParams) if (k.toLowerCase() === name.toLowerCase()) return v;
   return undefined;

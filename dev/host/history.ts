@@ -1,6 +1,6 @@
 /**
  * Durable history events and actions as the Durable extension exchanges them with the JS SDK
- * (field names as in durable-functions' lib/src/history and lib/src/actions).
+ * (field names as the durable-functions package reads and writes them).
  */
 export const EventType = {
   ExecutionStarted: 0,

@@ -1,10 +1,11 @@
 /**
  * Orchestration instances and their histories. In memory, and optionally persisted to a directory
- * with atomic writes (write a temp file, then rename), so a host killed at any point and started
- * again on the same directory finds every instance as it was after its last completed step.
+ * with atomic writes, so a host killed at any point and started again on the same directory finds
+ * every instance as it was after its last completed step.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { writeFileAtomic } from "../shared/writeFileAtomic";
 import type { HistoryEvent } from "./history";
 
 export type RuntimeStatus = "Pending" | "Running" | "Completed" | "Failed" | "Terminated" | "ContinuedAsNew";
@@ -69,10 +70,7 @@ export class InstanceStore {
   save(record: InstanceRecord): void {
     this.instances.set(record.instanceId, record);
     if (!this.dir) return;
-    const file = path.join(this.dir, fileNameFor(record.instanceId));
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(record));
-    fs.renameSync(tmp, file);
+    writeFileAtomic(path.join(this.dir, fileNameFor(record.instanceId)), JSON.stringify(record));
   }
 
   delete(instanceId: string): boolean {

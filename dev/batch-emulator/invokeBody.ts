@@ -1,7 +1,9 @@
 /**
  * Parses an invoke body in either form the service accepts: the documented PascalCase one
- * (`InputData`, `JobInputType`, `Uri`) and the camelCase one the Python SDK sends (`inputData`, …).
+ * (`InputData`, `JobInputType`, `Uri`) and the camelCase one the Python SDK sends (`inputData`, …)
+ * (docs/azure-behaviour.md#batch-invoke).
  */
+import { isPlainObject, type JsonObject } from "../../src/json";
 import type { EmulatorJobInput, EmulatorJobOutput } from "./types";
 
 export interface ParsedInvoke {
@@ -13,14 +15,8 @@ export interface ParsedInvoke {
 
 export type ParseResult = { ok: true; value: ParsedInvoke } | { ok: false; message: string };
 
-type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** Reads `PascalName` or its camelCase twin. */
-function field(o: Obj, pascal: string): unknown {
+function field(o: JsonObject, pascal: string): unknown {
   const camel = pascal[0]!.toLowerCase() + pascal.slice(1);
   return o[pascal] !== undefined ? o[pascal] : o[camel];
 }
@@ -31,7 +27,7 @@ function typeKey(v: unknown): string | null {
 }
 
 function parseInput(name: string, raw: unknown): EmulatorJobInput | string {
-  if (!isObject(raw)) return `input '${name}' must be an object`;
+  if (!isPlainObject(raw)) return `input '${name}' must be an object`;
   const kind = typeKey(field(raw, "JobInputType"));
   if (kind === "urifolder" || kind === "urifile") {
     const uri = field(raw, "Uri");
@@ -49,7 +45,7 @@ function parseInput(name: string, raw: unknown): EmulatorJobInput | string {
 }
 
 function parseOutput(name: string, raw: unknown): EmulatorJobOutput | string {
-  if (!isObject(raw)) return `output '${name}' must be an object`;
+  if (!isPlainObject(raw)) return `output '${name}' must be an object`;
   const kind = typeKey(field(raw, "JobOutputType"));
   if (kind !== "urifile" && kind !== "urifolder") {
     return `output '${name}' has an unsupported JobOutputType '${String(field(raw, "JobOutputType"))}'`;
@@ -61,7 +57,7 @@ function parseOutput(name: string, raw: unknown): EmulatorJobOutput | string {
 
 function parseStringMap(label: string, raw: unknown): Record<string, string> | string {
   if (raw === undefined || raw === null) return {};
-  if (!isObject(raw)) return `${label} must be an object of strings`;
+  if (!isPlainObject(raw)) return `${label} must be an object of strings`;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (typeof v !== "string") return `${label}.${k} must be a string`;
@@ -77,13 +73,13 @@ export function parseInvokeBody(text: string): ParseResult {
   } catch {
     return { ok: false, message: "The request body is not valid JSON." };
   }
-  if (!isObject(body) || !isObject(field(body, "Properties"))) {
+  if (!isPlainObject(body) || !isPlainObject(field(body, "Properties"))) {
     return { ok: false, message: "The request body needs a 'properties' object." };
   }
-  const props = field(body, "Properties") as Obj;
+  const props = field(body, "Properties") as JsonObject;
 
   const rawInputs = field(props, "InputData");
-  if (!isObject(rawInputs) || Object.keys(rawInputs).length === 0) {
+  if (!isPlainObject(rawInputs) || Object.keys(rawInputs).length === 0) {
     return { ok: false, message: "properties.InputData must name at least one input." };
   }
   const inputs: Record<string, EmulatorJobInput> = {};
@@ -94,7 +90,7 @@ export function parseInvokeBody(text: string): ParseResult {
   }
 
   const rawOutputs = field(props, "OutputData");
-  if (rawOutputs !== undefined && rawOutputs !== null && !isObject(rawOutputs)) {
+  if (rawOutputs !== undefined && rawOutputs !== null && !isPlainObject(rawOutputs)) {
     return { ok: false, message: "properties.OutputData must be an object." };
   }
   const outputs: Record<string, EmulatorJobOutput> = {};

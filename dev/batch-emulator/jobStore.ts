@@ -3,7 +3,7 @@
  * and tests script behaviour through the BatchEmulator facade.
  */
 import { randomUUID } from "node:crypto";
-import type { ParsedInvoke } from "./invoke-body";
+import type { ParsedInvoke } from "./invokeBody";
 import { nestedJobId, serviceTags, workspaceJobPath, type Scope } from "./fixtures";
 import {
   DEFAULT_ERROR_CODE,
@@ -15,15 +15,15 @@ import {
   statusAt,
   timedEnd,
 } from "./lifecycle";
-import type { PersistedJob } from "./persistence";
 import type { EmulatorBehavior, EmulatorDeployment, EmulatorJob, HookError, JobStatus, Lifecycle, LifecycleInput } from "./types";
 
-/** Azure ML does not overwrite an output: a job whose output path exists fails ("the path already exists"). */
+/** Azure ML does not overwrite an output: a job whose output path exists fails (docs/azure-behaviour.md#existing-outputs). */
 export function outputExistsMessage(uri: string): string {
   return `UserError: The output path ${uri} cannot be written: the path already exists.`;
 }
 
-export interface JobState {
+/** A job and where its script stands: what the store keeps and the state file saves. */
+interface ScriptedJob {
   /** Creation order: breaks ties in "newest first" when the clock does not move. */
   seq: number;
   job: EmulatorJob;
@@ -32,8 +32,17 @@ export interface JobState {
   scriptGets: number;
   /** clock() when the current script started (timed lifecycles count from here). */
   scriptStartedAt?: number;
+}
+
+export interface JobState extends ScriptedJob {
   /** Set once the job reached Completed: the onJobCompleted hook's run (never rejects). */
   completion: Promise<void> | null;
+}
+
+/** One job as the state file keeps it. */
+export interface PersistedJob extends ScriptedJob {
+  /** onJobCompleted was started for this job: it is not run again after a restart. */
+  hookStarted: boolean;
 }
 
 export interface CreateParams {

@@ -3,7 +3,7 @@ import { lifecycles } from "../../dev/batch-emulator";
 import { EventType } from "../../dev/host/history";
 import { type Stack, startStack } from "./stack";
 
-/** Guarantee 4: history stays bounded however long the job runs, and nothing is lost at the switch. */
+/** History stays bounded however long the job runs, and nothing is lost at the switch. */
 describe("bounded history (continueAsNew)", () => {
   let stack: Stack;
   const maxPolls = 20;

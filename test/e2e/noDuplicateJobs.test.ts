@@ -8,7 +8,7 @@ import { pipelineDeployment } from "../../dev/stack";
 import { type Stack, useStack } from "./stack";
 
 /**
- * Guarantee 1: whatever fails around an invoke, Azure ML gets exactly one job per run. Every
+ * Whatever fails around an invoke, Azure ML gets exactly one job per run. Every
  * test ends by counting the jobs the emulator accepted.
  */
 describe("no duplicate Azure ML jobs", () => {

@@ -9,7 +9,7 @@ import { launchDevProcess } from "./devProcess";
 import { killAndRestart } from "./restart";
 
 /**
- * Guarantee 2: a host killed mid-run and started again on the same state directory finishes
+ * A host killed mid-run and started again on the same state directory finishes
  * the run, with one Azure ML job and a history that replays. (Killed while waiting on a timer:
  * devHost.test.ts; between the invoke and recording its answer: noDuplicateJobs.test.ts.)
  */

@@ -1,5 +1,5 @@
 /**
- * Retention (issue 11 item 5) through the dev host on a virtual clock: the timer function
+ * Retention through the dev host on a virtual clock: the timer function
  * `purgeOldRuns` purges the durable history of runs that ended more than SCORING_RETENTION_DAYS
  * ago, a bounded batch per invocation, and never touches a run that is still going or ended
  * recently. Runs are started and read through the HTTP API; the timer is invoked as the host

@@ -1,5 +1,5 @@
 /**
- * No run state in process memory (issue 11 item 3): one scoring run carried by two dev-host OS
+ * No run state in process memory: one scoring run carried by two dev-host OS
  * processes, one after the other, that share nothing but the state directory. Process A (npm run
  * dev's entry) starts the run and polls its job at least twice, then is stopped gracefully
  * (SIGTERM: a clean shutdown, as a scale-in or a deployment swap does; the kill -9 case is

@@ -1,5 +1,5 @@
 /**
- * Guarantee 3, "faults ride through": a fault matrix driven through the batch emulator's fault
+ * Faults ride through: a fault matrix driven through the batch emulator's fault
  * injection, end to end through the dev host on the virtual clock.
  *
  * Each row is {route, fault, expected outcome}. Status-read rows are also checked request by
@@ -63,7 +63,7 @@ function printMatrix(): void {
     { h: "result", w: 6, v: (e: MatrixEntry) => (e.pass ? "pass" : "FAIL") },
   ];
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(cols[i]!.w)).join(" | ");
-  const out = ["", "FAULT MATRIX: guarantee 3, faults ride through", line(cols.map((c) => c.h)), cols.map((c) => "-".repeat(c.w)).join("-|-")];
+  const out = ["", "FAULT MATRIX: faults ride through", line(cols.map((c) => c.h)), cols.map((c) => "-".repeat(c.w)).join("-|-")];
   for (const e of matrix) out.push(line(cols.map((c) => c.v(e))));
   out.push("");
   const groups = [...new Set(matrix.map((e) => e.group))];

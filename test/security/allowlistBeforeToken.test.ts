@@ -1,5 +1,5 @@
 /**
- * Guarantee 2: the endpoint allowlist is enforced before any token is acquired.
+ * The endpoint allowlist is enforced before any token is acquired.
  *
  * Every "unlisted" URI below points at a real TLS server that counts connections and requests
  * (named hosts resolve to it in this process; 127.0.0.2 is a second listener), and the app's
@@ -82,7 +82,7 @@ afterAll(async () => {
   for (const u of undo.reverse()) await u();
 });
 
-describe("guarantee 2 at the API: an unlisted endpoint is a 400 and nothing starts", () => {
+describe("the allowlist at the API: an unlisted endpoint is a 400 and nothing starts", () => {
   let stack: Stack;
   beforeAll(async () => {
     const settings = {
@@ -135,7 +135,7 @@ describe("guarantee 2 at the API: an unlisted endpoint is a 400 and nothing star
   });
 });
 
-describe("guarantee 2 in the client: invokeJob refuses EndpointNotAllowed before asking for a token", () => {
+describe("the allowlist in the client: invokeJob refuses EndpointNotAllowed before asking for a token", () => {
   const config = () => parseConfig({
     SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
     SCORING_ALLOW_LOOPBACK: "false",

@@ -1,12 +1,12 @@
 /**
- * Guarantee 3: every HTTP route of the app needs a function key (authLevel "function"): none is
+ * Every HTTP route of the app needs a function key (authLevel "function"): none is
  * anonymous. Read from the registrations the app made through @azure/functions, as the Functions
  * host reads them (the dev host accepts and ignores keys, so this is checked on the metadata).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../e2e/stack";
 
-describe("guarantee 3: HTTP routes use function auth level", () => {
+describe("every HTTP route needs a function key (auth level function), none is anonymous", () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ clock: "virtual" });

@@ -1,5 +1,5 @@
 /**
- * Guarantee 4: run ids are validated, so no path trick reaches another run. GET and cancel with
+ * Run ids are validated, so no path trick reaches another run. GET and cancel with
  * ids such as `..%2F..%2Fadmin`, `%2e%2e`, `a%2Fb`, `x?y` or very long ones answer 404 or 400,
  * never another run's data, never a 500; a start naming such an instanceId is a 400.
  *
@@ -58,7 +58,7 @@ function isRunView(res: RawResponse): boolean {
   return typeof b === "object" && b !== null && ("request" in b || "job" in b || ("id" in b && "status" in b));
 }
 
-describe("guarantee 4: run ids are validated, no path tricks", () => {
+describe("run ids are validated: no path trick reaches another run", () => {
   let stack: Stack;
   const base = () => stack.host.baseUrl;
 

@@ -1,5 +1,5 @@
 /**
- * Guarantee 5: status and list responses leak no other caller's request secrets. By design a
+ * Status and list responses leak no other caller's request secrets. By design a
  * start request carries none in its body (SAS refused, see secretsNeverLeak.test.ts); what a
  * caller does send that is secret travels in headers and the query (function key,
  * Authorization, cookies) or is theirs alone (Idempotency-Key). So: the run view's `request` is
@@ -35,7 +35,7 @@ const needles = [
   { name: "Bearer credential", pattern: /\bbearer\s/i },
 ];
 
-describe("guarantee 5: no other caller's request secrets in status or list responses", () => {
+describe("status and list responses carry no other caller's request secrets", () => {
   let stack: Stack;
   const bodies: Record<string, Record<string, unknown>> = {};
   const ids: Record<string, string> = {};

@@ -1,5 +1,5 @@
 /**
- * Guarantee 1: tokens, SAS tokens, function keys and Authorization headers never appear in logs,
+ * Tokens, SAS tokens, function keys and Authorization headers never appear in logs,
  * custom status, outputs or errors.
  *
  * How a real bearer token is put into play (no network, no test seam in src/):
@@ -75,7 +75,7 @@ interface Exchange {
   body: any;
 }
 
-describe("guarantee 1: no token, SAS, function key or Authorization value leaks (full run, real bearer token)", () => {
+describe("no token, SAS, function key or Authorization value leaks into logs, status, outputs or errors (full run, real bearer token)", () => {
   let stack: Stack;
   let front: TlsFront;
   let identity: FakeManagedIdentity;

@@ -1,5 +1,5 @@
 /**
- * No run state in process memory (issue 11 item 3), the static half: the app (src/) keeps nothing
+ * No run state in process memory, the static half: the app (src/) keeps nothing
  * about runs at module level. A Functions app is scaled out, moved and restarted at will, and the
  * durable task hub is the only place a run's state may live (twoProcesses.test.ts is the running
  * half). This test finds module-level mutable state in src/**\/*.ts and requires each finding to be

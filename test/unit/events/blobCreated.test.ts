@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BlobTriggerSettings } from "../../../src/config";
-import { parseConfig } from "../../../src/config";
 import { type BlobCreatedEvent, decideBlobCreated } from "../../../src/events/blobCreated";
 import { blobRunId } from "../../../src/runs/runIds";
-import { toIncomingEvent } from "../../../src/events/toIncomingEvent";
 
 const settings = (over: Partial<BlobTriggerSettings> = {}): BlobTriggerSettings => ({
   endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs",
@@ -27,16 +25,6 @@ const event = (path: string, over: Partial<BlobCreatedEvent> & { data?: Record<s
   ...over,
   ...(over.subject ? { subject: `/blobServices/default/containers/${over.subject}/blobs/${path}` } : {}),
   data: { api: "PutBlob", url: `https://acct.blob.core.windows.net/landing/${path}`, eTag: "0x8DC0000000000A1", contentLength: 10, ...over.data },
-});
-
-describe("blobRunId", () => {
-  it("is the same for the same blob version however the URL and eTag are spelled, and differs per version", () => {
-    const a = blobRunId("https://acct.blob.core.windows.net/landing/a.csv", "0x1");
-    expect(a).toMatch(/^blob-[0-9a-f]{32}$/);
-    expect(blobRunId("https://ACCT.blob.core.windows.net/landing/a.csv", '"0x1"')).toBe(a);
-    expect(blobRunId("https://acct.blob.core.windows.net/landing/a.csv", "0x2")).not.toBe(a);
-    expect(blobRunId("https://acct.blob.core.windows.net/landing/b.csv", "0x1")).not.toBe(a);
-  });
 });
 
 describe("decideBlobCreated", () => {
@@ -92,39 +80,6 @@ describe("decideBlobCreated", () => {
 
   it("CopyBlob, PutBlockList and FlushWithClose complete a write", () => {
     for (const api of ["CopyBlob", "PutBlockList", "FlushWithClose"]) expect(decideBlobCreated(event("a.csv", { data: { api } }), settings()).kind).toBe("start");
-  });
-});
-
-describe("toIncomingEvent", () => {
-  it("reads Event Grid and CloudEvents shapes alike", () => {
-    const eg = toIncomingEvent({ id: "1", eventType: "T", subject: "s", eventTime: "2026-01-01T00:00:00Z", data: {} });
-    const ce = toIncomingEvent({ id: "1", type: "T", subject: "s", time: new Date("2026-01-01T00:00:00Z"), data: {}, specversion: "1.0", source: "/x" });
-    expect(ce).toEqual({ ...eg, eventTime: "2026-01-01T00:00:00.000Z" });
-  });
-  it("names what a malformed event lacks", () => {
-    expect(toIncomingEvent([])).toEqual({ malformed: "the event is not a JSON object" });
-    expect(toIncomingEvent({ id: "1", subject: "s" })).toEqual({ malformed: "the event has no eventType (or type), data (an object)" });
-  });
-});
-
-describe("BLOB_TRIGGER_* settings", () => {
-  const base = { BLOB_TRIGGER_ENDPOINT_URI: "https://ep.westeurope.inference.ml.azure.com/jobs", BLOB_TRIGGER_CONTAINER: "landing" };
-  it("without an endpoint, blob events start nothing, and say so", () => {
-    expect(parseConfig({}).blobTrigger).toEqual({ problem: expect.stringContaining("BLOB_TRIGGER_ENDPOINT_URI is not set") });
-  });
-  it("parses every setting with its default", () => {
-    expect(parseConfig({ ...base, SCORING_DEFAULT_POLL_SECONDS: "90" }).blobTrigger).toEqual({
-      settings: { ...settings(), container: "landing", pollSeconds: 90 },
-    });
-    const full = parseConfig({ ...base, BLOB_TRIGGER_DEPLOYMENT: "blue", BLOB_TRIGGER_PREFIX: "/in/", BLOB_TRIGGER_SUFFIX: ".csv", BLOB_TRIGGER_INPUT_MODE: "Folder", BLOB_TRIGGER_MARKER: "DONE", BLOB_TRIGGER_OUTPUT_TEMPLATE: "azureml://datastores/ws/paths/p/{blobName}.csv", BLOB_TRIGGER_POLL_SECONDS: "30", BLOB_TRIGGER_DATASTORE: "landingstore" }).blobTrigger;
-    expect(full).toEqual({ settings: { ...settings(), deployment: "blue", prefix: "in/", suffix: ".csv", inputMode: "folder", marker: "DONE", outputTemplate: "azureml://datastores/ws/paths/p/{blobName}.csv", pollSeconds: 30, datastore: "landingstore" } });
-  });
-  it("names a bad setting instead of failing the app", () => {
-    expect(parseConfig({ BLOB_TRIGGER_ENDPOINT_URI: base.BLOB_TRIGGER_ENDPOINT_URI }).blobTrigger).toEqual({ problem: expect.stringContaining("BLOB_TRIGGER_CONTAINER") });
-    expect(parseConfig({ ...base, BLOB_TRIGGER_INPUT_MODE: "rows" }).blobTrigger).toEqual({ problem: expect.stringContaining("file or folder") });
-    expect(parseConfig({ ...base, BLOB_TRIGGER_OUTPUT_TEMPLATE: "https://x/out.csv" }).blobTrigger).toEqual({ problem: expect.stringContaining("azureml://datastores") });
-    expect(parseConfig({ ...base, BLOB_TRIGGER_OUTPUT_TEMPLATE: "azureml://datastores/ws/paths/{blob}.csv" }).blobTrigger).toEqual({ problem: expect.stringContaining("{blob}") });
-    expect(parseConfig({ ...base, BLOB_TRIGGER_POLL_SECONDS: "0" }).blobTrigger).toEqual({ problem: expect.stringContaining("BLOB_TRIGGER_POLL_SECONDS") });
   });
 });
 

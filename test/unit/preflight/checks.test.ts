@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkInput, checkOutput, runPreflight } from "../../../src/preflight/checks";
 import type { PreflightCheck } from "../../../src/runs/preflightReport";
-import { blobUrlOf, locationFromDatastore } from "../../../src/storage/blobLocation";
-import { createBlobInspector } from "../../../src/storage/blobInspector";
-import { CSV_BYTES, WS, expectNoSecrets, throwingCredential, upload, useAzurite } from "./azuriteDeps";
+import { CSV_BYTES, WS, expectNoSecrets, upload, useAzurite } from "../../fixtures/azurite";
 
 const az = useAzurite();
 
@@ -148,37 +146,6 @@ describe("checkInput (Azurite)", () => {
 
   it("a literal input has no check", async () => {
     expect(await checkInput("threshold", { type: "literal", value: "0.5" }, WS, az.deps([]))).toBeNull();
-  });
-});
-
-describe("listFolder bound (Azurite)", () => {
-  const names = (n: number) => Array.from({ length: n }, (_, i) => `in/f${i}.csv`);
-
-  it("stops at the limit and says the listing was truncated", async () => {
-    const { ds } = await workspaceWith(names(7));
-    const location = locationFromDatastore(ds, "in/", true);
-    if (!location.ok) throw new Error(location.reason);
-    const listing = await createBlobInspector(throwingCredential).listFolder(location.location, 3);
-    expect(listing.truncated).toBe(true);
-    expect(listing.listed).toBeGreaterThanOrEqual(3);
-    expect(listing.listed).toBeLessThan(7);
-    expect(listing.sampleFiles.length).toBeLessThanOrEqual(5);
-  });
-
-  it("exactly the limit, with nothing after: not truncated", async () => {
-    const { ds } = await workspaceWith(names(3));
-    const location = locationFromDatastore(ds, "in/", true);
-    if (!location.ok) throw new Error(location.reason);
-    expect(await createBlobInspector(throwingCredential).listFolder(location.location, 3)).toMatchObject({ fileCount: 3, listed: 3, truncated: false });
-  });
-
-  it("sample file names are full blob names, percent-free", async () => {
-    const { ds } = await workspaceWith(["in/my file#1.csv"]);
-    const location = locationFromDatastore(ds, "in/", true);
-    if (!location.ok) throw new Error(location.reason);
-    const listing = await createBlobInspector(throwingCredential).listFolder(location.location, 10);
-    expect(listing.sampleFiles).toEqual(["in/my file#1.csv"]);
-    expect(blobUrlOf({ ...location.location, path: listing.sampleFiles[0]! })).toMatch(/\/in\/my%20file%231\.csv$/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeOutput } from "../../../src/preflight/describeOutput";
 import type { DescribeOutputRequest } from "../../../src/preflight/types";
-import { CSV_BYTES, WS, expectNoSecrets, upload, useAzurite } from "./azuriteDeps";
+import { CSV_BYTES, WS, expectNoSecrets, upload, useAzurite } from "../../fixtures/azurite";
 
 const az = useAzurite();
 

@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { correlationOf } from "../../../src/observability/correlation";
-import { runLogPrefix } from "../../../src/observability/runLog";
 import { appendTimeline, maxTimelineEntries, type TimelineEntry } from "../../../src/observability/timeline";
 
 const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
@@ -36,31 +34,5 @@ describe("appendTimeline", () => {
   it("long details are cut to 200 characters", () => {
     const t = appendTimeline([], { at: at(0), event: "failed", detail: "x".repeat(1000) });
     expect(t[0]!.detail).toHaveLength(200);
-  });
-});
-
-describe("correlationOf", () => {
-  const headers = (h: Record<string, string>) => (name: string) => h[name] ?? null;
-  it("x-correlation-id wins and is kept as sent", () => {
-    expect(correlationOf(headers({ "x-correlation-id": "adf-run:9f1c", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" })))
-      .toEqual({ ok: true, correlationId: "adf-run:9f1c" });
-  });
-  it("a malformed x-correlation-id names the header", () => {
-    expect(correlationOf(headers({ "x-correlation-id": "has space" }))).toMatchObject({ ok: false, field: "x-correlation-id" });
-    expect(correlationOf(headers({ "x-correlation-id": "x".repeat(129) }))).toMatchObject({ ok: false });
-  });
-  it("a W3C traceparent gives its trace id; an invalid one is ignored", () => {
-    expect(correlationOf(headers({ traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" }))).toEqual({ ok: true, correlationId: "4bf92f3577b34da6a3ce929d0e0e4736" });
-    expect(correlationOf(headers({ traceparent: "00-00000000000000000000000000000000-00f067aa0ba902b7-01" }))).toEqual({ ok: true, correlationId: null });
-    expect(correlationOf(headers({ traceparent: "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" }))).toEqual({ ok: true, correlationId: null });
-    expect(correlationOf(headers({ traceparent: "garbage" }))).toEqual({ ok: true, correlationId: null });
-    expect(correlationOf(headers({}))).toEqual({ ok: true, correlationId: null });
-  });
-});
-
-describe("runLogPrefix", () => {
-  it("names the run, then the job and correlation id once known", () => {
-    expect(runLogPrefix({ runId: "r1" })).toBe("[run=r1]");
-    expect(runLogPrefix({ runId: "r1", jobName: "batchjob-1", correlationId: "c-9" })).toBe("[run=r1 job=batchjob-1 correlationId=c-9]");
   });
 });

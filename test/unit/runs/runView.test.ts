@@ -117,7 +117,8 @@ describe("toRunView", () => {
   });
 
   it("Completed → Succeeded with job, output and polls from the orchestration output", () => {
-    const result: ScoringRunResult = {
+    // Runs of older versions stored only the output's URI (no longer a ScoringRunResult, still in task hubs).
+    const result: Omit<ScoringRunResult, "output"> & { output: { uri: string } } = {
       job: { ...job, status: "Completed" },
       output: { uri: "azureml://datastores/ds/paths/out/p.csv" },
       polls: 7,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, instanceIdForKey, requestFingerprint, validateIdempotencyKey } from "../../../src/runs/runIds";
+import { blobRunId, canonicalJson, instanceIdForKey, instanceIdForRequest, isRunId, requestFingerprint, validateIdempotencyKey } from "../../../src/runs/runIds";
 import { validateStartRequest, type StartConfig } from "../../../src/runs/request/validateStartRequest";
 import type { ScoringRunRequest } from "../../../src/runs/types";
 
@@ -101,5 +101,36 @@ describe("validateIdempotencyKey", () => {
     const result = validateIdempotencyKey(key);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(message);
+  });
+});
+
+describe("blobRunId", () => {
+  it("is the same for the same blob version however the URL and eTag are spelled, and differs per version", () => {
+    const a = blobRunId("https://acct.blob.core.windows.net/landing/a.csv", "0x1");
+    expect(a).toMatch(/^blob-[0-9a-f]{32}$/);
+    expect(blobRunId("https://ACCT.blob.core.windows.net/landing/a.csv", '"0x1"')).toBe(a);
+    expect(blobRunId("https://acct.blob.core.windows.net/landing/a.csv", "0x2")).not.toBe(a);
+    expect(blobRunId("https://acct.blob.core.windows.net/landing/b.csv", "0x1")).not.toBe(a);
+  });
+});
+
+describe("instanceIdForRequest", () => {
+  it("is req- plus 32 hex chars of the request's fingerprint: one id for one request, whatever its body form", () => {
+    const id = instanceIdForRequest(normalise(camel));
+    expect(id).toBe(`req-${requestFingerprint(normalise(camel)).slice(0, 32)}`);
+    expect(instanceIdForRequest(normalise(seed))).toBe(id);
+    expect(instanceIdForRequest(normalise({ ...camel, deployment: "blue" }))).not.toBe(id);
+  });
+});
+
+describe("isRunId", () => {
+  it("accepts the ids the app issues and plain caller ids", () => {
+    for (const id of [instanceIdForKey("k"), instanceIdForRequest(normalise(camel)), blobRunId("https://a.blob.core.windows.net/c/b", "1"), "run-1", "R_2", "a".repeat(100)]) {
+      expect(isRunId(id), id).toBe(true);
+    }
+  });
+
+  it("refuses anything that could address another instance in a URL, or is too long", () => {
+    for (const id of ["", "run/1", "../run", "run?x", "run#1", "run 1", "-run", "_run", "run\u0000", "a".repeat(101)]) expect(isRunId(id), id).toBe(false);
   });
 });

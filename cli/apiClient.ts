@@ -249,7 +249,7 @@ export class ApiClient {
       if (reason !== null) throw new ConnectionError(this.displayBase, reason);
       throw err;
     }
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = text === "" ? null : JSON.parse(text);
     } catch {

@@ -68,7 +68,7 @@ function checkJob(entry: unknown, i: number): PersistedJob {
   try {
     lifecycle = normalizeLifecycle(script as unknown as Lifecycle);
   } catch (err) {
-    throw new Error(`${where}.script: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`${where}.script: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   return { seq: seq as number, job: job as unknown as EmulatorJob, script: lifecycle, scriptGets, hookStarted };
 }

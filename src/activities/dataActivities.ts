@@ -3,8 +3,7 @@
  * after completion. An unreadable place is a recorded `skipped` or a warning, never a failure.
  */
 import type { ActivityResult } from "../batch/types";
-import type { PreflightDeps } from "../preflight/checks";
-import { runPreflight } from "../preflight/checks";
+import { type PreflightDeps, runPreflight } from "../preflight/checks";
 import { describeOutput } from "../preflight/describeOutput";
 import type { DescribeOutputRequest, DescribeOutputResult, PreflightRequest } from "../preflight/types";
 import type { PreflightReport } from "../runs/preflightReport";

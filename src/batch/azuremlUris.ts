@@ -30,7 +30,8 @@ const DATA_ASSET_ID =
   /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/data\/([A-Za-z0-9_][A-Za-z0-9_.-]{0,254})\/versions\/([A-Za-z0-9_][A-Za-z0-9_.-]{0,99})$/i;
 const ABFSS = /^abfss:\/\/([^@/]+)@([a-z0-9]{3,24})\.dfs\.([a-z0-9.-]+)(?::\d+)?(\/.*)?$/i;
 /** Whitespace and control characters: never valid in a URI we pass on. */
-const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+export const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
 /** A SAS signature anywhere in a query string. */
 /** A SAS signature anywhere after the path: in the query or fragment, `&` or `;` separated, percent-encoded or not. */
 const SAS_SIGNATURE = /(^|[?&;#])sig=/i;

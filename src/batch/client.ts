@@ -5,7 +5,7 @@
 
 import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
-import type { BatchClientSettings } from "./types";
+import { type BatchClientSettings, type BatchEndpointClient } from "./types";
 import { cancelJob } from "./cancelJob";
 import { createLazyCredential } from "./credential";
 import { getJob } from "./getJob";
@@ -21,7 +21,6 @@ import {
   type InvokeRetrySettings,
 } from "./pipelines";
 import type { BatchClientContext } from "./send";
-import type { BatchEndpointClient } from "./types";
 
 export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 export const DEFAULT_ARM_TIMEOUT_MS = 30_000;

@@ -1,6 +1,5 @@
 /** POST /api/scoring-runs/{id}/cancel: ask a running run to cancel its Azure ML job and end Canceled. */
-import { type ErrorDetail, runAlreadyEndedBody } from "./errorBodies";
-import { invalidRequestBody } from "./errorBodies";
+import { type ErrorDetail, invalidRequestBody, runAlreadyEndedBody } from "./errorBodies";
 import { toRunView } from "../runs/runView";
 import { runNotFound } from "./getRun";
 import { acceptedResponse } from "./runResponses";

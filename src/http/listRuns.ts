@@ -1,9 +1,8 @@
 /** GET /api/scoring-runs?status=&top=&continuationToken=: runs, newest first, in pages. */
-import type { ErrorDetail } from "./errorBodies";
+import { type ErrorDetail, invalidRequestBody } from "./errorBodies";
 import { toRunView } from "../runs/runView";
 import { runtimeStatusesFor } from "../runs/runtimeStatus";
 import type { RunStatus, RunView } from "../runs/types";
-import { invalidRequestBody } from "./errorBodies";
 import type { RunsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "./types";
 

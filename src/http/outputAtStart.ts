@@ -5,9 +5,8 @@
  * can tell within a few seconds; otherwise (or when the place cannot be read) the run starts and
  * its own pre-flight decides.
  */
-import { errorBody, type ErrorDetail } from "./errorBodies";
+import { errorBody, type ErrorDetail, invalidRequestBody } from "./errorBodies";
 import type { ScoringRunRequest } from "../runs/types";
-import { invalidRequestBody } from "./errorBodies";
 import type { JobOutput } from "../batch/types";
 import type { PreflightCheck } from "../runs/preflightReport";
 import type { ApiResponse } from "./types";

@@ -4,10 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { isPlainObject } from "../json";
-import { type ErrorDetail, idempotencyConflictBody } from "./errorBodies";
+import { type ErrorDetail, idempotencyConflictBody, invalidRequestBody } from "./errorBodies";
 import { blobRunPrefix, instanceIdForKey, instanceIdForRequest, KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, validateIdempotencyKey } from "../runs/runIds";
 import { toRunView } from "../runs/runView";
-import { invalidRequestBody } from "./errorBodies";
 import { validateStartRequest } from "../runs/request/validateStartRequest";
 import type { AppConfig } from "../config";
 import { correlationOf } from "../observability/correlation";

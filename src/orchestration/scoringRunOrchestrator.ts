@@ -5,8 +5,7 @@
  * all I/O from activities; every decision and state change is a pure function beside this file.
  */
 import type { OrchestrationContext, Task } from "durable-functions";
-import type { EnsuredJob, EnsureJobRequest, JobLocator, JobRef, JobSearch, JobSnapshot } from "../batch/types";
-import type { ActivityResult, BatchErrorInfo } from "../batch/types";
+import { type EnsuredJob, type EnsureJobRequest, type JobLocator, type JobRef, type JobSearch, type JobSnapshot, type ActivityResult, type BatchErrorInfo } from "../batch/types";
 import { runLogPrefix } from "../observability/runLog";
 import type { DescribeOutputRequest, DescribeOutputResult, PreflightRequest } from "../preflight/types";
 import { checksNotRun, outputNotDescribed } from "../preflight/verdict";

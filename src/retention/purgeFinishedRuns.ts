@@ -4,9 +4,8 @@
  * instead of one that outlives the function timeout. It talks to the runs' durable adapter
  * (runs/durableRuns.ts) through the two calls it needs.
  */
-import type { RunsClient } from "../runs/durableRuns";
+import type { InstanceSummary, RunsClient } from "../runs/durableRuns";
 import { hasEnded } from "../runs/runtimeStatus";
-import type { InstanceSummary } from "../runs/durableRuns";
 import type { Retention } from "./retentionSettings";
 
 export type RetentionClient = Pick<RunsClient, "listEnded" | "purge">;

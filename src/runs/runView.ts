@@ -7,8 +7,7 @@ import type { PreflightReport, RunOutput, RunWarning } from "./preflightReport";
 import { isPlainObject, type JsonObject, parseJson } from "../json";
 import { failureRecord } from "./runRecord";
 import { runStatusOf } from "./runtimeStatus";
-import type { RunError, RunView, ScoringRunRequest } from "./types";
-import type { RunDetection, RunJobInfo } from "./types";
+import { type RunError, type RunView, type ScoringRunRequest, type RunDetection, type RunJobInfo } from "./types";
 
 /** The parts of a durable `DurableOrchestrationStatus` the view needs. */
 export interface DurableStatusLike {

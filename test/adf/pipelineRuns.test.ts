@@ -10,8 +10,7 @@ import { lifecycles } from "../../dev/batch-emulator";
 import { type Stack, startStack } from "../e2e/stack";
 import { evaluateString } from "./adfExpressions";
 import { activity, AZURE_FUNCTION, KEY_ACTIVITY, linkedServices, pipeline, pipelines, START_ACTIVITY, WAIT_ACTIVITY, WEB_ACTIVITY, withActivity, withUrl } from "./adfFiles";
-import type { HttpExchange, PipelineDef, PipelineRun, RunOptions } from "./adfRunner";
-import { runPipeline } from "./adfRunner";
+import { type HttpExchange, type PipelineDef, type PipelineRun, type RunOptions, runPipeline } from "./adfRunner";
 import { type AppGate, appGate } from "./appGate";
 import { type FakeKeyVault, startFakeKeyVault } from "./fakeKeyVault";
 

@@ -290,7 +290,7 @@ describe("fault matrix: status GETs (route getJob)", () => {
     diagnosticsChannel.subscribe("http.server.request.start", onRequest);
     const wallStart = performance.now();
     let view: any;
-    let t0 = 0;
+    let t0: number;
     try {
       view = await pipelineSleeps.real(async () => {
         stack.emulator.enqueueLifecycle(lifecycles.completesAfter(BUSY));

@@ -69,7 +69,7 @@ export function selfSignedCert(hostnames: string[]): TlsMaterial {
     ], { stdio: "pipe" });
     return { key: fs.readFileSync(keyFile, "utf8"), cert: fs.readFileSync(certFile, "utf8") };
   } catch (err) {
-    throw new Error(`The security tests need openssl to make a throwaway TLS certificate: ${(err as Error).message}`);
+    throw new Error(`The security tests need openssl to make a throwaway TLS certificate: ${(err as Error).message}`, { cause: err });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
  * messages a caller reads. The known-field lists come from these schemas.
  */
 import { z } from "zod";
-import { checkOutputUri, classifyInputUri } from "../../batch/azuremlUris";
+import { checkOutputUri, classifyInputUri, WHITESPACE_OR_CONTROL } from "../../batch/azuremlUris";
 import { checkEndpointUri } from "../../batch/endpointHosts";
 import { parseWorkspaceId } from "../../batch/resourceIds";
 import type { AppConfig } from "../../config";
@@ -28,7 +28,6 @@ const API_VERSION = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(-preview)?$/;
 const DEPLOYMENT_NAME = /^[A-Za-z][A-Za-z0-9-]{2,31}$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
-const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
 const NUMERIC_STRING = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/;
 
 /** Seed (ADF pipeline parameter) field → its camelCase counterpart, named in the message for a mixed body. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { errorFromFailureOutput, httpStatusForView, retryAfterSeconds, toRunView, type DurableStatusLike } from "../../../src/runs/runView";
-import type { RunProgress, ScoringRunResult } from "../../../src/runs/types";
-import type { RunView } from "../../../src/runs/types";
+import { type RunProgress, type ScoringRunResult, type RunView } from "../../../src/runs/types";
 import { scoringRequest } from "../../fixtures/scoringRequest";
 
 const request = scoringRequest({ endpointUri: "https://heart-ep.westeurope.inference.ml.azure.com/jobs", timeoutSeconds: 604800 });

@@ -22,10 +22,42 @@ const nondeterministicSyntax = [
   { selector: "MemberExpression[object.name='Math'][property.name='random']", message: "Orchestrators draw ids from context.df.newGuid." },
   { selector: "MemberExpression[object.name='performance']", message: "Orchestrators read no clock." },
 ];
-const nondeterministicGlobals = ["setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "queueMicrotask", "fetch", "process", "crypto", "performance", "require"].map(
-  (name) => ({ name, message: "Orchestrators do no I/O and read no clock: use activities, durable timers and events." }),
-);
-const nodeBuiltins = ["assert", "buffer", "child_process", "crypto", "dns", "events", "fs", "fs/promises", "http", "https", "net", "os", "path", "stream", "timers", "timers/promises", "tls", "url", "util", "worker_threads", "zlib"];
+const nondeterministicGlobals = [
+  "setTimeout",
+  "setInterval",
+  "setImmediate",
+  "clearTimeout",
+  "clearInterval",
+  "queueMicrotask",
+  "fetch",
+  "process",
+  "crypto",
+  "performance",
+  "require",
+].map((name) => ({ name, message: "Orchestrators do no I/O and read no clock: use activities, durable timers and events." }));
+const nodeBuiltins = [
+  "assert",
+  "buffer",
+  "child_process",
+  "crypto",
+  "dns",
+  "events",
+  "fs",
+  "fs/promises",
+  "http",
+  "https",
+  "net",
+  "os",
+  "path",
+  "stream",
+  "timers",
+  "timers/promises",
+  "tls",
+  "url",
+  "util",
+  "worker_threads",
+  "zlib",
+];
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", "**/*.js", "**/*.cjs", "test/fixtures/azure/**"] },
@@ -43,7 +75,10 @@ export default tseslint.config(
     rules: {
       // Generators over durable Tasks receive `any` from the SDK's own types; elsewhere prefer unknown.
       "@typescript-eslint/no-explicit-any": "off",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
       // The Azure SDKs and the client are loaded on first use, not at registration (cold start).
       "@typescript-eslint/no-require-imports": ["error", { allow: ["^@azure/", "^\\.\\./(batch|storage)/"] }],
@@ -62,7 +97,9 @@ export default tseslint.config(
       "@typescript-eslint/no-restricted-imports": [
         "error",
         {
-          paths: [{ name: "@azure/functions", message: "Only src/functions/ registers with the Functions runtime; logic lives in modules that do not import it." }],
+          paths: [
+            { name: "@azure/functions", message: "Only src/functions/ registers with the Functions runtime; logic lives in modules that do not import it." },
+          ],
           patterns: outsideTheApp,
         },
       ],
@@ -91,7 +128,19 @@ export default tseslint.config(
             { group: ["node:*"], message: "Orchestrators do no I/O." },
             { group: ["@azure/*"], message: "Orchestrators call Azure only through activities." },
             {
-              group: ["../batch", "../batch/*", "../storage", "../storage/*", "../activities", "../activities/*", "../functions/*", "../http/*", "../events/*", "../config", "../config/*"],
+              group: [
+                "../batch",
+                "../batch/*",
+                "../storage",
+                "../storage/*",
+                "../activities",
+                "../activities/*",
+                "../functions/*",
+                "../http/*",
+                "../events/*",
+                "../config",
+                "../config/*",
+              ],
               allowTypeImports: true,
               message: "Orchestrators reach the Azure ML client, storage and settings only through activities and their input (type imports are fine).",
             },

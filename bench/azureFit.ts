@@ -20,7 +20,11 @@ export async function measureAzureFit(runs: number): Promise<AzureFitFigures> {
   const stack = await startDevStack({ clock: "virtual", log: () => undefined, env: { SCORING_POLL_MODE: "fixed" } });
   const { host, emulator } = stack;
   const api = async (body: Record<string, unknown>): Promise<string> => {
-    const res = await fetch(`${host.baseUrl}/api/scoring-runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(`${host.baseUrl}/api/scoring-runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     return ((await res.json()) as { id: string }).id;
   };
   const body = (i: string, extra: Record<string, unknown> = {}) => ({

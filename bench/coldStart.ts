@@ -21,8 +21,12 @@ function once(script: string): number {
 
 export function measureColdStart(runs: number): ColdStartFigures {
   // The app as a worker loads it: the host's @azure/functions-core present, then the entry.
-  const app = timed(`require(${JSON.stringify(path.join(repoRoot, "dist/dev/host/functionsCore.js"))}).installFunctionsCore();require(${JSON.stringify(appEntry)})`);
-  const baseline = timed(["durable-functions", "@azure/functions", "@azure/identity", "@azure/storage-blob"].map((m) => `require(${JSON.stringify(m)})`).join(";"));
+  const app = timed(
+    `require(${JSON.stringify(path.join(repoRoot, "dist/dev/host/functionsCore.js"))}).installFunctionsCore();require(${JSON.stringify(appEntry)})`,
+  );
+  const baseline = timed(
+    ["durable-functions", "@azure/functions", "@azure/identity", "@azure/storage-blob"].map((m) => `require(${JSON.stringify(m)})`).join(";"),
+  );
   const appTimes: number[] = [];
   const baseTimes: number[] = [];
   for (let i = 0; i < runs; i++) {

@@ -105,7 +105,11 @@ export async function measureDetection(config: "fixed" | "adaptive" | "events", 
     delays.sort((a, b) => a - b);
     const runs = created.length;
     return {
-      config, jobs: runs, medianDelaySeconds: quantile(delays, 0.5), p95DelaySeconds: quantile(delays, 0.95), callsPerJobHour: calls / jobHours,
+      config,
+      jobs: runs,
+      medianDelaySeconds: quantile(delays, 0.5),
+      p95DelaySeconds: quantile(delays, 0.95),
+      callsPerJobHour: calls / jobHours,
       canceledTimersFiredPerRun: host.engine.stats.canceledTimersFired / runs,
       canceledTimersDiscardedPerRun: host.engine.stats.canceledTimersDiscarded / runs,
       episodesPerRun: host.engine.stats.episodes / runs,

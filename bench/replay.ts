@@ -27,7 +27,8 @@ export async function measureReplay(jobHours: number, pollSeconds: number, maxPo
     emulator.enqueueLifecycle(lifecycles.timed([["Running", jobHours * 3600_000]]));
     const id = await startRun(stack, "replay", { pollIntervalSeconds: pollSeconds, timeoutSeconds: Math.ceil(jobHours * 3600 + 86400) });
     const before = { ...host.engine.stats };
-    if (!(await host.engine.runUntil(() => host.engine.get(id)?.runtimeStatus === "Completed", 30 * 24 * 3600_000))) throw new Error("the run did not complete");
+    if (!(await host.engine.runUntil(() => host.engine.get(id)?.runtimeStatus === "Completed", 30 * 24 * 3600_000)))
+      throw new Error("the run did not complete");
     const record = host.engine.get(id)!;
     const histories = [...record.pastExecutions.map((e) => e.history), record.history];
     return {

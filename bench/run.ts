@@ -44,36 +44,73 @@ export async function runBench(quick: boolean): Promise<Row[]> {
   const cold = measureColdStart(quick ? 5 : 15);
   const fit = await measureAzureFit(quick ? 3 : 10);
   const row = (figure: string, value: number, baseline: number | null, target: string, pass: boolean): Row => ({
-    figure, value: round(value), baseline: baseline === null ? null : round(baseline), ratio: baseline ? round(value / baseline, 3) : null, target, pass,
+    figure,
+    value: round(value),
+    baseline: baseline === null ? null : round(baseline),
+    ratio: baseline ? round(value / baseline, 3) : null,
+    target,
+    pass,
   });
   return [
     row("(a) fixed 120 s: median detection delay, s", a.medianDelaySeconds, null, "baseline", true),
     row("(a) fixed 120 s: p95 detection delay, s", a.p95DelaySeconds, null, "baseline", true),
     row("(a) fixed 120 s: status calls per job-hour", a.callsPerJobHour, null, "baseline", true),
-    row("(b) adaptive: median detection delay, s", b.medianDelaySeconds, a.medianDelaySeconds, "≤ 0.25 × (a)", b.medianDelaySeconds <= 0.25 * a.medianDelaySeconds),
+    row(
+      "(b) adaptive: median detection delay, s",
+      b.medianDelaySeconds,
+      a.medianDelaySeconds,
+      "≤ 0.25 × (a)",
+      b.medianDelaySeconds <= 0.25 * a.medianDelaySeconds,
+    ),
     row("(b) adaptive: p95 detection delay, s", b.p95DelaySeconds, a.p95DelaySeconds, "report", true),
     row("(b) adaptive: status calls per job-hour", b.callsPerJobHour, a.callsPerJobHour, "≤ (a)", b.callsPerJobHour <= a.callsPerJobHour),
     row("(c) adaptive + events: median detection delay, s", c.medianDelaySeconds, a.medianDelaySeconds, "≤ 5 s", c.medianDelaySeconds <= 5),
     row("(c) adaptive + events: p95 detection delay, s", c.p95DelaySeconds, a.p95DelaySeconds, "report", true),
     row("(c) adaptive + events: status calls per job-hour", c.callsPerJobHour, a.callsPerJobHour, "≤ 6", c.callsPerJobHour <= 6),
     row("(c) adaptive + events: canceled timers that still fire, per run", c.canceledTimersFiredPerRun, null, "report (each costs a replay)", true),
-    row("(c) adaptive + events: canceled timers discarded after the run, per run", c.canceledTimersDiscardedPerRun, null, "report (each a queue message)", true),
+    row(
+      "(c) adaptive + events: canceled timers discarded after the run, per run",
+      c.canceledTimersDiscardedPerRun,
+      null,
+      "report (each a queue message)",
+      true,
+    ),
     row("(c) adaptive + events: orchestrator episodes per run", c.episodesPerRun, b.episodesPerRun, "report", true),
-    row(`replay, ${replayHours} h job at 120 s: history events per execution`, bounded.maxEventsPerExecution, naive.maxEventsPerExecution, "≤ 100", bounded.maxEventsPerExecution <= 100),
+    row(
+      `replay, ${replayHours} h job at 120 s: history events per execution`,
+      bounded.maxEventsPerExecution,
+      naive.maxEventsPerExecution,
+      "≤ 100",
+      bounded.maxEventsPerExecution <= 100,
+    ),
     quick
-      // The target is for a 24 h job; naive replay grows with the square of the length, so a 6 h job's ratio is higher.
-      ? row(`replay, ${replayHours} h job at 120 s: events replayed in all`, bounded.replayedEvents, naive.replayedEvents, "report (target: 24 h)", true)
-      : row(`replay, ${replayHours} h job at 120 s: events replayed in all`, bounded.replayedEvents, naive.replayedEvents, "≤ 0.05 × naive", bounded.replayedEvents <= 0.05 * naive.replayedEvents),
+      ? // The target is for a 24 h job; naive replay grows with the square of the length, so a 6 h job's ratio is higher.
+        row(`replay, ${replayHours} h job at 120 s: events replayed in all`, bounded.replayedEvents, naive.replayedEvents, "report (target: 24 h)", true)
+      : row(
+          `replay, ${replayHours} h job at 120 s: events replayed in all`,
+          bounded.replayedEvents,
+          naive.replayedEvents,
+          "≤ 0.05 × naive",
+          bounded.replayedEvents <= 0.05 * naive.replayedEvents,
+        ),
     row(`replay, ${replayHours} h job at 120 s: orchestrator CPU, ms`, bounded.orchestratorCpuMs, naive.orchestratorCpuMs, "report", true),
-    ...(week ? [
-      row("replay, 7 day job at 30 s: history events per execution", week.maxEventsPerExecution, null, "≤ 100", week.maxEventsPerExecution <= 100),
-      row("replay, 7 day job at 30 s: events replayed in all", week.replayedEvents, null, "report", true),
-      row("replay, 7 day job at 30 s: orchestrator CPU, ms", week.orchestratorCpuMs, null, "report", true),
-    ] : []),
+    ...(week
+      ? [
+          row("replay, 7 day job at 30 s: history events per execution", week.maxEventsPerExecution, null, "≤ 100", week.maxEventsPerExecution <= 100),
+          row("replay, 7 day job at 30 s: events replayed in all", week.replayedEvents, null, "report", true),
+          row("replay, 7 day job at 30 s: orchestrator CPU, ms", week.orchestratorCpuMs, null, "report", true),
+        ]
+      : []),
     row("ARM calls per invoke (Jobs List pages), happy path", fit.armCallsPerInvokeHappy, null, "report", true),
     row("ARM calls per invoke (Jobs List pages), answer lost", fit.armCallsPerInvokeLostAnswer, fit.armCallsPerInvokeHappy, "report", true),
     row("custom status, worst case (largest request, longest error), KB", fit.customStatusWorstKb, 16, "≤ 0.5 × Durable's 16 KB", fit.customStatusWorstKb <= 8),
-    row(`cold start: load the app entry, median of ${cold.runs} fresh processes, ms`, cold.appMs, cold.baselineMs, "≤ 0.5 × SDKs alone", cold.appMs <= 0.5 * cold.baselineMs),
+    row(
+      `cold start: load the app entry, median of ${cold.runs} fresh processes, ms`,
+      cold.appMs,
+      cold.baselineMs,
+      "≤ 0.5 × SDKs alone",
+      cold.appMs <= 0.5 * cold.baselineMs,
+    ),
     row(`scale, ${scale.runs} concurrent runs: wall time, s`, scale.wallSeconds, null, "report", true),
     row(`scale, ${scale.runs} concurrent runs: peak RSS, MB`, scale.peakRssMb, null, "≤ 512", scale.peakRssMb <= 512),
     row(`scale, ${scale.runs} concurrent runs: orchestrator episodes per second`, scale.episodesPerSecond, null, "report", true),
@@ -81,7 +118,14 @@ export async function runBench(quick: boolean): Promise<Row[]> {
 }
 
 export function formatTable(rows: Row[]): string {
-  const cells = rows.map((r) => [r.figure, String(r.value), r.baseline === null ? "" : String(r.baseline), r.ratio === null ? "" : String(r.ratio), r.target, r.pass ? "pass" : "FAIL"]);
+  const cells = rows.map((r) => [
+    r.figure,
+    String(r.value),
+    r.baseline === null ? "" : String(r.baseline),
+    r.ratio === null ? "" : String(r.ratio),
+    r.target,
+    r.pass ? "pass" : "FAIL",
+  ]);
   const head = ["figure", "value", "baseline", "ratio", "target", "result"];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join("  ");
@@ -92,7 +136,9 @@ async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
   const started = Date.now();
   const rows = await runBench(quick);
-  console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? " (quick)" : ""}`);
+  console.log(
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? " (quick)" : ""}`,
+  );
   console.log(formatTable(rows));
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s wall)`);
   const out = path.join(repoRoot, "bench", "results", "latest.json");

@@ -31,11 +31,18 @@ export async function measureScale(runs: number): Promise<ScaleFigures> {
     const episodesBefore = host.engine.stats.episodes;
     const ids: string[] = [];
     for (let batch = 0; batch < runs; batch += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, runs - batch) }, async (_, j) => {
-        const i = batch + j;
-        emulator.enqueueLifecycle(lifecycles.timed([["Queued", 60_000 + (i % 7) * 30_000], ["Running", (30 + (i % 60)) * 60_000]]));
-        ids.push(await startRun(stack, `scale-${i}`));
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(50, runs - batch) }, async (_, j) => {
+          const i = batch + j;
+          emulator.enqueueLifecycle(
+            lifecycles.timed([
+              ["Queued", 60_000 + (i % 7) * 30_000],
+              ["Running", (30 + (i % 60)) * 60_000],
+            ]),
+          );
+          ids.push(await startRun(stack, `scale-${i}`));
+        }),
+      );
     }
     const done = () => ids.every((id) => host.engine.get(id)?.runtimeStatus === "Completed");
     if (!(await host.engine.runUntil(done, 7 * 24 * 3600_000))) throw new Error("not every run completed");

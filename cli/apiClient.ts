@@ -134,7 +134,10 @@ function errorFromBody(status: number, body: unknown, text: string, what: string
   const e = (typeof root.error === "object" && root.error !== null ? root.error : root) as Record<string, unknown>;
   if (typeof e.code === "string" && typeof e.message === "string") {
     const details = Array.isArray(e.details)
-      ? e.details.filter((d): d is ErrorDetail => typeof d === "object" && d !== null && typeof (d as ErrorDetail).field === "string" && typeof (d as ErrorDetail).message === "string")
+      ? e.details.filter(
+          (d): d is ErrorDetail =>
+            typeof d === "object" && d !== null && typeof (d as ErrorDetail).field === "string" && typeof (d as ErrorDetail).message === "string",
+        )
       : [];
     return new ApiError(status, e.code, e.message, details, body);
   }
@@ -201,9 +204,10 @@ export class ApiClient {
   }
 
   async cancel(id: string, reason: string | undefined, opts: RequestOptions = {}): Promise<RunAnswer> {
-    const init = reason === undefined
-      ? { signal: opts.signal }
-      : { headers: { "content-type": "application/json" }, body: JSON.stringify({ reason }), signal: opts.signal };
+    const init =
+      reason === undefined
+        ? { signal: opts.signal }
+        : { headers: { "content-type": "application/json" }, body: JSON.stringify({ reason }), signal: opts.signal };
     return this.runAnswer(await this.send("POST", this.url(`/${encodeURIComponent(id)}/cancel`), init), "cancel");
   }
 
@@ -229,7 +233,8 @@ export class ApiClient {
   }
 
   private failure(status: number, body: unknown, text: string, what: string): ApiError {
-    if (status >= 200 && status < 300) return new ApiError(status, "UnexpectedResponse", `${what} answered HTTP ${status} without a run view (is --base-url the scoring app?)`);
+    if (status >= 200 && status < 300)
+      return new ApiError(status, "UnexpectedResponse", `${what} answered HTTP ${status} without a run view (is --base-url the scoring app?)`);
     return errorFromBody(status, body, text, what);
   }
 

@@ -33,7 +33,10 @@ export function formatView(view: RunView): string[] {
     ["phase", view.progress.phase],
     ["job", view.job ? `${view.job.name} (${view.job.status})` : null],
     ["studio", view.job?.studioUrl ?? null],
-    ["polls", `${view.progress.polls}${view.progress.lastPolledAt ? `, last ${view.progress.lastPolledAt}` : ""}${view.progress.nextPollAt ? `, next ${view.progress.nextPollAt}` : ""}`],
+    [
+      "polls",
+      `${view.progress.polls}${view.progress.lastPolledAt ? `, last ${view.progress.lastPolledAt}` : ""}${view.progress.nextPollAt ? `, next ${view.progress.nextPollAt}` : ""}`,
+    ],
     ["endpoint", view.request?.endpointUri ?? null],
     ["deployment", view.request?.deployment ?? null],
     ["output", view.output?.uri ?? view.request?.output?.uri ?? null],

@@ -36,15 +36,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   };
 
   /** Runs a command, turning its errors into messages and exit codes. */
-  const run = (body: (ctx: CommandContext, cmd: Command) => Promise<number>) => async (...args: unknown[]) => {
-    const cmd = args[args.length - 1] as Command;
-    const json = cmd.optsWithGlobals<GlobalOptions>().json === true;
-    try {
-      setExit(await body(context(cmd), cmd));
-    } catch (err) {
-      setExit(reportError(err, io, json));
-    }
-  };
+  const run =
+    (body: (ctx: CommandContext, cmd: Command) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const json = cmd.optsWithGlobals<GlobalOptions>().json === true;
+      try {
+        setExit(await body(context(cmd), cmd));
+      } catch (err) {
+        setExit(reportError(err, io, json));
+      }
+    };
 
   program
     .description(
@@ -64,7 +66,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command("start")
     .description("start a scoring run (POST /api/scoring-runs): prints the run id and status URL; --wait follows it to the end")
     .requiredOption("--endpoint <uri>", "batch endpoint scoring URI, https://<endpoint>.<region>.inference.ml.azure.com/jobs")
-    .option("--input <spec>", "an input, repeatable: name=uri_folder:<uri> | name=uri_file:<uri> | name=literal:<value>; a bare <uri> means input_data=uri_folder:<uri>", collect)
+    .option(
+      "--input <spec>",
+      "an input, repeatable: name=uri_folder:<uri> | name=uri_file:<uri> | name=literal:<value>; a bare <uri> means input_data=uri_folder:<uri>",
+      collect,
+    )
     .option("--output <uri>", "output file, azureml://datastores/<datastore>/paths/<file> (must not exist yet)")
     .option("--output-name <name>", "output name (default score)")
     .option("--deployment <name>", "deployment to use instead of the endpoint's default")

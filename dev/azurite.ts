@@ -35,10 +35,16 @@ export async function startAzuriteBlob(options: { port?: number; location?: stri
   const location = options.location ?? fs.mkdtempSync(path.join(os.tmpdir(), "azurite-"));
   fs.mkdirSync(location, { recursive: true });
   const config = new BlobConfiguration(
-    "127.0.0.1", options.port ?? 0, 5,
-    path.join(location, "__azurite_db_blob__.json"), path.join(location, "__azurite_db_blob_extent__.json"),
+    "127.0.0.1",
+    options.port ?? 0,
+    5,
+    path.join(location, "__azurite_db_blob__.json"),
+    path.join(location, "__azurite_db_blob_extent__.json"),
     [{ locationId: "Default", locationPath: path.join(location, "__blobstorage__"), maxConcurrency: 10 }],
-    false, undefined, false, undefined,
+    false,
+    undefined,
+    false,
+    undefined,
     true, // loose: accept headers Azurite does not implement
     true, // skipApiVersionCheck: newer SDKs than this Azurite build
   );

@@ -27,7 +27,11 @@ async function main(): Promise<number> {
       endpoint_output_uri: `azureml://datastores/${defaultDatastore.name}/paths/demo/output/predictions.csv`,
     };
     console.log(`POST ${host.baseUrl}/api/scoring-runs\n${JSON.stringify(seed, null, 2)}`);
-    const res = await fetch(`${host.baseUrl}/api/scoring-runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(seed) });
+    const res = await fetch(`${host.baseUrl}/api/scoring-runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(seed),
+    });
     const started = (await res.json()) as { id: string };
     if (res.status !== 202) throw new Error(`the start answered ${res.status}: ${JSON.stringify(started)}`);
     const location = res.headers.get("location") as string;
@@ -36,9 +40,16 @@ async function main(): Promise<number> {
     const runStart = Date.now();
     for (;;) {
       const poll = await fetch(location);
-      const view = (await poll.json()) as { status: string; job: { name: string; status: string } | null; progress: { phase: string; polls: number }; error: unknown };
+      const view = (await poll.json()) as {
+        status: string;
+        job: { name: string; status: string } | null;
+        progress: { phase: string; polls: number };
+        error: unknown;
+      };
       const secs = ((Date.now() - runStart) / 1000).toFixed(1).padStart(5);
-      console.log(`  ${secs}s  HTTP ${poll.status}  ${view.status.padEnd(9)} phase=${view.progress.phase.padEnd(10)} job=${view.job ? `${view.job.status}` : "-"} polls=${view.progress.polls}`);
+      console.log(
+        `  ${secs}s  HTTP ${poll.status}  ${view.status.padEnd(9)} phase=${view.progress.phase.padEnd(10)} job=${view.job ? `${view.job.status}` : "-"} polls=${view.progress.polls}`,
+      );
       if (poll.status !== 202) {
         console.log(`\nFinal run view (HTTP ${poll.status}):\n${JSON.stringify(view, null, 2)}`);
         if (view.status !== "Succeeded") return 1;

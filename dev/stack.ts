@@ -34,8 +34,20 @@ export const lakeDatastore = { name: "lakestore", filesystem: "lake" };
 function azuriteDatastores(azurite: AzuriteBlob): Record<string, EmulatorDatastore> {
   const endpoint = new URL(azurite.blobEndpoint).origin;
   return {
-    [defaultDatastore.name]: { datastoreType: "AzureBlob", accountName: devAccount.name, containerName: defaultDatastore.container, endpoint, protocol: "http" },
-    [lakeDatastore.name]: { datastoreType: "AzureDataLakeGen2", accountName: devAccount.name, filesystem: lakeDatastore.filesystem, endpoint, protocol: "http" },
+    [defaultDatastore.name]: {
+      datastoreType: "AzureBlob",
+      accountName: devAccount.name,
+      containerName: defaultDatastore.container,
+      endpoint,
+      protocol: "http",
+    },
+    [lakeDatastore.name]: {
+      datastoreType: "AzureDataLakeGen2",
+      accountName: devAccount.name,
+      filesystem: lakeDatastore.filesystem,
+      endpoint,
+      protocol: "http",
+    },
   };
 }
 
@@ -127,23 +139,39 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     process.env[k] = v;
   }
   const host = new DevHost({
-    appEntry, port: options.port, clock, autoAdvance: options.autoAdvance, stateDir: options.stateDir, log: options.log,
+    appEntry,
+    port: options.port,
+    clock,
+    autoAdvance: options.autoAdvance,
+    stateDir: options.stateDir,
+    log: options.log,
     keepPastExecutions: options.keepPastExecutions,
   });
   function emitWhenEnded(job: EmulatorJob, latencyMs: number): void {
     const endsAt = job.endsAt as number;
     host.engine.atTime(endsAt + latencyMs, async () => {
       const event = {
-        id: `evt-${job.name}`, topic: emulator.workspaceId, subject: `experiments/${emulator.endpointName}/runs/${job.name}`,
-        eventType: "Microsoft.MachineLearningServices.RunStatusChanged", eventTime: new Date(endsAt).toISOString(),
-        dataVersion: "2", metadataVersion: "1",
+        id: `evt-${job.name}`,
+        topic: emulator.workspaceId,
+        subject: `experiments/${emulator.endpointName}/runs/${job.name}`,
+        eventType: "Microsoft.MachineLearningServices.RunStatusChanged",
+        eventTime: new Date(endsAt).toISOString(),
+        dataVersion: "2",
+        metadataVersion: "1",
         data: {
-          experimentId: emulator.endpointName, experimentName: emulator.endpointName, runId: job.name, runType: "azureml.batchjob",
-          runTags: job.tags, runProperties: job.properties, runStatus: emulator.job(job.name)?.status ?? "Completed",
+          experimentId: emulator.endpointName,
+          experimentName: emulator.endpointName,
+          runId: job.name,
+          runType: "azureml.batchjob",
+          runTags: job.tags,
+          runProperties: job.properties,
+          runStatus: emulator.job(job.name)?.status ?? "Completed",
         },
       };
       await fetch(`${host.baseUrl}/runtime/webhooks/eventgrid?functionName=jobStatusChangedTrigger`, {
-        method: "POST", headers: { "content-type": "application/json", "aeg-event-type": "Notification" }, body: JSON.stringify([event]),
+        method: "POST",
+        headers: { "content-type": "application/json", "aeg-event-type": "Notification" },
+        body: JSON.stringify([event]),
       });
     });
   }
@@ -155,7 +183,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     throw err;
   }
   return {
-    host, emulator, clock, azurite, datastore,
+    host,
+    emulator,
+    clock,
+    azurite,
+    datastore,
     async stop() {
       await host.stop();
       await emulator.whenHooksSettled();

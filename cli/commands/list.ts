@@ -26,6 +26,9 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     return ExitCode.Ok;
   }
   for (const line of formatList(page.value)) ctx.io.out(line);
-  if (page.continuationToken) ctx.io.out(`more: ${ctx.self} list${options.status ? ` --status ${options.status}` : ""}${top !== undefined ? ` --top ${top}` : ""} --continuation-token ${page.continuationToken}`);
+  if (page.continuationToken)
+    ctx.io.out(
+      `more: ${ctx.self} list${options.status ? ` --status ${options.status}` : ""}${top !== undefined ? ` --top ${top}` : ""} --continuation-token ${page.continuationToken}`,
+    );
   return ExitCode.Ok;
 }

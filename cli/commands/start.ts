@@ -14,7 +14,10 @@ export interface StartOptions extends StartFlags {
 export async function startCommand(ctx: CommandContext, options: StartOptions): Promise<number> {
   const body = buildStartBody(options);
   const maxWaitSeconds = parseMaxWait(options.maxWait);
-  const answer = await ctx.client.start(body as unknown as Record<string, unknown>, options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {});
+  const answer = await ctx.client.start(
+    body as unknown as Record<string, unknown>,
+    options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {},
+  );
   const { view } = answer;
   if (options.wait || maxWaitSeconds !== undefined) return waitAndReport(ctx, answer, maxWaitSeconds !== undefined ? { maxWaitSeconds } : {});
   if (answer.status !== 202) {

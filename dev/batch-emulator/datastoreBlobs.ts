@@ -24,7 +24,10 @@ export function outputExistsIn(datastores: DatastoreContainers): (uri: string, t
     if (!where) return false;
     const { container, path } = where;
     if (type === "uri_file" && !path.endsWith("/")) return container.getBlobClient(path).exists();
-    const first = await container.listBlobsFlat({ prefix: path.replace(/\/?$/, "/") }).byPage({ maxPageSize: 1 }).next();
+    const first = await container
+      .listBlobsFlat({ prefix: path.replace(/\/?$/, "/") })
+      .byPage({ maxPageSize: 1 })
+      .next();
     return !first.done && first.value.segment.blobItems.length > 0;
   };
 }

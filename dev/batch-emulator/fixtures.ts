@@ -49,7 +49,15 @@ export function serviceProperties(_job: EmulatorJob): Record<string, string> {
   return {
     "azureml.runsource": "azureml.PipelineRun",
     runType: "HTTP",
-    "azureml.parameters": JSON.stringify({ run_max_try: "3", run_invocation_timeout: "30", mini_batch_size: "10", error_threshold: "-1", logging_level: "INFO", NodeCount: "1", append_row_file_name: "predictions.csv" }),
+    "azureml.parameters": JSON.stringify({
+      run_max_try: "3",
+      run_invocation_timeout: "30",
+      mini_batch_size: "10",
+      error_threshold: "-1",
+      logging_level: "INFO",
+      NodeCount: "1",
+      append_row_file_name: "predictions.csv",
+    }),
   };
 }
 
@@ -110,9 +118,7 @@ export function armJobResource(s: Scope, job: EmulatorJob, failureText: "none" |
     services: { Studio: studio },
     tags: { ...job.tags },
     properties: { ...job.properties, ...serviceProperties(job) },
-    inputs: mapValues(job.inputs, (i) =>
-      i.type === "literal" ? { jobInputType: "literal", value: i.value } : { jobInputType: i.type, uri: i.uri },
-    ),
+    inputs: mapValues(job.inputs, (i) => (i.type === "literal" ? { jobInputType: "literal", value: i.value } : { jobInputType: i.type, uri: i.uri })),
     outputs: mapValues(job.outputs, (o) => ({ jobOutputType: o.type, uri: o.uri })),
     settings: {},
   };

@@ -82,7 +82,11 @@ async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: str
   if (wanted === null) {
     // The service's message; its status is undocumented, so 404, as the Azure CLI handles it
     // (docs/azure-behaviour.md#default-deployment).
-    return errorReply(404, "UserError", "No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route.");
+    return errorReply(
+      404,
+      "UserError",
+      "No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route.",
+    );
   }
   const deployment = ctx.deployments.find((d) => sameName(d.name, wanted));
   if (deployment === undefined) {
@@ -96,13 +100,8 @@ async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: str
 
   // The SDK sends the underscore form; the app also sends the standard one (docs/azure-behaviour.md#batch-invoke).
   const repeatabilityId = call.headers["repeatability_request-id"] ?? call.headers["repeatability-request-id"] ?? null;
-  const existing =
-    ctx.behavior.dedupeRepeatability && repeatabilityId !== null
-      ? ctx.store.findByRepeatabilityId(repeatabilityId)
-      : undefined;
-  const state =
-    existing ??
-    ctx.store.create({ deployment, parsed: parsed.value, repeatabilityId, hadAuthorization: call.hasAuthorization, outputTaken });
+  const existing = ctx.behavior.dedupeRepeatability && repeatabilityId !== null ? ctx.store.findByRepeatabilityId(repeatabilityId) : undefined;
+  const state = existing ?? ctx.store.create({ deployment, parsed: parsed.value, repeatabilityId, hadAuthorization: call.hasAuthorization, outputTaken });
   await completionSettled(state);
   return {
     status: 201,
@@ -150,7 +149,10 @@ function dataAssetRefusal(ctx: HandlerContext, invoke: ParsedInvoke): string | n
 
 /** `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/data/<name>/versions/<v>` → its parts. */
 function parseDataAssetId(uri: string): { workspace: string; name: string; version: string } | null {
-  const m = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/data\/([^/]+)\/versions\/([^/]+)$/i.exec(uri);
+  const m =
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/data\/([^/]+)\/versions\/([^/]+)$/i.exec(
+      uri,
+    );
   return m ? { workspace: m[1]!, name: m[2]!, version: m[3]! } : null;
 }
 
@@ -170,11 +172,7 @@ async function takenOutput(ctx: HandlerContext, invoke: ParsedInvoke): Promise<s
 /** api-version first (as ARM does), then the subscription / group / workspace in the path. */
 function checkArm(ctx: HandlerContext, call: IncomingCall, arm: Pick<ArmJobsPath, "subscriptionId" | "resourceGroup" | "workspace">): Reply | null {
   if (!call.query["api-version"]) {
-    return errorReply(
-      400,
-      "MissingApiVersionParameter",
-      "The api-version query parameter (?api-version=) is required for all requests.",
-    );
+    return errorReply(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
   }
   if (!sameName(arm.subscriptionId, ctx.scope.subscriptionId)) {
     return errorReply(404, "SubscriptionNotFound", `The subscription '${arm.subscriptionId}' could not be found.`);
@@ -256,7 +254,9 @@ function getDatastore(ctx: HandlerContext, at: ArmWorkspaceDataPath): Reply {
   return {
     status: 200,
     body: {
-      id: workspaceResource(ctx, `datastores/${name}`), name, type: `${PROVIDER}/workspaces/datastores`,
+      id: workspaceResource(ctx, `datastores/${name}`),
+      name,
+      type: `${PROVIDER}/workspaces/datastores`,
       properties: { ...properties, credentials: { credentialsType: "None" }, isDefault: name === "workspaceblobstore", tags: {}, description: null },
     },
   };
@@ -268,9 +268,15 @@ function getData(ctx: HandlerContext, at: ArmWorkspaceDataPath): Reply {
   if (!versions) return errorReply(404, "UserError", `Data asset ${at.name} was not found.`);
   if (at.kind === "dataContainer") {
     const latestVersion = [...versions.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).at(-1) ?? null;
-    return { status: 200, body: { id: workspaceResource(ctx, `data/${at.name}`), name: at.name, properties: { dataType: [...versions.values()][0]?.dataType, latestVersion } } };
+    return {
+      status: 200,
+      body: { id: workspaceResource(ctx, `data/${at.name}`), name: at.name, properties: { dataType: [...versions.values()][0]?.dataType, latestVersion } },
+    };
   }
   const version = versions.get(at.version!);
   if (!version) return errorReply(404, "UserError", `Version ${at.version} of data asset ${at.name} was not found.`);
-  return { status: 200, body: { id: workspaceResource(ctx, `data/${at.name}/versions/${at.version}`), name: at.version, properties: { ...version, isAnonymous: false } } };
+  return {
+    status: 200,
+    body: { id: workspaceResource(ctx, `data/${at.name}/versions/${at.version}`), name: at.version, properties: { ...version, isAnonymous: false } },
+  };
 }

@@ -28,7 +28,15 @@ export type * from "./types";
 
 /** What the real service does, or where that is unknown, what is hardest on a client. */
 export function strictBehavior(): EmulatorBehavior {
-  return { cancelPolls: 1, listPageSize: 50, listOrder: "newestFirst", dedupeRepeatability: false, keepInvokeMarkers: false, failureText: "none", writeOutputs: true };
+  return {
+    cancelPolls: 1,
+    listPageSize: 50,
+    listOrder: "newestFirst",
+    dedupeRepeatability: false,
+    keepInvokeMarkers: false,
+    failureText: "none",
+    writeOutputs: true,
+  };
 }
 
 function definedOnly(options: BatchEmulatorOptions): Partial<EmulatorBehavior> {
@@ -103,8 +111,14 @@ export class BatchEmulator {
         : () => {
             if (this.stateLoaded) stateFile.save(this.scope, this.store.exportState());
           };
-    this.store = new JobStore(this.scope, clock, this.behavior, options.onJobCompleted, persist,
-      options.defaultOutputFolder ?? "azureml://datastores/workspaceblobstore/paths/azureml/{job}/score/");
+    this.store = new JobStore(
+      this.scope,
+      clock,
+      this.behavior,
+      options.onJobCompleted,
+      persist,
+      options.defaultOutputFolder ?? "azureml://datastores/workspaceblobstore/paths/azureml/{job}/score/",
+    );
     this.store.onCreated = options.onJobCreated;
     this.server = new EmulatorServer({
       clock,

@@ -5,16 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { ParsedInvoke } from "./invokeBody";
 import { nestedJobId, serviceTags, workspaceJobPath, type Scope } from "./fixtures";
-import {
-  DEFAULT_ERROR_CODE,
-  DEFAULT_ERROR_MESSAGE,
-  isTerminal,
-  lifecycles,
-  normalizeLifecycle,
-  isTimed,
-  statusAt,
-  timedEnd,
-} from "./lifecycle";
+import { DEFAULT_ERROR_CODE, DEFAULT_ERROR_MESSAGE, isTerminal, lifecycles, normalizeLifecycle, isTimed, statusAt, timedEnd } from "./lifecycle";
 import type { EmulatorBehavior, EmulatorDeployment, EmulatorJob, HookError, JobStatus, Lifecycle, LifecycleInput } from "./types";
 
 /** Azure ML does not overwrite an output: a job whose output path exists fails (docs/azure-behaviour.md#existing-outputs). */
@@ -100,9 +91,10 @@ export class JobStore {
         status: "NotStarted",
         inputs: p.parsed.inputs,
         // A job that names no output still has one: the service's default folder for the `score` port.
-        outputs: Object.keys(p.parsed.outputs).length > 0 || !this.defaultOutputFolder
-          ? p.parsed.outputs
-          : { score: { type: "uri_folder", uri: this.defaultOutputFolder.replace("{job}", name) } },
+        outputs:
+          Object.keys(p.parsed.outputs).length > 0 || !this.defaultOutputFolder
+            ? p.parsed.outputs
+            : { score: { type: "uri_folder", uri: this.defaultOutputFolder.replace("{job}", name) } },
         tags: { ...(keepTags ? p.parsed.tags : {}), ...serviceTags(p.deployment.name) },
         properties: keepProperties ? p.parsed.properties : {},
         repeatabilityId: p.repeatabilityId,
@@ -195,7 +187,14 @@ export class JobStore {
   exportState(): PersistedJob[] {
     return [...this.jobs.values()]
       .sort((a, b) => a.seq - b.seq)
-      .map((s) => ({ seq: s.seq, job: s.job, script: s.script, scriptGets: s.scriptGets, scriptStartedAt: s.scriptStartedAt, hookStarted: s.completion !== null }));
+      .map((s) => ({
+        seq: s.seq,
+        job: s.job,
+        script: s.script,
+        scriptGets: s.scriptGets,
+        scriptStartedAt: s.scriptStartedAt,
+        hookStarted: s.completion !== null,
+      }));
   }
 
   /**

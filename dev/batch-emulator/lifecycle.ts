@@ -61,7 +61,10 @@ function busyFor(polls: number): LifecycleStep[] {
   if (!Number.isInteger(polls) || polls < 0) throw new Error(`polls must be an integer >= 0, got ${polls}`);
   if (polls === 0) return [];
   if (polls === 1) return [{ status: "Preparing", polls: 1 }];
-  return [{ status: "Preparing", polls: 1 }, { status: "Running", polls: polls - 1 }];
+  return [
+    { status: "Preparing", polls: 1 },
+    { status: "Running", polls: polls - 1 },
+  ];
 }
 
 /** Ready-made lifecycles: `n` is how many status GETs see the job still busy. */
@@ -77,12 +80,7 @@ export const lifecycles = {
   /** The default: Preparing(1) → Queued(1) → Running(2) → Completed. */
   standard(): Lifecycle {
     return {
-      steps: [
-        { status: "Preparing", polls: 1 },
-        { status: "Queued", polls: 1 },
-        { status: "Running", polls: 2 },
-        { status: "Completed" },
-      ],
+      steps: [{ status: "Preparing", polls: 1 }, { status: "Queued", polls: 1 }, { status: "Running", polls: 2 }, { status: "Completed" }],
     };
   },
   /** GETs 1..n busy, GET n+1 Completed. */

@@ -28,9 +28,20 @@ export interface StateFileContent {
 
 // A Record over JobStatus: adding a status to the type without adding it here does not compile.
 const STATUSES: Record<JobStatus, true> = {
-  NotStarted: true, Starting: true, Provisioning: true, Preparing: true, Queued: true, Running: true,
-  Finalizing: true, CancelRequested: true, Completed: true, Failed: true, Canceled: true,
-  NotResponding: true, Paused: true, Unknown: true,
+  NotStarted: true,
+  Starting: true,
+  Provisioning: true,
+  Preparing: true,
+  Queued: true,
+  Running: true,
+  Finalizing: true,
+  CancelRequested: true,
+  Completed: true,
+  Failed: true,
+  Canceled: true,
+  NotResponding: true,
+  Paused: true,
+  Unknown: true,
 };
 
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
@@ -50,7 +61,8 @@ function checkJob(entry: unknown, i: number): PersistedJob {
   for (const k of ["name", "id", "jobPath", "deployment"] as const) {
     if (typeof job[k] !== "string" || job[k] === "") throw new Error(`${where}.job.${k} is not a non-empty string`);
   }
-  if (job.deploymentType !== "model" && job.deploymentType !== "pipelineComponent") throw new Error(`${where}.job.deploymentType is not model or pipelineComponent`);
+  if (job.deploymentType !== "model" && job.deploymentType !== "pipelineComponent")
+    throw new Error(`${where}.job.deploymentType is not model or pipelineComponent`);
   if (!isStatus(job.status)) throw new Error(`${where}.job.status is not a job status`);
   if (!isPlainObject(job.inputs) || !isPlainObject(job.outputs)) throw new Error(`${where}.job inputs/outputs are not objects`);
   if (!isStringMap(job.tags) || !isStringMap(job.properties)) throw new Error(`${where}.job tags/properties are not string maps`);
@@ -137,9 +149,7 @@ export class StateFile {
   }
 
   private warnUnusable(err: unknown): void {
-    console.warn(
-      `[batch-emulator] ignoring state file ${this.file} (${message(err)}): starting with no jobs; it is replaced on the next job change`,
-    );
+    console.warn(`[batch-emulator] ignoring state file ${this.file} (${message(err)}): starting with no jobs; it is replaced on the next job change`);
   }
 }
 

@@ -50,7 +50,9 @@ export function predictionsWriter(datastores: DatastoreContainers): (job: Emulat
       // A folder output gets the deployment's default output file name.
       const file = output.type === "uri_folder" || where.path.endsWith("/") ? `${where.path.replace(/\/?$/, "/")}${predictionsFileName}` : where.path;
       const body = `${lines.join("\n")}\n`;
-      await where.container.getBlockBlobClient(file.replace(/^\//, "")).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: "text/csv" } });
+      await where.container
+        .getBlockBlobClient(file.replace(/^\//, ""))
+        .upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: "text/csv" } });
     }
   };
 }

@@ -47,9 +47,7 @@ export interface Lifecycle {
 export type LifecycleInput = Lifecycle | LifecycleStep[];
 
 /** Input as the emulator keeps it: `type` is lower-case, like the ARM job's `jobInputType`. */
-export type EmulatorJobInput =
-  | { type: "uri_folder" | "uri_file"; uri: string }
-  | { type: "literal"; value: string };
+export type EmulatorJobInput = { type: "uri_folder" | "uri_file"; uri: string } | { type: "literal"; value: string };
 
 export interface EmulatorJobOutput {
   type: "uri_file" | "uri_folder";

@@ -138,14 +138,19 @@ export class DevHost {
       let response: PlainResponse;
       if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) {
         const path = url.pathname.slice(url.pathname.startsWith(rpcPrefix) ? rpcPrefix.length : webhookPrefix.length);
-        const result = this.durableRouteInterceptor?.(method, path) ?? await handleDurableRoute(this.engine, this.clientData!, method, path, url.searchParams, headers, body);
+        const result =
+          this.durableRouteInterceptor?.(method, path) ??
+          (await handleDurableRoute(this.engine, this.clientData!, method, path, url.searchParams, headers, body));
         response = {
           status: result.status,
           headers: [["content-type", "application/json; charset=utf-8"], ...Object.entries(result.headers ?? {})],
           body: Buffer.from(result.body === undefined ? "" : JSON.stringify(result.body)),
         };
       } else if (isEventGridWebhookPath(url.pathname)) {
-        response = await handleEventGridWebhook({ method, url, headers, body }, { functions: this.functions, newInvocationContext: (fn) => this.newInvocationContext(fn), log: this.log });
+        response = await handleEventGridWebhook(
+          { method, url, headers, body },
+          { functions: this.functions, newInvocationContext: (fn) => this.newInvocationContext(fn), log: this.log },
+        );
       } else if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
         response = await this.invokeHttpTrigger(method, url, headers, body);
       } else if (method === "POST" && url.pathname.startsWith(adminFunctionsPrefix)) {
@@ -204,7 +209,9 @@ export class DevHost {
     const fn = this.functions.get(name);
     if (!fn) return jsonResponse(404, { error: { code: "NotFound", message: `No function named '${name}'.` } });
     if (fn.trigger.type !== "timerTrigger") {
-      return jsonResponse(400, { error: { code: "NotSupported", message: `The dev host invokes only timer functions through the admin API; '${name}' is a ${fn.trigger.type}.` } });
+      return jsonResponse(400, {
+        error: { code: "NotSupported", message: `The dev host invokes only timer functions through the admin API; '${name}' is a ${fn.trigger.type}.` },
+      });
     }
     void this.invokeTimer(name);
     return { status: 202, headers: [], body: Buffer.alloc(0) };
@@ -218,7 +225,8 @@ export class DevHost {
     const context = this.newInvocationContext(fn);
     // An x-functions-key header is accepted and ignored, as `func start` does.
     const outcome = await invokeLogged(fn, context, "This function was programmatically called via the host APIs.", this.log, async () =>
-      fromHandlerResult(await fn.handler(toHttpRequest(method, url, headers, body, params), context)));
+      fromHandlerResult(await fn.handler(toHttpRequest(method, url, headers, body, params), context)),
+    );
     return outcome.ok ? outcome.value : { status: 500, headers: [], body: Buffer.alloc(0) };
   }
 }
@@ -237,4 +245,3 @@ function loadAppOnce(entry: string): void {
 function jsonResponse(status: number, body: unknown): PlainResponse {
   return { status, headers: [["content-type", "application/json; charset=utf-8"]], body: Buffer.from(JSON.stringify(body)) };
 }
-

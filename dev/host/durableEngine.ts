@@ -9,14 +9,18 @@ import { randomUUID } from "node:crypto";
 import type { InvocationContext } from "@azure/functions";
 import type { Clock } from "./clock";
 import type { RegisteredFunction } from "./functionsCore";
-import {
-  type Action, ActionType, EventType, type HistoryEvent, events, flattenActions, isScheduleEvent, isSequencedAction,
-} from "./history";
+import { type Action, ActionType, EventType, type HistoryEvent, events, flattenActions, isScheduleEvent, isSequencedAction } from "./history";
 import type { InstanceRecord, InstanceStore, RuntimeStatus } from "./instanceStore";
 import { activityFailure, customStatusFailure, customStatusProblem, type DurableLeniency, type StartConflictMode, utf16JsonBytes } from "./durableRules";
 import { type Logger, newInvocationContext } from "./invocation";
 import {
-  determinismMismatch, failureOutput, firstScheduled, lastEpisodeStart, orchestrationTrigger, runOrchestratorHandler, unsupportedAction,
+  determinismMismatch,
+  failureOutput,
+  firstScheduled,
+  lastEpisodeStart,
+  orchestrationTrigger,
+  runOrchestratorHandler,
+  unsupportedAction,
 } from "./orchestratorRun";
 import { TimerQueue } from "./timerQueue";
 
@@ -41,7 +45,10 @@ export class ActivityCrash extends Error {
 }
 
 export class InstanceConflictError extends Error {
-  constructor(instanceId: string, readonly status: RuntimeStatus) {
+  constructor(
+    instanceId: string,
+    readonly status: RuntimeStatus,
+  ) {
     super(`An Orchestration instance with the status ${status} already exists (${instanceId}).`);
   }
 }
@@ -138,10 +145,20 @@ export class DurableEngine {
     const now = this.now();
     const executionId = randomUUID();
     const record: InstanceRecord = {
-      instanceId, name, executionId, createdTime: now, lastUpdatedTime: now, runtimeStatus: "Pending",
-      input: input ?? null, output: null, customStatus: null, history: [],
+      instanceId,
+      name,
+      executionId,
+      createdTime: now,
+      lastUpdatedTime: now,
+      runtimeStatus: "Pending",
+      input: input ?? null,
+      output: null,
+      customStatus: null,
+      history: [],
       inbox: [events.executionStarted(now, name, JSON.stringify(input ?? null), instanceId, executionId)],
-      lastActions: [], pastExecutions: [], episodes: 0,
+      lastActions: [],
+      pastExecutions: [],
+      episodes: 0,
     };
     this.opts.store.save(record);
     this.schedule(instanceId);
@@ -200,8 +217,10 @@ export class DurableEngine {
       // (docs/azure-behaviour.md#canceled-timers).
       const canceledTimers = new Set(
         this.leniency.dropCanceledTimers
-          ? flattenActions(record.lastActions).filter(isSequencedAction)
-            .map((a, i) => (a.actionType === ActionType.CreateTimer && a.isCanceled ? i : -1)).filter((i) => i >= 0)
+          ? flattenActions(record.lastActions)
+              .filter(isSequencedAction)
+              .map((a, i) => (a.actionType === ActionType.CreateTimer && a.isCanceled ? i : -1))
+              .filter((i) => i >= 0)
           : [],
       );
       for (const e of record.history) {
@@ -246,12 +265,20 @@ export class DurableEngine {
 
   /** Timers an instance waits on (canceled ones, which still fire, are not among them). */
   pendingTimers(instanceId: string): number[] {
-    return this.timers.forInstance(instanceId).filter((t) => !t.canceled).map((t) => t.fireAt).sort((a, b) => a - b);
+    return this.timers
+      .forInstance(instanceId)
+      .filter((t) => !t.canceled)
+      .map((t) => t.fireAt)
+      .sort((a, b) => a - b);
   }
 
   /** Timers an instance stopped waiting on that will still fire (docs/azure-behaviour.md#canceled-timers). */
   canceledTimers(instanceId: string): number[] {
-    return this.timers.forInstance(instanceId).filter((t) => t.canceled).map((t) => t.fireAt).sort((a, b) => a - b);
+    return this.timers
+      .forInstance(instanceId)
+      .filter((t) => t.canceled)
+      .map((t) => t.fireAt)
+      .sort((a, b) => a - b);
   }
 
   nextTimerAt(): number | undefined {
@@ -504,7 +531,13 @@ export class DurableEngine {
           const fireAt = new Date(action.fireAt as string).toISOString();
           record.history.push(events.timerCreated(now, id, fireAt));
           if (!action.isCanceled || !this.leniency.dropCanceledTimers) {
-            const timer = { instanceId: record.instanceId, executionId: record.executionId, timerId: id, fireAt: Date.parse(fireAt), canceled: action.isCanceled === true };
+            const timer = {
+              instanceId: record.instanceId,
+              executionId: record.executionId,
+              timerId: id,
+              fireAt: Date.parse(fireAt),
+              canceled: action.isCanceled === true,
+            };
             newWork.push(() => this.armTimer(timer));
           }
         }
@@ -551,18 +584,29 @@ export class DurableEngine {
       const statusProblem = this.leniency.oversizedCustomStatus ? null : customStatusProblem(ran.state?.customStatus);
       const actions = flattenActions(ran.state?.actions);
       const failure = statusProblem ? customStatusFailure(statusProblem, firstScheduled(history.slice(0, lastEpisodeStart(history)))) : ran.failure;
-      const outcome = failure !== undefined ? `failed:${failureOutput(record.name, failure)}` : ran.state?.isDone ? `done:${JSON.stringify(ran.state.output ?? null)}` : "running";
+      const outcome =
+        failure !== undefined
+          ? `failed:${failureOutput(record.name, failure)}`
+          : ran.state?.isDone
+            ? `done:${JSON.stringify(ran.state.output ?? null)}`
+            : "running";
       const ending = execution.history.find((e) => endings.has(e.EventType));
-      const expected = !ending ? "running"
-        : ending.EventType === EventType.ContinueAsNew ? "done:null"
-        : ending.EventType === EventType.ExecutionTerminated ? outcome
-        : ending.OrchestrationStatus === "Completed" ? `done:${ending.Result}`
-        : `failed:${JSON.parse(ending.Result as string)}`;
+      const expected = !ending
+        ? "running"
+        : ending.EventType === EventType.ContinueAsNew
+          ? "done:null"
+          : ending.EventType === EventType.ExecutionTerminated
+            ? outcome
+            : ending.OrchestrationStatus === "Completed"
+              ? `done:${ending.Result}`
+              : `failed:${JSON.parse(ending.Result as string)}`;
       const sameActions = JSON.stringify(actions) === JSON.stringify(execution.actions);
       results.push({
         executionId: execution.executionId,
         identical: sameActions && outcome === expected,
-        detail: sameActions ? `outcome ${outcome} vs ${expected}` : `actions differ: ${JSON.stringify(actions).slice(0, 300)} vs ${JSON.stringify(execution.actions).slice(0, 300)}`,
+        detail: sameActions
+          ? `outcome ${outcome} vs ${expected}`
+          : `actions differ: ${JSON.stringify(actions).slice(0, 300)} vs ${JSON.stringify(execution.actions).slice(0, 300)}`,
       });
     }
     return results;
@@ -591,7 +635,8 @@ export class DurableEngine {
     const now = this.now();
     const input = action.input === undefined ? "null" : typeof action.input === "string" ? action.input : JSON.stringify(action.input);
     record.history.push(events.continueAsNew(now, input));
-    if (this.opts.keepPastExecutions !== false) record.pastExecutions.push({ executionId: record.executionId, history: record.history, actions: record.lastActions });
+    if (this.opts.keepPastExecutions !== false)
+      record.pastExecutions.push({ executionId: record.executionId, history: record.history, actions: record.lastActions });
     this.discardTimers(record.instanceId);
     record.executionId = randomUUID();
     record.history = [];
@@ -642,7 +687,8 @@ export class DurableEngine {
       this.stats.activities++;
       const context = fn ? this.invocationContext(fn, "activityTrigger") : undefined;
       try {
-        if (!fn || !context || fn.trigger.type !== "activityTrigger") throw new Error(`The function '${name}' doesn't exist, is disabled, or is not an activity function.`);
+        if (!fn || !context || fn.trigger.type !== "activityTrigger")
+          throw new Error(`The function '${name}' doesn't exist, is disabled, or is not an activity function.`);
         this.opts.log("info", `Executing 'Functions.${name}' (Reason='(null)', Id=${context.invocationId})`);
         await this.interceptor?.before?.(name, parsedInput, attempt);
         const result = await fn.handler(parsedInput, context);

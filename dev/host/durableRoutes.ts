@@ -86,7 +86,7 @@ export function statusJson(r: InstanceRecord, opts: { showHistory?: boolean; sho
     // The extension writes both in whole seconds (docs/azure-behaviour.md#createdtime-and-continueasnew).
     createdTime: wholeSeconds(r.createdTime),
     lastUpdatedTime: wholeSeconds(r.lastUpdatedTime),
-    input: opts.showInput === false ? null : r.input ?? null,
+    input: opts.showInput === false ? null : (r.input ?? null),
     output: r.output ?? null,
     runtimeStatus: r.runtimeStatus,
     customStatus: r.customStatus ?? null,
@@ -117,10 +117,18 @@ function jsonBody(body: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 export async function handleDurableRoute(
-  engine: DurableEngine, data: DurableClientData, method: string, path: string, query: URLSearchParams,
-  headers: Record<string, string | undefined>, body: string,
+  engine: DurableEngine,
+  data: DurableClientData,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  headers: Record<string, string | undefined>,
+  body: string,
 ): Promise<RouteResult> {
-  const segments = path.split("/").filter((s) => s !== "").map(decodeURIComponent);
+  const segments = path
+    .split("/")
+    .filter((s) => s !== "")
+    .map(decodeURIComponent);
   const [head, id, verb, eventName] = segments;
 
   if (head === "orchestrators" && method === "POST" && id) {
@@ -145,7 +153,8 @@ export async function handleDurableRoute(
     const to = query.get("createdTimeTo");
     const prefix = query.get("instanceIdPrefix");
     const top = Math.min(Number(query.get("top") ?? pageSize) || pageSize, 1000);
-    const all = engine.all()
+    const all = engine
+      .all()
       .filter((r) => !statuses || statuses.includes(r.runtimeStatus))
       .filter((r) => !from || r.createdTime >= Date.parse(from))
       .filter((r) => !to || r.createdTime <= Date.parse(to))
@@ -168,7 +177,8 @@ export async function handleDurableRoute(
     if (!Number.isFinite(from)) return { status: 400, body: { message: "Please provide value for 'createdTimeFrom' parameter." } };
     const to = query.has("createdTimeTo") ? Date.parse(query.get("createdTimeTo") ?? "") : engine.now();
     const statuses = query.get("runtimeStatus")?.split(",").filter(Boolean);
-    const doomed = engine.all()
+    const doomed = engine
+      .all()
       .filter((r) => terminal(r.runtimeStatus) && (!statuses || statuses.includes(r.runtimeStatus)))
       .filter((r) => r.createdTime >= from && r.createdTime <= to);
     let deleted = 0;
@@ -189,7 +199,12 @@ export async function handleDurableRoute(
       // As the extension answers a purge by id: 404 unknown, 412 not ended yet.
       if (!record) return { status: 404, body: { instancesDeleted: 0 } };
       if (!terminal(record.runtimeStatus)) {
-        return { status: 412, body: { message: `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${id} has status ${record.runtimeStatus}` } };
+        return {
+          status: 412,
+          body: {
+            message: `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${id} has status ${record.runtimeStatus}`,
+          },
+        };
       }
       return engine.purge(id) ? { status: 200, body: { instancesDeleted: 1 } } : { status: 404, body: { instancesDeleted: 0 } };
     }

@@ -56,7 +56,13 @@ export interface EventGridWebhookHost {
 
 const acceptedMethods = new Set(["GET", "POST", "DELETE", "OPTIONS"]);
 const publicCloudOrigin = "eventgrid.azure.net";
-const knownOrigins = new Set([publicCloudOrigin, "eventgrid.azure.us", "eventgrid.azure.eaglex.ic.gov", "eventgrid.azure.microsoft.scloud", "eventgrid.azure.cn"]);
+const knownOrigins = new Set([
+  publicCloudOrigin,
+  "eventgrid.azure.us",
+  "eventgrid.azure.eaglex.ic.gov",
+  "eventgrid.azure.microsoft.scloud",
+  "eventgrid.azure.cn",
+]);
 
 export async function handleEventGridWebhook(req: EventGridWebhookRequest, host: EventGridWebhookHost): Promise<PlainResponse> {
   if (!acceptedMethods.has(req.method)) return text(405, `${req.method} is not allowed on ${req.url.pathname}`);
@@ -71,7 +77,11 @@ export async function handleEventGridWebhook(req: EventGridWebhookRequest, host:
 
   if (req.method === "OPTIONS") {
     const origin = req.headers["webhook-request-origin"];
-    return { status: 200, headers: [["webhook-allowed-origin", origin !== undefined && knownOrigins.has(origin) ? origin : publicCloudOrigin]], body: Buffer.alloc(0) };
+    return {
+      status: 200,
+      headers: [["webhook-allowed-origin", origin !== undefined && knownOrigins.has(origin) ? origin : publicCloudOrigin]],
+      body: Buffer.alloc(0),
+    };
   }
 
   const eventType = (req.headers["aeg-event-type"] ?? "").split(",")[0].trim().toLowerCase();

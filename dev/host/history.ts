@@ -54,37 +54,87 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export const events = {
   executionStarted: (at: number, name: string, input: string, instanceId: string, executionId: string): HistoryEvent => ({
-    EventType: EventType.ExecutionStarted, EventId: -1, IsPlayed: false, Timestamp: iso(at),
-    Name: name, Input: input, Version: "", OrchestrationInstance: { InstanceId: instanceId, ExecutionId: executionId },
+    EventType: EventType.ExecutionStarted,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    Name: name,
+    Input: input,
+    Version: "",
+    OrchestrationInstance: { InstanceId: instanceId, ExecutionId: executionId },
   }),
   orchestratorStarted: (at: number): HistoryEvent => ({ EventType: EventType.OrchestratorStarted, EventId: -1, IsPlayed: false, Timestamp: iso(at) }),
   orchestratorCompleted: (at: number): HistoryEvent => ({ EventType: EventType.OrchestratorCompleted, EventId: -1, IsPlayed: false, Timestamp: iso(at) }),
   taskScheduled: (at: number, id: number, name: string, input: string | undefined): HistoryEvent => ({
-    EventType: EventType.TaskScheduled, EventId: id, IsPlayed: false, Timestamp: iso(at), Name: name, Input: input, Version: "",
+    EventType: EventType.TaskScheduled,
+    EventId: id,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    Name: name,
+    Input: input,
+    Version: "",
   }),
   taskCompleted: (at: number, id: number, result: string | undefined): HistoryEvent => ({
-    EventType: EventType.TaskCompleted, EventId: -1, IsPlayed: false, Timestamp: iso(at), TaskScheduledId: id, Result: result,
+    EventType: EventType.TaskCompleted,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    TaskScheduledId: id,
+    Result: result,
   }),
   taskFailed: (at: number, id: number, reason: string, details: string): HistoryEvent => ({
-    EventType: EventType.TaskFailed, EventId: -1, IsPlayed: false, Timestamp: iso(at), TaskScheduledId: id, Reason: reason, Details: details,
+    EventType: EventType.TaskFailed,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    TaskScheduledId: id,
+    Reason: reason,
+    Details: details,
   }),
   timerCreated: (at: number, id: number, fireAt: string): HistoryEvent => ({
-    EventType: EventType.TimerCreated, EventId: id, IsPlayed: false, Timestamp: iso(at), FireAt: fireAt,
+    EventType: EventType.TimerCreated,
+    EventId: id,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    FireAt: fireAt,
   }),
   timerFired: (at: number, id: number, fireAt: string): HistoryEvent => ({
-    EventType: EventType.TimerFired, EventId: -1, IsPlayed: false, Timestamp: iso(at), TimerId: id, FireAt: fireAt,
+    EventType: EventType.TimerFired,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    TimerId: id,
+    FireAt: fireAt,
   }),
   eventRaised: (at: number, name: string, input: string | undefined): HistoryEvent => ({
-    EventType: EventType.EventRaised, EventId: -1, IsPlayed: false, Timestamp: iso(at), Name: name, Input: input,
+    EventType: EventType.EventRaised,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    Name: name,
+    Input: input,
   }),
   executionCompleted: (at: number, status: "Completed" | "Failed", result: string | undefined): HistoryEvent => ({
-    EventType: EventType.ExecutionCompleted, EventId: -1, IsPlayed: false, Timestamp: iso(at), OrchestrationStatus: status, Result: result,
+    EventType: EventType.ExecutionCompleted,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    OrchestrationStatus: status,
+    Result: result,
   }),
   executionTerminated: (at: number, reason: string): HistoryEvent => ({
-    EventType: EventType.ExecutionTerminated, EventId: -1, IsPlayed: false, Timestamp: iso(at), Input: reason,
+    EventType: EventType.ExecutionTerminated,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    Input: reason,
   }),
   continueAsNew: (at: number, input: string | undefined): HistoryEvent => ({
-    EventType: EventType.ContinueAsNew, EventId: -1, IsPlayed: false, Timestamp: iso(at), Result: input,
+    EventType: EventType.ContinueAsNew,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    Result: input,
   }),
 };
 
@@ -109,8 +159,9 @@ export function flattenActions(actions: unknown): Action[] {
 
 /** Actions that take a sequence number (the EventId of their TaskScheduled / TimerCreated event). */
 export function isSequencedAction(action: Action): boolean {
-  return action.actionType !== ActionType.WaitForExternalEvent && action.actionType !== ActionType.ContinueAsNew
-    && action.actionType !== ActionType.SignalEntity;
+  return (
+    action.actionType !== ActionType.WaitForExternalEvent && action.actionType !== ActionType.ContinueAsNew && action.actionType !== ActionType.SignalEntity
+  );
 }
 
 /** Events that answer a scheduled task; these are the ones an episode delivers as "new". */

@@ -14,10 +14,13 @@ interface Segment {
 }
 
 function parseTemplate(template: string): Segment[] {
-  return template.split("/").filter((s) => s !== "").map((s) => {
-    const m = /^\{(\*?)([A-Za-z0-9_]+)(?::[^}?]*)?(\?)?\}$/.exec(s);
-    return m ? { param: m[2], optional: m[3] === "?" } : { literal: s.toLowerCase() };
-  });
+  return template
+    .split("/")
+    .filter((s) => s !== "")
+    .map((s) => {
+      const m = /^\{(\*?)([A-Za-z0-9_]+)(?::[^}?]*)?(\?)?\}$/.exec(s);
+      return m ? { param: m[2], optional: m[3] === "?" } : { literal: s.toLowerCase() };
+    });
 }
 
 /** A malformed escape (`%zz`) stays as written, as ASP.NET routing leaves it, instead of failing the request. */

@@ -31,7 +31,13 @@ export type LoggedOutcome<T> = { ok: true; value: T; durationMs: number } | { ok
  * Runs `call` between the Functions host's `Executing …` and `Executed … (Succeeded|Failed, …,
  * Duration=…ms)` lines; a throw becomes `{ ok: false }` with its message.
  */
-export async function invokeLogged<T>(fn: RegisteredFunction, context: InvocationContext, reason: string, log: Logger, call: () => Promise<T> | T): Promise<LoggedOutcome<T>> {
+export async function invokeLogged<T>(
+  fn: RegisteredFunction,
+  context: InvocationContext,
+  reason: string,
+  log: Logger,
+  call: () => Promise<T> | T,
+): Promise<LoggedOutcome<T>> {
   const started = Date.now();
   log("info", `Executing 'Functions.${fn.name}' (Reason='${reason}', Id=${context.invocationId})`);
   try {

@@ -41,7 +41,9 @@ export function orchestrationTrigger(instanceId: string, history: HistoryEvent[]
  * (docs/azure-behaviour.md#failure-texts).
  */
 export async function runOrchestratorHandler(
-  fn: RegisteredFunction, trigger: unknown, context: InvocationContext,
+  fn: RegisteredFunction,
+  trigger: unknown,
+  context: InvocationContext,
 ): Promise<{ state: OrchestratorStateJson | undefined; failure: string | undefined }> {
   try {
     return { state: JSON.parse(JSON.stringify(await fn.handler(trigger, context))) as OrchestratorStateJson, failure: undefined };

@@ -82,7 +82,8 @@ export async function findInvokedJob(request: EnsureJobRequest, deps: EnsureJobD
 function searchWarning(what: string): BatchWarning {
   return {
     code: "JobSearchIncomplete",
-    message: `Before invoking, the run looked for a job it may have created already, but ${what}. ` +
+    message:
+      `Before invoking, the run looked for a job it may have created already, but ${what}. ` +
       "A second job is possible only if a worker died between an earlier invoke and recording its answer; check the endpoint's jobs if this run's output appears twice.",
   };
 }

@@ -9,7 +9,9 @@ import { BatchEndpointError } from "../batch/errors";
 import type { JobInput, WorkspaceDataClient } from "../batch/types";
 
 export async function resolveDataAssets(
-  inputs: Record<string, JobInput>, workspace: string | null, client: WorkspaceDataClient,
+  inputs: Record<string, JobInput>,
+  workspace: string | null,
+  client: WorkspaceDataClient,
 ): Promise<Record<string, JobInput>> {
   const resolved: Record<string, JobInput> = {};
   for (const [name, input] of Object.entries(inputs)) {
@@ -19,7 +21,10 @@ export async function resolveDataAssets(
       continue;
     }
     if (!workspace) {
-      throw new BatchEndpointError("InvalidRequest", `Input ${name} is a data asset, which Azure ML takes only as an ARM id, and no workspace is known to resolve it.`);
+      throw new BatchEndpointError(
+        "InvalidRequest",
+        `Input ${name} is a data asset, which Azure ML takes only as an ARM id, and no workspace is known to resolve it.`,
+      );
     }
     const version = reference.version ?? (await client.getDataVersion(workspace, reference.name, null)).version;
     resolved[name] = { ...input, uri: dataAssetId(workspace, reference.name, version) };

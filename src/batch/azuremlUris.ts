@@ -22,8 +22,7 @@ export interface DatastoreUri {
 }
 
 const SHORT_DATASTORE = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/i;
-const LONG_DATASTORE =
-  /^azureml:\/\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/workspaces\/([^/]+)\/datastores\/([^/]+)\/paths\/(.*)$/i;
+const LONG_DATASTORE = /^azureml:\/\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/workspaces\/([^/]+)\/datastores\/([^/]+)\/paths\/(.*)$/i;
 const DATASTORE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$/;
 const DATA_ASSET = /^azureml:([A-Za-z0-9_][A-Za-z0-9_.-]{0,254})(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,99})|@(latest))$/i;
 const DATA_ASSET_ID =
@@ -85,7 +84,9 @@ export function parseDataAssetReference(uri: string): { name: string; version: s
 }
 
 /** A data asset version's ARM id: what the batch invoke takes for a data asset input. */
-export function parseDataAssetId(uri: string): { workspace: { subscriptionId: string; resourceGroup: string; workspace: string }; name: string; version: string } | null {
+export function parseDataAssetId(
+  uri: string,
+): { workspace: { subscriptionId: string; resourceGroup: string; workspace: string }; name: string; version: string } | null {
   const m = DATA_ASSET_ID.exec(uri);
   return m ? { workspace: { subscriptionId: m[1]!, resourceGroup: m[2]!, workspace: m[3]! }, name: m[4]!, version: m[5]! } : null;
 }
@@ -132,8 +133,10 @@ function commonProblem(uri: string): string | null {
   if (uri === "") return "must not be empty";
   if (WHITESPACE_OR_CONTROL.test(uri)) return "must not contain whitespace or control characters";
   if (carriesSas(uri)) {
-    return "must not carry a SAS token (sig=...): run state is never allowed to hold secrets; " +
-      "grant the workspace identity access to the data or use a datastore path";
+    return (
+      "must not carry a SAS token (sig=...): run state is never allowed to hold secrets; " +
+      "grant the workspace identity access to the data or use a datastore path"
+    );
   }
   return null;
 }
@@ -152,8 +155,7 @@ export function classifyInputUri(uri: string): UriCheck<{ kind: InputUriKind }> 
     if (!parsed) {
       return {
         ok: false,
-        reason: "is not a valid datastore URI; expected azureml://datastores/<datastore>/paths/<path> " +
-          "(datastore names use letters, digits, '_' and '-')",
+        reason: "is not a valid datastore URI; expected azureml://datastores/<datastore>/paths/<path> " + "(datastore names use letters, digits, '_' and '-')",
       };
     }
     const segments = pathSegmentProblem(parsed.path, true);
@@ -173,7 +175,11 @@ export function classifyInputUri(uri: string): UriCheck<{ kind: InputUriKind }> 
 
   if (uri.startsWith("/subscriptions/") || uri.startsWith("/Subscriptions/")) {
     if (!DATA_ASSET_ID.test(uri)) {
-      return { ok: false, reason: "is not a data asset ARM id; expected /subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/data/<name>/versions/<version>" };
+      return {
+        ok: false,
+        reason:
+          "is not a data asset ARM id; expected /subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>/data/<name>/versions/<version>",
+      };
     }
     return { ok: true, kind: "data_asset_id" };
   }
@@ -209,7 +215,8 @@ export function classifyInputUri(uri: string): UriCheck<{ kind: InputUriKind }> 
   if (lower.startsWith("wasbs://") || lower.startsWith("wasb://")) {
     return {
       ok: false,
-      reason: "wasb(s):// URIs are not accepted; use https://<account>.blob.core.windows.net/<container>/<path> " +
+      reason:
+        "wasb(s):// URIs are not accepted; use https://<account>.blob.core.windows.net/<container>/<path> " +
         "or azureml://datastores/<datastore>/paths/<path>",
     };
   }

@@ -12,14 +12,7 @@ import { getJob } from "./getJob";
 import { invokeJob } from "./invokeJob";
 import { listJobs } from "./listJobs";
 import { getDataVersion, getDatastore } from "./workspaceData";
-import {
-  createArmPipeline,
-  createInvokePipeline,
-  DEFAULT_ARM_RETRY,
-  DEFAULT_INVOKE_RETRY,
-  type ArmRetrySettings,
-  type InvokeRetrySettings,
-} from "./pipelines";
+import { createArmPipeline, createInvokePipeline, DEFAULT_ARM_RETRY, DEFAULT_INVOKE_RETRY, type ArmRetrySettings, type InvokeRetrySettings } from "./pipelines";
 import type { BatchClientContext } from "./send";
 
 export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;

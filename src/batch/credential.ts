@@ -32,21 +32,17 @@ export async function createDefaultCredential(config: Pick<BatchClientSettings, 
 function authenticationFailed(scopes: string | string[], identity: string, cause: unknown): BatchEndpointError {
   const scope = Array.isArray(scopes) ? scopes.join(" ") : scopes;
   const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : "the credential returned no token";
-  return new BatchEndpointError(
-    "AuthenticationFailed",
-    `Could not get an access token for ${scope} using ${identity}. ${reason.slice(0, 600)}`,
-    { retryable: false, cause },
-  );
+  return new BatchEndpointError("AuthenticationFailed", `Could not get an access token for ${scope} using ${identity}. ${reason.slice(0, 600)}`, {
+    retryable: false,
+    cause,
+  });
 }
 
 /**
  * A TokenCredential that creates the real one lazily (once) and turns failures into
  * AuthenticationFailed. `injected` (tests, composed hosts) is used as is.
  */
-export function createLazyCredential(
-  config: Pick<BatchClientSettings, "managedIdentityClientId">,
-  injected?: TokenCredential,
-): TokenCredential {
+export function createLazyCredential(config: Pick<BatchClientSettings, "managedIdentityClientId">, injected?: TokenCredential): TokenCredential {
   const identity = describeIdentity(config, injected);
   let created: Promise<TokenCredential> | undefined;
   return {

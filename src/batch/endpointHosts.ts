@@ -44,10 +44,7 @@ export function hostMatchesPattern(hostname: string, pattern: string): boolean {
  * with `allowLoopback` (and then no allowlist applies); otherwise the host must match one of
  * `allowedHosts`. No userinfo. Reasons never echo the full URI (it may carry a query).
  */
-export function checkEndpointUri(
-  uri: string,
-  config: Pick<BatchClientSettings, "allowedHosts" | "allowLoopback">,
-): EndpointCheck {
+export function checkEndpointUri(uri: string, config: Pick<BatchClientSettings, "allowedHosts" | "allowLoopback">): EndpointCheck {
   let url: URL;
   try {
     url = new URL(uri);
@@ -76,9 +73,10 @@ export function checkEndpointUri(
   if (!config.allowedHosts.some((pattern) => hostMatchesPattern(host, pattern))) {
     return {
       ok: false,
-      reason: config.allowedHosts.length > 0
-        ? `The endpoint host "${host}" is not allowed; allowed host patterns: ${config.allowedHosts.join(", ")} (setting SCORING_ALLOWED_HOSTS).`
-        : `The endpoint host "${host}" is not allowed: no host is (SCORING_ALLOWED_HOSTS is empty, and AML_ARM_ENDPOINT's cloud names no batch endpoint hosts).`,
+      reason:
+        config.allowedHosts.length > 0
+          ? `The endpoint host "${host}" is not allowed; allowed host patterns: ${config.allowedHosts.join(", ")} (setting SCORING_ALLOWED_HOSTS).`
+          : `The endpoint host "${host}" is not allowed: no host is (SCORING_ALLOWED_HOSTS is empty, and AML_ARM_ENDPOINT's cloud names no batch endpoint hosts).`,
     };
   }
   return { ok: true, url, loopback: false };

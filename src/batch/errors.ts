@@ -63,9 +63,7 @@ export function isBatchEndpointError(err: unknown): err is BatchEndpointError {
 // HTTP error responses
 
 /** Headers as core-rest-pipeline gives them, or a plain record (tests, other callers). */
-export type HeaderSource =
-  | { get(name: string): string | undefined }
-  | Record<string, string | string[] | number | undefined>;
+export type HeaderSource = { get(name: string): string | undefined } | Record<string, string | string[] | number | undefined>;
 
 export function headerValue(headers: HeaderSource | undefined, name: string): string | undefined {
   if (!headers) return undefined;
@@ -207,12 +205,7 @@ export function parseErrorResponse(
 // ---------------------------------------------------------------------------------------------
 // Anything thrown → BatchErrorInfo
 
-const IDENTITY_ERROR_NAMES = new Set([
-  "CredentialUnavailableError",
-  "AuthenticationError",
-  "AggregateAuthenticationError",
-  "AuthenticationRequiredError",
-]);
+const IDENTITY_ERROR_NAMES = new Set(["CredentialUnavailableError", "AuthenticationError", "AggregateAuthenticationError", "AuthenticationRequiredError"]);
 
 /** True for the errors @azure/identity throws when it cannot get a token. */
 export function isIdentityError(err: unknown): boolean {
@@ -249,7 +242,10 @@ export function toBatchEndpointError(err: unknown, how: { context?: string; mayH
     const rest = err as Error & { code?: unknown; statusCode?: unknown };
     if (typeof rest.statusCode === "number") {
       return new BatchEndpointError(codeForStatus(rest.statusCode), `${prefix}${message}`, {
-        httpStatus: rest.statusCode, retryable: isRetryableStatus(rest.statusCode), outcomeUnknown: maybeSent, cause: err,
+        httpStatus: rest.statusCode,
+        retryable: isRetryableStatus(rest.statusCode),
+        outcomeUnknown: maybeSent,
+        cause: err,
       });
     }
     const code = typeof rest.code === "string" ? rest.code : "REQUEST_SEND_ERROR";

@@ -51,8 +51,7 @@ function outputsOf(properties: Json | undefined): Record<string, { type: string 
 
 function studioUrlOf(properties: Json | undefined): string | null {
   return (
-    httpUrlOrNull(getPath(properties, "services", "Studio", "endpoint")) ??
-    httpUrlOrNull(getPath(properties, "interactionEndpoints", "Studio", "endpoint"))
+    httpUrlOrNull(getPath(properties, "services", "Studio", "endpoint")) ?? httpUrlOrNull(getPath(properties, "interactionEndpoints", "Studio", "endpoint"))
   );
 }
 

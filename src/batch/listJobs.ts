@@ -29,9 +29,7 @@ export async function listJobs(ctx: BatchClientContext, query: JobListQuery): Pr
   const apiVersion = query.apiVersion?.trim() || DEFAULT_JOBS_API_VERSION;
   const maxPages = query.maxPages ?? defaultMaxListPages;
   const notBefore = query.notBefore ? Date.parse(query.notBefore) : Number.NaN;
-  let url: string | undefined =
-    `${base}${workspaceIdOf(ws)}/jobs` +
-    `?api-version=${encodeURIComponent(apiVersion)}`;
+  let url: string | undefined = `${base}${workspaceIdOf(ws)}/jobs` + `?api-version=${encodeURIComponent(apiVersion)}`;
   const context = `List jobs of workspace ${ws.workspace}`;
   const jobs: ListedJob[] = [];
   let newestFirst = true;
@@ -39,7 +37,13 @@ export async function listJobs(ctx: BatchClientContext, query: JobListQuery): Pr
   let pages = 0;
   while (url) {
     if (pages >= maxPages) return { jobs, complete: false, pages };
-    const request = createPipelineRequest({ url, method: "GET", headers: createHttpHeaders({ Accept: "application/json" }), timeout: ctx.armTimeoutMs, allowInsecureConnection: arm.loopback });
+    const request = createPipelineRequest({
+      url,
+      method: "GET",
+      headers: createHttpHeaders({ Accept: "application/json" }),
+      timeout: ctx.armTimeoutMs,
+      allowInsecureConnection: arm.loopback,
+    });
     const response = await send(ctx.armPipeline, ctx.httpClient, request, context, false);
     pages++;
     if (response.status !== 200) throw parseErrorResponse(response.status, response.headers, response.bodyAsText, { context });
@@ -88,7 +92,11 @@ export function toListedJob(item: unknown): ListedJob | null {
     return null;
   }
   return {
-    name: fields.name, id: fields.id, jobPath, status: fields.status ?? "Unknown", studioUrl: fields.studioUrl,
+    name: fields.name,
+    id: fields.id,
+    jobPath,
+    status: fields.status ?? "Unknown",
+    studioUrl: fields.studioUrl,
     createdAt: typeof created === "string" ? created : null,
     outputs: fields.outputs,
     tags: stringMap(getField(properties, "tags")),

@@ -35,7 +35,6 @@ import { scopeOf } from "./cloud";
 import { BatchEndpointError, isNeverSentErrorCode, retryAfterSecondsFrom } from "./errors";
 import { isLoopbackUrl } from "./endpointHosts";
 
-
 export interface InvokeRetrySettings {
   /** Retries of a request that provably never left (refused connection, DNS failure). */
   maxRetries: number;
@@ -70,7 +69,10 @@ export const DEFAULT_ARM_RETRY: ArmRetrySettings = {
  * a BatchEndpointError like any other error response.
  */
 export class RetryAfterTooLongError extends Error {
-  constructor(readonly response: PipelineResponse, readonly retryAfterSeconds: number) {
+  constructor(
+    readonly response: PipelineResponse,
+    readonly retryAfterSeconds: number,
+  ) {
     super(`The service asked to retry after ${retryAfterSeconds} s; not waiting in-process.`);
     this.name = "RetryAfterTooLongError";
   }
@@ -128,7 +130,10 @@ export function createInvokePipeline(
     { name: "invokeNeverSentRetryPolicy", sendRequest: retryPolicy([neverSentStrategy(settings)], { maxRetries: settings.maxRetries }).sendRequest },
     { phase: "Retry" },
   );
-  pipeline.addPolicy(authPolicy({ scope: config.mlAudience ? scopeOf(config.mlAudience) : null, setting: "AML_DATA_PLANE_AUDIENCE" }, credential, config.allowLoopback), { phase: "Sign" });
+  pipeline.addPolicy(
+    authPolicy({ scope: config.mlAudience ? scopeOf(config.mlAudience) : null, setting: "AML_DATA_PLANE_AUDIENCE" }, credential, config.allowLoopback),
+    { phase: "Sign" },
+  );
   return pipeline;
 }
 

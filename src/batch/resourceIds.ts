@@ -42,7 +42,9 @@ function workspacePrefix(parts: string[]): { ref: WorkspaceRef; rest: string[] }
     providers?.toLowerCase() !== "providers" ||
     provider?.toLowerCase() !== PROVIDER ||
     workspaces?.toLowerCase() !== "workspaces" ||
-    !validValue(sub) || !validValue(rg) || !validValue(ws)
+    !validValue(sub) ||
+    !validValue(rg) ||
+    !validValue(ws)
   ) {
     return null;
   }
@@ -96,14 +98,10 @@ export function workspaceJobPath(id: string, name?: string): string {
   const parts = segments(id);
   const prefix = parts ? workspacePrefix(parts) : null;
   if (!prefix) {
-    throw new BatchEndpointError(
-      "UnexpectedResponse",
-      `The job id "${id.slice(0, 300)}" is not an Azure Machine Learning workspace resource id.`,
-    );
+    throw new BatchEndpointError("UnexpectedResponse", `The job id "${id.slice(0, 300)}" is not an Azure Machine Learning workspace resource id.`);
   }
   const { rest } = prefix;
-  const idJobName =
-    rest.length >= 2 && rest[rest.length - 2]?.toLowerCase() === "jobs" ? rest[rest.length - 1] : undefined;
+  const idJobName = rest.length >= 2 && rest[rest.length - 2]?.toLowerCase() === "jobs" ? rest[rest.length - 1] : undefined;
   const jobName = name !== undefined && name.trim() !== "" ? name.trim() : idJobName;
   if (!validValue(jobName)) {
     throw new BatchEndpointError(

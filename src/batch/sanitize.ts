@@ -7,9 +7,27 @@ const MAX_MESSAGE_LENGTH = 1000;
 
 /** Query/connection-string parameters whose values are never shown. */
 const SECRET_PARAMS = [
-  "sig", "signature", "code", "key", "token", "access_token", "id_token", "refresh_token",
-  "client_secret", "secret", "password", "pwd", "apikey", "api_key", "api-key", "subscription-key",
-  "x-functions-key", "assertion", "accountkey", "sharedaccesskey", "sharedaccesssignature",
+  "sig",
+  "signature",
+  "code",
+  "key",
+  "token",
+  "access_token",
+  "id_token",
+  "refresh_token",
+  "client_secret",
+  "secret",
+  "password",
+  "pwd",
+  "apikey",
+  "api_key",
+  "api-key",
+  "subscription-key",
+  "x-functions-key",
+  "assertion",
+  "accountkey",
+  "sharedaccesskey",
+  "sharedaccesssignature",
 ];
 
 const URL_WITH_QUERY = /\b(https?:\/\/[^\s"'<>?#]*)\?[^\s"'<>#]*/gi;

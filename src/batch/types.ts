@@ -17,9 +17,7 @@ export interface BatchClientSettings {
 }
 
 /** An Azure ML job input as the invoke body names it. */
-export type JobInput =
-  | { type: "uri_folder" | "uri_file"; uri: string }
-  | { type: "literal"; value: string };
+export type JobInput = { type: "uri_folder" | "uri_file"; uri: string } | { type: "literal"; value: string };
 
 export interface JobOutput {
   /** Output port name; the seed pipeline uses `score`. */
@@ -44,9 +42,20 @@ export interface InvokeJobRequest {
 
 /** The terminal and non-terminal job statuses Azure ML reports (`properties.status`). */
 export type JobStatus =
-  | "NotStarted" | "Starting" | "Provisioning" | "Preparing" | "Queued" | "Running"
-  | "Finalizing" | "CancelRequested" | "Completed" | "Failed" | "Canceled"
-  | "NotResponding" | "Paused" | "Unknown";
+  | "NotStarted"
+  | "Starting"
+  | "Provisioning"
+  | "Preparing"
+  | "Queued"
+  | "Running"
+  | "Finalizing"
+  | "CancelRequested"
+  | "Completed"
+  | "Failed"
+  | "Canceled"
+  | "NotResponding"
+  | "Paused"
+  | "Unknown";
 
 /** A job as we keep it: enough to poll, cancel and show it. */
 export interface JobRef {

@@ -21,7 +21,9 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
  * does not say: Data Versions List ordered by creation time, one item.
  */
 async function newestVersion(ctx: BatchClientContext, workspace: string, name: string): Promise<string> {
-  const list = asObject(await getWorkspaceResource(ctx, workspace, `data/${name}/versions`, `versions of data asset ${name}`, "&$orderBy=createdtime%20desc&$top=1"));
+  const list = asObject(
+    await getWorkspaceResource(ctx, workspace, `data/${name}/versions`, `versions of data asset ${name}`, "&$orderBy=createdtime%20desc&$top=1"),
+  );
   const first = asObject(Array.isArray(list?.value) ? list.value[0] : undefined);
   const version = getString(first, "name");
   if (!version) throw new BatchEndpointError("UnexpectedResponse", `Data asset ${name} has no version.`, { retryable: false });
@@ -37,12 +39,17 @@ async function getWorkspaceResource(ctx: BatchClientContext, workspace: string, 
   const url = `${base}${workspaceIdOf(ws)}/${tail}?api-version=${WORKSPACE_DATA_API_VERSION}${query}`;
   const context = `Get ${what} (workspace ${ws.workspace})`;
   const request = createPipelineRequest({
-    url, method: "GET", headers: createHttpHeaders({ Accept: "application/json" }), timeout: ctx.armTimeoutMs, allowInsecureConnection: arm.loopback,
+    url,
+    method: "GET",
+    headers: createHttpHeaders({ Accept: "application/json" }),
+    timeout: ctx.armTimeoutMs,
+    allowInsecureConnection: arm.loopback,
   });
   const response = await send(ctx.armPipeline, ctx.httpClient, request, context, false);
   if (response.status !== 200) throw parseErrorResponse(response.status, response.headers, response.bodyAsText, { context });
   const body = parseJson(response.bodyAsText);
-  if (!asObject(body)) throw new BatchEndpointError("UnexpectedResponse", `${context}: HTTP 200 but the body is not JSON.`, { httpStatus: 200, retryable: true });
+  if (!asObject(body))
+    throw new BatchEndpointError("UnexpectedResponse", `${context}: HTTP 200 but the body is not JSON.`, { httpStatus: 200, retryable: true });
   return body;
 }
 

@@ -100,7 +100,10 @@ function parseBlobTrigger(env: Env, defaultPollSeconds: number): AppConfig["blob
       return { problem: "BLOB_TRIGGER_OUTPUT_TEMPLATE must be an azureml://datastores/<ds>/paths/<file> path (placeholders allowed)." };
     }
     const unknown = [...outputTemplate.matchAll(templatePlaceholders)].map((m) => m[1]).filter((n) => !knownPlaceholders.has(n));
-    if (unknown.length > 0) return { problem: `BLOB_TRIGGER_OUTPUT_TEMPLATE has unknown placeholders: ${unknown.map((n) => `{${n}}`).join(", ")}; use {blobName}, {blobPath}, {runId}, {date}.` };
+    if (unknown.length > 0)
+      return {
+        problem: `BLOB_TRIGGER_OUTPUT_TEMPLATE has unknown placeholders: ${unknown.map((n) => `{${n}}`).join(", ")}; use {blobName}, {blobPath}, {runId}, {date}.`,
+      };
   }
   let pollSeconds: number;
   try {
@@ -127,7 +130,10 @@ function parseBlobTrigger(env: Env, defaultPollSeconds: number): AppConfig["blob
 function workspaceSetting(env: Env): string | null {
   const raw = env.AML_WORKSPACE_ID?.trim();
   if (!raw) return null;
-  if (!parseWorkspaceId(raw)) throw new Error("Setting AML_WORKSPACE_ID must be a workspace resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>.");
+  if (!parseWorkspaceId(raw))
+    throw new Error(
+      "Setting AML_WORKSPACE_ID must be a workspace resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>.",
+    );
   return raw;
 }
 
@@ -179,13 +185,31 @@ export function parseConfig(env: Env): AppConfig {
 }
 
 const settingNames = [
-  "SCORING_ALLOWED_HOSTS", "SCORING_ALLOW_LOOPBACK", "AML_ARM_ENDPOINT", "AML_ARM_AUDIENCE", "AML_DATA_PLANE_AUDIENCE", "AZURE_CLIENT_ID",
-  "SCORING_DEFAULT_POLL_SECONDS", "SCORING_MAX_POLLS_PER_EXECUTION", "AML_WORKSPACE_ID",
-  "SCORING_POLL_MODE", "SCORING_JOB_EVENTS", "SCORING_EVENT_SAFETY_POLL_SECONDS",
-  "BLOB_TRIGGER_ENDPOINT_URI", "BLOB_TRIGGER_DEPLOYMENT", "BLOB_TRIGGER_CONTAINER", "BLOB_TRIGGER_PREFIX",
-  "BLOB_TRIGGER_SUFFIX", "BLOB_TRIGGER_INPUT_MODE", "BLOB_TRIGGER_MARKER", "BLOB_TRIGGER_OUTPUT_TEMPLATE",
-  "BLOB_TRIGGER_POLL_SECONDS", "BLOB_TRIGGER_DATASTORE",
-  "SCORING_RETENTION_DAYS", "SCORING_RETENTION_BATCH", "SCORING_RETENTION_SCHEDULE",
+  "SCORING_ALLOWED_HOSTS",
+  "SCORING_ALLOW_LOOPBACK",
+  "AML_ARM_ENDPOINT",
+  "AML_ARM_AUDIENCE",
+  "AML_DATA_PLANE_AUDIENCE",
+  "AZURE_CLIENT_ID",
+  "SCORING_DEFAULT_POLL_SECONDS",
+  "SCORING_MAX_POLLS_PER_EXECUTION",
+  "AML_WORKSPACE_ID",
+  "SCORING_POLL_MODE",
+  "SCORING_JOB_EVENTS",
+  "SCORING_EVENT_SAFETY_POLL_SECONDS",
+  "BLOB_TRIGGER_ENDPOINT_URI",
+  "BLOB_TRIGGER_DEPLOYMENT",
+  "BLOB_TRIGGER_CONTAINER",
+  "BLOB_TRIGGER_PREFIX",
+  "BLOB_TRIGGER_SUFFIX",
+  "BLOB_TRIGGER_INPUT_MODE",
+  "BLOB_TRIGGER_MARKER",
+  "BLOB_TRIGGER_OUTPUT_TEMPLATE",
+  "BLOB_TRIGGER_POLL_SECONDS",
+  "BLOB_TRIGGER_DATASTORE",
+  "SCORING_RETENTION_DAYS",
+  "SCORING_RETENTION_BATCH",
+  "SCORING_RETENTION_SCHEDULE",
 ];
 
 let cached: { key: string; config: AppConfig } | undefined;

@@ -16,15 +16,12 @@ export interface BlobCreatedEvent {
   data: Record<string, unknown>;
 }
 
-export type BlobEventDecision =
-  | { kind: "start"; instanceId: string; body: Record<string, unknown> }
-  | { kind: "ignore"; reason: string };
+export type BlobEventDecision = { kind: "start"; instanceId: string; body: Record<string, unknown> } | { kind: "ignore"; reason: string };
 
 /** Storage APIs that end a write: the blob is complete when their event fires (SftpCommit: an SFTP upload). */
 const completingApis = new Set(["PutBlob", "PutBlockList", "CopyBlob", "FlushWithClose", "SftpCommit"]);
 /** Event Grid's subject starts with `/`; some CloudEvents producers drop it. */
 const subjectForm = /^\/?blobServices\/default\/containers\/([^/]+)\/blobs\/(.+)$/;
-
 
 const withoutExtension = (name: string) => name.replace(/\.[^./]*$/, "");
 
@@ -33,7 +30,10 @@ function outputGuard(template: string): { prefix: string; pattern: RegExp } {
   const path = template.replace(/^azureml:\/\/datastores\/[^/]+\/paths\//, "");
   const literal = path.split("{")[0] ?? "";
   const prefix = literal.slice(0, literal.lastIndexOf("/") + 1);
-  const source = path.split(/\{\w+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".+");
+  const source = path
+    .split(/\{\w+\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".+");
   return { prefix, pattern: new RegExp(`^${source}$`) };
 }
 
@@ -44,7 +44,8 @@ export function decideBlobCreated(event: BlobCreatedEvent, settings: BlobTrigger
   if (!subject) return ignore(`subject "${event.subject}" is not a blob subject (/blobServices/default/containers/<c>/blobs/<path>)`);
   const [, container, path] = subject as unknown as [string, string, string];
   const api = typeof event.data.api === "string" ? event.data.api : "";
-  if (!completingApis.has(api)) return ignore(`data.api ${api || "(missing)"} does not complete a write (PutBlob, PutBlockList, CopyBlob, FlushWithClose, SftpCommit do)`);
+  if (!completingApis.has(api))
+    return ignore(`data.api ${api || "(missing)"} does not complete a write (PutBlob, PutBlockList, CopyBlob, FlushWithClose, SftpCommit do)`);
   if (container !== settings.container) return ignore(`container ${container} is not ${settings.container}`);
   if (!path.startsWith(settings.prefix)) return ignore(`path ${path} does not start with ${settings.prefix}`);
   if (!path.endsWith(settings.suffix)) return ignore(`path ${path} does not end with ${settings.suffix}`);
@@ -67,7 +68,10 @@ export function decideBlobCreated(event: BlobCreatedEvent, settings: BlobTrigger
     if (fileName !== settings.marker) return ignore(`folder mode: ${fileName} is not the marker ${settings.marker}`);
     inputPath = segments.slice(0, -1).join("/");
     const folderUrl = url.slice(0, url.lastIndexOf("/") + 1);
-    input = { type: "uri_folder", uri: settings.datastore ? `azureml://datastores/${settings.datastore}/paths/${inputPath}${inputPath ? "/" : ""}` : folderUrl };
+    input = {
+      type: "uri_folder",
+      uri: settings.datastore ? `azureml://datastores/${settings.datastore}/paths/${inputPath}${inputPath ? "/" : ""}` : folderUrl,
+    };
   } else {
     inputPath = path;
     input = { type: "uri_file", uri: settings.datastore ? `azureml://datastores/${settings.datastore}/paths/${path}` : url };

@@ -11,19 +11,14 @@ import { isLive } from "../runs/runtimeStatus";
 import type { EventOutcome } from "./startRunsForBlobEvents";
 import { type IncomingEvent, toIncomingEvent } from "./toIncomingEvent";
 
-export const jobEventTypes = new Set([
-  "Microsoft.MachineLearningServices.RunStatusChanged",
-  "Microsoft.MachineLearningServices.RunCompleted",
-]);
+export const jobEventTypes = new Set(["Microsoft.MachineLearningServices.RunStatusChanged", "Microsoft.MachineLearningServices.RunCompleted"]);
 
 export const isJobEvent = (raw: unknown): boolean => {
   const e = raw as { eventType?: unknown; type?: unknown } | null;
   return jobEventTypes.has(String(e?.eventType ?? e?.type ?? ""));
 };
 
-export type JobEventDecision =
-  | { kind: "signal"; jobName: string; status: string | null; runId: string | null }
-  | { kind: "ignore"; reason: string };
+export type JobEventDecision = { kind: "signal"; jobName: string; status: string | null; runId: string | null } | { kind: "ignore"; reason: string };
 
 const asRecord = (v: unknown): Record<string, unknown> => asObject(v) ?? {};
 
@@ -37,13 +32,15 @@ export function decideJobEvent(event: IncomingEvent): JobEventDecision {
 }
 
 /** The job a run is waiting on, from its custom status (set by the orchestrator each step). */
-const jobOf = (customStatus: unknown): string | undefined => (asRecord(asRecord(customStatus).job).name as string | undefined);
+const jobOf = (customStatus: unknown): string | undefined => asRecord(asRecord(customStatus).job).name as string | undefined;
 
 export async function signalRunsForJobEvents(rawEvents: unknown[], runs: RunsClient, log: (message: string) => void): Promise<EventOutcome[]> {
   const outcomes: EventOutcome[] = [];
   for (const raw of rawEvents) {
     const outcome = await signalOne(raw, runs);
-    log(`job event ${outcome.eventId ?? "(no id)"}: ${outcome.outcome}${outcome.runId ? ` run ${outcome.runId}` : ""}${outcome.reason ? `: ${outcome.reason}` : ""}`);
+    log(
+      `job event ${outcome.eventId ?? "(no id)"}: ${outcome.outcome}${outcome.runId ? ` run ${outcome.runId}` : ""}${outcome.reason ? `: ${outcome.reason}` : ""}`,
+    );
     outcomes.push(outcome);
   }
   return outcomes;

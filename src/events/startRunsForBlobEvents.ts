@@ -19,7 +19,10 @@ export interface EventOutcome {
 }
 
 export async function startRunsForBlobEvents(
-  rawEvents: unknown[], runs: RunsClient, config: AppConfig, log: (message: string) => void,
+  rawEvents: unknown[],
+  runs: RunsClient,
+  config: AppConfig,
+  log: (message: string) => void,
 ): Promise<EventOutcome[]> {
   const outcomes: EventOutcome[] = [];
   for (const raw of rawEvents) {

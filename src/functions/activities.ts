@@ -19,5 +19,9 @@ df.app.activity(names.activities.invoke, { handler: (request: EnsureJobRequest, 
 df.app.activity(names.activities.findJob, { handler: (request: EnsureJobRequest, context) => batch.findInvokedJob(request, logFor(context, request.log)) });
 df.app.activity(names.activities.getStatus, { handler: (locator: JobLocator, context) => batch.getBatchJobStatus(locator, logFor(context, locator.log)) });
 df.app.activity(names.activities.cancel, { handler: (locator: JobLocator, context) => batch.cancelBatchJob(locator, logFor(context, locator.log)) });
-df.app.activity(names.activities.preflight, { handler: (request: PreflightRequest, context) => data.preflightScoringRun(request, logFor(context, request.log)) });
-df.app.activity(names.activities.describeOutput, { handler: (request: DescribeOutputRequest, context) => data.describeRunOutput(request, logFor(context, request.log)) });
+df.app.activity(names.activities.preflight, {
+  handler: (request: PreflightRequest, context) => data.preflightScoringRun(request, logFor(context, request.log)),
+});
+df.app.activity(names.activities.describeOutput, {
+  handler: (request: DescribeOutputRequest, context) => data.describeRunOutput(request, logFor(context, request.log)),
+});

@@ -15,9 +15,16 @@ const common = { authLevel: "function" as const, extraInputs: [durableClientInpu
 
 const checkOutputNow: OutputCheck = (output, workspace) => checkOutput(output, workspace, sharedPreflightDeps());
 
-app.http(names.http.start, { ...common, methods: ["POST"], route: "scoring-runs", handler: runsHandler((req, runs) => startScoringRun(req, runs, getConfig(), checkOutputNow)) });
+app.http(names.http.start, {
+  ...common,
+  methods: ["POST"],
+  route: "scoring-runs",
+  handler: runsHandler((req, runs) => startScoringRun(req, runs, getConfig(), checkOutputNow)),
+});
 app.http(names.http.events, {
-  ...common, methods: ["POST", "OPTIONS"], route: "scoring-runs/events",
+  ...common,
+  methods: ["POST", "OPTIONS"],
+  route: "scoring-runs/events",
   handler: runsHandler((req, runs, log) => receiveEvents(req, runs, getConfig(), log)),
 });
 app.http(names.http.list, { ...common, methods: ["GET"], route: "scoring-runs", handler: runsHandler(listScoringRuns) });

@@ -12,5 +12,10 @@ app.timer(names.timers.purgeOldRuns, {
   schedule: retentionTimerSchedule(getConfig().retention),
   extraInputs: [durableClientInput],
   handler: (timer, context) =>
-    runRetention(parseRetention(getConfig().retention), () => runsClient(df.getClient(context)), occurrenceTime(timer, new Date()), (m) => context.log(m)),
+    runRetention(
+      parseRetention(getConfig().retention),
+      () => runsClient(df.getClient(context)),
+      occurrenceTime(timer, new Date()),
+      (m) => context.log(m),
+    ),
 });

@@ -26,7 +26,10 @@ export function sharedPreflightDeps(): PreflightDeps {
   if (cachedDeps?.config !== config) {
     const { createLazyCredential } = require("../batch/credential") as typeof import("../batch/credential");
     const { createBlobInspector } = require("../storage/blobInspector") as typeof import("../storage/blobInspector");
-    cachedDeps = { config, deps: { client: sharedBatchClient(), blobs: createBlobInspector(createLazyCredential(config)), allowLoopback: config.allowLoopback } };
+    cachedDeps = {
+      config,
+      deps: { client: sharedBatchClient(), blobs: createBlobInspector(createLazyCredential(config)), allowLoopback: config.allowLoopback },
+    };
   }
   return cachedDeps.deps;
 }

@@ -21,8 +21,7 @@ export function runNotFoundBody(id: string): ErrorBody {
 export function idempotencyConflictBody(id: string): ErrorBody {
   return errorBody(
     "IdempotencyConflict",
-    `Scoring run '${id}' was already started with a different request body; ` +
-      "use a new Idempotency-Key or instanceId, or send the same body again.",
+    `Scoring run '${id}' was already started with a different request body; ` + "use a new Idempotency-Key or instanceId, or send the same body again.",
   );
 }
 

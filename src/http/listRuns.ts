@@ -30,7 +30,8 @@ export async function listScoringRuns(req: ApiRequest, runs: RunsClient): Promis
   if (details.length > 0) return { status: 400, body: invalidRequestBody(details) };
 
   const runtime = wanted ? [...new Set(wanted.flatMap((s) => runtimeStatusesFor[s as RunStatus]))] : undefined;
-  const views = (await runs.list(runtime)).map(toRunView)
+  const views = (await runs.list(runtime))
+    .map(toRunView)
     .filter((v) => !wanted || wanted.includes(v.status))
     .sort(newestFirst);
   const start = cursor && cursor !== "invalid" ? views.filter((v) => after(v, cursor)) : views;

@@ -16,7 +16,12 @@ export type OutputCheck = (output: JobOutput, workspace: string | null) => Promi
 /** Long enough for a Datastores Get and a blob HEAD; short against ADF's 230 s. */
 export const outputCheckBudgetMs = 5_000;
 
-export async function refuseUnusableOutput(request: ScoringRunRequest, outputField: string, check: OutputCheck, budgetMs = outputCheckBudgetMs): Promise<ApiResponse | null> {
+export async function refuseUnusableOutput(
+  request: ScoringRunRequest,
+  outputField: string,
+  check: OutputCheck,
+  budgetMs = outputCheckBudgetMs,
+): Promise<ApiResponse | null> {
   if (!request.output || request.preflight !== "strict") return null;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), budgetMs)));

@@ -27,7 +27,8 @@ export async function receiveEvents(req: ApiRequest, runs: RunsClient, config: A
   if (req.method === "OPTIONS") {
     // CloudEvents webhook abuse protection: allow the origin Event Grid names.
     const origin = req.header("webhook-request-origin");
-    if (!origin) return { status: 400, body: errorBody("InvalidRequest", "OPTIONS is the CloudEvents handshake: the WebHook-Request-Origin header is required.") };
+    if (!origin)
+      return { status: 400, body: errorBody("InvalidRequest", "OPTIONS is the CloudEvents handshake: the WebHook-Request-Origin header is required.") };
     return { status: 200, headers: { "WebHook-Allowed-Origin": origin, "WebHook-Allowed-Rate": "*" } };
   }
   let body: unknown;
@@ -66,7 +67,12 @@ export async function receiveEvents(req: ApiRequest, runs: RunsClient, config: A
   if (parsed.length === 0) return { status: 400, body: errorBody("InvalidRequest", `No valid event: ${malformed.map((m) => m.reason).join("; ")}`) };
   const jobEvents = parsed.filter(isJobEvent);
   const outcomes = [
-    ...(await startRunsForBlobEvents(parsed.filter((e) => !isJobEvent(e)), runs, config, log)),
+    ...(await startRunsForBlobEvents(
+      parsed.filter((e) => !isJobEvent(e)),
+      runs,
+      config,
+      log,
+    )),
     ...(await signalRunsForJobEvents(jobEvents, runs, log)),
   ];
   return { status: 200, headers: { "Content-Type": "application/json" }, body: { results: [...malformed, ...outcomes] } };

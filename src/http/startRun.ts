@@ -17,7 +17,6 @@ import type { ApiRequest, ApiResponse } from "./types";
 import { acceptedResponse, runLinks, runResponse, waitForRun } from "./runResponses";
 import { type OutputCheck, refuseUnusableOutput } from "./outputAtStart";
 
-
 /** ADF's Azure Function / Web activities give up after 230 s; answer well before. */
 export const maxWaitSeconds = 220;
 
@@ -52,13 +51,17 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   if (validation.ok && validation.instanceId !== null) {
     if (key !== null) details.push({ field: "instanceId", message: "names the run, as the Idempotency-Key header does: send one or the other, not both." });
     const reserved = [KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, blobRunPrefix].find((prefix) => validation.instanceId?.startsWith(prefix));
-    if (reserved) details.push({ field: "instanceId", message: `must not start with '${reserved}': those ids name runs started with an Idempotency-Key, by request content, or by a blob event.` });
+    if (reserved)
+      details.push({
+        field: "instanceId",
+        message: `must not start with '${reserved}': those ids name runs started with an Idempotency-Key, by request content, or by a blob event.`,
+      });
   }
   if (details.length > 0 || !validation.ok) return { status: 400, body: invalidRequestBody(details) };
 
   const { request } = validation;
-  const instanceId = validation.instanceId
-    ?? (key !== null ? instanceIdForKey(key) : request.output ? instanceIdForRequest(request) : randomUUID().replace(/-/g, ""));
+  const instanceId =
+    validation.instanceId ?? (key !== null ? instanceIdForKey(key) : request.output ? instanceIdForRequest(request) : randomUUID().replace(/-/g, ""));
   // Only for a new run: a resubmit of a finished run finds its own predictions file there.
   const outputField = isPlainObject(body) && "endpoint_output_uri" in body ? "endpoint_output_uri" : "output.uri";
   const input = newRunInput(request, config, new Date(), correlation.ok ? correlation.correlationId : null);
@@ -81,7 +84,11 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
  * view is read. A run found again by its key, or waited on, answers as its status route does.
  */
 async function respondWithRun(
-  req: ApiRequest, runs: RunsClient, instanceId: string, wait: number, opts: { alwaysAccepted?: boolean } = {},
+  req: ApiRequest,
+  runs: RunsClient,
+  instanceId: string,
+  wait: number,
+  opts: { alwaysAccepted?: boolean } = {},
 ): Promise<ApiResponse> {
   const status = wait > 0 ? await waitForRun(runs, instanceId, wait * 1000) : await runs.get(instanceId);
   const view = status ? toRunView(status) : pendingView(instanceId);

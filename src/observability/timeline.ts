@@ -3,8 +3,20 @@
  * cancel requests, outcome), so the status endpoint tells it without opening Azure. Pure.
  */
 export type TimelineEvent =
-  | "started" | "preflight" | "invoked" | "invokeRetry" | "status" | "statusReadFailed"
-  | "cancelRequested" | "cancelSent" | "cancelFailed" | "output" | "succeeded" | "failed" | "canceled" | "omitted";
+  | "started"
+  | "preflight"
+  | "invoked"
+  | "invokeRetry"
+  | "status"
+  | "statusReadFailed"
+  | "cancelRequested"
+  | "cancelSent"
+  | "cancelFailed"
+  | "output"
+  | "succeeded"
+  | "failed"
+  | "canceled"
+  | "omitted";
 
 export interface TimelineEntry {
   at: string;

@@ -17,7 +17,10 @@ export function thrownActivityError(err: unknown, outcomeUnknown: boolean): Batc
 }
 
 export function* callActivity<T>(
-  df: DurableOrchestrationContext, name: string, input: unknown, ifThrown: { outcomeUnknown: boolean },
+  df: DurableOrchestrationContext,
+  name: string,
+  input: unknown,
+  ifThrown: { outcomeUnknown: boolean },
 ): Generator<Task, ActivityResult<T>, ActivityResult<T>> {
   try {
     return yield df.callActivity(name, input);

@@ -31,7 +31,13 @@ export function preflightSummary(report: PreflightReport, maxChecks: number = li
   const checks = [...report.checks]
     .sort((a, b) => severity[a.result] - severity[b.result])
     .slice(0, maxChecks)
-    .map((c): PreflightCheck => ({ ...c, target: cut(c.target, 64), uri: cut(c.uri, limits.checkText), blobUrl: c.blobUrl === null ? null : cut(c.blobUrl, limits.checkText), message: cut(c.message, limits.checkText) }));
+    .map((c): PreflightCheck => ({
+      ...c,
+      target: cut(c.target, 64),
+      uri: cut(c.uri, limits.checkText),
+      blobUrl: c.blobUrl === null ? null : cut(c.blobUrl, limits.checkText),
+      message: cut(c.message, limits.checkText),
+    }));
   return { mode: report.mode, checks, counts };
 }
 
@@ -49,7 +55,11 @@ export function timelineSummary(timeline: readonly TimelineEntry[], max: number 
   const first = timeline[0] as TimelineEntry;
   const latest = timeline.slice(timeline.length - (max - 2));
   const omitted = timeline.length - latest.length - 1;
-  return [shorten(first), { at: latest[0]!.at, event: "omitted", detail: `${omitted} entr${omitted === 1 ? "y" : "ies"} omitted here; the result lists them` }, ...latest.map(shorten)];
+  return [
+    shorten(first),
+    { at: latest[0]!.at, event: "omitted", detail: `${omitted} entr${omitted === 1 ? "y" : "ies"} omitted here; the result lists them` },
+    ...latest.map(shorten),
+  ];
 }
 
 function shortError(error: RunError, max: number): RunError {
@@ -72,14 +82,18 @@ export function boundedProgress(progress: RunProgress, budgetBytes: number = cus
   const fits = () => utf16Bytes(bounded) <= budgetBytes;
   while (!fits() && bounded.timeline && bounded.timeline.length > 0) bounded.timeline = bounded.timeline.slice(1);
   while (!fits() && bounded.warnings && bounded.warnings.length > 0) bounded.warnings = bounded.warnings.slice(0, -1);
-  while (!fits() && bounded.preflight && bounded.preflight.checks.length > 0) bounded.preflight = { ...bounded.preflight, checks: bounded.preflight.checks.slice(0, -1) };
+  while (!fits() && bounded.preflight && bounded.preflight.checks.length > 0)
+    bounded.preflight = { ...bounded.preflight, checks: bounded.preflight.checks.slice(0, -1) };
   if (!fits() && bounded.error) bounded.error = shortError(bounded.error, 120);
   if (!fits() && bounded.job) bounded.job = { ...bounded.job, id: cut(bounded.job.id, 200), studioUrl: null };
   if (fits()) return bounded;
   // Nothing else can be this large; keep what a caller needs most.
   return {
-    phase: progress.phase, job: progress.job ? { name: cut(progress.job.name, 100), id: "", status: cut(progress.job.status, 40), studioUrl: null } : null,
-    polls: progress.polls, lastPolledAt: progress.lastPolledAt, nextPollAt: progress.nextPollAt,
+    phase: progress.phase,
+    job: progress.job ? { name: cut(progress.job.name, 100), id: "", status: cut(progress.job.status, 40), studioUrl: null } : null,
+    polls: progress.polls,
+    lastPolledAt: progress.lastPolledAt,
+    nextPollAt: progress.nextPollAt,
     ...(progress.error ? { error: { code: cut(progress.error.code, 64), message: "See the run's result." } } : {}),
   };
 }
@@ -87,7 +101,11 @@ export function boundedProgress(progress: RunProgress, budgetBytes: number = cus
 export type Phase = "Preflight" | "Invoking" | "Monitoring" | "Canceling" | "Succeeded" | "Failed" | "Canceled";
 
 /** What the run shows of itself at a step: its state, the phase, the next poll, how its job's end was seen, its error. */
-export function progressOf(state: RunState, phase: Phase, extras: { nextPoll?: Date | null; detection?: RunDetection | null; error?: RunError | null } = {}): RunProgress {
+export function progressOf(
+  state: RunState,
+  phase: Phase,
+  extras: { nextPoll?: Date | null; detection?: RunDetection | null; error?: RunError | null } = {},
+): RunProgress {
   return {
     phase,
     job: state.job ? { name: state.job.name, id: state.job.id, status: state.job.status, studioUrl: state.job.studioUrl } : null,

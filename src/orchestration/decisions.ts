@@ -22,8 +22,10 @@ export const maxCancelAttempts = 5;
 
 /** The ARM job resource often carries no error text (the reason lives in the job's logs): say where to look. */
 function failedWithoutMessage(job: JobSnapshot): string {
-  return `The Azure ML job ${job.name} failed; Azure ML returned no error message with its status. ` +
-    (job.studioUrl ? `Its logs are in Azure ML studio: ${job.studioUrl}` : "Its logs are in Azure ML studio, under the endpoint's jobs.");
+  return (
+    `The Azure ML job ${job.name} failed; Azure ML returned no error message with its status. ` +
+    (job.studioUrl ? `Its logs are in Azure ML studio: ${job.studioUrl}` : "Its logs are in Azure ML studio, under the endpoint's jobs.")
+  );
 }
 
 export function decideAfterPoll(state: RunState, request: ScoringRunRequest, job: JobSnapshot, now: Date): PollDecision {
@@ -39,8 +41,16 @@ export function decideAfterPoll(state: RunState, request: ScoringRunRequest, job
       return {
         kind: "fail",
         error: state.cancel
-          ? { code: "RunCanceled", message: `The run was canceled on request${state.cancel.reason ? ` (${state.cancel.reason})` : ""}; the Azure ML job ${job.name} is Canceled.`, jobStatus: "Canceled" }
-          : { code: "JobCanceled", message: `The Azure ML job ${job.name} was canceled outside this run (Azure ML studio, CLI or another client).`, jobStatus: "Canceled" },
+          ? {
+              code: "RunCanceled",
+              message: `The run was canceled on request${state.cancel.reason ? ` (${state.cancel.reason})` : ""}; the Azure ML job ${job.name} is Canceled.`,
+              jobStatus: "Canceled",
+            }
+          : {
+              code: "JobCanceled",
+              message: `The Azure ML job ${job.name} was canceled outside this run (Azure ML studio, CLI or another client).`,
+              jobStatus: "Canceled",
+            },
       };
   }
   return deadlineDecision(state, request, job.status, now) ?? { kind: "continue" };
@@ -51,7 +61,11 @@ export function deadlineDecision(state: RunState, request: ScoringRunRequest, jo
   if (now.getTime() >= Date.parse(state.deadlineAt)) {
     return {
       kind: "deadline",
-      error: { code: "DeadlineExceeded", message: `The job did not finish within timeoutSeconds=${request.timeoutSeconds}.`, ...(jobStatus ? { jobStatus } : {}) },
+      error: {
+        code: "DeadlineExceeded",
+        message: `The job did not finish within timeoutSeconds=${request.timeoutSeconds}.`,
+        ...(jobStatus ? { jobStatus } : {}),
+      },
     };
   }
   if (state.queueDeadlineAt && jobStatus && isQueuedJobStatus(jobStatus) && now.getTime() >= Date.parse(state.queueDeadlineAt)) {
@@ -91,7 +105,12 @@ export type LostAnswerDecision = { kind: "search"; at: Date } | { kind: "resend"
  * with the same id; otherwise the outcome stays unknown.
  */
 export function decideAfterLostAnswer(
-  state: RunState, request: ScoringRunRequest, error: BatchErrorInfo, searches: number, last: Omit<JobSearch, "job"> | null, now: Date,
+  state: RunState,
+  request: ScoringRunRequest,
+  error: BatchErrorInfo,
+  searches: number,
+  last: Omit<JobSearch, "job"> | null,
+  now: Date,
 ): LostAnswerDecision {
   const wait = lostAnswerSearchWaits[searches];
   if (wait !== undefined) return { kind: "search", at: new Date(now.getTime() + wait * 1000) };
@@ -107,8 +126,11 @@ export function decideAfterInvokeFailure(state: RunState, request: ScoringRunReq
       kind: "fail",
       error: {
         code: "InvokeOutcomeUnknown",
-        message: `The invoke of ${request.endpointUri} may have created a job, but no answer arrived (${error.message}). ` +
-          (request.workspace ? `No job ${request.output ? `writing ${request.output.uri} ` : ""}was found in the workspace, and one created without a marker cannot be ruled out. ` : "") +
+        message:
+          `The invoke of ${request.endpointUri} may have created a job, but no answer arrived (${error.message}). ` +
+          (request.workspace
+            ? `No job ${request.output ? `writing ${request.output.uri} ` : ""}was found in the workspace, and one created without a marker cannot be ruled out. `
+            : "") +
           `It was not retried, so no second job can start. Look in the endpoint's jobs for one created between ${state.startedAt} and ${now.toISOString()}` +
           `${request.output ? ` writing ${request.output.uri}` : ""}, and cancel it or start a new run.`,
       },
@@ -123,7 +145,8 @@ export function decideAfterInvokeFailure(state: RunState, request: ScoringRunReq
         kind: "fail",
         error: {
           code: "DeadlineExceeded",
-          message: `The invoke of ${request.endpointUri} failed (${error.message}) and the service asked to retry after ${waitSeconds} s, ` +
+          message:
+            `The invoke of ${request.endpointUri} failed (${error.message}) and the service asked to retry after ${waitSeconds} s, ` +
             `past the run's deadline (timeoutSeconds=${request.timeoutSeconds}). No job was created.`,
         },
       };
@@ -135,7 +158,9 @@ export function decideAfterInvokeFailure(state: RunState, request: ScoringRunReq
     kind: "fail",
     error: {
       code: passThrough ? error.code : "InvokeRejected",
-      message: passThrough ? error.message : `The batch endpoint rejected the invoke${error.httpStatus ? ` (HTTP ${error.httpStatus} ${error.code})` : ` (${error.code})`}: ${error.message}`,
+      message: passThrough
+        ? error.message
+        : `The batch endpoint rejected the invoke${error.httpStatus ? ` (HTTP ${error.httpStatus} ${error.code})` : ` (${error.code})`}: ${error.message}`,
     },
   };
 }
@@ -159,7 +184,10 @@ export const canceledBeforeJob: RunError = { code: "RunCanceled", message: "The 
 
 /** The deadline's error when its cancel could not be delivered: the job may still run, and the reader is told so. */
 export function undeliveredCancel(error: RunError, jobName: string, lastError: BatchErrorInfo | null): RunError {
-  return { ...error, message: `${error.message} Canceling job ${jobName} failed (${lastError?.message ?? "no answer"}): it may still be running; cancel it in Azure ML studio.` };
+  return {
+    ...error,
+    message: `${error.message} Canceling job ${jobName} failed (${lastError?.message ?? "no answer"}): it may still be running; cancel it in Azure ML studio.`,
+  };
 }
 
 /** How the read that saw the job end came about (an event, or a poll), and how late it can be. */

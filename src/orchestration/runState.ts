@@ -100,7 +100,12 @@ export function invokeRetryAt(state: RunState, error: BatchErrorInfo, at: Date, 
 
 /** A lost answer's job was not found, and the workspace shows the request was not accepted: it is sent again. */
 export function invokeResent(state: RunState, error: BatchErrorInfo, at: Date): RunState {
-  return noted({ ...state, invokeAttempts: state.invokeAttempts + 1 }, at, "invokeRetry", `${error.code}; no job found and this workspace keeps invoke markers: not accepted, sending again`);
+  return noted(
+    { ...state, invokeAttempts: state.invokeAttempts + 1 },
+    at,
+    "invokeRetry",
+    `${error.code}; no job found and this workspace keeps invoke markers: not accepted, sending again`,
+  );
 }
 
 /** A status read answered. */

@@ -5,7 +5,16 @@
  * all I/O from activities; every decision and state change is a pure function beside this file.
  */
 import type { OrchestrationContext, Task } from "durable-functions";
-import { type EnsuredJob, type EnsureJobRequest, type JobLocator, type JobRef, type JobSearch, type JobSnapshot, type ActivityResult, type BatchErrorInfo } from "../batch/types";
+import {
+  type EnsuredJob,
+  type EnsureJobRequest,
+  type JobLocator,
+  type JobRef,
+  type JobSearch,
+  type JobSnapshot,
+  type ActivityResult,
+  type BatchErrorInfo,
+} from "../batch/types";
 import { runLogPrefix } from "../observability/runLog";
 import type { DescribeOutputRequest, DescribeOutputResult, PreflightRequest } from "../preflight/types";
 import { checksNotRun, outputNotDescribed } from "../preflight/verdict";
@@ -18,15 +27,36 @@ import type { RunDetection, RunError, ScoringRunResult } from "../runs/types";
 import { callActivity } from "./activityCall";
 import { boundedProgress, type Phase, progressOf } from "./customStatus";
 import {
-  cancelRetryAt, canceledBeforeJob, decideAfterInvokeFailure, decideAfterLostAnswer, decideAfterPoll, decideAfterPollError, deadlineDecision, detectionOf,
-  maxCancelAttempts, undeliveredCancel,
+  cancelRetryAt,
+  canceledBeforeJob,
+  decideAfterInvokeFailure,
+  decideAfterLostAnswer,
+  decideAfterPoll,
+  decideAfterPollError,
+  deadlineDecision,
+  detectionOf,
+  maxCancelAttempts,
+  undeliveredCancel,
 } from "./decisions";
 import { isTerminalJobStatus } from "./jobStatus";
 import { nextPollAt } from "./pollSchedule";
 import { RunEvents } from "./runEvents";
 import {
-  cancelFailed, cancelRequested, cancelSent, carriedRunState, initialRunState, invokeFailed, invokeResent, invokeRetryAt, jobInvoked, jobPolled, pollFailed, preflightDone,
-  runFailed, runSucceeded, withWarning,
+  cancelFailed,
+  cancelRequested,
+  cancelSent,
+  carriedRunState,
+  initialRunState,
+  invokeFailed,
+  invokeResent,
+  invokeRetryAt,
+  jobInvoked,
+  jobPolled,
+  pollFailed,
+  preflightDone,
+  runFailed,
+  runSucceeded,
+  withWarning,
 } from "./runState";
 
 /**
@@ -35,7 +65,10 @@ import {
  * the second the run's full record as JSON (the custom status holds only a summary).
  */
 export class ScoringRunError extends Error {
-  constructor(readonly error: RunError, record: RunRecord) {
+  constructor(
+    readonly error: RunError,
+    record: RunRecord,
+  ) {
     super(failureMessage(error, record));
     this.name = "ScoringRunError";
   }
@@ -207,7 +240,12 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   /** The job completed: describe the predictions file (a missing or unreadable one is a warning) and end. */
   function* succeed(snapshot: JobSnapshot): Generator<Task, ScoringRunResult, any> {
     nextPoll = null;
-    const describeRequest: DescribeOutputRequest = { output: request.output, jobOutputs: snapshot.outputs ?? null, workspace: request.workspace ?? null, log: logFields() };
+    const describeRequest: DescribeOutputRequest = {
+      output: request.output,
+      jobOutputs: snapshot.outputs ?? null,
+      workspace: request.workspace ?? null,
+      log: logFields(),
+    };
     const described = yield* callActivity<DescribeOutputResult>(df, names.activities.describeOutput, describeRequest, { outcomeUnknown: false });
     const { output, warning } = described.ok ? described.value : outputNotDescribed(request.output, described.error.message);
     advance(runSucceeded(withWarning(state, warning), now(), outputDetail(output)));

@@ -21,8 +21,14 @@ export interface PreflightDeps extends ResolveDeps {
   blobs: BlobInspector;
 }
 
-const skipped = (target: string, uri: string, blobUrl: string | null, reason: string): PreflightCheck =>
-  ({ target, uri, blobUrl, result: "skipped", code: null, message: `Not checked: ${reason}.` });
+const skipped = (target: string, uri: string, blobUrl: string | null, reason: string): PreflightCheck => ({
+  target,
+  uri,
+  blobUrl,
+  result: "skipped",
+  code: null,
+  message: `Not checked: ${reason}.`,
+});
 
 /** A read that failed: `skipped`, with the reason (permissions and missing containers included). */
 function unreadable(target: string, uri: string, location: BlobLocation, err: unknown): PreflightCheck {
@@ -37,7 +43,11 @@ export async function checkOutput(output: JobOutput, workspace: string | null, d
   if (resolved.kind === "unresolved") return skipped(target, output.uri, null, resolved.reason);
   if (resolved.kind === "datastore") {
     return {
-      target, uri: output.uri, blobUrl: resolved.location ? blobUrlOf(resolved.location) : null, result: "failed", code: "OutputDatastoreNotSupported",
+      target,
+      uri: output.uri,
+      blobUrl: resolved.location ? blobUrlOf(resolved.location) : null,
+      result: "failed",
+      code: "OutputDatastoreNotSupported",
       message: `Datastore ${resolved.datastore} is ${resolved.datastoreType}; batch jobs write outputs only to Azure Blob datastores. Use a Blob datastore for the output.`,
     };
   }
@@ -47,14 +57,23 @@ export async function checkOutput(output: JobOutput, workspace: string | null, d
     const existing = await deps.blobs.properties(location);
     if (existing) {
       return {
-        target, uri: output.uri, blobUrl, result: "failed", code: "OutputAlreadyExists",
-        message: `The output file ${blobUrl} already exists (${existing.sizeBytes ?? "?"} bytes, last modified ${existing.lastModified ?? "?"}); ` +
+        target,
+        uri: output.uri,
+        blobUrl,
+        result: "failed",
+        code: "OutputAlreadyExists",
+        message:
+          `The output file ${blobUrl} already exists (${existing.sizeBytes ?? "?"} bytes, last modified ${existing.lastModified ?? "?"}); ` +
           "Azure ML would fail the job after queueing. Choose a new output path or delete the file.",
       };
     }
     if (await deps.blobs.isFolder(location)) {
       return {
-        target, uri: output.uri, blobUrl, result: "failed", code: "OutputIsFolder",
+        target,
+        uri: output.uri,
+        blobUrl,
+        result: "failed",
+        code: "OutputIsFolder",
         message: `The output ${blobUrl} is a folder (blobs exist under it); the output must name a file, e.g. ${output.uri}/predictions.csv.`,
       };
     }
@@ -79,10 +98,12 @@ export async function checkInput(name: string, input: JobInput, workspace: strin
       if (await deps.blobs.properties(location)) return { target, uri: input.uri, blobUrl, result: "passed", code: null, message: "The input file exists." };
       const folder = await deps.blobs.isFolder(location);
       return {
-        target, uri: input.uri, blobUrl, result: "failed", code: "InputNotFound",
-        message: folder
-          ? `The input ${blobUrl} is a folder, not a file; declare the input as UriFolder.`
-          : `The input file ${blobUrl} does not exist.`,
+        target,
+        uri: input.uri,
+        blobUrl,
+        result: "failed",
+        code: "InputNotFound",
+        message: folder ? `The input ${blobUrl} is a folder, not a file; declare the input as UriFolder.` : `The input file ${blobUrl} does not exist.`,
       };
     }
     const listing = await deps.blobs.listFolder(location, maxListedEntries);
@@ -90,15 +111,26 @@ export async function checkInput(name: string, input: JobInput, workspace: strin
     const bound = listing.truncated ? ` (listing stopped after ${listing.listed} entries)` : "";
     if (listing.fileCount === 0) {
       return {
-        target, uri: input.uri, blobUrl, result: "failed", code: "InputEmpty", ...counted,
-        message: listing.folderCount > 0
-          ? `The input folder ${blobUrl} holds only nested folders (${listing.folderCount}${bound}); batch jobs read the files directly in the folder, not nested folders.`
-          : `The input folder ${blobUrl} holds no files.`,
+        target,
+        uri: input.uri,
+        blobUrl,
+        result: "failed",
+        code: "InputEmpty",
+        ...counted,
+        message:
+          listing.folderCount > 0
+            ? `The input folder ${blobUrl} holds only nested folders (${listing.folderCount}${bound}); batch jobs read the files directly in the folder, not nested folders.`
+            : `The input folder ${blobUrl} holds no files.`,
       };
     }
     if (listing.folderCount > 0) {
       return {
-        target, uri: input.uri, blobUrl, result: "warning", code: "NestedFoldersIgnored", ...counted,
+        target,
+        uri: input.uri,
+        blobUrl,
+        result: "warning",
+        code: "NestedFoldersIgnored",
+        ...counted,
         message: `The input folder ${blobUrl} has ${listing.folderCount} nested folder(s)${bound}; batch jobs read only the ${listing.fileCount} file(s) directly in it.`,
       };
     }
@@ -115,7 +147,8 @@ export async function runPreflight(request: PreflightRequest, deps: PreflightDep
     work().catch((err: unknown) => skipped(target, uri, null, `the check failed: ${String(err instanceof Error ? err.message : err).slice(0, 300)}`));
   const checks = await Promise.all([
     ...Object.entries(request.inputs).map(([name, input]) =>
-      guarded(`inputs.${name}`, input.type === "literal" ? "" : input.uri, () => checkInput(name, input, request.workspace, deps))),
+      guarded(`inputs.${name}`, input.type === "literal" ? "" : input.uri, () => checkInput(name, input, request.workspace, deps)),
+    ),
     request.output ? guarded("output", request.output.uri, () => checkOutput(request.output!, request.workspace, deps)) : Promise.resolve(null),
   ]);
   return { mode: request.mode, checks: checks.filter((c): c is PreflightCheck => c !== null) };

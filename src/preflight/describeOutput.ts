@@ -28,11 +28,17 @@ const unknownOutput = (uri: string, blobUrl: string | null): RunOutput => ({ uri
 export async function describeOutput(request: DescribeOutputRequest, deps: PreflightDeps): Promise<DescribeOutputResult> {
   const where = jobOutput(request);
   if (!where) {
-    return { output: null, warning: { code: "OutputLocationUnknown", message: "The job completed but names no output location; look for its predictions in Azure ML studio." } };
+    return {
+      output: null,
+      warning: { code: "OutputLocationUnknown", message: "The job completed but names no output location; look for its predictions in Azure ML studio." },
+    };
   }
   const resolved = await resolveLocation(where.uri, request.workspace, deps);
   if (resolved.kind !== "blob" && !(resolved.kind === "datastore" && resolved.location)) {
-    return { output: unknownOutput(where.uri, null), warning: { code: "OutputNotChecked", message: `The predictions file was not looked at: ${resolved.reason}.` } };
+    return {
+      output: unknownOutput(where.uri, null),
+      warning: { code: "OutputNotChecked", message: `The predictions file was not looked at: ${resolved.reason}.` },
+    };
   }
   let location = resolved.location!;
   let uri = where.uri;
@@ -47,7 +53,10 @@ export async function describeOutput(request: DescribeOutputRequest, deps: Prefl
         if (!file) {
           return {
             output: unknownOutput(where.uri, blobUrlOf(location)),
-            warning: { code: "PredictionsNotFound", message: `The job completed, but its output folder ${blobUrlOf(location)} holds no ${defaultOutputFileName} (${listing.fileCount}${listing.truncated ? "+" : ""} file(s)).` },
+            warning: {
+              code: "PredictionsNotFound",
+              message: `The job completed, but its output folder ${blobUrlOf(location)} holds no ${defaultOutputFileName} (${listing.fileCount}${listing.truncated ? "+" : ""} file(s)).`,
+            },
           };
         }
       }
@@ -57,11 +66,17 @@ export async function describeOutput(request: DescribeOutputRequest, deps: Prefl
     const blobUrl = blobUrlOf(location);
     const props = await deps.blobs.properties(location);
     if (!props) {
-      return { output: unknownOutput(uri, blobUrl), warning: { code: "PredictionsNotFound", message: `The job completed, but its predictions file ${blobUrl} does not exist.` } };
+      return {
+        output: unknownOutput(uri, blobUrl),
+        warning: { code: "PredictionsNotFound", message: `The job completed, but its predictions file ${blobUrl} does not exist.` },
+      };
     }
     return { output: { uri, blobUrl, ...props }, warning: null };
   } catch (err) {
     const reason = err instanceof BlobReadError ? err.message : String(err instanceof Error ? err.message : err).slice(0, 300);
-    return { output: unknownOutput(uri, blobUrlOf(location)), warning: { code: "OutputNotChecked", message: `The predictions file was not looked at: ${reason}.` } };
+    return {
+      output: unknownOutput(uri, blobUrlOf(location)),
+      warning: { code: "OutputNotChecked", message: `The predictions file was not looked at: ${reason}.` },
+    };
   }
 }

@@ -62,9 +62,17 @@ export async function resolveLocation(uri: string, workspace: string | null, dep
     }
     const located = locationFromDatastore(ds, decodePath(datastoreUri.path), deps.allowLoopback);
     if (ds.datastoreType !== "AzureBlob") {
-      return { kind: "datastore", location: located.ok ? located.location : null, datastoreType: ds.datastoreType, datastore: ds.name, reason: located.ok ? "" : located.reason };
+      return {
+        kind: "datastore",
+        location: located.ok ? located.location : null,
+        datastoreType: ds.datastoreType,
+        datastore: ds.name,
+        reason: located.ok ? "" : located.reason,
+      };
     }
-    return located.ok ? { kind: "blob", location: located.location, datastoreType: ds.datastoreType, dataType: null } : { kind: "unresolved", reason: located.reason };
+    return located.ok
+      ? { kind: "blob", location: located.location, datastoreType: ds.datastoreType, dataType: null }
+      : { kind: "unresolved", reason: located.reason };
   }
   const byId = parseDataAssetId(uri);
   const reference = byId ? { name: byId.name, version: byId.version } : parseDataAssetReference(uri);

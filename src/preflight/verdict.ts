@@ -22,7 +22,10 @@ export function preflightVerdict(report: PreflightReport): PreflightVerdict {
 
 /** Checks that could not run never block the job: one skipped check says why. */
 export function checksNotRun(mode: PreflightReport["mode"], reason: string): PreflightReport {
-  return { mode, checks: [{ target: "*", uri: "", blobUrl: null, result: "skipped", code: null, message: `Not checked: pre-flight failed (${reason.slice(0, 300)}).` }] };
+  return {
+    mode,
+    checks: [{ target: "*", uri: "", blobUrl: null, result: "skipped", code: null, message: `Not checked: pre-flight failed (${reason.slice(0, 300)}).` }],
+  };
 }
 
 /** The predictions file could not be looked at: the output as the request named it, and a warning. */

@@ -16,7 +16,10 @@ const cronFields = [
  * and days of the week may be named (`Jan`, `Mon`).
  */
 export function ncrontabProblem(schedule: string): string | null {
-  const parts = schedule.trim().split(/\s+/).filter((p) => p !== "");
+  const parts = schedule
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p !== "");
   if (parts.length !== 6) return `needs 6 fields ({second} {minute} {hour} {day} {month} {day-of-week}), got ${parts.length}`;
   for (let i = 0; i < 6; i++) {
     const field = cronFields[i]!;
@@ -30,10 +33,15 @@ export function ncrontabProblem(schedule: string): string | null {
       const m = /^([^/]+)(?:\/(\d{1,2}))?$/.exec(element);
       const step = m?.[2] === undefined ? 1 : Number(m[2]);
       const range = m?.[1] === "*" ? [field.min, field.max] : m?.[1]?.split("-").map(value);
-      const ok = m !== null && step >= 1 && range !== undefined && range.length <= 2
-        && range.every((v) => v !== null && v >= field.min && v <= field.max)
-        && (range.length === 1 || (range[0] as number) <= (range[1] as number));
-      if (!ok) return `its ${field.name} field "${parts[i]}" is not valid (${field.min}-${field.max}${names.length ? " or a name" : ""}, *, ranges, lists, /steps)`;
+      const ok =
+        m !== null &&
+        step >= 1 &&
+        range !== undefined &&
+        range.length <= 2 &&
+        range.every((v) => v !== null && v >= field.min && v <= field.max) &&
+        (range.length === 1 || (range[0] as number) <= (range[1] as number));
+      if (!ok)
+        return `its ${field.name} field "${parts[i]}" is not valid (${field.min}-${field.max}${names.length ? " or a name" : ""}, *, ranges, lists, /steps)`;
     }
   }
   return null;

@@ -79,9 +79,18 @@ export async function purgeFinishedRuns(client: RetentionClient, options: PurgeO
     if (isPurgeable(instance, cutoff)) found.set(instance.instanceId, timeOf(instance.lastUpdatedTime));
   }
 
-  const batch = [...found].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, batchSize).map(([id]) => id);
+  const batch = [...found]
+    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
+    .slice(0, batchSize)
+    .map(([id]) => id);
   const outcome: PurgeOutcome = {
-    cutoff, batchSize, purged: 0, alreadyGone: 0, failed: 0, firstError: undefined, remaining: found.size - batch.length,
+    cutoff,
+    batchSize,
+    purged: 0,
+    alreadyGone: 0,
+    failed: 0,
+    firstError: undefined,
+    remaining: found.size - batch.length,
   };
   let next = 0;
   const worker = async () => {
@@ -113,10 +122,7 @@ export function describeOutcome(outcome: PurgeOutcome): string {
 }
 
 /** What the timer does with the retention settings: nothing when off, fail on a bad setting, else one bounded purge. */
-export async function runRetention(
-  retention: Retention,
-  client: () => RetentionClient, now: Date, log: (message: string) => void,
-): Promise<void> {
+export async function runRetention(retention: Retention, client: () => RetentionClient, now: Date, log: (message: string) => void): Promise<void> {
   // A wrong setting fails the invocation (visible in the host's logs), and purges nothing.
   if ("problem" in retention) throw new Error(retention.problem);
   if ("off" in retention) {

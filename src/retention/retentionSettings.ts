@@ -36,7 +36,10 @@ export function parseRetention(given: RetentionSettingsGiven): Retention {
   }
   const schedule = given.schedule?.trim();
   const scheduleProblem = schedule ? ncrontabProblem(schedule) : null;
-  if (scheduleProblem) return { problem: `Setting SCORING_RETENTION_SCHEDULE must be a 6-field NCRONTAB expression such as "${retentionDefaults.schedule}": ${scheduleProblem}, got "${schedule}". Nothing was purged.` };
+  if (scheduleProblem)
+    return {
+      problem: `Setting SCORING_RETENTION_SCHEDULE must be a 6-field NCRONTAB expression such as "${retentionDefaults.schedule}": ${scheduleProblem}, got "${schedule}". Nothing was purged.`,
+    };
   return { settings: { days, batchSize } };
 }
 

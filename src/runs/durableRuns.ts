@@ -38,7 +38,6 @@ export interface InstanceSummary {
   lastUpdatedTime: Date | string;
 }
 
-
 function toStatusLike(s: DurableOrchestrationStatus): DurableStatusLike {
   return {
     instanceId: s.instanceId,

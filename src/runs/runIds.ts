@@ -47,9 +47,7 @@ export function instanceIdForKey(key: string): string {
 }
 
 /** An `Idempotency-Key` must be 1 to 255 printable ASCII characters. */
-export function validateIdempotencyKey(
-  key: string | null | undefined,
-): { ok: true; key: string } | { ok: false; message: string } {
+export function validateIdempotencyKey(key: string | null | undefined): { ok: true; key: string } | { ok: false; message: string } {
   if (key === null || key === undefined || key === "") {
     return { ok: false, message: "Idempotency-Key must not be empty" };
   }

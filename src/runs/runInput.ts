@@ -57,7 +57,10 @@ export interface ScoringRunInput {
 
 /** The input of a new run: the request and the settings the orchestrator needs, fixed at start. */
 export function newRunInput(
-  request: ScoringRunRequest, settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy }, createdAt: Date, correlationId: string | null = null,
+  request: ScoringRunRequest,
+  settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy },
+  createdAt: Date,
+  correlationId: string | null = null,
 ): ScoringRunInput {
   return { request, maxPollsPerExecution: settings.maxPollsPerExecution, pollPolicy: settings.pollPolicy, correlationId, createdAt: createdAt.toISOString() };
 }

@@ -25,9 +25,7 @@ export interface DurableStatusLike {
 export const MAX_ERROR_MESSAGE_LENGTH = 2000;
 
 /** Error names of JavaScript built-ins: a failure text starting with one is a bug, not one of our codes. */
-const BUILTIN_ERROR_NAMES = new Set([
-  "Error", "TypeError", "RangeError", "ReferenceError", "SyntaxError", "EvalError", "URIError", "AggregateError",
-]);
+const BUILTIN_ERROR_NAMES = new Set(["Error", "TypeError", "RangeError", "ReferenceError", "SyntaxError", "EvalError", "URIError", "AggregateError"]);
 
 type Obj = JsonObject;
 
@@ -148,11 +146,7 @@ export function toRunView(status: DurableStatusLike): RunView {
 
   const viewed = runStatusOf(runtime, error);
   const terminal = viewed === "Succeeded" || viewed === "Failed" || viewed === "Canceled";
-  const phase = terminal
-    ? viewed
-    : runtime === "Suspended" || runtime === "Pending"
-      ? runtime
-      : str(progress?.phase) ?? runtime;
+  const phase = terminal ? viewed : runtime === "Suspended" || runtime === "Pending" ? runtime : (str(progress?.phase) ?? runtime);
 
   return {
     id: status.instanceId,
@@ -180,8 +174,14 @@ export function toRunView(status: DurableStatusLike): RunView {
 
 function readTimeline(value: unknown): TimelineEntry[] | null {
   if (!Array.isArray(value)) return null;
-  return value.map(asObject).filter((e): e is Obj => e !== null && str(e.at) !== null && str(e.event) !== null)
-    .map((e) => ({ at: str(e.at) as string, event: str(e.event) as TimelineEntry["event"], detail: e.detail === null ? null : safeMessage(str(e.detail) ?? "") }));
+  return value
+    .map(asObject)
+    .filter((e): e is Obj => e !== null && str(e.at) !== null && str(e.event) !== null)
+    .map((e) => ({
+      at: str(e.at) as string,
+      event: str(e.event) as TimelineEntry["event"],
+      detail: e.detail === null ? null : safeMessage(str(e.detail) ?? ""),
+    }));
 }
 
 /** The predictions file; older runs stored only `{ uri }`. */
@@ -191,9 +191,11 @@ function readOutput(value: unknown): RunOutput | null {
   if (!o || !uri) return null;
   const size = o.sizeBytes;
   return {
-    uri, blobUrl: str(o.blobUrl),
+    uri,
+    blobUrl: str(o.blobUrl),
     sizeBytes: typeof size === "number" && Number.isFinite(size) ? size : null,
-    lastModified: str(o.lastModified), contentType: str(o.contentType),
+    lastModified: str(o.lastModified),
+    contentType: str(o.contentType),
   };
 }
 
@@ -204,7 +206,9 @@ function readPreflight(value: unknown): PreflightReport | null {
 
 function readWarnings(value: unknown): RunWarning[] | null {
   if (!Array.isArray(value)) return null;
-  return value.map(asObject).filter((w): w is Obj => w !== null && str(w.code) !== null)
+  return value
+    .map(asObject)
+    .filter((w): w is Obj => w !== null && str(w.code) !== null)
     .map((w) => ({ code: str(w.code) as string, message: safeMessage(str(w.message) ?? "") }));
 }
 
@@ -229,8 +233,6 @@ export function httpStatusForView(view: RunView, failOnError: boolean): 200 | 20
 export function retryAfterSeconds(view: RunView, now: Date, fallbackSeconds = 10): number | null {
   if (isTerminalView(view)) return null;
   const next = view.progress.nextPollAt ? Date.parse(view.progress.nextPollAt) : Number.NaN;
-  const seconds = Number.isNaN(next)
-    ? view.request?.pollIntervalSeconds ?? fallbackSeconds
-    : Math.ceil((next - now.getTime()) / 1000);
+  const seconds = Number.isNaN(next) ? (view.request?.pollIntervalSeconds ?? fallbackSeconds) : Math.ceil((next - now.getTime()) / 1000);
   return Math.min(300, Math.max(1, seconds));
 }

@@ -21,7 +21,10 @@ export type StartOutcome<Refusal> =
   | { kind: "refused"; refusal: Refusal };
 
 export async function startOrJoin<Refusal = never>(
-  runs: RunsClient, instanceId: string, input: ScoringRunInput, beforeStart?: () => Promise<Refusal | null>,
+  runs: RunsClient,
+  instanceId: string,
+  input: ScoringRunInput,
+  beforeStart?: () => Promise<Refusal | null>,
 ): Promise<StartOutcome<Refusal>> {
   const found = (existing: DurableStatusLike): StartOutcome<Refusal> =>
     sameRequest(existing, input.request) ? { kind: "joined", existing } : { kind: "conflict", existing };

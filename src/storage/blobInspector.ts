@@ -32,7 +32,10 @@ export interface FolderListing {
 
 /** Why a place could not be read: `denied` (401/403), `missing` (no container), `failed` (anything else). */
 export class BlobReadError extends Error {
-  constructor(readonly kind: "denied" | "missing" | "failed", message: string) {
+  constructor(
+    readonly kind: "denied" | "missing" | "failed",
+    message: string,
+  ) {
     super(message);
     this.name = "BlobReadError";
   }
@@ -50,7 +53,10 @@ function toReadError(err: unknown, location: BlobLocation): BlobReadError {
   const e = err as { statusCode?: number; code?: string; message?: string };
   const where = `${location.accountName}/${location.container}`;
   if (e.statusCode === 401 || e.statusCode === 403) {
-    return new BlobReadError("denied", `the app's identity may not read ${where} (HTTP ${e.statusCode}${e.code ? ` ${e.code}` : ""}); grant it Storage Blob Data Reader on the account`);
+    return new BlobReadError(
+      "denied",
+      `the app's identity may not read ${where} (HTTP ${e.statusCode}${e.code ? ` ${e.code}` : ""}); grant it Storage Blob Data Reader on the account`,
+    );
   }
   if (e.statusCode === 404 && e.code === "ContainerNotFound") return new BlobReadError("missing", `container ${where} does not exist`);
   const first = sanitizeText(String(e.message ?? err).split("\n")[0] ?? "", 300);
@@ -85,7 +91,9 @@ export function createBlobInspector(credential: TokenCredential): BlobInspector 
     async listFolder(location, limit) {
       const listing: FolderListing = { fileCount: 0, sampleFiles: [], folderCount: 0, listed: 0, truncated: false };
       try {
-        const pages = containerOf(location).listBlobsByHierarchy("/", { prefix: folderPrefix(location.path), includeMetadata: true }).byPage({ maxPageSize: Math.min(limit, 5000) });
+        const pages = containerOf(location)
+          .listBlobsByHierarchy("/", { prefix: folderPrefix(location.path), includeMetadata: true })
+          .byPage({ maxPageSize: Math.min(limit, 5000) });
         for await (const page of pages) {
           listing.folderCount += page.segment.blobPrefixes?.length ?? 0;
           for (const blob of page.segment.blobItems) {
@@ -110,7 +118,10 @@ export function createBlobInspector(credential: TokenCredential): BlobInspector 
     },
     async isFolder(location) {
       try {
-        const first = await containerOf(location).listBlobsFlat({ prefix: folderPrefix(location.path) }).byPage({ maxPageSize: 1 }).next();
+        const first = await containerOf(location)
+          .listBlobsFlat({ prefix: folderPrefix(location.path) })
+          .byPage({ maxPageSize: 1 })
+          .next();
         return !first.done && first.value.segment.blobItems.length > 0;
       } catch (err) {
         throw toReadError(err, location);

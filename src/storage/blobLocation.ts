@@ -57,13 +57,19 @@ export function locationFromDatastore(ds: DatastoreInfo, path: string, allowLoop
     if (!allowLoopback || !LOOPBACK_ORIGIN.test(ds.endpoint)) {
       return { ok: false, reason: `datastore ${ds.name} uses plain http, allowed only for loopback emulators (SCORING_ALLOW_LOOPBACK)` };
     }
-    return { ok: true, location: { accountUrl: `${ds.endpoint}/${ds.accountName}`, accountName: ds.accountName ?? "", container: ds.container, path, loopback: true } };
+    return {
+      ok: true,
+      location: { accountUrl: `${ds.endpoint}/${ds.accountName}`, accountName: ds.accountName ?? "", container: ds.container, path, loopback: true },
+    };
   }
   if (!ACCOUNT.test(account)) return { ok: false, reason: `datastore ${ds.name} names no valid storage account` };
   if (ds.protocol.toLowerCase() !== "https" || !suffixOk(ds.endpoint)) {
     return { ok: false, reason: `datastore ${ds.name} points at ${ds.protocol}://…${ds.endpoint}, not an Azure Storage endpoint` };
   }
-  return { ok: true, location: { accountUrl: `https://${account}.blob.${ds.endpoint.toLowerCase()}`, accountName: account, container: ds.container, path, loopback: false } };
+  return {
+    ok: true,
+    location: { accountUrl: `https://${account}.blob.${ds.endpoint.toLowerCase()}`, accountName: account, container: ds.container, path, loopback: false },
+  };
 }
 
 /** `https://<account>.blob.<suffix>/<container>/<path>`; any other https URL is not ours to check. */
@@ -90,6 +96,12 @@ export function locationFromAbfss(uri: string): LocationResult {
   const account = m[2]!.toLowerCase();
   return {
     ok: true,
-    location: { accountUrl: `https://${account}.blob.${m[3]!.toLowerCase()}`, accountName: account, container: decode(m[1]!), path: (m[4] ?? "").split("/").map(decode).join("/"), loopback: false },
+    location: {
+      accountUrl: `https://${account}.blob.${m[3]!.toLowerCase()}`,
+      accountName: account,
+      container: decode(m[1]!),
+      path: (m[4] ?? "").split("/").map(decode).join("/"),
+      loopback: false,
+    },
   };
 }

@@ -76,12 +76,17 @@ describe("the rooms of src/", () => {
   const edges = folderEdges();
 
   it("every folder has a place in the map", () => {
-    const folders = fs.readdirSync(srcDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = fs
+      .readdirSync(srcDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(folders.filter((f) => !(f in mayImport))).toEqual([]);
   });
 
   it("no folder imports a room it may not (the map runs downward)", () => {
-    const stray = [...edges].flatMap(([from, list]) => list.filter((e) => !(mayImport[from] ?? []).includes(e.to)).map((e) => `${e.file} imports ${e.specifier} (${from} → ${e.to})`));
+    const stray = [...edges].flatMap(([from, list]) =>
+      list.filter((e) => !(mayImport[from] ?? []).includes(e.to)).map((e) => `${e.file} imports ${e.specifier} (${from} → ${e.to})`),
+    );
     expect(stray).toEqual([]);
   });
 
@@ -95,6 +100,14 @@ describe("the rooms of src/", () => {
     expect(edges.get("functions")?.some((e) => e.to === "orchestration")).toBe(true);
     expect(edges.get("orchestration")?.some((e) => e.to === "runs")).toBe(true);
 
-    expect(cycles(new Map([["a", new Set(["b"])], ["b", new Set(["c"])], ["c", new Set(["a"])]]))).toContainEqual(["a", "b", "c", "a"]);
+    expect(
+      cycles(
+        new Map([
+          ["a", new Set(["b"])],
+          ["b", new Set(["c"])],
+          ["c", new Set(["a"])],
+        ]),
+      ),
+    ).toContainEqual(["a", "b", "c", "a"]);
   });
 });

@@ -3,8 +3,15 @@ import { ApiClient, ApiError, ConnectionError, pickRunView } from "../../cli/api
 import { nextDelaySeconds } from "../../cli/follow";
 
 const view = {
-  id: "run-1", status: "Running", createdAt: "2026-01-01T00:00:00.000Z", lastUpdatedAt: "2026-01-01T00:00:00.000Z",
-  request: null, job: null, progress: { phase: "Polling", polls: 1, lastPolledAt: null, nextPollAt: null }, output: null, error: null,
+  id: "run-1",
+  status: "Running",
+  createdAt: "2026-01-01T00:00:00.000Z",
+  lastUpdatedAt: "2026-01-01T00:00:00.000Z",
+  request: null,
+  job: null,
+  progress: { phase: "Polling", polls: 1, lastPolledAt: null, nextPollAt: null },
+  output: null,
+  error: null,
 };
 
 /** A fetch that records requests and answers from a script. */
@@ -23,7 +30,13 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 describe("ApiClient", () => {
   it("builds routes under the base URL (trailing / and /api tolerated) and sends the key as x-functions-key", async () => {
-    const f = fakeFetch(() => json(202, { ...view, statusQueryGetUri: "https://x/runtime?code=systemkey" }, { location: "http://app:7071/api/scoring-runs/run-1?failOnError=true", "retry-after": "7" }));
+    const f = fakeFetch(() =>
+      json(
+        202,
+        { ...view, statusQueryGetUri: "https://x/runtime?code=systemkey" },
+        { location: "http://app:7071/api/scoring-runs/run-1?failOnError=true", "retry-after": "7" },
+      ),
+    );
     const client = new ApiClient({ baseUrl: "http://app:7071/api/", key: "k-123456", fetch: f.impl });
     const answer = await client.start({ endpointUri: "x" }, { idempotencyKey: "idem-1" });
     expect(f.calls[0]).toMatchObject({ url: "http://app:7071/api/scoring-runs", method: "POST" });
@@ -34,14 +47,19 @@ describe("ApiClient", () => {
 
   it("follows Location only on the base URL's origin; elsewhere it uses the status route (the key never leaves the origin)", () => {
     const client = new ApiClient({ baseUrl: "https://app.example.net", key: "k-123456" });
-    expect(client.followUrl("run 1", "https://app.example.net/api/scoring-runs/run%201?failOnError=true").href).toBe("https://app.example.net/api/scoring-runs/run%201?failOnError=true");
+    expect(client.followUrl("run 1", "https://app.example.net/api/scoring-runs/run%201?failOnError=true").href).toBe(
+      "https://app.example.net/api/scoring-runs/run%201?failOnError=true",
+    );
     expect(client.followUrl("run 1", "https://evil.example.org/api/scoring-runs/run%201").href).toBe("https://app.example.net/api/scoring-runs/run%201");
     expect(client.followUrl("run 1", null).href).toBe("https://app.example.net/api/scoring-runs/run%201");
   });
 
   it("parses the API's error body, details included; other answers become an HttpNNN error", async () => {
     const details = [{ field: "endpointUri", message: "is required" }];
-    const bad = new ApiClient({ baseUrl: "http://app", fetch: fakeFetch(() => json(400, { error: { code: "InvalidRequest", message: "1 problem", details } })).impl });
+    const bad = new ApiClient({
+      baseUrl: "http://app",
+      fetch: fakeFetch(() => json(400, { error: { code: "InvalidRequest", message: "1 problem", details } })).impl,
+    });
     await expect(bad.start({})).rejects.toMatchObject({ status: 400, code: "InvalidRequest", details });
     const html = new ApiClient({ baseUrl: "http://app", fetch: fakeFetch(() => new Response("<html>nope</html>", { status: 502 })).impl });
     const err = await html.status("r").catch((e: unknown) => e);
@@ -50,7 +68,10 @@ describe("ApiClient", () => {
   });
 
   it("a 500 with a run view (failOnError Location) is the failed run, not an error", async () => {
-    const client = new ApiClient({ baseUrl: "http://app", fetch: fakeFetch(() => json(500, { ...view, status: "Failed", error: { code: "JobFailed", message: "boom" } })).impl });
+    const client = new ApiClient({
+      baseUrl: "http://app",
+      fetch: fakeFetch(() => json(500, { ...view, status: "Failed", error: { code: "JobFailed", message: "boom" } })).impl,
+    });
     expect((await client.look(client.statusUrl("run-1"))).view).toMatchObject({ status: "Failed", error: { code: "JobFailed" } });
   });
 

@@ -29,7 +29,6 @@ async function recordingProxy(target: string) {
 describe("scoring-run status, cancel, list, key and connection errors (child process against the dev host)", () => {
   const ctx = useCliStack();
 
-
   it("--help documents the commands, the env settings and the exit codes", async () => {
     const r = await runCli(["--help"], { env: ctx.env });
     expect(r.code).toBe(0);
@@ -129,7 +128,18 @@ describe("scoring-run status, cancel, list, key and connection errors (child pro
     try {
       const key = "secret-key-123";
       const start = await runCli(
-        ["--key", key, "start", "--endpoint", ctx.stack.emulator.scoringUri, "--input", "azureml://datastores/workspaceblobstore/paths/in/", "--poll-interval", "1", "--wait"],
+        [
+          "--key",
+          key,
+          "start",
+          "--endpoint",
+          ctx.stack.emulator.scoringUri,
+          "--input",
+          "azureml://datastores/workspaceblobstore/paths/in/",
+          "--poll-interval",
+          "1",
+          "--wait",
+        ],
         { env: { SCORING_BASE_URL: proxy.url } },
       );
       expect(start.code, start.stderr).toBe(0);

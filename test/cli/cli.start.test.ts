@@ -15,7 +15,6 @@ describe("scoring-run start (child process against the dev host + emulator)", ()
   /** A 1 s poll interval makes the API's Retry-After 1 s, so waits end quickly on the wall clock. */
   const quick = (...extra: string[]) => startArgs("--poll-interval", "1", ...extra);
 
-
   it("without --wait: exit 0, prints the run id and status URL, and the run exists with the flags' body", async () => {
     const r = await runCli(startArgs("--tag", "team=ml", "--deployment", "blue"), { env: ctx.env });
     expect(r.stderr).toBe("");
@@ -92,7 +91,9 @@ describe("scoring-run start (child process against the dev host + emulator)", ()
 
   it("a 400 from the API: exit 64, each field named, nothing started", async () => {
     const before = ctx.stack.host.engine.all().length;
-    const r = await runCli(["start", "--endpoint", "https://scoring.example.com/jobs", "--input", "s3://bucket/data", "--poll-interval", "0"], { env: ctx.env });
+    const r = await runCli(["start", "--endpoint", "https://scoring.example.com/jobs", "--input", "s3://bucket/data", "--poll-interval", "0"], {
+      env: ctx.env,
+    });
     expect(r.code).toBe(64);
     expect(r.stderr).toContain("error: InvalidRequest:");
     expect(r.stderr).toMatch(/^ {2}endpointUri: /m);
@@ -124,7 +125,10 @@ describe("scoring-run start (child process against the dev host + emulator)", ()
     expect(a.code).toBe(0);
     expect(b.code).toBe(0); // 202 while it runs, or 200 with the run that already Succeeded
     expect(JSON.parse(b.stdout).id).toBe(JSON.parse(a.stdout).id);
-    const c = await runCli(["start", "--endpoint", ctx.stack.emulator.scoringUri, "--input", INPUT, "--poll-interval", "30", "--idempotency-key", "cli-key-1"], { env: ctx.env });
+    const c = await runCli(
+      ["start", "--endpoint", ctx.stack.emulator.scoringUri, "--input", INPUT, "--poll-interval", "30", "--idempotency-key", "cli-key-1"],
+      { env: ctx.env },
+    );
     expect(c.code).toBe(1);
     expect(c.stderr).toContain("IdempotencyConflict");
     await ctx.stack.host.engine.idle();

@@ -35,7 +35,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     const env = { ...baseEnv(), ...options.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const child = execFile(process.execPath, [cliMain, ...args], { env, timeout: options.timeoutMs ?? 25_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : null) : 0;
+      const code = error ? (typeof (error as { code?: unknown }).code === "number" ? (error as { code: number }).code : null) : 0;
       resolve({ code, signal: child.signalCode, stdout: String(stdout), stderr: String(stderr) });
     });
     options.onChild?.(child);

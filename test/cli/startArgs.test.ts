@@ -75,8 +75,13 @@ describe("buildStartBody", () => {
   });
 
   it("leaves out what was not given (the API applies its defaults)", () => {
-    expect(buildStartBody({ endpoint: ENDPOINT, input: [FOLDER] })).toEqual({ endpointUri: ENDPOINT, inputs: { input_data: { type: "uri_folder", uri: FOLDER } } });
-    expect(buildStartBody({ endpoint: ENDPOINT, input: [FOLDER], output: "azureml://datastores/d/paths/o.csv" }).output).toEqual({ uri: "azureml://datastores/d/paths/o.csv" });
+    expect(buildStartBody({ endpoint: ENDPOINT, input: [FOLDER] })).toEqual({
+      endpointUri: ENDPOINT,
+      inputs: { input_data: { type: "uri_folder", uri: FOLDER } },
+    });
+    expect(buildStartBody({ endpoint: ENDPOINT, input: [FOLDER], output: "azureml://datastores/d/paths/o.csv" }).output).toEqual({
+      uri: "azureml://datastores/d/paths/o.csv",
+    });
   });
 
   it("rejects command lines the API could only misread", () => {

@@ -21,13 +21,22 @@ const WS = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearni
 /** An HttpClient that answers every request with one body. */
 function answering(body: unknown): HttpClient {
   return {
-    sendRequest: async (request) => ({ request, status: 200, headers: createHttpHeaders({ "content-type": "application/json" }), bodyAsText: JSON.stringify(body) }),
+    sendRequest: async (request) => ({
+      request,
+      status: 200,
+      headers: createHttpHeaders({ "content-type": "application/json" }),
+      bodyAsText: JSON.stringify(body),
+    }),
   };
 }
 
 function clientAnswering(body: unknown) {
   const config = { ...parseConfig({ AML_ARM_ENDPOINT: "https://management.azure.com" }) };
-  return createBatchEndpointClient({ config, httpClient: answering(body), credential: { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3600_000 }) } });
+  return createBatchEndpointClient({
+    config,
+    httpClient: answering(body),
+    credential: { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3600_000 }) },
+  });
 }
 
 describe("the client reads Azure's published payloads", () => {
@@ -65,9 +74,19 @@ describe("the client reads Azure's published payloads", () => {
 
   it("Datastores Get, Data Versions Get, Data Containers Get", async () => {
     expect(await clientAnswering(exampleBody("datastores-get.json")).getDatastore(WS, "ds")).toEqual({
-      name: "ds", datastoreType: "AzureBlob", accountName: "string", container: "string", endpoint: "core.windows.net", protocol: "https",
+      name: "ds",
+      datastoreType: "AzureBlob",
+      accountName: "string",
+      container: "string",
+      endpoint: "core.windows.net",
+      protocol: "https",
     });
-    expect(await clientAnswering(exampleBody("data-versions-get.json")).getDataVersion(WS, "d", "1")).toEqual({ name: "d", version: "1", dataType: "uri_file", dataUri: "string" });
+    expect(await clientAnswering(exampleBody("data-versions-get.json")).getDataVersion(WS, "d", "1")).toEqual({
+      name: "d",
+      version: "1",
+      dataType: "uri_file",
+      dataUri: "string",
+    });
     // The published container has no latestVersion: the newest version is then asked for by creation time.
     const version = exampleBody("data-versions-get.json");
     const answers = [exampleBody("data-containers-get.json"), { value: [{ ...version, name: "7" }] }, version];
@@ -75,7 +94,12 @@ describe("the client reads Azure's published payloads", () => {
     const latest = createBatchEndpointClient({
       config: parseConfig({}),
       credential: { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3600_000 }) },
-      httpClient: { sendRequest: async (request) => (urls.push(request.url), { request, status: 200, headers: createHttpHeaders(), bodyAsText: JSON.stringify(answers.shift()) }) },
+      httpClient: {
+        sendRequest: async (request) => (
+          urls.push(request.url),
+          { request, status: 200, headers: createHttpHeaders(), bodyAsText: JSON.stringify(answers.shift()) }
+        ),
+      },
     });
     expect(await latest.getDataVersion(WS, "d", null)).toMatchObject({ version: "7", dataUri: "string" });
     expect(decodeURIComponent(urls[1]!)).toContain("/data/d/versions?api-version=2023-10-01&$orderBy=createdtime desc&$top=1");
@@ -90,8 +114,16 @@ describe("the client reads Azure's published payloads", () => {
 
   it("BlobCreated in both schemas, through @azure/eventgrid, decides the same run", async () => {
     const settings = {
-      endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs", deployment: null, container: "test-container", prefix: "", suffix: "",
-      inputMode: "file" as const, marker: "_SUCCESS", outputTemplate: null, pollSeconds: 60, datastore: null,
+      endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs",
+      deployment: null,
+      container: "test-container",
+      prefix: "",
+      suffix: "",
+      inputMode: "file" as const,
+      marker: "_SUCCESS",
+      outputTemplate: null,
+      pollSeconds: 60,
+      datastore: null,
     };
     const deserializer = new EventGridDeserializer();
     const [grid] = await deserializer.deserializeEventGridEvents(JSON.stringify(fixture("eventgrid-blob-created.json")));
@@ -127,7 +159,8 @@ describe("the emulator answers in the published shapes", () => {
 
   async function invoke(): Promise<any> {
     const res = await fetch(emulator.scoringUri, {
-      method: "POST", headers: { "content-type": "application/json" },
+      method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ properties: { InputData: { input1: { JobInputType: "UriFolder", Uri: "https://a.blob.core.windows.net/c/in" } } } }),
     });
     return res.json();
@@ -145,7 +178,12 @@ describe("the emulator answers in the published shapes", () => {
     expect(resource.properties.status).toBe("Failed");
     // In the JobBase schema (2022-10-01 mfe.json) but not in this example: isArchived, and the uri of a
     // UriFolder/UriFile input (the example's only input is a literal).
-    const schemaFields = new Set(["$.properties.isArchived", "$.properties.inputs.*.uri", "$.value[].properties.isArchived", "$.value[].properties.inputs.*.uri"]);
+    const schemaFields = new Set([
+      "$.properties.isArchived",
+      "$.properties.inputs.*.uri",
+      "$.value[].properties.isArchived",
+      "$.value[].properties.inputs.*.uri",
+    ]);
     expect(shapeProblems(resource, exampleBody("jobs-get.json"), "$", schemaFields)).toEqual([]);
     const list = await get(`${emulator.workspaceId}/jobs?api-version=2022-10-01`);
     expect(shapeProblems(list, exampleBody("jobs-list.json"), "$", schemaFields)).toEqual([]);

@@ -27,7 +27,8 @@ export function shapeProblems(actual: unknown, example: unknown, at = "$", known
     return example.length === 0 ? [] : actual.flatMap((item) => shapeProblems(item, example[0], `${at}[]`, known));
   }
   if (typeof actual === "object") {
-    if (typeof example !== "object" || Array.isArray(example)) return [`${at}: an object where the example has ${Array.isArray(example) ? "an array" : typeof example}`];
+    if (typeof example !== "object" || Array.isArray(example))
+      return [`${at}: an object where the example has ${Array.isArray(example) ? "an array" : typeof example}`];
     const ex = example as Record<string, unknown>;
     const placeholder = Object.keys(ex).length === 1 && "string" in ex ? ex.string : undefined;
     return Object.entries(actual as Record<string, unknown>).flatMap(([key, value]) => {

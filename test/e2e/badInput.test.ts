@@ -82,13 +82,22 @@ const cases: BadCase[] = [
   { name: "boolean poll interval", body: (s) => camel(s, { pollIntervalSeconds: true }), field: "pollIntervalSeconds", message: /got true/ },
   { name: "number for deployment", body: (s) => camel(s, { deployment: 5 }), field: "deployment" },
   { name: "array for tags", body: (s) => camel(s, { tags: ["team", "risk"] }), field: "tags", message: /got an array/ },
-  { name: "object for a literal value", body: (s) => camel(s, { inputs: { ...camel(s).inputs as object, threshold: { type: "literal", value: { v: 1 } } } }), field: "inputs.threshold.value" },
+  {
+    name: "object for a literal value",
+    body: (s) => camel(s, { inputs: { ...(camel(s).inputs as object), threshold: { type: "literal", value: { v: 1 } } } }),
+    field: "inputs.threshold.value",
+  },
   { name: "seed: number for api_version", body: (s) => seed(s, { api_version: 20221001 }), field: "api_version" },
   { name: "seed: object for endpoint_input_uri", body: (s) => seed(s, { endpoint_input_uri: { uri: INPUT } }), field: "endpoint_input_uri" },
 
   // --- the body itself ---------------------------------------------------------------------
   { name: "body over 65536 bytes", body: (s) => camel(s, { tags: { note: "x".repeat(70_000) } }), field: "body", message: /the limit is 65536/ },
-  { name: "body over 65536 bytes in UTF-8 (fewer characters)", raw: (s) => JSON.stringify(camel(s, { tags: { note: "é".repeat(33_000) } })), field: "body", message: /the limit is 65536/ },
+  {
+    name: "body over 65536 bytes in UTF-8 (fewer characters)",
+    raw: (s) => JSON.stringify(camel(s, { tags: { note: "é".repeat(33_000) } })),
+    field: "body",
+    message: /the limit is 65536/,
+  },
   { name: "body not JSON", raw: () => "{not json", field: "body", message: /not valid JSON/ },
   { name: "body truncated JSON", raw: (s) => JSON.stringify(camel(s)).slice(0, 40), field: "body", message: /not valid JSON/ },
   { name: "body is a JSON array", raw: (s) => JSON.stringify([camel(s)]), field: "body", message: /JSON object, got an array/ },
@@ -99,107 +108,324 @@ const cases: BadCase[] = [
 
   // --- content type --------------------------------------------------------------------------
   { name: "Content-Type text/plain", raw: (s) => JSON.stringify(camel(s)), contentType: "text/plain", field: "Content-Type", message: /application\/json/ },
-  { name: "Content-Type form-encoded", raw: (s) => new URLSearchParams({ endpointUri: s.emulator.scoringUri, input: INPUT }).toString(), contentType: "application/x-www-form-urlencoded", field: "Content-Type" },
+  {
+    name: "Content-Type form-encoded",
+    raw: (s) => new URLSearchParams({ endpointUri: s.emulator.scoringUri, input: INPUT }).toString(),
+    contentType: "application/x-www-form-urlencoded",
+    field: "Content-Type",
+  },
   { name: "Content-Type multipart", raw: (s) => JSON.stringify(camel(s)), contentType: "multipart/form-data; boundary=x", field: "Content-Type" },
   { name: "Content-Type application/xml", raw: (s) => JSON.stringify(camel(s)), contentType: "application/xml", field: "Content-Type" },
 
   // --- endpoint URI ------------------------------------------------------------------------
-  { name: "endpoint http:// (not loopback)", body: (s) => camel(s, endpoint("http://heart-ep.westeurope.inference.ml.azure.com/jobs")), field: "endpointUri", message: /must use https/ },
-  { name: "endpoint ftp://", body: (s) => camel(s, endpoint("ftp://heart-ep.westeurope.inference.ml.azure.com/jobs")), field: "endpointUri", message: /must use https/ },
-  { name: "endpoint not absolute", body: (s) => camel(s, endpoint("heart-ep.westeurope.inference.ml.azure.com/jobs")), field: "endpointUri", message: /not a valid absolute URL/ },
+  {
+    name: "endpoint http:// (not loopback)",
+    body: (s) => camel(s, endpoint("http://heart-ep.westeurope.inference.ml.azure.com/jobs")),
+    field: "endpointUri",
+    message: /must use https/,
+  },
+  {
+    name: "endpoint ftp://",
+    body: (s) => camel(s, endpoint("ftp://heart-ep.westeurope.inference.ml.azure.com/jobs")),
+    field: "endpointUri",
+    message: /must use https/,
+  },
+  {
+    name: "endpoint not absolute",
+    body: (s) => camel(s, endpoint("heart-ep.westeurope.inference.ml.azure.com/jobs")),
+    field: "endpointUri",
+    message: /not a valid absolute URL/,
+  },
   { name: "endpoint host not listed", body: (s) => camel(s, endpoint("https://scoring.example.com/jobs")), field: "endpointUri", message: /not allowed/ },
-  { name: "endpoint host is the bare allowlist suffix", body: (s) => camel(s, endpoint("https://inference.ml.azure.com/jobs")), field: "endpointUri", message: /not allowed/ },
-  { name: "endpoint host with the allowed suffix inside", body: (s) => camel(s, endpoint("https://x.inference.ml.azure.com.evil.example/jobs")), field: "endpointUri", message: /not allowed/ },
-  { name: "endpoint IPv4 literal https://10.0.0.4/jobs", body: (s) => camel(s, endpoint("https://10.0.0.4/jobs")), field: "endpointUri", message: /"10\.0\.0\.4" is not allowed/ },
-  { name: "endpoint IPv4 literal http://10.0.0.4/jobs", body: (s) => camel(s, endpoint("http://10.0.0.4/jobs")), field: "endpointUri", message: /must use https/ },
-  { name: "endpoint IPv4-mapped IPv6 loopback https://[::ffff:127.0.0.1]/jobs", body: (s) => camel(s, endpoint("https://[::ffff:127.0.0.1]/jobs")), field: "endpointUri", message: /not allowed/ },
+  {
+    name: "endpoint host is the bare allowlist suffix",
+    body: (s) => camel(s, endpoint("https://inference.ml.azure.com/jobs")),
+    field: "endpointUri",
+    message: /not allowed/,
+  },
+  {
+    name: "endpoint host with the allowed suffix inside",
+    body: (s) => camel(s, endpoint("https://x.inference.ml.azure.com.evil.example/jobs")),
+    field: "endpointUri",
+    message: /not allowed/,
+  },
+  {
+    name: "endpoint IPv4 literal https://10.0.0.4/jobs",
+    body: (s) => camel(s, endpoint("https://10.0.0.4/jobs")),
+    field: "endpointUri",
+    message: /"10\.0\.0\.4" is not allowed/,
+  },
+  {
+    name: "endpoint IPv4 literal http://10.0.0.4/jobs",
+    body: (s) => camel(s, endpoint("http://10.0.0.4/jobs")),
+    field: "endpointUri",
+    message: /must use https/,
+  },
+  {
+    name: "endpoint IPv4-mapped IPv6 loopback https://[::ffff:127.0.0.1]/jobs",
+    body: (s) => camel(s, endpoint("https://[::ffff:127.0.0.1]/jobs")),
+    field: "endpointUri",
+    message: /not allowed/,
+  },
   { name: "endpoint https://0.0.0.0/jobs", body: (s) => camel(s, endpoint("https://0.0.0.0/jobs")), field: "endpointUri", message: /not allowed/ },
-  { name: "endpoint with user:password@", body: (s) => camel(s, endpoint("https://user:pw@x.inference.ml.azure.com/jobs")), field: "endpointUri", message: /user information/ },
-  { name: "endpoint with whitespace", body: (s) => camel(s, endpoint("https://heart-ep.westeurope.inference.ml.azure.com/jo bs")), field: "endpointUri", message: /whitespace/ },
-  { name: "seed: endpoint_uri host not listed", body: (s) => seed(s, { endpoint_uri: "https://scoring.example.com/jobs" }), field: "endpoint_uri", message: /not allowed/ },
+  {
+    name: "endpoint with user:password@",
+    body: (s) => camel(s, endpoint("https://user:pw@x.inference.ml.azure.com/jobs")),
+    field: "endpointUri",
+    message: /user information/,
+  },
+  {
+    name: "endpoint with whitespace",
+    body: (s) => camel(s, endpoint("https://heart-ep.westeurope.inference.ml.azure.com/jo bs")),
+    field: "endpointUri",
+    message: /whitespace/,
+  },
+  {
+    name: "seed: endpoint_uri host not listed",
+    body: (s) => seed(s, { endpoint_uri: "https://scoring.example.com/jobs" }),
+    field: "endpoint_uri",
+    message: /not allowed/,
+  },
 
   // --- inputs ----------------------------------------------------------------------------------
-  { name: "input with user:password@", body: (s) => camel(s, input({ type: "uri_folder", uri: "https://user:pw@acct.blob.core.windows.net/c/in/" })), field: "inputs.input_data.uri", message: /credentials/ },
-  { name: "input with a SAS token", body: (s) => camel(s, input({ type: "uri_folder", uri: `https://acct.blob.core.windows.net/c/in/?${SAS_QUERY}` })), field: "inputs.input_data.uri", message: /SAS token/ },
-  { name: "seed: endpoint_input_uri with a SAS token", body: (s) => seed(s, { endpoint_input_uri: `https://acct.blob.core.windows.net/c/in/?${SAS_QUERY}` }), field: "endpoint_input_uri", message: /SAS token/ },
-  { name: "input http://", body: (s) => camel(s, input({ type: "uri_folder", uri: "http://acct.blob.core.windows.net/c/in/" })), field: "inputs.input_data.uri", message: /must use https/ },
-  { name: "input s3://", body: (s) => camel(s, input({ type: "uri_folder", uri: "s3://bucket/in/" })), field: "inputs.input_data.uri", message: /unsupported scheme 's3:'/ },
-  { name: "input wasbs://", body: (s) => camel(s, input({ type: "uri_folder", uri: "wasbs://c@acct.blob.core.windows.net/in/" })), field: "inputs.input_data.uri", message: /wasb/ },
-  { name: "input datastore path with '..'", body: (s) => camel(s, input({ type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/a/../b/" })), field: "inputs.input_data.uri", message: /'\.\.'/ },
+  {
+    name: "input with user:password@",
+    body: (s) => camel(s, input({ type: "uri_folder", uri: "https://user:pw@acct.blob.core.windows.net/c/in/" })),
+    field: "inputs.input_data.uri",
+    message: /credentials/,
+  },
+  {
+    name: "input with a SAS token",
+    body: (s) => camel(s, input({ type: "uri_folder", uri: `https://acct.blob.core.windows.net/c/in/?${SAS_QUERY}` })),
+    field: "inputs.input_data.uri",
+    message: /SAS token/,
+  },
+  {
+    name: "seed: endpoint_input_uri with a SAS token",
+    body: (s) => seed(s, { endpoint_input_uri: `https://acct.blob.core.windows.net/c/in/?${SAS_QUERY}` }),
+    field: "endpoint_input_uri",
+    message: /SAS token/,
+  },
+  {
+    name: "input http://",
+    body: (s) => camel(s, input({ type: "uri_folder", uri: "http://acct.blob.core.windows.net/c/in/" })),
+    field: "inputs.input_data.uri",
+    message: /must use https/,
+  },
+  {
+    name: "input s3://",
+    body: (s) => camel(s, input({ type: "uri_folder", uri: "s3://bucket/in/" })),
+    field: "inputs.input_data.uri",
+    message: /unsupported scheme 's3:'/,
+  },
+  {
+    name: "input wasbs://",
+    body: (s) => camel(s, input({ type: "uri_folder", uri: "wasbs://c@acct.blob.core.windows.net/in/" })),
+    field: "inputs.input_data.uri",
+    message: /wasb/,
+  },
+  {
+    name: "input datastore path with '..'",
+    body: (s) => camel(s, input({ type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/a/../b/" })),
+    field: "inputs.input_data.uri",
+    message: /'\.\.'/,
+  },
   { name: "input type unknown", body: (s) => camel(s, input({ type: "mltable", uri: INPUT })), field: "inputs.input_data.type" },
   { name: "input type missing", body: (s) => camel(s, input({ uri: INPUT })), field: "inputs.input_data.type", message: /is required/ },
-  { name: "literal input without value", body: (s) => camel(s, input({ type: "literal" })), field: "inputs.input_data.value", message: /required for a "literal" input/ },
-  { name: "literal input with uri", body: (s) => camel(s, input({ type: "literal", value: "0.7", uri: INPUT })), field: "inputs.input_data.uri", message: /must not be set/ },
-  { name: "uri input with value", body: (s) => camel(s, input({ type: "uri_folder", uri: INPUT, value: "x" })), field: "inputs.input_data.value", message: /must not be set for a "uri_folder" input/ },
-  { name: "uri input without uri", body: (s) => camel(s, input({ type: "uri_file" })), field: "inputs.input_data.uri", message: /required for a "uri_file" input/ },
-  { name: "input has an unknown field", body: (s) => camel(s, input({ type: "uri_folder", uri: INPUT, path: "x" })), field: "inputs.input_data.path", message: /not a known field/ },
-  { name: "input name not an identifier", body: (s) => camel(s, { inputs: { "input-data": { type: "uri_folder", uri: INPUT } } }), field: "inputs.input-data", message: /input name must be an identifier/ },
+  {
+    name: "literal input without value",
+    body: (s) => camel(s, input({ type: "literal" })),
+    field: "inputs.input_data.value",
+    message: /required for a "literal" input/,
+  },
+  {
+    name: "literal input with uri",
+    body: (s) => camel(s, input({ type: "literal", value: "0.7", uri: INPUT })),
+    field: "inputs.input_data.uri",
+    message: /must not be set/,
+  },
+  {
+    name: "uri input with value",
+    body: (s) => camel(s, input({ type: "uri_folder", uri: INPUT, value: "x" })),
+    field: "inputs.input_data.value",
+    message: /must not be set for a "uri_folder" input/,
+  },
+  {
+    name: "uri input without uri",
+    body: (s) => camel(s, input({ type: "uri_file" })),
+    field: "inputs.input_data.uri",
+    message: /required for a "uri_file" input/,
+  },
+  {
+    name: "input has an unknown field",
+    body: (s) => camel(s, input({ type: "uri_folder", uri: INPUT, path: "x" })),
+    field: "inputs.input_data.path",
+    message: /not a known field/,
+  },
+  {
+    name: "input name not an identifier",
+    body: (s) => camel(s, { inputs: { "input-data": { type: "uri_folder", uri: INPUT } } }),
+    field: "inputs.input-data",
+    message: /input name must be an identifier/,
+  },
   // The record drops "__proto__", so the now-empty inputs are reported too ("must name at least one input").
-  { name: "input named __proto__", raw: (s) => JSON.stringify(camel(s)).replace('"input_data":', '"__proto__":'), field: "inputs.__proto__", also: ["inputs"], message: /reserved/ },
-  { name: "seed: endpoint_input_type unknown", body: (s) => seed(s, { endpoint_input_type: "MLTable" }), field: "endpoint_input_type", message: /UriFolder or UriFile/ },
+  {
+    name: "input named __proto__",
+    raw: (s) => JSON.stringify(camel(s)).replace('"input_data":', '"__proto__":'),
+    field: "inputs.__proto__",
+    also: ["inputs"],
+    message: /reserved/,
+  },
+  {
+    name: "seed: endpoint_input_type unknown",
+    body: (s) => seed(s, { endpoint_input_type: "MLTable" }),
+    field: "endpoint_input_type",
+    message: /UriFolder or UriFile/,
+  },
 
   // --- output ------------------------------------------------------------------------------------
-  { name: "output is an https URL", body: (s) => camel(s, output("https://acct.blob.core.windows.net/c/out/predictions.csv")), field: "output.uri", message: /datastore path/ },
+  {
+    name: "output is an https URL",
+    body: (s) => camel(s, output("https://acct.blob.core.windows.net/c/out/predictions.csv")),
+    field: "output.uri",
+    message: /datastore path/,
+  },
   { name: "output is a data asset", body: (s) => camel(s, output("azureml:predictions:1")), field: "output.uri", message: /datastore path/ },
-  { name: "output is the long-form datastore path", body: (s) => camel(s, output("azureml://subscriptions/s1/resourcegroups/rg/workspaces/ws/datastores/workspaceblobstore/paths/out/p.csv")), field: "output.uri", message: /short datastore form/ },
-  { name: "output is a folder (trailing slash)", body: (s) => camel(s, output("azureml://datastores/workspaceblobstore/paths/out/")), field: "output.uri", message: /names a folder/ },
-  { name: "output has an empty path", body: (s) => camel(s, output("azureml://datastores/workspaceblobstore/paths/")), field: "output.uri", message: /must name a file/ },
-  { name: "output with a SAS token", body: (s) => camel(s, output(`azureml://datastores/workspaceblobstore/paths/out/p.csv?${SAS_QUERY}`)), field: "output.uri", message: /SAS token/ },
+  {
+    name: "output is the long-form datastore path",
+    body: (s) => camel(s, output("azureml://subscriptions/s1/resourcegroups/rg/workspaces/ws/datastores/workspaceblobstore/paths/out/p.csv")),
+    field: "output.uri",
+    message: /short datastore form/,
+  },
+  {
+    name: "output is a folder (trailing slash)",
+    body: (s) => camel(s, output("azureml://datastores/workspaceblobstore/paths/out/")),
+    field: "output.uri",
+    message: /names a folder/,
+  },
+  {
+    name: "output has an empty path",
+    body: (s) => camel(s, output("azureml://datastores/workspaceblobstore/paths/")),
+    field: "output.uri",
+    message: /must name a file/,
+  },
+  {
+    name: "output with a SAS token",
+    body: (s) => camel(s, output(`azureml://datastores/workspaceblobstore/paths/out/p.csv?${SAS_QUERY}`)),
+    field: "output.uri",
+    message: /SAS token/,
+  },
   { name: "output name not an identifier", body: (s) => camel(s, { output: { name: "my-score", uri: OUTPUT } }), field: "output.name" },
   { name: "output has an unknown field", body: (s) => camel(s, { output: { uri: OUTPUT, path: "x" } }), field: "output.path", message: /not a known field/ },
-  { name: "seed: endpoint_output_uri is a folder", body: (s) => seed(s, { endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/out/" }), field: "endpoint_output_uri", message: /names a folder/ },
+  {
+    name: "seed: endpoint_output_uri is a folder",
+    body: (s) => seed(s, { endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/out/" }),
+    field: "endpoint_output_uri",
+    message: /names a folder/,
+  },
 
   // --- poll interval and deadlines -----------------------------------------------------------
   { name: "pollIntervalSeconds 0", body: (s) => camel(s, { pollIntervalSeconds: 0 }), field: "pollIntervalSeconds", message: /from 1 to 86400, got 0/ },
   { name: "pollIntervalSeconds 86401", body: (s) => camel(s, { pollIntervalSeconds: 86_401 }), field: "pollIntervalSeconds", message: /got 86401/ },
-  { name: "pollIntervalSeconds \"abc\"", body: (s) => camel(s, { pollIntervalSeconds: "abc" }), field: "pollIntervalSeconds", message: /got "abc"/ },
+  { name: 'pollIntervalSeconds "abc"', body: (s) => camel(s, { pollIntervalSeconds: "abc" }), field: "pollIntervalSeconds", message: /got "abc"/ },
   { name: "pollIntervalSeconds 1.5", body: (s) => camel(s, { pollIntervalSeconds: 1.5 }), field: "pollIntervalSeconds", message: /got 1\.5/ },
   { name: "pollIntervalSeconds -5", body: (s) => camel(s, { pollIntervalSeconds: -5 }), field: "pollIntervalSeconds" },
-  { name: "seed: poll_interval \"0\"", body: (s) => seed(s, { poll_interval: "0" }), field: "poll_interval", message: /got 0/ },
-  { name: "seed: poll_interval \"soon\"", body: (s) => seed(s, { poll_interval: "soon" }), field: "poll_interval" },
+  { name: 'seed: poll_interval "0"', body: (s) => seed(s, { poll_interval: "0" }), field: "poll_interval", message: /got 0/ },
+  { name: 'seed: poll_interval "soon"', body: (s) => seed(s, { poll_interval: "soon" }), field: "poll_interval" },
   { name: "timeoutSeconds 59", body: (s) => camel(s, { timeoutSeconds: 59 }), field: "timeoutSeconds", message: /from 60 to 2592000, got 59/ },
   { name: "timeoutSeconds 2592001", body: (s) => camel(s, { timeoutSeconds: 2_592_001 }), field: "timeoutSeconds", message: /got 2592001/ },
   { name: "queueTimeoutSeconds 59", body: (s) => camel(s, { queueTimeoutSeconds: 59 }), field: "queueTimeoutSeconds", message: /got 59/ },
   { name: "queueTimeoutSeconds 2592001", body: (s) => camel(s, { queueTimeoutSeconds: 2_592_001 }), field: "queueTimeoutSeconds", message: /got 2592001/ },
-  { name: "queueTimeoutSeconds over timeoutSeconds", body: (s) => camel(s, { timeoutSeconds: 600, queueTimeoutSeconds: 3600 }), field: "queueTimeoutSeconds", message: /must not exceed timeoutSeconds \(600\), got 3600/ },
-  { name: "queueTimeoutSeconds over the default timeout", body: (s) => camel(s, { queueTimeoutSeconds: 700_000 }), field: "queueTimeoutSeconds", message: /604800, the default/ },
+  {
+    name: "queueTimeoutSeconds over timeoutSeconds",
+    body: (s) => camel(s, { timeoutSeconds: 600, queueTimeoutSeconds: 3600 }),
+    field: "queueTimeoutSeconds",
+    message: /must not exceed timeoutSeconds \(600\), got 3600/,
+  },
+  {
+    name: "queueTimeoutSeconds over the default timeout",
+    body: (s) => camel(s, { queueTimeoutSeconds: 700_000 }),
+    field: "queueTimeoutSeconds",
+    message: /604800, the default/,
+  },
 
   // --- instance ids ----------------------------------------------------------------------------
-  ...([
-    ["../x", /1-100 letters/],
-    ["a/b", /1-100 letters/],
-    ["a?b", /1-100 letters/],
-    ["a#b", /1-100 letters/],
-    ["..%2Fx", /1-100 letters/],
-    ["a".repeat(101), /1-100 letters/],
-    ["-leading-dash", /1-100 letters/],
-    ["_leading_underscore", /1-100 letters/],
-    ["ünïcode", /1-100 letters/],
-    ["has space", /1-100 letters/],
-    ["key-abc", /must not start with 'key-'/],
-    ["req-abc", /must not start with 'req-'/],
-    ["blob-abc", /must not start with 'blob-'/],
-  ] as const).map(([id, message]): BadCase => ({
+  ...(
+    [
+      ["../x", /1-100 letters/],
+      ["a/b", /1-100 letters/],
+      ["a?b", /1-100 letters/],
+      ["a#b", /1-100 letters/],
+      ["..%2Fx", /1-100 letters/],
+      ["a".repeat(101), /1-100 letters/],
+      ["-leading-dash", /1-100 letters/],
+      ["_leading_underscore", /1-100 letters/],
+      ["ünïcode", /1-100 letters/],
+      ["has space", /1-100 letters/],
+      ["key-abc", /must not start with 'key-'/],
+      ["req-abc", /must not start with 'req-'/],
+      ["blob-abc", /must not start with 'blob-'/],
+    ] as const
+  ).map(([id, message]): BadCase => ({
     name: `instanceId ${JSON.stringify(id.length > 20 ? `${id.slice(0, 10)}… (${id.length} chars)` : id)}`,
     body: (s) => camel(s, { instanceId: id }),
     field: "instanceId",
     message,
   })),
   { name: "instanceId as a number", body: (s) => camel(s, { instanceId: 42 }), field: "instanceId" },
-  { name: "instanceId together with an Idempotency-Key header", body: (s) => camel(s, { instanceId: "nightly-run-1" }), headers: { "Idempotency-Key": "pipeline-run-1" }, field: "instanceId", message: /not both/ },
+  {
+    name: "instanceId together with an Idempotency-Key header",
+    body: (s) => camel(s, { instanceId: "nightly-run-1" }),
+    headers: { "Idempotency-Key": "pipeline-run-1" },
+    field: "instanceId",
+    message: /not both/,
+  },
 
   // --- Idempotency-Key -------------------------------------------------------------------------
-  { name: "Idempotency-Key with a control character (tab)", body: (s) => camel(s), headers: { "Idempotency-Key": "run\t42" }, field: "Idempotency-Key", message: /printable ASCII/ },
-  { name: "Idempotency-Key with a non-ASCII character", body: (s) => camel(s), headers: { "Idempotency-Key": "run-\u00e9t\u00e9" }, field: "Idempotency-Key", message: /printable ASCII/ },
-  { name: "Idempotency-Key over 255 characters", body: (s) => camel(s), headers: { "Idempotency-Key": "k".repeat(256) }, field: "Idempotency-Key", message: /at most 255 characters, got 256/ },
+  {
+    name: "Idempotency-Key with a control character (tab)",
+    body: (s) => camel(s),
+    headers: { "Idempotency-Key": "run\t42" },
+    field: "Idempotency-Key",
+    message: /printable ASCII/,
+  },
+  {
+    name: "Idempotency-Key with a non-ASCII character",
+    body: (s) => camel(s),
+    headers: { "Idempotency-Key": "run-\u00e9t\u00e9" },
+    field: "Idempotency-Key",
+    message: /printable ASCII/,
+  },
+  {
+    name: "Idempotency-Key over 255 characters",
+    body: (s) => camel(s),
+    headers: { "Idempotency-Key": "k".repeat(256) },
+    field: "Idempotency-Key",
+    message: /at most 255 characters, got 256/,
+  },
   { name: "Idempotency-Key empty", body: (s) => camel(s), headers: { "Idempotency-Key": "" }, field: "Idempotency-Key", message: /must not be empty/ },
 
   // --- unknown and mixed fields ------------------------------------------------------------------
-  { name: "unknown field (typo pollInterval)", body: (s) => without(camel(s, { pollInterval: 60 }), "pollIntervalSeconds"), field: "pollInterval", message: /did you mean 'pollIntervalSeconds'/ },
+  {
+    name: "unknown field (typo pollInterval)",
+    body: (s) => without(camel(s, { pollInterval: 60 }), "pollIntervalSeconds"),
+    field: "pollInterval",
+    message: /did you mean 'pollIntervalSeconds'/,
+  },
   { name: "unknown field (timeout)", body: (s) => camel(s, { timeout: 600 }), field: "timeout", message: /did you mean 'timeoutSeconds'/ },
   { name: "seed: unknown field (pollinterval)", body: (s) => seed(s, { pollinterval: "120" }), field: "pollinterval", message: /did you mean 'poll_interval'/ },
-  { name: "camel body with a seed field", body: (s) => camel(s, { endpoint_output_uri: OUTPUT }), field: "endpoint_output_uri", message: /use 'output' instead/ },
-  { name: "seed body with a camel field", body: (s) => seed(s, { pollIntervalSeconds: 60 }), field: "pollIntervalSeconds", message: /use 'poll_interval' instead/ },
+  {
+    name: "camel body with a seed field",
+    body: (s) => camel(s, { endpoint_output_uri: OUTPUT }),
+    field: "endpoint_output_uri",
+    message: /use 'output' instead/,
+  },
+  {
+    name: "seed body with a camel field",
+    body: (s) => seed(s, { pollIntervalSeconds: 60 }),
+    field: "pollIntervalSeconds",
+    message: /use 'poll_interval' instead/,
+  },
   { name: "seed body with a camel-only field (deployment)", body: (s) => seed(s, { deployment: "blue" }), field: "deployment", message: /has no 'deployment'/ },
 
   // --- ?wait= ------------------------------------------------------------------------------------
@@ -210,11 +436,26 @@ const cases: BadCase[] = [
 
   // --- tags ------------------------------------------------------------------------------------
   { name: "tags: 51 entries", body: (s) => camel(s, { tags: manyTags(51) }), field: "tags", message: /at most 50 entries, got 51/ },
-  { name: "tags: key of 129 characters", body: (s) => camel(s, { tags: { ["k".repeat(129)]: "v" } }), field: `tags.${"k".repeat(129)}`, message: /1 to 128 characters, got 129/ },
+  {
+    name: "tags: key of 129 characters",
+    body: (s) => camel(s, { tags: { ["k".repeat(129)]: "v" } }),
+    field: `tags.${"k".repeat(129)}`,
+    message: /1 to 128 characters, got 129/,
+  },
   { name: "tags: number value", body: (s) => camel(s, { tags: { team: 7 } }), field: "tags.team", message: /must be a string, got 7/ },
   { name: "tags: object value", body: (s) => camel(s, { tags: { team: { name: "risk" } } }), field: "tags.team", message: /got an object/ },
-  { name: "tags: key __proto__", raw: (s) => JSON.stringify(camel(s, { tags: { team: "risk" } })).replace('"team":', '"__proto__":'), field: "tags.__proto__", message: /reserved/ },
-  { name: "tags: value of 257 characters", body: (s) => camel(s, { tags: { team: "v".repeat(257) } }), field: "tags.team", message: /at most 256 characters, got 257/ },
+  {
+    name: "tags: key __proto__",
+    raw: (s) => JSON.stringify(camel(s, { tags: { team: "risk" } })).replace('"team":', '"__proto__":'),
+    field: "tags.__proto__",
+    message: /reserved/,
+  },
+  {
+    name: "tags: value of 257 characters",
+    body: (s) => camel(s, { tags: { team: "v".repeat(257) } }),
+    field: "tags.team",
+    message: /at most 256 characters, got 257/,
+  },
 
   // --- deployment and api version ----------------------------------------------------------------
   { name: "deployment too short", body: (s) => camel(s, { deployment: "bl" }), field: "deployment", message: /deployment name/ },
@@ -278,13 +519,14 @@ describe("bad input: a 400 naming the field, and nothing starts", () => {
 
   it("every problem of one body is reported together, each by its own field", async () => {
     const res = await send({
-      body: (s) => camel(s, {
-        endpointUri: "http://scoring.example.com/jobs",
-        pollIntervalSeconds: 0,
-        inputs: { input_data: { type: "uri_folder", uri: "s3://bucket/in/" } },
-        output: { uri: "azureml://datastores/workspaceblobstore/paths/out/" },
-        tags: { team: 7 },
-      }),
+      body: (s) =>
+        camel(s, {
+          endpointUri: "http://scoring.example.com/jobs",
+          pollIntervalSeconds: 0,
+          inputs: { input_data: { type: "uri_folder", uri: "s3://bucket/in/" } },
+          output: { uri: "azureml://datastores/workspaceblobstore/paths/out/" },
+          tags: { team: 7 },
+        }),
       query: "wait=999",
       headers: { "Idempotency-Key": "k".repeat(300) },
     });
@@ -302,7 +544,10 @@ describe("bad input: a 400 naming the field, and nothing starts", () => {
       { body: (s: Stack) => seed(s, { endpoint_input_uri: `https://acct.blob.core.windows.net/c/in/?${SAS_QUERY}` }) },
       { body: (s: Stack) => camel(s, output(`azureml://datastores/workspaceblobstore/paths/out/p.csv?${SAS_QUERY}`)) },
       // Another field wrong too: the SAS detail is still there and still not echoed.
-      { body: (s: Stack) => camel(s, { pollIntervalSeconds: 0, ...input({ type: "uri_file", uri: `https://acct.blob.core.windows.net/c/in/f.csv?${SAS_QUERY}` }) }) },
+      {
+        body: (s: Stack) =>
+          camel(s, { pollIntervalSeconds: 0, ...input({ type: "uri_file", uri: `https://acct.blob.core.windows.net/c/in/f.csv?${SAS_QUERY}` }) }),
+      },
     ]) {
       const res = await send(c);
       expect(res.status).toBe(400);

@@ -46,7 +46,18 @@ describe("BlobCreated events (Azurite + dev host + emulator)", () => {
       eventTime: "2026-11-25T08:00:00.000Z",
       dataVersion: "",
       metadataVersion: "1",
-      data: { api, clientRequestId: randomUUID(), requestId: randomUUID(), eTag, contentType: "text/csv", contentLength: length, blobType: "BlockBlob", url, sequencer: "0000000000000000000000000001", storageDiagnostics: { batchId: randomUUID() } },
+      data: {
+        api,
+        clientRequestId: randomUUID(),
+        requestId: randomUUID(),
+        eTag,
+        contentType: "text/csv",
+        contentLength: length,
+        blobType: "BlockBlob",
+        url,
+        sequencer: "0000000000000000000000000001",
+        storageDiagnostics: { batchId: randomUUID() },
+      },
     };
   }
 
@@ -71,7 +82,13 @@ describe("BlobCreated events (Azurite + dev host + emulator)", () => {
     const id = blobRunId(event.data.url, event.data.eTag);
     await stack.host.engine.runUntil(ended(id));
     const view = await stack.api(`/api/scoring-runs/${id}`);
-    expect(view.body).toMatchObject({ status: "Succeeded", request: { inputs: { input_data: { type: "uri_file", uri: "azureml://datastores/workspaceblobstore/paths/incoming/customers.csv" } }, pollIntervalSeconds: 30 } });
+    expect(view.body).toMatchObject({
+      status: "Succeeded",
+      request: {
+        inputs: { input_data: { type: "uri_file", uri: "azureml://datastores/workspaceblobstore/paths/incoming/customers.csv" } },
+        pollIntervalSeconds: 30,
+      },
+    });
     expect(view.body.output.uri).toBe(`azureml://datastores/workspaceblobstore/paths/incoming/predictions/customers-${id}.csv`);
     await stack.emulator.whenHooksSettled();
     const predictions = (await stack.datastore!.getBlobClient(`incoming/predictions/customers-${id}.csv`).downloadToBuffer()).toString();
@@ -177,10 +194,25 @@ describe("BlobCreated events (Azurite + dev host + emulator)", () => {
 
   describe("POST /api/scoring-runs/events (webhook subscription)", () => {
     const post = (body: unknown, headers: Record<string, string> = {}) =>
-      stack.api("/api/scoring-runs/events", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers: { "content-type": "application/json", ...headers } });
+      stack.api("/api/scoring-runs/events", {
+        method: "POST",
+        body: typeof body === "string" ? body : JSON.stringify(body),
+        headers: { "content-type": "application/json", ...headers },
+      });
 
     it("answers the Event Grid subscription validation handshake", async () => {
-      const res = await post([{ id: "v1", topic: "t", subject: "", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", eventTime: "2026-11-25T08:00:00Z", dataVersion: "1", metadataVersion: "1", data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl: "https://example.invalid" } }]);
+      const res = await post([
+        {
+          id: "v1",
+          topic: "t",
+          subject: "",
+          eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
+          eventTime: "2026-11-25T08:00:00Z",
+          dataVersion: "1",
+          metadataVersion: "1",
+          data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl: "https://example.invalid" },
+        },
+      ]);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" });
     });
@@ -205,7 +237,16 @@ describe("BlobCreated events (Azurite + dev host + emulator)", () => {
 
     it("CloudEvents 1.0 schema: one event or a batch", async () => {
       const event = await upload("incoming/cloud.csv", "x\n1\n");
-      const cloud = { specversion: "1.0", id: event.id, source: event.topic, type: event.eventType, subject: event.subject, time: event.eventTime, datacontenttype: "application/json", data: event.data };
+      const cloud = {
+        specversion: "1.0",
+        id: event.id,
+        source: event.topic,
+        type: event.eventType,
+        subject: event.subject,
+        time: event.eventTime,
+        datacontenttype: "application/json",
+        data: event.data,
+      };
       const res = await post(cloud, { "content-type": "application/cloudevents+json; charset=utf-8" });
       expect(res.status).toBe(200);
       expect(res.body.results[0]).toMatchObject({ outcome: "started", runId: blobRunId(event.data.url, event.data.eTag) });

@@ -39,8 +39,9 @@ describe("a run's createdAt across continueAsNew", () => {
       const paged: string[] = [];
       let token: string | null = null;
       do {
-        const page: { body: { value: Array<{ id: string }>; continuationToken: string | null } } =
-          await stack.api(`/api/scoring-runs?top=1${token ? `&continuationToken=${token}` : ""}`);
+        const page: { body: { value: Array<{ id: string }>; continuationToken: string | null } } = await stack.api(
+          `/api/scoring-runs?top=1${token ? `&continuationToken=${token}` : ""}`,
+        );
         paged.push(...page.body.value.map((v) => v.id));
         token = page.body.continuationToken;
         await engine.advanceTo(stack.clock.now() + 5 * 60_000); // runs keep continuing as new between pages

@@ -76,16 +76,21 @@ describe("dev host: Event Grid webhook", () => {
   });
 
   it("answers the subscription validation handshake with the validation code", async () => {
-    const validation = [{
-      id: "2d1781af-3a4c-4d7c-bd0c-e34b19da4e66",
-      topic: "/subscriptions/00000000-0000-0000-0000-000000000000",
-      subject: "",
-      data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl: "https://rp-eastus2.eventgrid.azure.net/eventsubscriptions/x/validate?id=1" },
-      eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
-      eventTime: "2024-05-01T10:00:00Z",
-      metadataVersion: "1",
-      dataVersion: "1",
-    }];
+    const validation = [
+      {
+        id: "2d1781af-3a4c-4d7c-bd0c-e34b19da4e66",
+        topic: "/subscriptions/00000000-0000-0000-0000-000000000000",
+        subject: "",
+        data: {
+          validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6",
+          validationUrl: "https://rp-eastus2.eventgrid.azure.net/eventsubscriptions/x/validate?id=1",
+        },
+        eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
+        eventTime: "2024-05-01T10:00:00Z",
+        metadataVersion: "1",
+        dataVersion: "1",
+      },
+    ];
     const res = await post("probeEventGrid", "SubscriptionValidation", JSON.stringify(validation));
     expect(res.status).toBe(200);
     expect(JSON.parse(await res.text())).toEqual({ validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" });
@@ -109,7 +114,9 @@ describe("dev host: Event Grid webhook", () => {
       expect(context.options.trigger).toMatchObject({ type: "eventGridTrigger" });
     }
     for (const id of ids) {
-      expect(stack.logs.some((l) => l.includes(`Executing 'Functions.probeEventGrid' (Reason='EventGrid trigger fired at`) && l.includes(`Id=${id}`))).toBe(true);
+      expect(stack.logs.some((l) => l.includes(`Executing 'Functions.probeEventGrid' (Reason='EventGrid trigger fired at`) && l.includes(`Id=${id}`))).toBe(
+        true,
+      );
       expect(stack.logs.some((l) => l.includes(`Executed 'Functions.probeEventGrid' (Succeeded, Id=${id}`))).toBe(true);
     }
   });
@@ -134,7 +141,10 @@ describe("dev host: Event Grid webhook", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
     // Only Event Grid's own origins are echoed, as the extension does.
-    const other = await fetch(new URL(webhook("probeEventGrid"), stack.host.baseUrl), { method: "OPTIONS", headers: { "WebHook-Request-Origin": "example.com" } });
+    const other = await fetch(new URL(webhook("probeEventGrid"), stack.host.baseUrl), {
+      method: "OPTIONS",
+      headers: { "WebHook-Request-Origin": "example.com" },
+    });
     expect(other.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
     expect(received).toHaveLength(0);
   });
@@ -152,13 +162,17 @@ describe("dev host: Event Grid webhook", () => {
 
     // Function names are matched exactly, as the extension's listener dictionary does.
     expect((await post("PROBEEVENTGRID", "Notification", JSON.stringify([egEvent(1)]))).status).toBe(404);
-    const missing = await fetch(new URL("/runtime/webhooks/eventgrid", stack.host.baseUrl), { method: "POST", headers: { "aeg-event-type": "Notification" }, body: "[]" });
+    const missing = await fetch(new URL("/runtime/webhooks/eventgrid", stack.host.baseUrl), {
+      method: "POST",
+      headers: { "aeg-event-type": "Notification" },
+      body: "[]",
+    });
     expect(missing.status).toBe(404);
     expect(received).toHaveLength(0);
   });
 
   it("answers 500 for a body that is not JSON (the real host's unhandled-error answer) and 400 without a known aeg-event-type", async () => {
-    const malformed = await post("probeEventGrid", "Notification", "[{\"id\": \"evt-1\",");
+    const malformed = await post("probeEventGrid", "Notification", '[{"id": "evt-1",');
     expect(malformed.status).toBe(500);
     expect((await post("probeEventGrid", "Notification", "42")).status).toBe(500);
     expect((await post("probeEventGrid", "SubscriptionValidation", "not json")).status).toBe(500);
@@ -170,7 +184,11 @@ describe("dev host: Event Grid webhook", () => {
   });
 
   it("answers 500 when an invocation throws, after running every event of the request", async () => {
-    const events = [{ ...egEvent(1), subject: "ok-1" }, { ...egEvent(2), subject: "bad" }, { ...egEvent(3), subject: "ok-3" }];
+    const events = [
+      { ...egEvent(1), subject: "ok-1" },
+      { ...egEvent(2), subject: "bad" },
+      { ...egEvent(3), subject: "ok-3" },
+    ];
     const res = await post("probeEventGridThrows", "Notification", JSON.stringify(events));
     expect(res.status).toBe(500);
     expect(await res.text()).toContain("probe handler failed");

@@ -21,13 +21,26 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
     ["input URI scheme", () => stack.startBody({ inputs: { input_data: { type: "uri_folder", uri: "s3://bucket/data" } } }), "inputs.input_data.uri"],
     ["output is a folder", () => stack.startBody({ output: { uri: "azureml://datastores/workspaceblobstore/paths/out/" } }), "output.uri"],
     ["unknown field", () => stack.startBody({ pollInterval: 10 }), "pollInterval"],
-    ["seed form, bad poll_interval", () => ({ endpoint_uri: stack.emulator.scoringUri, endpoint_input_uri: "azureml://datastores/ds/paths/in/", endpoint_output_uri: "azureml://datastores/ds/paths/out/p.csv", poll_interval: "soon" }), "poll_interval"],
+    [
+      "seed form, bad poll_interval",
+      () => ({
+        endpoint_uri: stack.emulator.scoringUri,
+        endpoint_input_uri: "azureml://datastores/ds/paths/in/",
+        endpoint_output_uri: "azureml://datastores/ds/paths/out/p.csv",
+        poll_interval: "soon",
+      }),
+      "poll_interval",
+    ],
   ];
   for (const [name, body, field] of invalid) {
     it(`400 naming the field, and nothing starts: ${name}`, async () => {
       const before = stack.host.engine.all().length;
       const b = body();
-      const res = await stack.api("/api/scoring-runs", { method: "POST", body: typeof b === "string" ? b : JSON.stringify(b), headers: { "content-type": "application/json" } });
+      const res = await stack.api("/api/scoring-runs", {
+        method: "POST",
+        body: typeof b === "string" ? b : JSON.stringify(b),
+        headers: { "content-type": "application/json" },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe("InvalidRequest");
       expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
@@ -41,7 +54,9 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
       const res = await stack.api(`/api/scoring-runs?wait=${wait}`, { json: stack.startBody() });
       expect(res.status, wait).toBe(400);
     }
-    const withKey = await stack.api("/api/scoring-runs", { json: stack.startBody({ endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs?code=SECRET" }) });
+    const withKey = await stack.api("/api/scoring-runs", {
+      json: stack.startBody({ endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs?code=SECRET" }),
+    });
     expect(withKey.status).toBe(400);
     expect(withKey.body.error.details[0].field).toBe("endpointUri");
     expect(JSON.stringify(withKey.body)).not.toContain("SECRET");
@@ -123,7 +138,11 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
     const huge = await stack.api("/api/scoring-runs", { json: stack.startBody({ tags: { note: "x".repeat(70_000) } }) });
     expect(huge.status).toBe(400);
     expect(huge.body.error.details[0]).toMatchObject({ field: "body", message: expect.stringContaining("the limit is 65536") });
-    const form = await stack.api("/api/scoring-runs", { method: "POST", body: JSON.stringify(stack.startBody()), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const form = await stack.api("/api/scoring-runs", {
+      method: "POST",
+      body: JSON.stringify(stack.startBody()),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(form.status).toBe(400);
     expect(form.body.error.details[0].field).toBe("Content-Type");
     expect(stack.host.engine.all().length).toBe(before);
@@ -183,7 +202,15 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
     expect(res.body.statusQueryGetUri).toBe(`${stack.host.baseUrl}/api/scoring-runs/${id}`);
     expect(res.body.cancelPostUri).toBe(`${stack.host.baseUrl}/api/scoring-runs/${id}/cancel`);
     expect(res.headers.get("location")).toBe(`${stack.host.baseUrl}/api/scoring-runs/${id}?failOnError=true&code=caller-key`);
-    for (const name of ["sendEventPostUri", "terminatePostUri", "purgeHistoryDeleteUri", "rewindPostUri", "restartPostUri", "suspendPostUri", "resumePostUri"]) {
+    for (const name of [
+      "sendEventPostUri",
+      "terminatePostUri",
+      "purgeHistoryDeleteUri",
+      "rewindPostUri",
+      "restartPostUri",
+      "suspendPostUri",
+      "resumePostUri",
+    ]) {
       expect(res.body).not.toHaveProperty(name);
     }
     expect(JSON.stringify(res.body)).not.toContain("/runtime/webhooks/durabletask");
@@ -207,7 +234,11 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
       stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
       const start = await stack.api("/api/scoring-runs", { json: stack.startBody() });
       const id = start.body.id as string;
-      for (const [body, field] of [[["stop"], "body"], [{ reason: "x", force: true }, "force"], [{ reason: 5 }, "reason"]] as const) {
+      for (const [body, field] of [
+        [["stop"], "body"],
+        [{ reason: "x", force: true }, "force"],
+        [{ reason: 5 }, "reason"],
+      ] as const) {
         const bad = await stack.api(`/api/scoring-runs/${id}/cancel`, { json: body });
         expect(bad.status).toBe(400);
         expect(bad.body.error.details[0].field).toBe(field);

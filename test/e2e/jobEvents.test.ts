@@ -21,14 +21,21 @@ describe("job status events (RunStatusChanged / RunCompleted)", () => {
   }
   function jobEvent(jobName: string, runStatus: string, tags: Record<string, string>, type = "Microsoft.MachineLearningServices.RunStatusChanged") {
     return {
-      id: randomUUID(), topic: stack.emulator.workspaceId, subject: `experiments/0000/runs/${jobName}`, eventType: type,
-      eventTime: new Date(stack.clock.now()).toISOString(), dataVersion: "2", metadataVersion: "1",
+      id: randomUUID(),
+      topic: stack.emulator.workspaceId,
+      subject: `experiments/0000/runs/${jobName}`,
+      eventType: type,
+      eventTime: new Date(stack.clock.now()).toISOString(),
+      dataVersion: "2",
+      metadataVersion: "1",
       data: { experimentId: "0000", experimentName: "ep-scoring", runId: jobName, runType: "azureml.batchjob", runTags: tags, runProperties: {}, runStatus },
     };
   }
   async function deliver(events: unknown[]) {
     const res = await fetch(`${stack.host.baseUrl}/runtime/webhooks/eventgrid?functionName=jobStatusChangedTrigger`, {
-      method: "POST", headers: { "content-type": "application/json", "aeg-event-type": "Notification" }, body: JSON.stringify(events),
+      method: "POST",
+      headers: { "content-type": "application/json", "aeg-event-type": "Notification" },
+      body: JSON.stringify(events),
     });
     expect(res.status).toBeLessThan(300);
     await stack.host.engine.idle();
@@ -78,7 +85,11 @@ describe("job status events (RunStatusChanged / RunCompleted)", () => {
   it("the HTTP events route takes job events too", async () => {
     const { id, job } = await waitingRun();
     stack.emulator.setJobStatus(job.name, "Completed");
-    const res = await stack.api("/api/scoring-runs/events", { method: "POST", body: JSON.stringify([jobEvent(job.name, "Completed", job.tags)]), headers: { "content-type": "application/json" } });
+    const res = await stack.api("/api/scoring-runs/events", {
+      method: "POST",
+      body: JSON.stringify([jobEvent(job.name, "Completed", job.tags)]),
+      headers: { "content-type": "application/json" },
+    });
     expect(res.body.results).toEqual([{ eventId: expect.any(String), outcome: "signaled", runId: id }]);
     await stack.host.engine.idle();
     expect(stack.host.engine.get(id)?.runtimeStatus).toBe("Completed");

@@ -104,10 +104,12 @@ describe("no duplicate Azure ML jobs", () => {
           await fetch(stack.emulator.scoringUri, {
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ properties: {
-              InputData: { d: { JobInputType: "UriFolder", Uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/" } },
-              OutputData: { score: { JobOutputType: "UriFile", Uri: request.output!.uri } },
-            } }),
+            body: JSON.stringify({
+              properties: {
+                InputData: { d: { JobInputType: "UriFolder", Uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/" } },
+                OutputData: { score: { JobOutputType: "UriFile", Uri: request.output!.uri } },
+              },
+            }),
           });
         }
       },

@@ -65,7 +65,16 @@ describe("observability: timeline, correlation id, run-scoped log lines", () => 
     await ctx.stack.api(`/api/scoring-runs/${res.body.id}/cancel`, { json: { reason: "wrong input" } });
     await ctx.stack.host.engine.runUntil(ended(ctx.stack, res.body.id));
     const view = (await ctx.stack.api(`/api/scoring-runs/${res.body.id}`)).body;
-    expect(view.timeline.map((e: any) => e.event)).toEqual(["started", "preflight", "invoked", "cancelRequested", "cancelSent", "status", "status", "canceled"]);
+    expect(view.timeline.map((e: any) => e.event)).toEqual([
+      "started",
+      "preflight",
+      "invoked",
+      "cancelRequested",
+      "cancelSent",
+      "status",
+      "status",
+      "canceled",
+    ]);
     expect(view.timeline.find((e: any) => e.event === "cancelRequested").detail).toBe("wrong input");
     expect(view.timeline.at(-1).detail).toMatch(/^RunCanceled: /);
     expect(view.correlationId).toBeNull();

@@ -40,7 +40,6 @@ describe("adaptive polling through the dev host", () => {
     expect(reads[reads.length - 1]!.at - t0 - 1800_000).toBeLessThanOrEqual(120_000);
     expect(reads.length).toBeLessThan(40);
   });
-
 });
 
 describe("events mode through the dev host (the emulator emits RunStatusChanged when jobs end)", () => {
@@ -50,7 +49,12 @@ describe("events mode through the dev host (the emulator emits RunStatusChanged 
   it("events mode: safety polls every 15 minutes; the emulator's event at the job's end makes the run look at once", async () => {
     const { stack } = ctx;
     process.env.SCORING_JOB_EVENTS = "true";
-    stack.emulator.enqueueLifecycle(lifecycles.timed([["Queued", 120_000], ["Running", 3000_000]]));
+    stack.emulator.enqueueLifecycle(
+      lifecycles.timed([
+        ["Queued", 120_000],
+        ["Running", 3000_000],
+      ]),
+    );
     const t0 = stack.clock.now();
     const start = await stack.api("/api/scoring-runs", { json: stack.startBody({ pollIntervalSeconds: 120 }) });
     const id = start.body.id as string;

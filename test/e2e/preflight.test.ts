@@ -158,7 +158,11 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
 
     const datastoreReads = ctx.stack.emulator.requestsFor("getDatastore").length;
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const off = await runToEnd({ preflight: "off", inputs: { input_data: { type: "uri_folder", uri: empty } }, output: { uri: ds(`${folder()}/predictions.csv`) } });
+    const off = await runToEnd({
+      preflight: "off",
+      inputs: { input_data: { type: "uri_folder", uri: empty } },
+      output: { uri: ds(`${folder()}/predictions.csv`) },
+    });
     expect(off.status).toBe("Succeeded");
     expect(off.preflight).toEqual({ mode: "off", checks: [] });
     expect(invokes()).toBe(2);
@@ -171,7 +175,13 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     // missing container, and one the workspace does not have (404 from Datastores Get).
     const endpoint = new URL(ctx.stack.datastore!.url).origin;
     ctx.stack.emulator.setDatastore("foreign", { datastoreType: "AzureBlob", accountName: "otheraccount", containerName: "data", endpoint, protocol: "http" });
-    ctx.stack.emulator.setDatastore("gone", { datastoreType: "AzureBlob", accountName: devAccount.name, containerName: "no-such-container", endpoint, protocol: "http" });
+    ctx.stack.emulator.setDatastore("gone", {
+      datastoreType: "AzureBlob",
+      accountName: devAccount.name,
+      containerName: "no-such-container",
+      endpoint,
+      protocol: "http",
+    });
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
     const view = await runToEnd({
       deployment: pipelineDeployment.name, // several inputs: a pipeline-component deployment
@@ -184,7 +194,11 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     expect(view.status).toBe("Succeeded");
     expect(check(view, "inputs.a")).toMatchObject({ result: "skipped", message: expect.stringMatching(/may not read .*HTTP 403/) });
     expect(check(view, "inputs.b")).toMatchObject({ result: "skipped", message: expect.stringContaining("does not exist") });
-    expect(check(view, "inputs.c")).toMatchObject({ result: "skipped", blobUrl: null, message: expect.stringContaining("datastore unknownstore was not found") });
+    expect(check(view, "inputs.c")).toMatchObject({
+      result: "skipped",
+      blobUrl: null,
+      message: expect.stringContaining("datastore unknownstore was not found"),
+    });
     expect(invokes()).toBe(1);
   });
 
@@ -210,8 +224,11 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     const named = await runToEnd({ output: { uri: ds(out) } });
     const held = await ctx.stack.datastore!.getBlobClient(out).getProperties();
     expect(named.output).toEqual({
-      uri: ds(out), blobUrl: `${ctx.stack.datastore!.url}/${out}`,
-      sizeBytes: held.contentLength, lastModified: held.lastModified!.toISOString(), contentType: held.contentType,
+      uri: ds(out),
+      blobUrl: `${ctx.stack.datastore!.url}/${out}`,
+      sizeBytes: held.contentLength,
+      lastModified: held.lastModified!.toISOString(),
+      contentType: held.contentType,
     });
 
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
@@ -220,8 +237,11 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     const file = `azureml/${job}/score/predictions.csv`;
     const own = await ctx.stack.datastore!.getBlobClient(file).getProperties();
     expect(unnamed.output).toEqual({
-      uri: ds(file), blobUrl: `${ctx.stack.datastore!.url}/${file}`,
-      sizeBytes: own.contentLength, lastModified: own.lastModified!.toISOString(), contentType: own.contentType,
+      uri: ds(file),
+      blobUrl: `${ctx.stack.datastore!.url}/${file}`,
+      sizeBytes: own.contentLength,
+      lastModified: own.lastModified!.toISOString(),
+      contentType: own.contentType,
     });
     expect(unnamed.warnings).toEqual([]);
   });

@@ -79,20 +79,18 @@ describe("retention: purgeOldRuns", () => {
     // Day 31, 00:00: the timer comes due.
     const result = await s.host.invokeTimer("purgeOldRuns");
     expect(result).toMatchObject({ status: "Succeeded" });
-    expect(purgeLines(s)).toEqual([
-      `info: purged 5 finished run(s) last updated before ${new Date(t0 + day).toISOString()} (batch of at most 500); none left`,
-    ]);
+    expect(purgeLines(s)).toEqual([`info: purged 5 finished run(s) last updated before ${new Date(t0 + day).toISOString()} (batch of at most 500); none left`]);
     for (const id of old) {
       expect((await s.api(`/api/scoring-runs/${id}`)).status, id).toBe(404);
       expect(engine.get(id), id).toBeUndefined();
     }
     expect((await listedIds(s)).sort()).toEqual([running.id, recent.id].sort());
     expect((await s.api(`/api/scoring-runs/${recent.id}`)).body).toMatchObject({ status: "Succeeded" });
-    expect((await s.api(`/api/scoring-runs/${running.id}`))).toMatchObject({ status: 202, body: { status: "Running" } });
+    expect(await s.api(`/api/scoring-runs/${running.id}`)).toMatchObject({ status: 202, body: { status: "Running" } });
 
     // The run still going goes on to complete.
     expect(await engine.runUntil(() => runtimeStatus(s, running.id) === "Completed", 3 * day)).toBe(true);
-    expect((await s.api(`/api/scoring-runs/${running.id}`))).toMatchObject({ status: 200, body: { status: "Succeeded", progress: { polls: 41 } } });
+    expect(await s.api(`/api/scoring-runs/${running.id}`)).toMatchObject({ status: 200, body: { status: "Succeeded", progress: { polls: 41 } } });
     expect(s.emulator.createdJobCount).toBe(7);
   });
 
@@ -162,7 +160,9 @@ describe("retention: purgeOldRuns", () => {
     expect(engine.all().filter((r) => r.runtimeStatus === "Failed")).toHaveLength(250);
     await engine.advanceTo(t0 + 31 * day);
     // The query getStatusBy sends answers 100 at a time with a continuation token (the SDK follows it).
-    const page = await fetch(`${s.host.baseUrl}/durabletask/instances/?runtimeStatus=Completed,Failed,Terminated&createdTimeTo=${new Date(t0 + day).toISOString()}`);
+    const page = await fetch(
+      `${s.host.baseUrl}/durabletask/instances/?runtimeStatus=Completed,Failed,Terminated&createdTimeTo=${new Date(t0 + day).toISOString()}`,
+    );
     expect(((await page.json()) as unknown[]).length).toBe(100);
     expect(page.headers.get("x-ms-continuation-token")).toBeTruthy();
 
@@ -189,7 +189,8 @@ describe("retention: purgeOldRuns", () => {
     process.env.SCORING_RETENTION_DAYS = "thirty";
     const failed = await s.host.invokeTimer("purgeOldRuns");
     expect(failed).toEqual({
-      status: "Failed", durationMs: expect.any(Number),
+      status: "Failed",
+      durationMs: expect.any(Number),
       error: 'Setting SCORING_RETENTION_DAYS must be a whole number from 1 to 3650, got "thirty" (0 or off: keep every run). Nothing was purged.',
     });
     expect((await listedIds(s)).sort()).toEqual([...ids].sort());

@@ -186,7 +186,11 @@ describe("scoring run outcomes through the dev host (virtual clock)", () => {
   });
 
   it("an invoke rejected with 4xx fails at once with Azure ML's message and is not retried", async () => {
-    stack.emulator.injectFault({ match: { route: "invoke" }, times: 1, kind: { status: 400, code: "UserError", message: "Input path azureml://datastores/x/paths/y does not exist." } });
+    stack.emulator.injectFault({
+      match: { route: "invoke" },
+      times: 1,
+      kind: { status: 400, code: "UserError", message: "Input path azureml://datastores/x/paths/y does not exist." },
+    });
     const id = await startRun();
     await stack.host.engine.runUntil(ended(stack, id));
     const view = await stack.api(`/api/scoring-runs/${id}`);

@@ -65,7 +65,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const { json, ...rest } = init;
     const res = await fetch(new URL(p, host.baseUrl), {
       ...rest,
-      ...(json !== undefined ? { body: JSON.stringify(json), method: rest.method ?? "POST", headers: { "content-type": "application/json", ...(rest.headers as Record<string, string> | undefined) } } : {}),
+      ...(json !== undefined
+        ? {
+            body: JSON.stringify(json),
+            method: rest.method ?? "POST",
+            headers: { "content-type": "application/json", ...(rest.headers as Record<string, string> | undefined) },
+          }
+        : {}),
     });
     const text = await res.text();
     let body: unknown = text;
@@ -77,7 +83,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return { status: res.status, headers: res.headers, body };
   };
   return {
-    host, emulator, clock: dev.clock, datastore: dev.datastore, logs, api,
+    host,
+    emulator,
+    clock: dev.clock,
+    datastore: dev.datastore,
+    logs,
+    api,
     startBody: (overrides = {}) => ({
       endpointUri: emulator.scoringUri,
       inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/" } },

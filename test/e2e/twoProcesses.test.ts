@@ -84,7 +84,11 @@ describe("no run state in process memory", () => {
       });
       expect(start.status).toBe(202);
       const id = ((await start.json()) as { id: string }).id;
-      const inA = await until(() => view(a.base, id), (v) => v.progress?.polls >= 2, 30_000);
+      const inA = await until(
+        () => view(a.base, id),
+        (v) => v.progress?.polls >= 2,
+        30_000,
+      );
       expect(inA).toMatchObject({ status: "Running", progress: { polls: expect.any(Number) } });
       expect(inA.progress.polls).toBeGreaterThanOrEqual(2);
       const jobName = inA.job.name as string;
@@ -106,7 +110,11 @@ describe("no run state in process memory", () => {
       // Polls keep counting: everything A recorded is there (a read cut off by the stop is made again by B).
       expect(firstInB.progress.polls).toBeGreaterThanOrEqual(inA.progress.polls);
 
-      const done = await until(() => view(b.base, id), (v) => v.status !== "Running" && v.status !== "Pending", 30_000);
+      const done = await until(
+        () => view(b.base, id),
+        (v) => v.status !== "Running" && v.status !== "Pending",
+        30_000,
+      );
       expect(done).toMatchObject({ id, status: "Succeeded", job: { name: jobName, status: "Completed" }, error: null });
       expect(done.progress.polls).toBeGreaterThan(inA.progress.polls);
       // The run is listed through B as well.
@@ -136,7 +144,9 @@ describe("no run state in process memory", () => {
       } finally {
         await replayer.stop();
       }
-      console.log(`twoProcesses: ${((Date.now() - started) / 1000).toFixed(1)} s, ${done.progress.polls} polls (${inA.progress.polls} in A), ${record.pastExecutions.length + 1} execution(s)`);
+      console.log(
+        `twoProcesses: ${((Date.now() - started) / 1000).toFixed(1)} s, ${done.progress.polls} polls (${inA.progress.polls} in A), ${record.pastExecutions.length + 1} execution(s)`,
+      );
     } finally {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
       fs.rmSync(stateDir, { recursive: true, force: true });

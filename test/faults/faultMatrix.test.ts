@@ -140,8 +140,7 @@ function groupsOf(requests: RecordedRequest[], t0: number): Array<{ atSeconds: n
   return groups;
 }
 
-const describeGroups = (groups: Array<{ atSeconds: number; requests: Seen[] }>): string =>
-  groups.map((g) => `${g.atSeconds}s:${g.requests.length}`).join(" ");
+const describeGroups = (groups: Array<{ atSeconds: number; requests: Seen[] }>): string => groups.map((g) => `${g.atSeconds}s:${g.requests.length}`).join(" ");
 
 /** The in-process sleeps the pipeline asked for, against the model's (exact, or a jitter window). */
 function expectSleeps(expected: ExpectedSleep[]): void {
@@ -186,14 +185,29 @@ const slow: FaultKind = { delayMs: 2000 };
 
 /** Reads as the model (and the emulator) see them, interval 60 s: */
 const mixedStorm: Injection[] = [
-  f(1, s429(2)), f(1, s503()), f(1, reset), f(1, slow), // read 1 (60 s): 429 waited 2 s, 503 backed off, reset retried, slow 200: ridden through in-process
-  f(2, s503()), f(1, s429(300)), // read 2 (120 s): two 503s retried, a 429 asking 300 s ends it at once
-  f(2, reset), f(1, { status: 500 }), f(1, s503(2)), f(4, s503()), // read 3 (420 s, ≥ 300 s later): 7 GETs, exhausted on 503s
-  f(1, reset), f(1, s429(2)), f(1, { status: 408 }), f(3, s503()), // read 4 (430 s, backoff 10 s): 6 GETs, exhausted; read 5 (450 s, backoff 20 s): 503, then 200
+  f(1, s429(2)),
+  f(1, s503()),
+  f(1, reset),
+  f(1, slow), // read 1 (60 s): 429 waited 2 s, 503 backed off, reset retried, slow 200: ridden through in-process
+  f(2, s503()),
+  f(1, s429(300)), // read 2 (120 s): two 503s retried, a 429 asking 300 s ends it at once
+  f(2, reset),
+  f(1, { status: 500 }),
+  f(1, s503(2)),
+  f(4, s503()), // read 3 (420 s, ≥ 300 s later): 7 GETs, exhausted on 503s
+  f(1, reset),
+  f(1, s429(2)),
+  f(1, { status: 408 }),
+  f(3, s503()), // read 4 (430 s, backoff 10 s): 6 GETs, exhausted; read 5 (450 s, backoff 20 s): 503, then 200
 ];
 
 const statusRows: StatusRow[] = [
-  { row: "429 ×8, Retry-After 300 (each read fails at once, waits ≥ 300 s)", faults: [f(8, s429(300))], expected: "Succeeded", gaps: [...Array(8).fill(300), 60, 60] },
+  {
+    row: "429 ×8, Retry-After 300 (each read fails at once, waits ≥ 300 s)",
+    faults: [f(8, s429(300))],
+    expected: "Succeeded",
+    gaps: [...Array(8).fill(300), 60, 60],
+  },
   { row: "429 ×4, no Retry-After (not retried in-process)", faults: [f(4, s429())], expected: "Succeeded", gaps: [5, 10, 20, 40, 60, 60] },
   { row: "503 ×8, Retry-After 300", faults: [f(8, s503(300))], expected: "Succeeded" },
   { row: "503 ×8, Retry-After 2 (waited in-process, 4 GETs a read)", faults: [f(8, s503(2))], expected: "Succeeded", gaps: [5, 10, 60, 60] },
@@ -206,7 +220,12 @@ const statusRows: StatusRow[] = [
   { row: "reset ×12 (three exhausted reads: 5, 10, 20 s)", faults: [f(12, reset)], expected: "Succeeded", gaps: [5, 10, 20, 60, 60] },
   { row: "slow answer 2 s ×2 (real time, under the 30 s timeout)", faults: [f(2, slow)], expected: "Succeeded" },
   { row: "mixed storm: 429/503/500/408/reset/slow interleaved ×21", faults: mixedStorm, expected: "Succeeded", gaps: [60, 300, 10, 20, 60] },
-  { row: "long outage: 503 ×100 (25 exhausted reads, ~21 min)", faults: [f(100, s503())], expected: "Succeeded", gaps: [5, 10, 20, 40, ...Array(21).fill(60), 60, 60] },
+  {
+    row: "long outage: 503 ×100 (25 exhausted reads, ~21 min)",
+    faults: [f(100, s503())],
+    expected: "Succeeded",
+    gaps: [5, 10, 20, 40, ...Array(21).fill(60), 60, 60],
+  },
   { row: "403 ×2, then OK", faults: [f(2, { status: 403 })], expected: "Succeeded" },
   { row: "404 ×2, then OK", faults: [f(2, { status: 404 })], expected: "Succeeded" },
   { row: "403 ×3", faults: [f(3, { status: 403 })], expected: "Failed/JobStatusUnavailable" },
@@ -222,7 +241,11 @@ const statusRows: StatusRow[] = [
       "state.consecutivePollErrors, which counts every failed read (the 503s too), so the first 403 after two " +
       "failed reads ends the run JobStatusUnavailable.",
   },
-  { row: "500 ×4 with Retry-After 300 (retried in-process without waiting it; the next read waits it)", faults: [f(4, { status: 500, retryAfterSeconds: 300 })], expected: "Succeeded" },
+  {
+    row: "500 ×4 with Retry-After 300 (retried in-process without waiting it; the next read waits it)",
+    faults: [f(4, { status: 500, retryAfterSeconds: 300 })],
+    expected: "Succeeded",
+  },
 ];
 
 async function runStatusRow(row: StatusRow): Promise<void> {
@@ -336,7 +359,13 @@ describe("fault matrix: deadlines during outages", () => {
   });
 
   it("regression: the deadline's cancel POST throttled once (503, Retry-After 300) → the job must still be canceled", async () => {
-    const entry = track("deadline", "cancelJob", "job Running past timeoutSeconds 900; the deadline's cancel POST gets 503 Retry-After 300 once", "Failed/DeadlineExceeded + job canceled", true);
+    const entry = track(
+      "deadline",
+      "cancelJob",
+      "job Running past timeoutSeconds 900; the deadline's cancel POST gets 503 Retry-After 300 once",
+      "Failed/DeadlineExceeded + job canceled",
+      true,
+    );
     stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
     stack.emulator.injectFault({ match: { route: "cancelJob" }, times: 1, kind: s503(300) });
     const id = await startRun({ pollIntervalSeconds: INTERVAL, timeoutSeconds: 900 });
@@ -349,7 +378,7 @@ describe("fault matrix: deadlines during outages", () => {
     // README: deadlines "cancel the job and fail DeadlineExceeded"; the message says "it was canceled".
     expect(
       job.status,
-      "the run ended DeadlineExceeded saying the job \"was canceled\", but its only cancel POST was refused (503) and never retried: the Azure ML job keeps running",
+      'the run ended DeadlineExceeded saying the job "was canceled", but its only cancel POST was refused (503) and never retried: the Azure ML job keeps running',
     ).not.toBe("Running");
     entry.pass = true;
   });
@@ -360,7 +389,12 @@ describe("fault matrix: deadlines during outages", () => {
 describe("fault matrix: NotResponding / Unknown / Paused", () => {
   const stuck: JobStatus[] = ["NotResponding", "Unknown", "Paused"];
   it.each(stuck)("a job stuck %s keeps the run polling until timeoutSeconds → DeadlineExceeded, job canceled", async (status) => {
-    const entry = track("job status", "getJob", `job stuck in ${status} (timeout 1800 s, queueTimeout 600 s, interval 300 s)`, "Failed/DeadlineExceeded at 1800 s");
+    const entry = track(
+      "job status",
+      "getJob",
+      `job stuck in ${status} (timeout 1800 s, queueTimeout 600 s, interval 300 s)`,
+      "Failed/DeadlineExceeded at 1800 s",
+    );
     stack.emulator.enqueueLifecycle(lifecycles.stuckIn(status));
     const id = await startRun({ pollIntervalSeconds: 300, timeoutSeconds: 1800, queueTimeoutSeconds: 600 });
     const view = await runToEnd(id);
@@ -483,16 +517,77 @@ const invokeRows: InvokeRow[] = [
   { row: "408", faults: [f(1, { status: 408 })], expected: "Failed/InvokeOutcomeUnknown", jobs: 0 },
   { row: "500", faults: [f(1, { status: 500 })], expected: "Failed/InvokeOutcomeUnknown", jobs: 0 },
   { row: "reset before processing", faults: [f(1, reset)], expected: "Failed/InvokeOutcomeUnknown", jobs: 0 },
-  { row: "reset after processing (job created, answer lost)", faults: [f(1, { resetAfterProcessing: true })], expected: "Failed/InvokeOutcomeUnknown", jobs: 1 },
+  {
+    row: "reset after processing (job created, answer lost)",
+    faults: [f(1, { resetAfterProcessing: true })],
+    expected: "Failed/InvokeOutcomeUnknown",
+    jobs: 1,
+  },
   { row: "slow answer 500 ms", faults: [f(1, { delayMs: 500 })], expected: "Succeeded", jobs: 1 },
-  { row: "400 UserError", faults: [f(1, { status: 400, code: "UserError", message: "Input path azureml://datastores/x/paths/y does not exist." })], expected: "Failed/InvokeRejected", jobs: 0, workspace: true, message: "Input path azureml://datastores/x/paths/y does not exist." },
-  { row: "401", faults: [f(1, { status: 401, message: "The access token is invalid (emulated)." })], expected: "Failed/InvokeRejected", jobs: 0, workspace: true, message: "The access token is invalid (emulated)." },
-  { row: "403", faults: [f(1, { status: 403, message: "The identity lacks Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write." })], expected: "Failed/InvokeRejected", jobs: 0, workspace: true, message: "lacks Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write" },
-  { row: "404", faults: [f(1, { status: 404, message: "Deployment green not found." })], expected: "Failed/InvokeRejected", jobs: 0, workspace: true, message: "Deployment green not found." },
-  { row: "workspace known: reset after processing → the job is found by its output path and adopted", faults: [f(1, { resetAfterProcessing: true })], expected: "Succeeded", jobs: 1, workspace: true },
-  { row: "workspace known: 503, no job anywhere → searched 0+2+5 s, still unknown", faults: [f(1, s503())], expected: "Failed/InvokeOutcomeUnknown", jobs: 0, workspace: true },
-  { row: "workspace known: job search before the POST gets 503 Retry-After 300 → a warning, then one POST", route: "listJobs", faults: [f(1, s503(300))], expected: "Succeeded", jobs: 1, workspace: true, warning: "JobSearchIncomplete" },
-  { row: "workspace known: job search before the POST gets 404 (a service without Jobs List there) → a warning, never a rejection, then one POST", route: "listJobs", faults: [f(1, { status: 404 })], expected: "Succeeded", jobs: 1, workspace: true, warning: "JobSearchIncomplete" },
+  {
+    row: "400 UserError",
+    faults: [f(1, { status: 400, code: "UserError", message: "Input path azureml://datastores/x/paths/y does not exist." })],
+    expected: "Failed/InvokeRejected",
+    jobs: 0,
+    workspace: true,
+    message: "Input path azureml://datastores/x/paths/y does not exist.",
+  },
+  {
+    row: "401",
+    faults: [f(1, { status: 401, message: "The access token is invalid (emulated)." })],
+    expected: "Failed/InvokeRejected",
+    jobs: 0,
+    workspace: true,
+    message: "The access token is invalid (emulated).",
+  },
+  {
+    row: "403",
+    faults: [f(1, { status: 403, message: "The identity lacks Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write." })],
+    expected: "Failed/InvokeRejected",
+    jobs: 0,
+    workspace: true,
+    message: "lacks Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write",
+  },
+  {
+    row: "404",
+    faults: [f(1, { status: 404, message: "Deployment green not found." })],
+    expected: "Failed/InvokeRejected",
+    jobs: 0,
+    workspace: true,
+    message: "Deployment green not found.",
+  },
+  {
+    row: "workspace known: reset after processing → the job is found by its output path and adopted",
+    faults: [f(1, { resetAfterProcessing: true })],
+    expected: "Succeeded",
+    jobs: 1,
+    workspace: true,
+  },
+  {
+    row: "workspace known: 503, no job anywhere → searched 0+2+5 s, still unknown",
+    faults: [f(1, s503())],
+    expected: "Failed/InvokeOutcomeUnknown",
+    jobs: 0,
+    workspace: true,
+  },
+  {
+    row: "workspace known: job search before the POST gets 503 Retry-After 300 → a warning, then one POST",
+    route: "listJobs",
+    faults: [f(1, s503(300))],
+    expected: "Succeeded",
+    jobs: 1,
+    workspace: true,
+    warning: "JobSearchIncomplete",
+  },
+  {
+    row: "workspace known: job search before the POST gets 404 (a service without Jobs List there) → a warning, never a rejection, then one POST",
+    route: "listJobs",
+    faults: [f(1, { status: 404 })],
+    expected: "Succeeded",
+    jobs: 1,
+    workspace: true,
+    warning: "JobSearchIncomplete",
+  },
 ];
 
 /** Runs `work` with settings changed, then puts them back. */
@@ -513,45 +608,54 @@ async function withEnv<T>(vars: Record<string, string | undefined>, work: () => 
 }
 
 describe("fault matrix: invoke (route invoke)", () => {
-  it.each(invokeRows.map((r) => [`${r.route ?? "invoke"} ${r.row} → ${r.expected}, ${r.jobs} job(s), one POST`, r] as const))("%s", async (_name, row) => {
-    const route = row.route ?? "invoke";
-    const entry = track("invoke", route, `${row.row}${row.workspace ? "" : " (no workspace)"}`, `${row.expected}; 1 POST, ${row.jobs} job`);
-    stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    for (const fault of row.faults) stack.emulator.injectFault({ match: { route }, ...fault });
-    const view = await withEnv({ AML_WORKSPACE_ID: row.workspace ? stack.emulator.workspaceId : "" }, async () => {
-      const id = await startRun({ pollIntervalSeconds: INTERVAL });
-      const ended_ = await runToEnd(id);
-      // Let any timer left behind fire: a second POST would show here.
-      await stack.host.engine.runUntil(() => false, 24 * 3600_000);
-      return ended_;
-    });
-    const posts = stack.emulator.requestsFor("invoke");
-    const searches = stack.emulator.requestsFor("listJobs").length;
-    entry.actual = `${outcomeOf(view)}; ${posts.length} POST, ${stack.emulator.createdJobCount} job${searches ? `, ${searches} job searches` : ""}`;
-    expect(outcomeOf(view), JSON.stringify(view.error)).toBe(row.expected);
-    expect(posts).toHaveLength(1);
-    expect(stack.emulator.createdJobCount).toBe(row.jobs);
-    expect(stack.emulator.pendingFaults).toBe(0);
-    // The invoke pipeline never retries a request that may have been sent.
-    expect(pipelineSleeps.all).toHaveLength(0);
-    if (!row.workspace) expect(searches).toBe(0);
-    if (row.expected === "Failed/InvokeOutcomeUnknown") {
-      const invokeId = (posts[0]!.headers["repeatability_request-id"] ?? "") as string;
-      expect(invokeId).not.toBe("");
-      // Names what to look for: the run's output path, and when.
-      expect(view.error.message).toContain(`writing ${view.request.output.uri}`);
-      expect(view.job).toBeNull();
-      if (row.jobs === 1) expect(stack.emulator.jobs[0]!.outputs.score!.uri).toBe(view.request.output.uri);
-    }
-    if (row.warning) expect(view.warnings.map((w: { code: string }) => w.code)).toContain(row.warning);
-    if (row.expected === "Succeeded") expect(view.job.name).toBe(stack.emulator.jobs[0]!.name);
-    if (row.message) expect(view.error.message).toContain(row.message);
-    if (row.expected !== "Succeeded") expect(stack.emulator.requestsFor("getJob")).toHaveLength(0);
-    entry.pass = true;
-  }, 20_000);
+  it.each(invokeRows.map((r) => [`${r.route ?? "invoke"} ${r.row} → ${r.expected}, ${r.jobs} job(s), one POST`, r] as const))(
+    "%s",
+    async (_name, row) => {
+      const route = row.route ?? "invoke";
+      const entry = track("invoke", route, `${row.row}${row.workspace ? "" : " (no workspace)"}`, `${row.expected}; 1 POST, ${row.jobs} job`);
+      stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
+      for (const fault of row.faults) stack.emulator.injectFault({ match: { route }, ...fault });
+      const view = await withEnv({ AML_WORKSPACE_ID: row.workspace ? stack.emulator.workspaceId : "" }, async () => {
+        const id = await startRun({ pollIntervalSeconds: INTERVAL });
+        const ended_ = await runToEnd(id);
+        // Let any timer left behind fire: a second POST would show here.
+        await stack.host.engine.runUntil(() => false, 24 * 3600_000);
+        return ended_;
+      });
+      const posts = stack.emulator.requestsFor("invoke");
+      const searches = stack.emulator.requestsFor("listJobs").length;
+      entry.actual = `${outcomeOf(view)}; ${posts.length} POST, ${stack.emulator.createdJobCount} job${searches ? `, ${searches} job searches` : ""}`;
+      expect(outcomeOf(view), JSON.stringify(view.error)).toBe(row.expected);
+      expect(posts).toHaveLength(1);
+      expect(stack.emulator.createdJobCount).toBe(row.jobs);
+      expect(stack.emulator.pendingFaults).toBe(0);
+      // The invoke pipeline never retries a request that may have been sent.
+      expect(pipelineSleeps.all).toHaveLength(0);
+      if (!row.workspace) expect(searches).toBe(0);
+      if (row.expected === "Failed/InvokeOutcomeUnknown") {
+        const invokeId = (posts[0]!.headers["repeatability_request-id"] ?? "") as string;
+        expect(invokeId).not.toBe("");
+        // Names what to look for: the run's output path, and when.
+        expect(view.error.message).toContain(`writing ${view.request.output.uri}`);
+        expect(view.job).toBeNull();
+        if (row.jobs === 1) expect(stack.emulator.jobs[0]!.outputs.score!.uri).toBe(view.request.output.uri);
+      }
+      if (row.warning) expect(view.warnings.map((w: { code: string }) => w.code)).toContain(row.warning);
+      if (row.expected === "Succeeded") expect(view.job.name).toBe(stack.emulator.jobs[0]!.name);
+      if (row.message) expect(view.error.message).toContain(row.message);
+      if (row.expected !== "Succeeded") expect(stack.emulator.requestsFor("getJob")).toHaveLength(0);
+      entry.pass = true;
+    },
+    20_000,
+  );
 
   it("workspace known and keeping markers: a 503 invoke with no job found is re-sent once, same clientInvokeId → Succeeded, 1 job", async () => {
-    const entry = track("invoke", "invoke", "workspace known, markers proven by an earlier job: 503, no job found after 0+2+5 s → POSTed again", "Succeeded; 2 POSTs (same id), 1 new job");
+    const entry = track(
+      "invoke",
+      "invoke",
+      "workspace known, markers proven by an earlier job: 503, no job found after 0+2+5 s → POSTed again",
+      "Succeeded; 2 POSTs (same id), 1 new job",
+    );
     // An earlier run leaves a job carrying a clientInvokeId: the workspace demonstrably keeps the marker.
     // (A pipeline-component deployment: it keeps the properties an invoke sets.)
     const deployment = pipelineDeployment.name;
@@ -604,13 +708,21 @@ describe("fault matrix: token acquisition", () => {
   it("a managed identity that cannot get a token fails the run AuthenticationFailed, naming the identity, no secret, no invoke sent", async () => {
     const clientId = "00000000-0000-0000-0000-0000000000aa";
     const identityHeader = "idh-9f3c2e71-not-to-be-logged";
-    const entry = track("token", "invoke", "ManagedIdentityCredential fails (IDENTITY_ENDPOINT on a closed port)", "Failed/AuthenticationFailed naming the identity");
+    const entry = track(
+      "token",
+      "invoke",
+      "ManagedIdentityCredential fails (IDENTITY_ENDPOINT on a closed port)",
+      "Failed/AuthenticationFailed naming the identity",
+    );
     const port = await closedPort();
     const env = {
       AZURE_CLIENT_ID: clientId,
       IDENTITY_ENDPOINT: `http://127.0.0.1:${port}/msi/token`, // App Service managed identity, on a port nobody listens on
       IDENTITY_HEADER: identityHeader,
-      MSI_ENDPOINT: undefined, MSI_SECRET: undefined, IMDS_ENDPOINT: undefined, IDENTITY_SERVER_THUMBPRINT: undefined,
+      MSI_ENDPOINT: undefined,
+      MSI_SECRET: undefined,
+      IMDS_ENDPOINT: undefined,
+      IDENTITY_SERVER_THUMBPRINT: undefined,
     };
     await withEnv(env, async () => {
       const id = await startRun({ endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs" });
@@ -629,7 +741,7 @@ describe("fault matrix: token acquisition", () => {
       // No invoke left the process (the token comes first); at most the loopback ARM job search before it.
       expect(stack.emulator.requestsFor("invoke")).toHaveLength(0);
       // Besides the reconcile search, only pre-flight's datastore read (loopback: no token).
-    expect(stack.emulator.requests.every((r) => r.route === "listJobs" || r.route === "getDatastore")).toBe(true);
+      expect(stack.emulator.requests.every((r) => r.route === "listJobs" || r.route === "getDatastore")).toBe(true);
     });
     entry.pass = true;
   });

@@ -32,9 +32,7 @@ export interface ExpectedSleep {
   maxMs: number;
 }
 
-export type CallOutcome =
-  | { ok: true }
-  | { ok: false; status: number | null; retryable: boolean; retryAfterSeconds: number | null };
+export type CallOutcome = { ok: true } | { ok: false; status: number | null; retryable: boolean; retryAfterSeconds: number | null };
 
 export interface CallTrace {
   requests: Seen[];
@@ -50,7 +48,10 @@ const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
 class Reset {}
 class RetryAfterTooLong {
-  constructor(readonly status: number, readonly retryAfterSeconds: number) {}
+  constructor(
+    readonly status: number,
+    readonly retryAfterSeconds: number,
+  ) {}
 }
 interface Response {
   status: number;
@@ -121,9 +122,10 @@ export function armCall(feed: FaultKind[]): CallTrace {
   let outcome: CallOutcome;
   try {
     const r = exponential();
-    outcome = r.status >= 200 && r.status < 300
-      ? { ok: true }
-      : { ok: false, status: r.status, retryable: RETRYABLE.has(r.status), retryAfterSeconds: r.retryAfterSeconds };
+    outcome =
+      r.status >= 200 && r.status < 300
+        ? { ok: true }
+        : { ok: false, status: r.status, retryable: RETRYABLE.has(r.status), retryAfterSeconds: r.retryAfterSeconds };
   } catch (err) {
     if (err instanceof RetryAfterTooLong) {
       outcome = { ok: false, status: err.status, retryable: true, retryAfterSeconds: err.retryAfterSeconds };
@@ -156,12 +158,7 @@ export const errorBackoff = (n: number, capSeconds: number): number => Math.min(
  * The status reads of one run whose job shows `busyPolls` non-terminal reads before Completed.
  * `feed` holds the getJob faults in the order the emulator will apply them.
  */
-export function modelPolling(options: {
-  feed: FaultKind[];
-  intervalSeconds: number;
-  busyPolls: number;
-  timeoutSeconds?: number;
-}): PollModel {
+export function modelPolling(options: { feed: FaultKind[]; intervalSeconds: number; busyPolls: number; timeoutSeconds?: number }): PollModel {
   const { feed, intervalSeconds, busyPolls } = options;
   const deadline = options.timeoutSeconds ?? 7 * 24 * 3600;
   const groups: PollGroup[] = [];

@@ -13,8 +13,14 @@ import { createBatchEndpointClient, type BatchEndpointError } from "../../src/ba
 import { parseConfig } from "../../src/config";
 import { type Stack, startStack } from "../e2e/stack";
 import {
-  type CountingServer, type FakeManagedIdentity, OTHER_IDENTITY_SOURCES, resolveToLoopback, selfSignedCert, setEnv,
-  startCountingTlsServer, startFakeManagedIdentity,
+  type CountingServer,
+  type FakeManagedIdentity,
+  OTHER_IDENTITY_SOURCES,
+  resolveToLoopback,
+  selfSignedCert,
+  setEnv,
+  startCountingTlsServer,
+  startFakeManagedIdentity,
 } from "./helpers";
 
 const LISTED = "listed-ep.westeurope.inference.ml.azure.com";
@@ -70,12 +76,14 @@ beforeAll(async () => {
   undo.push(() => loopback2.close());
   identity = await startFakeManagedIdentity(() => TOKEN);
   undo.push(() => identity.close());
-  undo.push(setEnv({
-    ...OTHER_IDENTITY_SOURCES,
-    IDENTITY_ENDPOINT: identity.endpoint,
-    IDENTITY_HEADER: "idh-SECRET",
-    NODE_TLS_REJECT_UNAUTHORIZED: "0", // only the positive controls connect (self-signed certificate)
-  }));
+  undo.push(
+    setEnv({
+      ...OTHER_IDENTITY_SOURCES,
+      IDENTITY_ENDPOINT: identity.endpoint,
+      IDENTITY_HEADER: "idh-SECRET",
+      NODE_TLS_REJECT_UNAUTHORIZED: "0", // only the positive controls connect (self-signed certificate)
+    }),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -124,7 +132,10 @@ describe("the allowlist at the API: an unlisted endpoint is a 400 and nothing st
   it("positive control: a listed host, same settings, gets a token fetched and sent to it", async () => {
     const before = server.received.length;
     const res = await stack.api("/api/scoring-runs", {
-      json: { endpointUri: `https://${LISTED}:${server.port}/endpoints/ep-scoring/jobs`, inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/in/" } } },
+      json: {
+        endpointUri: `https://${LISTED}:${server.port}/endpoints/ep-scoring/jobs`,
+        inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/in/" } },
+      },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     await stack.host.engine.idle();
@@ -136,15 +147,16 @@ describe("the allowlist at the API: an unlisted endpoint is a 400 and nothing st
 });
 
 describe("the allowlist in the client: invokeJob refuses EndpointNotAllowed before asking for a token", () => {
-  const config = () => parseConfig({
-    SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
-    SCORING_ALLOW_LOOPBACK: "false",
-    AML_ARM_ENDPOINT: `https://${ARM_HOST}:${server.port}`,
-    // A host outside the known clouds: its audiences are named, as an operator of another cloud would.
-    AML_ARM_AUDIENCE: "https://management.azure.com",
-    AML_DATA_PLANE_AUDIENCE: "https://ml.azure.com",
-    AZURE_CLIENT_ID: DIRECT_CLIENT_ID,
-  });
+  const config = () =>
+    parseConfig({
+      SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
+      SCORING_ALLOW_LOOPBACK: "false",
+      AML_ARM_ENDPOINT: `https://${ARM_HOST}:${server.port}`,
+      // A host outside the known clouds: its audiences are named, as an operator of another cloud would.
+      AML_ARM_AUDIENCE: "https://management.azure.com",
+      AML_DATA_PLANE_AUDIENCE: "https://ml.azure.com",
+      AZURE_CLIENT_ID: DIRECT_CLIENT_ID,
+    });
   const request = (endpointUri: string) => ({
     endpointUri,
     inputs: { input_data: { type: "uri_folder" as const, uri: "azureml://datastores/ds/paths/in/" } },
@@ -157,7 +169,9 @@ describe("the allowlist in the client: invokeJob refuses EndpointNotAllowed befo
     const client = createBatchEndpointClient({ config: config() });
     for (const [what, uri] of unlistedUris()) {
       const err = (await client.invokeJob(request(uri)).then(
-        () => { throw new Error(`${what}: invokeJob resolved`); },
+        () => {
+          throw new Error(`${what}: invokeJob resolved`);
+        },
         (e: unknown) => e,
       )) as BatchEndpointError;
       expect(err.name, what).toBe("BatchEndpointError");

@@ -62,11 +62,27 @@ export function selfSignedCert(hostnames: string[]): TlsMaterial {
   try {
     const keyFile = path.join(dir, "key.pem");
     const certFile = path.join(dir, "cert.pem");
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${hostnames[0]}`,
-      "-addext", `subjectAltName=${hostnames.map((h) => `DNS:${h}`).join(",")}`,
-      "-keyout", keyFile, "-out", certFile,
-    ], { stdio: "pipe" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        `/CN=${hostnames[0]}`,
+        "-addext",
+        `subjectAltName=${hostnames.map((h) => `DNS:${h}`).join(",")}`,
+        "-keyout",
+        keyFile,
+        "-out",
+        certFile,
+      ],
+      { stdio: "pipe" },
+    );
     return { key: fs.readFileSync(keyFile, "utf8"), cert: fs.readFileSync(certFile, "utf8") };
   } catch (err) {
     throw new Error(`The security tests need openssl to make a throwaway TLS certificate: ${(err as Error).message}`, { cause: err });
@@ -153,20 +169,27 @@ export async function startFakeManagedIdentity(tokenFor: (resource: string) => s
       const url = new URL(req.url ?? "/", "http://identity.invalid");
       const resource = url.searchParams.get("resource");
       const header = req.headers["x-identity-header"];
-      requests.push({ url: req.url ?? "", resource, clientId: url.searchParams.get("client_id"), identityHeader: Array.isArray(header) ? header.join(",") : header });
+      requests.push({
+        url: req.url ?? "",
+        resource,
+        clientId: url.searchParams.get("client_id"),
+        identityHeader: Array.isArray(header) ? header.join(",") : header,
+      });
       if (!resource) {
         res.writeHead(400, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: "invalid_request", error_description: "resource is required" }));
         return;
       }
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({
-        access_token: tokenFor(resource),
-        expires_on: String(Math.floor(Date.now() / 1000) + 3600),
-        resource,
-        token_type: "Bearer",
-        client_id: url.searchParams.get("client_id") ?? "",
-      }));
+      res.end(
+        JSON.stringify({
+          access_token: tokenFor(resource),
+          expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+          resource,
+          token_type: "Bearer",
+          client_id: url.searchParams.get("client_id") ?? "",
+        }),
+      );
     });
   });
   const port = await listen(server);
@@ -249,7 +272,14 @@ export async function startCountingTlsServer(material: TlsMaterial, host = "127.
   const counting: CountingServer = { port: 0, received, connections: 0, close: async () => undefined };
   const server = https.createServer(material, (req, res) => {
     void readAll(req).then((body) => {
-      received.push({ method: req.method ?? "", host: req.headers.host ?? "", url: req.url ?? "", authorization: req.headers.authorization, headers: req.headers, body });
+      received.push({
+        method: req.method ?? "",
+        host: req.headers.host ?? "",
+        url: req.url ?? "",
+        authorization: req.headers.authorization,
+        headers: req.headers,
+        body,
+      });
       if (req.method === "GET") {
         // A Jobs List (or Get) that finds nothing.
         res.writeHead(200, { "content-type": "application/json" });
@@ -257,11 +287,13 @@ export async function startCountingTlsServer(material: TlsMaterial, host = "127.
         return;
       }
       res.writeHead(201, { "content-type": "application/json" });
-      res.end(JSON.stringify({
-        id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/batchEndpoints/ep/deployments/blue/jobs/batchjob-1",
-        name: "batchjob-1",
-        properties: { status: "Preparing" },
-      }));
+      res.end(
+        JSON.stringify({
+          id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/batchEndpoints/ep/deployments/blue/jobs/batchjob-1",
+          name: "batchjob-1",
+          properties: { status: "Preparing" },
+        }),
+      );
     });
   });
   server.on("connection", () => (counting.connections += 1));
@@ -342,7 +374,10 @@ export function findSecrets(captured: Captured[], needles: Array<{ name: string;
   const findings: Finding[] = [];
   for (const { source, text } of captured) {
     for (const { name, pattern } of needles) {
-      const re = typeof pattern === "string" ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g") : new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : `${pattern.flags}g`);
+      const re =
+        typeof pattern === "string"
+          ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g")
+          : new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : `${pattern.flags}g`);
       for (const m of text.matchAll(re)) {
         const at = m.index ?? 0;
         findings.push({ source, secret: name, excerpt: text.slice(Math.max(0, at - 80), at + m[0].length + 40) });

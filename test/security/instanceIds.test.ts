@@ -101,17 +101,36 @@ describe("run ids are validated: no path trick reaches another run", () => {
       const events = [...(record?.history ?? []), ...(record?.inbox ?? [])] as Array<{ EventType?: number; Name?: string }>;
       // EventType 15 = EventRaised (dev/host/history.ts).
       const cancels = events.filter((e) => e.EventType === 15 && e.Name === "CancelRequested").length;
-      if (cancels > 0) violations.push(`run ${victim} received ${cancels} cancel event(s) (its custom status: ${JSON.stringify(record?.customStatus).slice(0, 80)})`);
+      if (cancels > 0)
+        violations.push(`run ${victim} received ${cancels} cancel event(s) (its custom status: ${JSON.stringify(record?.customStatus).slice(0, 80)})`);
     }
-    if (stack.emulator.requestsFor("cancelJob").length > 0) violations.push(`Azure ML got ${stack.emulator.requestsFor("cancelJob").length} Jobs Cancel request(s)`);
+    if (stack.emulator.requestsFor("cancelJob").length > 0)
+      violations.push(`Azure ML got ${stack.emulator.requestsFor("cancelJob").length} Jobs Cancel request(s)`);
     expect(violations, violations.join("\n")).toEqual([]);
   });
 
   it("a start naming such an instanceId → 400 on instanceId, and nothing starts", async () => {
     const before = stack.host.engine.all().length;
     const bad = [
-      "../admin", "../../admin", "..", ".", "a/b", "x?y", "x#y", "%2e%2e", "..%2F..%2Fadmin", "victim-run/terminate",
-      "../instances/victim-run", "victim-run/", "a\u0000b", " x", "-x", "_x", "x y", "a".repeat(101), "b".repeat(8000),
+      "../admin",
+      "../../admin",
+      "..",
+      ".",
+      "a/b",
+      "x?y",
+      "x#y",
+      "%2e%2e",
+      "..%2F..%2Fadmin",
+      "victim-run/terminate",
+      "../instances/victim-run",
+      "victim-run/",
+      "a\u0000b",
+      " x",
+      "-x",
+      "_x",
+      "x y",
+      "a".repeat(101),
+      "b".repeat(8000),
     ];
     for (const instanceId of bad) {
       const res = await stack.api("/api/scoring-runs", { json: stack.startBody({ instanceId }) });
@@ -143,7 +162,10 @@ describe("run ids are validated: no path trick reaches another run", () => {
   it("a malformed percent-escape in the id is not a 500", async () => {
     const violations: string[] = [];
     for (const id of ["%E0%A4%A", "%", "abc%zz"]) {
-      for (const [method, path] of [["GET", `/api/scoring-runs/${id}`], ["POST", `/api/scoring-runs/${id}/cancel`]] as const) {
+      for (const [method, path] of [
+        ["GET", `/api/scoring-runs/${id}`],
+        ["POST", `/api/scoring-runs/${id}/cancel`],
+      ] as const) {
         const res = await rawRequest(base(), method, path, method === "POST" ? { body: "{}" } : {});
         if (res.status >= 500) violations.push(`${method} ${path} → ${res.status} ${res.text.slice(0, 100)}`);
       }

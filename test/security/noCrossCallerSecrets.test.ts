@@ -14,23 +14,61 @@ import { findSecrets, rawRequest } from "./helpers";
 
 /** Fields a normalised request may have (src/api/types.ts ScoringRunRequest). */
 const REQUEST_FIELDS = [
-  "endpointUri", "deployment", "apiVersion", "pollIntervalSeconds", "inputs", "output", "timeoutSeconds", "queueTimeoutSeconds", "tags",
+  "endpointUri",
+  "deployment",
+  "apiVersion",
+  "pollIntervalSeconds",
+  "inputs",
+  "output",
+  "timeoutSeconds",
+  "queueTimeoutSeconds",
+  "tags",
   "workspace", // added with reconciliation of lost invokes: the workspace's ARM id, not a secret
   "preflight", // the pre-flight mode: strict | warn | off
 ];
-const VIEW_FIELDS = ["id", "status", "createdAt", "lastUpdatedAt", "request", "job", "progress", "output", "error", "detection", "preflight", "warnings", "correlationId", "timeline"];
+const VIEW_FIELDS = [
+  "id",
+  "status",
+  "createdAt",
+  "lastUpdatedAt",
+  "request",
+  "job",
+  "progress",
+  "output",
+  "error",
+  "detection",
+  "preflight",
+  "warnings",
+  "correlationId",
+  "timeline",
+];
 // correlationId is the one header echoed, on purpose: the caller's x-correlation-id, never a key.
 
 const CALLERS = {
-  one: { key: "fk-CALLER1-SECRET-1111", queryKey: "fk-CALLER1-QUERY-SECRET-1q1q", idem: "idem-CALLER1-SECRET-aaaa", bearer: "bearer-CALLER1-SECRET-zz", cookie: "cookie-CALLER1-SECRET-yy" },
+  one: {
+    key: "fk-CALLER1-SECRET-1111",
+    queryKey: "fk-CALLER1-QUERY-SECRET-1q1q",
+    idem: "idem-CALLER1-SECRET-aaaa",
+    bearer: "bearer-CALLER1-SECRET-zz",
+    cookie: "cookie-CALLER1-SECRET-yy",
+  },
   two: { key: "fk-CALLER2-SECRET-2222", idem: "idem-CALLER2-SECRET-bbbb", principal: "principal-CALLER2-SECRET-xx" },
   three: { queryKey: "fk-CALLER3-QUERY-SECRET-3333" },
   reader: { key: "fk-READER-SECRET-4444" },
 };
 
 const needles = [
-  ...[CALLERS.one.key, CALLERS.one.queryKey, CALLERS.one.idem, CALLERS.one.bearer, CALLERS.one.cookie, CALLERS.two.key, CALLERS.two.idem, CALLERS.two.principal, CALLERS.three.queryKey]
-    .map((v) => ({ name: v, pattern: v })),
+  ...[
+    CALLERS.one.key,
+    CALLERS.one.queryKey,
+    CALLERS.one.idem,
+    CALLERS.one.bearer,
+    CALLERS.one.cookie,
+    CALLERS.two.key,
+    CALLERS.two.idem,
+    CALLERS.two.principal,
+    CALLERS.three.queryKey,
+  ].map((v) => ({ name: v, pattern: v })),
   { name: "any caller secret marker", pattern: /CALLER\d-(QUERY-)?SECRET/ },
   { name: "Bearer credential", pattern: /\bbearer\s/i },
 ];
@@ -47,8 +85,10 @@ describe("status and list responses carry no other caller's request secrets", ()
     bodies.one = stack.startBody({ tags: { team: "risk" }, deployment: "blue" });
     const one = await rawRequest(base, "POST", `/api/scoring-runs?code=${CALLERS.one.queryKey}`, {
       headers: {
-        "x-functions-key": CALLERS.one.key, "Idempotency-Key": CALLERS.one.idem,
-        Authorization: `Bearer ${CALLERS.one.bearer}`, Cookie: `session=${CALLERS.one.cookie}`,
+        "x-functions-key": CALLERS.one.key,
+        "Idempotency-Key": CALLERS.one.idem,
+        Authorization: `Bearer ${CALLERS.one.bearer}`,
+        Cookie: `session=${CALLERS.one.cookie}`,
       },
       body: JSON.stringify(bodies.one),
     });
@@ -56,8 +96,11 @@ describe("status and list responses carry no other caller's request secrets", ()
     ids.one = one.body.id;
 
     bodies.two = {
-      endpoint_uri: stack.emulator.scoringUri, api_version: "2022-10-01", poll_interval: "60",
-      endpoint_input_uri: "azureml://datastores/workspaceblobstore/paths/heart/input/", endpoint_input_type: "UriFolder",
+      endpoint_uri: stack.emulator.scoringUri,
+      api_version: "2022-10-01",
+      poll_interval: "60",
+      endpoint_input_uri: "azureml://datastores/workspaceblobstore/paths/heart/input/",
+      endpoint_input_type: "UriFolder",
       endpoint_output_uri: `azureml://datastores/workspaceblobstore/paths/heart/${Date.now()}/predictions.csv`,
     };
     const two = await rawRequest(base, "POST", "/api/scoring-runs", {
@@ -109,9 +152,14 @@ describe("status and list responses carry no other caller's request secrets", ()
     expect((list.body.value as Array<{ id: string }>).map((v) => v.id).sort()).toEqual([ids.one, ids.two, ids.three].sort());
     const page1 = await rawRequest(base, "GET", "/api/scoring-runs?top=1&status=Running", { headers: { "x-functions-key": CALLERS.reader.key } });
     expect(page1.body.continuationToken).toEqual(expect.any(String));
-    const page2 = await rawRequest(base, "GET", `/api/scoring-runs?top=1&status=Running&continuationToken=${page1.body.continuationToken}`, { headers: { "x-functions-key": CALLERS.reader.key } });
-    const views = await Promise.all([ids.one, ids.two, ids.three].map((id) =>
-      rawRequest(base, "GET", `/api/scoring-runs/${id}?failOnError=true`, { headers: { "x-functions-key": CALLERS.reader.key } })));
+    const page2 = await rawRequest(base, "GET", `/api/scoring-runs?top=1&status=Running&continuationToken=${page1.body.continuationToken}`, {
+      headers: { "x-functions-key": CALLERS.reader.key },
+    });
+    const views = await Promise.all(
+      [ids.one, ids.two, ids.three].map((id) =>
+        rawRequest(base, "GET", `/api/scoring-runs/${id}?failOnError=true`, { headers: { "x-functions-key": CALLERS.reader.key } }),
+      ),
+    );
     const cancel = await rawRequest(base, "POST", `/api/scoring-runs/${ids.two}/cancel`, { headers: { "x-functions-key": CALLERS.reader.key }, body: "{}" });
     expect(cancel.status).toBe(202);
 

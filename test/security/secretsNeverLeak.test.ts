@@ -25,8 +25,17 @@ import { lifecycles } from "../../dev/batch-emulator";
 import { devSystemKey } from "../../dev/host/durableRoutes";
 import { appEntry, type Stack, startStack } from "../e2e/stack";
 import {
-  type Captured, type FakeManagedIdentity, findSecrets, OTHER_IDENTITY_SOURCES, rawRequest, resolveToLoopback, selfSignedCert, setEnv,
-  startFakeManagedIdentity, startTlsFront, type TlsFront,
+  type Captured,
+  type FakeManagedIdentity,
+  findSecrets,
+  OTHER_IDENTITY_SOURCES,
+  rawRequest,
+  resolveToLoopback,
+  selfSignedCert,
+  setEnv,
+  startFakeManagedIdentity,
+  startTlsFront,
+  type TlsFront,
 } from "./helpers";
 
 const INVOKE_HOST = "secure-ep.westeurope.inference.ml.azure.com";
@@ -134,13 +143,15 @@ describe("no token, SAS, function key or Authorization value leaks into logs, st
       SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
       AZURE_CLIENT_ID: CLIENT_ID,
     };
-    undo.push(setEnv({
-      ...OTHER_IDENTITY_SOURCES,
-      ...settings,
-      IDENTITY_ENDPOINT: identity.endpoint,
-      IDENTITY_HEADER,
-      NODE_TLS_REJECT_UNAUTHORIZED: "0",
-    }));
+    undo.push(
+      setEnv({
+        ...OTHER_IDENTITY_SOURCES,
+        ...settings,
+        IDENTITY_ENDPOINT: identity.endpoint,
+        IDENTITY_HEADER,
+        NODE_TLS_REJECT_UNAUTHORIZED: "0",
+      }),
+    );
     stack = await startStack({ clock: "virtual", env: settings });
     // An upstream failure text carrying a secret must be sanitized wherever it shows: let the job resource carry one.
     stack.emulator.configure({ failureText: "services" });
@@ -185,8 +196,12 @@ describe("no token, SAS, function key or Authorization value leaks into logs, st
     await host.engine.idle();
 
     // --- C: a job Azure ML fails, with an error message quoting a SAS URL.
-    emulator.enqueueLifecycle(lifecycles.failsWith(
-      `Cannot read input https://acct.blob.core.windows.net/in/data.csv?sv=2022-11-02&sr=b&sig=${UPSTREAM_SIG}: AuthorizationPermissionMismatch`, 1));
+    emulator.enqueueLifecycle(
+      lifecycles.failsWith(
+        `Cannot read input https://acct.blob.core.windows.net/in/data.csv?sv=2022-11-02&sr=b&sig=${UPSTREAM_SIG}: AuthorizationPermissionMismatch`,
+        1,
+      ),
+    );
     const startC = await call("start C (job fails)", "POST", `/api/scoring-runs?code=${FK_QUERY}`, { json: runBody() });
     expect(startC.status, startC.text).toBe(202);
     const idC = startC.body.id as string;
@@ -194,7 +209,8 @@ describe("no token, SAS, function key or Authorization value leaks into logs, st
 
     // --- D: the invoke is refused by a front end that echoes the credential it was shown.
     emulator.injectFault({
-      match: { route: "invoke" }, times: 1,
+      match: { route: "invoke" },
+      times: 1,
       kind: { status: 403, code: "AuthorizationFailed", message: `Authorization: Bearer ${TOKEN_ML} has no access to endpoint ep-scoring` },
     });
     const startD = await call("start D (invoke refused)", "POST", "/api/scoring-runs", { headers: { "x-functions-key": FK_HEADER }, json: runBody() });
@@ -210,7 +226,12 @@ describe("no token, SAS, function key or Authorization value leaks into logs, st
     });
     const sas2 = await call("start with SAS input (seed form)", "POST", "/api/scoring-runs", {
       headers: { "x-functions-key": FK_HEADER },
-      json: { endpoint_uri: endpointUri, endpoint_input_uri: sasUrl, endpoint_input_type: "UriFile", endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/o/p.csv" },
+      json: {
+        endpoint_uri: endpointUri,
+        endpoint_input_uri: sasUrl,
+        endpoint_input_type: "UriFile",
+        endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/o/p.csv",
+      },
     });
     const sas3 = await call("start with SAS output", "POST", "/api/scoring-runs", {
       headers: { "x-functions-key": FK_HEADER },
@@ -310,7 +331,10 @@ describe("no token, SAS, function key or Authorization value leaks into logs, st
         expect(headers.location, x.label).toBe(`${base}/api/scoring-runs/${encodeURIComponent(id)}?failOnError=true&code=${FK_QUERY}`);
         headers.location = "<the caller's own ?code= key, echoed to it: allowed>";
       }
-      captured.push({ source: `response to ${x.label}: ${x.method} ${x.path.replace(FK_QUERY, "<key>")} → ${x.status}`, text: `${JSON.stringify(headers)}\n${x.text}` });
+      captured.push({
+        source: `response to ${x.label}: ${x.method} ${x.path.replace(FK_QUERY, "<key>")} → ${x.status}`,
+        text: `${JSON.stringify(headers)}\n${x.text}`,
+      });
     }
     expect(exchanges.filter((x) => x.headers.location !== undefined && !x.path.includes("code=")).length).toBeGreaterThan(0);
 
@@ -320,8 +344,16 @@ describe("no token, SAS, function key or Authorization value leaks into logs, st
 
   it("the scanner finds each secret it looks for (so an empty result means something)", () => {
     const planted = [
-      `Authorization: Bearer ${TOKEN_ML}`, TOKEN_ARM, IDENTITY_HEADER, FK_HEADER, FK_QUERY, FK_OTHER, IDEM_MAIN, IDEM_OTHER,
-      `https://a.blob.core.windows.net/c/x?sv=1&sig=${SAS_SIG}`, UPSTREAM_SIG,
+      `Authorization: Bearer ${TOKEN_ML}`,
+      TOKEN_ARM,
+      IDENTITY_HEADER,
+      FK_HEADER,
+      FK_QUERY,
+      FK_OTHER,
+      IDEM_MAIN,
+      IDEM_OTHER,
+      `https://a.blob.core.windows.net/c/x?sv=1&sig=${SAS_SIG}`,
+      UPSTREAM_SIG,
       `https://app/runtime/webhooks/durabletask/instances/x?taskHub=h&connection=Storage&code=${devSystemKey}`,
     ].join(" | ");
     const found = new Set(findSecrets([{ source: "planted", text: planted }], needles).map((f) => f.secret));
@@ -341,12 +373,15 @@ describe("no token, SAS, function key or Authorization value leaks into logs, st
     });
     await stack.host.engine.idle();
     const list = await call("list after endpointUri ?sig=", "GET", "/api/scoring-runs", { headers: { "x-functions-key": FK_OTHER } });
-    const findings = findSecrets([
-      { source: "start response", text: res.text },
-      { source: "list response (another caller)", text: list.text },
-      { source: "durable instance store", text: JSON.stringify(stack.host.engine.all()) },
-      { source: "host log", text: stack.logs.join("\n") },
-    ], [{ name: "endpoint URI SAS signature", pattern: secret }]);
+    const findings = findSecrets(
+      [
+        { source: "start response", text: res.text },
+        { source: "list response (another caller)", text: list.text },
+        { source: "durable instance store", text: JSON.stringify(stack.host.engine.all()) },
+        { source: "host log", text: stack.logs.join("\n") },
+      ],
+      [{ name: "endpoint URI SAS signature", pattern: secret }],
+    );
     expect(findings, JSON.stringify(findings, null, 2)).toEqual([]);
     expect(res.status).toBe(400);
   });
@@ -361,10 +396,13 @@ describe("no token, SAS, function key or Authorization value leaks into logs, st
       json: runBody({ inputs: { input_data: { type: "uri_file", uri: `https://acct.blob.core.windows.net/in/data.csv?sv=2022-11-02&sr=b&%73ig=${secret}` } } }),
     });
     await stack.host.engine.idle();
-    const findings = findSecrets([
-      { source: "start response", text: res.text },
-      { source: "durable instance store", text: JSON.stringify(stack.host.engine.all()) },
-    ], [{ name: "percent-encoded SAS signature", pattern: secret }]);
+    const findings = findSecrets(
+      [
+        { source: "start response", text: res.text },
+        { source: "durable instance store", text: JSON.stringify(stack.host.engine.all()) },
+      ],
+      [{ name: "percent-encoded SAS signature", pattern: secret }],
+    );
     expect(findings, JSON.stringify(findings, null, 2)).toEqual([]);
     expect(res.status).toBe(400);
   });

@@ -26,8 +26,10 @@ const repoRoot = path.resolve(__dirname, "../..");
 /** `file:name` → why it is not run state. */
 const allowList: Record<string, string> = {
   "src/config/index.ts:cached": "the parsed settings, keyed by the settings' raw values: a cache rebuilt from the environment, nothing about runs",
-  "src/functions/sharedClients.ts:cachedClient": "the Azure ML client for the current configuration (its bearer policies cache tokens): a cache rebuilt from settings",
-  "src/functions/sharedClients.ts:cachedDeps": "the pre-flight dependencies (client, blob inspector) for the current configuration: a cache rebuilt from settings",
+  "src/functions/sharedClients.ts:cachedClient":
+    "the Azure ML client for the current configuration (its bearer policies cache tokens): a cache rebuilt from settings",
+  "src/functions/sharedClients.ts:cachedDeps":
+    "the pre-flight dependencies (client, blob inspector) for the current configuration: a cache rebuilt from settings",
   "src/http/receiveEvents.ts:deserializerInstance": "the Event Grid deserializer, created on first use; it holds no event or run",
 };
 
@@ -50,17 +52,27 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** Files that may touch `name` from `file`: the file itself, and files importing `name` from it. */
 function filesReaching(files: SourceFile[], file: string, name: string, exported: boolean): SourceFile[] {
   const base = path.basename(file).replace(/\.ts$/, "");
-  return files.filter((f) => f.file === file || (exported
-    && new RegExp(`import\\s*(type\\s+)?\\{[^}]*\\b${escape(name)}\\b[^}]*\\}\\s*from\\s*["'][^"']*\\b${escape(base)}["']`).test(f.text)));
+  return files.filter(
+    (f) =>
+      f.file === file ||
+      (exported && new RegExp(`import\\s*(type\\s+)?\\{[^}]*\\b${escape(name)}\\b[^}]*\\}\\s*from\\s*["'][^"']*\\b${escape(base)}["']`).test(f.text)),
+  );
 }
 
 function mutated(files: SourceFile[], file: string, name: string, exported: boolean, pattern: (n: string) => RegExp): boolean {
-  return filesReaching(files, file, name, exported).some((f) => f.text.split("\n").filter(code).some((l) => pattern(escape(name)).test(l)));
+  return filesReaching(files, file, name, exported).some((f) =>
+    f.text
+      .split("\n")
+      .filter(code)
+      .some((l) => pattern(escape(name)).test(l)),
+  );
 }
 
 const collectionMutation = (n: string) => new RegExp(`(^|[^\\w.])${n}\\.(set|add|delete|clear)\\(`);
-const arrayMutation = (n: string) => new RegExp(`(^|[^\\w.])${n}(\\.(push|unshift|splice|pop|shift|fill|copyWithin|sort|reverse)\\(|\\.length\\s*=[^=]|\\[[^\\]]*\\]\\s*=[^=])`);
-const objectMutation = (n: string) => new RegExp(`(^|[^\\w.])(${n}(\\.\\w+|\\[[^\\]]*\\])\\s*(=[^=]|\\+=|-=|\\+\\+|--)|delete\\s+${n}[.[]|Object\\.assign\\(\\s*${n}\\b)`);
+const arrayMutation = (n: string) =>
+  new RegExp(`(^|[^\\w.])${n}(\\.(push|unshift|splice|pop|shift|fill|copyWithin|sort|reverse)\\(|\\.length\\s*=[^=]|\\[[^\\]]*\\]\\s*=[^=])`);
+const objectMutation = (n: string) =>
+  new RegExp(`(^|[^\\w.])(${n}(\\.\\w+|\\[[^\\]]*\\])\\s*(=[^=]|\\+=|-=|\\+\\+|--)|delete\\s+${n}[.[]|Object\\.assign\\(\\s*${n}\\b)`);
 
 /** Module-level mutable state in the given sources. */
 function findModuleState(files: SourceFile[]): Finding[] {
@@ -102,12 +114,17 @@ describe("no run state in process memory: module-level state in src/", () => {
     expect(sources.length).toBeGreaterThan(40);
     expect(sources.some((s) => s.file === "src/orchestration/scoringRunOrchestrator.ts")).toBe(true);
     // The known caches are found, so the scanner works on the real code.
-    expect(findings.map((f) => `${f.file}:${f.name}`)).toEqual(expect.arrayContaining(["src/config/index.ts:cached", "src/functions/sharedClients.ts:cachedClient"]));
+    expect(findings.map((f) => `${f.file}:${f.name}`)).toEqual(
+      expect.arrayContaining(["src/config/index.ts:cached", "src/functions/sharedClients.ts:cachedClient"]),
+    );
   });
 
   it("every module-level mutable binding is on the allow-list, with its reason", () => {
     const unexplained = findings.filter((f) => !(`${f.file}:${f.name}` in allowList)).map((f) => `${f.file}:${f.line} ${f.kind} '${f.name}': ${f.text}`);
-    expect(unexplained, "module-level state in src/: keep run state in the durable task hub, or add it to the allow-list with the reason it is not run state").toEqual([]);
+    expect(
+      unexplained,
+      "module-level state in src/: keep run state in the durable task hub, or add it to the allow-list with the reason it is not run state",
+    ).toEqual([]);
   });
 
   it("the allow-list names only state that still exists (no stale entries)", () => {
@@ -125,24 +142,33 @@ describe("no run state in process memory: module-level state in src/", () => {
     expect(sample("const byId: Record<string, number> = {};\nexport function f(id: string) {\n  byId[id] = 1;\n}")).toEqual(["byId:mutated object"]);
     expect(sample("const state = { polls: 0 };\nexport function f() {\n  state.polls++;\n}")).toEqual(["state:mutated object"]);
     expect(sample("export class C {\n  static instances = 0;\n  static readonly max = 3;\n  static async make() {}\n}")).toEqual(["instances:static field"]);
-    expect(sample("export function f() {\n  globalThis.lastRun = 1;\n  process.env.X = 'y';\n}")).toEqual(["globalThis:global write", "process.env:environment write"]);
+    expect(sample("export function f() {\n  globalThis.lastRun = 1;\n  process.env.X = 'y';\n}")).toEqual([
+      "globalThis:global write",
+      "process.env:environment write",
+    ]);
     // mutated from another module that imports it
-    expect(sample("export const registry = new Map();", [{ file: "src/y/user.ts", text: 'import { registry } from "../x/sample";\nregistry.set("a", 1);' }])).toEqual(["registry:mutated Map"]);
+    expect(
+      sample("export const registry = new Map();", [{ file: "src/y/user.ts", text: 'import { registry } from "../x/sample";\nregistry.set("a", 1);' }]),
+    ).toEqual(["registry:mutated Map"]);
     // not state: lookup tables never mutated, locals, reads, a comparison
-    expect(sample([
-      'const terminal = new Set(["Completed"]);',
-      "export const isTerminal = (s: string) => terminal.has(s);",
-      'const FIELDS = ["a", "b"];',
-      "const copy = [...FIELDS].sort();",
-      "const names = { a: 1 } as const;",
-      "export function f() {",
-      "  let local = 0;",
-      "  const m = new Map();",
-      "  m.set(1, 2);",
-      "  local++;",
-      "  return names.a === local;",
-      "}",
-      "// cachedRuns.set(1) in a comment",
-    ].join("\n"))).toEqual([]);
+    expect(
+      sample(
+        [
+          'const terminal = new Set(["Completed"]);',
+          "export const isTerminal = (s: string) => terminal.has(s);",
+          'const FIELDS = ["a", "b"];',
+          "const copy = [...FIELDS].sort();",
+          "const names = { a: 1 } as const;",
+          "export function f() {",
+          "  let local = 0;",
+          "  const m = new Map();",
+          "  m.set(1, 2);",
+          "  local++;",
+          "  return names.a === local;",
+          "}",
+          "// cachedRuns.set(1) in a comment",
+        ].join("\n"),
+      ),
+    ).toEqual([]);
   });
 });

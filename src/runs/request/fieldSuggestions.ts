@@ -81,16 +81,14 @@ export function mixedFormDetail(key: string, form: Form): ErrorDetail {
     const counterpart = SEED_FIELDS[key as keyof typeof SEED_FIELDS];
     return {
       field: key,
-      message: `is a pipeline-parameter (snake_case) field but this body uses the camelCase form; ` +
-        `use '${counterpart}' instead (do not mix the two forms)`,
+      message: `is a pipeline-parameter (snake_case) field but this body uses the camelCase form; ` + `use '${counterpart}' instead (do not mix the two forms)`,
     };
   }
   const counterpart = Object.entries(SEED_FIELDS).find(([, camel]) => camel === key)?.[0];
   return {
     field: key,
     message: counterpart
-      ? `is a camelCase field but this body uses the pipeline-parameter (snake_case) form; ` +
-        `use '${counterpart}' instead (do not mix the two forms)`
+      ? `is a camelCase field but this body uses the pipeline-parameter (snake_case) form; ` + `use '${counterpart}' instead (do not mix the two forms)`
       : `is a camelCase field but this body uses the pipeline-parameter (snake_case) form, which has no ` +
         `'${key}'; send the whole body in the camelCase form (do not mix the two forms)`,
   };

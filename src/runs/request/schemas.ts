@@ -60,11 +60,7 @@ export function describe(value: unknown): string {
 /** Zod error map: "is required" for a missing (or null) field, else "must be <expected>, got <value>". */
 function expected(what: string) {
   return (issue: { input?: unknown }): string =>
-    issue.input === undefined
-      ? "is required"
-      : issue.input === null
-        ? "is required (got null)"
-        : `must be ${what}, got ${describe(issue.input)}`;
+    issue.input === undefined ? "is required" : issue.input === null ? "is required (got null)" : `must be ${what}, got ${describe(issue.input)}`;
 }
 
 function endpointMessage(reason: string, config: StartConfig): string {
@@ -170,7 +166,7 @@ const inputSchema = z
       uri: inputUri.optional(),
       value: z.union([z.string(), z.number(), z.boolean()], { error: expected("a string, number or boolean") }).optional(),
     },
-    { error: expected("an object {type, uri} or {type: \"literal\", value}") },
+    { error: expected('an object {type, uri} or {type: "literal", value}') },
   )
   .superRefine((input, ctx) => {
     if (input.type === "literal") {
@@ -196,41 +192,41 @@ const inputsSchema = z
 
 const outputSchema = z.strictObject(
   {
-    name: optional(text().superRefine((v, ctx) => {
-      if (!IDENTIFIER.test(v)) ctx.addIssue({ code: "custom", message: identifierMessage("the output name", v) });
-    })),
+    name: optional(
+      text().superRefine((v, ctx) => {
+        if (!IDENTIFIER.test(v)) ctx.addIssue({ code: "custom", message: identifierMessage("the output name", v) });
+      }),
+    ),
     uri: outputUri,
   },
   { error: expected("an object {name?, uri}") },
 );
 
 /** Tags: every entry checked, so all bad ones are reported together. */
-const tagsSchema = z
-  .record(z.string(), z.unknown(), { error: expected("an object mapping tag names to strings") })
-  .superRefine((tags, ctx) => {
-    const entries = Object.entries(tags);
-    if (entries.length > MAX_TAGS) {
-      ctx.addIssue({ code: "custom", message: `must have at most ${MAX_TAGS} entries, got ${entries.length}` });
+const tagsSchema = z.record(z.string(), z.unknown(), { error: expected("an object mapping tag names to strings") }).superRefine((tags, ctx) => {
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_TAGS) {
+    ctx.addIssue({ code: "custom", message: `must have at most ${MAX_TAGS} entries, got ${entries.length}` });
+  }
+  for (const [key, value] of entries) {
+    if (key.length === 0 || key.length > MAX_TAG_KEY_LENGTH) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `tag names must be 1 to ${MAX_TAG_KEY_LENGTH} characters, got ${key.length}`,
+      });
     }
-    for (const [key, value] of entries) {
-      if (key.length === 0 || key.length > MAX_TAG_KEY_LENGTH) {
-        ctx.addIssue({
-          code: "custom",
-          path: [key],
-          message: `tag names must be 1 to ${MAX_TAG_KEY_LENGTH} characters, got ${key.length}`,
-        });
-      }
-      if (typeof value !== "string") {
-        ctx.addIssue({ code: "custom", path: [key], message: `must be a string, got ${describe(value)}` });
-      } else if (value.length > MAX_TAG_VALUE_LENGTH) {
-        ctx.addIssue({
-          code: "custom",
-          path: [key],
-          message: `must be at most ${MAX_TAG_VALUE_LENGTH} characters, got ${value.length}`,
-        });
-      }
+    if (typeof value !== "string") {
+      ctx.addIssue({ code: "custom", path: [key], message: `must be a string, got ${describe(value)}` });
+    } else if (value.length > MAX_TAG_VALUE_LENGTH) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `must be at most ${MAX_TAG_VALUE_LENGTH} characters, got ${value.length}`,
+      });
     }
-  });
+  }
+});
 
 const pollSeconds = seconds(MIN_POLL_SECONDS, MAX_POLL_SECONDS);
 export const timeoutSeconds = optional(seconds(MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS));

@@ -10,15 +10,22 @@ import { isPlainObject } from "../../json";
 import type { ScoringRunRequest } from "../types";
 import { type ErrorDetail, type Form, mixedFormDetail, toDetails } from "./fieldSuggestions";
 import {
-  camelFields, camelSchema, DEFAULT_OUTPUT_NAME, DEFAULT_TIMEOUT_SECONDS, describe, queueTimeoutSeconds, SEED_INPUT_NAME, seedFieldNames, seedSchema,
-  type StartConfig, timeoutSeconds,
+  camelFields,
+  camelSchema,
+  DEFAULT_OUTPUT_NAME,
+  DEFAULT_TIMEOUT_SECONDS,
+  describe,
+  queueTimeoutSeconds,
+  SEED_INPUT_NAME,
+  seedFieldNames,
+  seedSchema,
+  type StartConfig,
+  timeoutSeconds,
 } from "./schemas";
 
 export type { ErrorDetail, StartConfig };
 
-export type StartValidation =
-  | { ok: true; request: ScoringRunRequest; instanceId: string | null }
-  | { ok: false; details: ErrorDetail[] };
+export type StartValidation = { ok: true; request: ScoringRunRequest; instanceId: string | null } | { ok: false; details: ErrorDetail[] };
 
 /**
  * Validates and normalises a start body. `instanceId` is the body's `instanceId` (camelCase form
@@ -92,10 +99,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
   const d = parsed.data;
   const inputs: Record<string, JobInput> = {};
   for (const [name, input] of Object.entries(d.inputs)) {
-    inputs[name] =
-      input.type === "literal"
-        ? { type: "literal", value: String(input.value) }
-        : { type: input.type, uri: input.uri as string };
+    inputs[name] = input.type === "literal" ? { type: "literal", value: String(input.value) } : { type: input.type, uri: input.uri as string };
   }
   const request: ScoringRunRequest = {
     endpointUri: d.endpointUri,
@@ -126,7 +130,8 @@ function dataAssetsWithoutWorkspace(request: ScoringRunRequest, field: (inputNam
     .filter(([, input]) => input.type !== "literal" && parseDataAssetReference(input.uri) !== null)
     .map(([name]) => ({
       field: field(name),
-      message: "is a data asset in short form; Azure ML takes data assets as ARM ids, so the workspace must be known to resolve it: " +
+      message:
+        "is a data asset in short form; Azure ML takes data assets as ARM ids, so the workspace must be known to resolve it: " +
         "set the field workspace (or the setting AML_WORKSPACE_ID), or pass the asset's ARM id (/subscriptions/…/data/<name>/versions/<version>)",
     }));
 }

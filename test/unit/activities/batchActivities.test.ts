@@ -9,7 +9,10 @@ const request: EnsureJobRequest = {
   endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs",
   inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/" } },
   output: { name: "score", uri: "azureml://datastores/ds/paths/out/p.csv" },
-  invokeId: "inv-1", workspace: WS, apiVersion: "2022-10-01", notBefore: "2026-01-01T00:00:00.000Z",
+  invokeId: "inv-1",
+  workspace: WS,
+  apiVersion: "2022-10-01",
+  notBefore: "2026-01-01T00:00:00.000Z",
 };
 const snapshot: JobSnapshot = { name: "batchjob-1", status: "Running", studioUrl: null, errorMessage: null };
 const emptyListing: JobListing = { jobs: [], complete: true, pages: 1 };
@@ -28,7 +31,13 @@ function fakeClient(answers: { getJob?: JobSnapshot | Error; cancelJob?: Error; 
       answer(answers.cancelJob, undefined);
     },
     async invokeJob() {
-      return answer(answers.invokeJob, { name: "batchjob-new", id: `${WS}/jobs/batchjob-new`, jobPath: `${WS}/jobs/batchjob-new`, status: "Preparing", studioUrl: null });
+      return answer(answers.invokeJob, {
+        name: "batchjob-new",
+        id: `${WS}/jobs/batchjob-new`,
+        jobPath: `${WS}/jobs/batchjob-new`,
+        status: "Preparing",
+        studioUrl: null,
+      });
     },
     async listJobs() {
       return answer(answers.listJobs, emptyListing);
@@ -114,7 +123,10 @@ describe("invokeBatchEndpoint", () => {
   it("an invoke refused before it was sent is a failed result without outcomeUnknown", async () => {
     const a = activities(fakeClient({ invokeJob: new BatchEndpointError("EndpointNotAllowed", "not on the allowlist") }));
     const result = await a.invokeBatchEndpoint(request, a.log);
-    expect(result).toEqual({ ok: false, error: { code: "EndpointNotAllowed", message: "not on the allowlist", httpStatus: null, retryable: false, retryAfterSeconds: null } });
+    expect(result).toEqual({
+      ok: false,
+      error: { code: "EndpointNotAllowed", message: "not on the allowlist", httpStatus: null, retryable: false, retryAfterSeconds: null },
+    });
   });
 
   it("a lost answer whose job is not found is a failed result marked outcomeUnknown (the run looks again later)", async () => {

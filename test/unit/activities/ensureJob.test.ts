@@ -11,13 +11,24 @@ const request = (over: Partial<EnsureJobRequest> = {}): EnsureJobRequest => ({
   endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs",
   inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/" } },
   output: { name: "score", uri: OUT },
-  invokeId: "inv-1", workspace: WS, apiVersion: "2022-10-01", notBefore: startedAt,
+  invokeId: "inv-1",
+  workspace: WS,
+  apiVersion: "2022-10-01",
+  notBefore: startedAt,
   ...over,
 });
 
 const listed = (name: string, over: Partial<ListedJob> = {}): ListedJob => ({
-  name, id: `${WS}/jobs/${name}`, jobPath: `${WS}/jobs/${name}`, status: "Running", studioUrl: null,
-  createdAt: "2026-01-01T00:00:05.000Z", outputs: { score: { type: "uri_file", uri: OUT } }, tags: {}, properties: {}, ...over,
+  name,
+  id: `${WS}/jobs/${name}`,
+  jobPath: `${WS}/jobs/${name}`,
+  status: "Running",
+  studioUrl: null,
+  createdAt: "2026-01-01T00:00:05.000Z",
+  outputs: { score: { type: "uri_file", uri: OUT } },
+  tags: {},
+  properties: {},
+  ...over,
 });
 
 /** A fake client: scripted listings, an invoke that answers or throws, and a record of calls. */
@@ -27,13 +38,13 @@ function fakeClient(script: { listings?: Array<JobListing | Error>; invoke?: () 
   const client: BatchEndpointClient = {
     async listJobs() {
       calls.lists++;
-      const next = listings.length > 1 ? listings.shift()! : listings[0] ?? { jobs: [], complete: true, pages: 1 };
+      const next = listings.length > 1 ? listings.shift()! : (listings[0] ?? { jobs: [], complete: true, pages: 1 });
       if (next instanceof Error) throw next;
       return next;
     },
     async invokeJob(req) {
       calls.invokes.push(req);
-      return (await script.invoke?.()) as never ?? { name: "new", id: `${WS}/jobs/new`, jobPath: `${WS}/jobs/new`, status: "Preparing", studioUrl: null };
+      return ((await script.invoke?.()) as never) ?? { name: "new", id: `${WS}/jobs/new`, jobPath: `${WS}/jobs/new`, status: "Preparing", studioUrl: null };
     },
     async cancelJob(locator) {
       calls.cancels.push(locator.jobPath);
@@ -55,7 +66,11 @@ const lost = () => new BatchEndpointError("NetworkError", "socket hang up", { re
 
 describe("ensureJob", () => {
   it("posts once when nothing of this run exists", async () => {
-    const { client, calls } = fakeClient({ listings: [{ jobs: [listed("other", { outputs: { score: { type: "uri_file", uri: "azureml://datastores/ds/paths/elsewhere.csv" } } })], complete: true, pages: 1 }] });
+    const { client, calls } = fakeClient({
+      listings: [
+        { jobs: [listed("other", { outputs: { score: { type: "uri_file", uri: "azureml://datastores/ds/paths/elsewhere.csv" } } })], complete: true, pages: 1 },
+      ],
+    });
     expect(await ensureJob(request(), { client })).toMatchObject({ name: "new" });
     expect(calls).toMatchObject({ lists: 1, invokes: [expect.anything()] });
   });
@@ -75,21 +90,41 @@ describe("ensureJob", () => {
 
   it("a search that fails, or stops at its bound, never blocks the POST: a warning", async () => {
     const failing = fakeClient({ listings: [new BatchEndpointError("NotFound", "HTTP 404", { httpStatus: 404 })] });
-    expect(await ensureJob(request(), { client: failing.client })).toMatchObject({ name: "new", warning: { code: "JobSearchIncomplete", message: expect.stringContaining("HTTP 404") } });
+    expect(await ensureJob(request(), { client: failing.client })).toMatchObject({
+      name: "new",
+      warning: { code: "JobSearchIncomplete", message: expect.stringContaining("HTTP 404") },
+    });
     const bounded = fakeClient({ listings: [{ jobs: [], complete: false, pages: 10 }] });
     expect(await ensureJob(request(), { client: bounded.client })).toMatchObject({ name: "new", warning: { code: "JobSearchIncomplete" } });
   });
 
   it("a lost answer: the job found at once is adopted; else the error goes back, still outcome unknown", async () => {
-    const found = fakeClient({ listings: [{ jobs: [], complete: true, pages: 1 }, { jobs: [listed("made")], complete: true, pages: 1 }], invoke: () => { throw lost(); } });
+    const found = fakeClient({
+      listings: [
+        { jobs: [], complete: true, pages: 1 },
+        { jobs: [listed("made")], complete: true, pages: 1 },
+      ],
+      invoke: () => {
+        throw lost();
+      },
+    });
     expect(await ensureJob(request(), { client: found.client })).toMatchObject({ name: "made", reconciled: expect.stringContaining("answer was lost") });
-    const missing = fakeClient({ listings: [{ jobs: [], complete: true, pages: 1 }], invoke: () => { throw lost(); } });
+    const missing = fakeClient({
+      listings: [{ jobs: [], complete: true, pages: 1 }],
+      invoke: () => {
+        throw lost();
+      },
+    });
     await expect(ensureJob(request(), { client: missing.client })).rejects.toMatchObject({ outcomeUnknown: true, code: "NetworkError" });
     expect(missing.calls.invokes).toHaveLength(1);
   });
 
   it("without a workspace: no search at all", async () => {
-    const { client, calls } = fakeClient({ invoke: () => { throw lost(); } });
+    const { client, calls } = fakeClient({
+      invoke: () => {
+        throw lost();
+      },
+    });
     await expect(ensureJob(request({ workspace: null }), { client })).rejects.toMatchObject({ outcomeUnknown: true });
     expect(calls.lists).toBe(0);
   });

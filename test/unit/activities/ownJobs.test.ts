@@ -10,8 +10,16 @@ const at = (offsetMs: number) => new Date(Date.parse(startedAt) + offsetMs).toIS
 const query = (over: Partial<OwnJobQuery> = {}): OwnJobQuery => ({ invokeId: "inv-1", output: { name: "score", uri: OUT }, notBefore: startedAt, ...over });
 
 const job = (name: string, over: Partial<ListedJob> = {}): ListedJob => ({
-  name, id: `${WS}/jobs/${name}`, jobPath: `${WS}/jobs/${name}`, status: "Running", studioUrl: null,
-  createdAt: at(5_000), outputs: { score: { type: "uri_file", uri: OUT } }, tags: {}, properties: {}, ...over,
+  name,
+  id: `${WS}/jobs/${name}`,
+  jobPath: `${WS}/jobs/${name}`,
+  status: "Running",
+  studioUrl: null,
+  createdAt: at(5_000),
+  outputs: { score: { type: "uri_file", uri: OUT } },
+  tags: {},
+  properties: {},
+  ...over,
 });
 const elsewhere = { score: { type: "uri_file", uri: "azureml://datastores/ds/paths/other.csv" } };
 const names = (jobs: ListedJob[]) => jobs.map((j) => j.name);

@@ -11,11 +11,7 @@ describe("parseDatastoreUri", () => {
   });
 
   it("splits the long, workspace-qualified form", () => {
-    expect(
-      parseDatastoreUri(
-        "azureml://subscriptions/sub-1/resourcegroups/rg-1/workspaces/ws-1/datastores/blob_store/paths/a/b.csv",
-      ),
-    ).toEqual({
+    expect(parseDatastoreUri("azureml://subscriptions/sub-1/resourcegroups/rg-1/workspaces/ws-1/datastores/blob_store/paths/a/b.csv")).toEqual({
       datastore: "blob_store",
       path: "a/b.csv",
       workspace: { subscriptionId: "sub-1", resourceGroup: "rg-1", workspace: "ws-1" },

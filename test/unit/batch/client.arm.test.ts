@@ -66,9 +66,7 @@ describe("getJob", () => {
   });
 
   it("a 404 is NotFound, not retryable, after one request", async () => {
-    const { client, server } = await armClient([
-      { status: 404, body: { error: { code: "ResourceNotFound", message: "Job not found." } } },
-    ]);
+    const { client, server } = await armClient([{ status: 404, body: { error: { code: "ResourceNotFound", message: "Job not found." } } }]);
     const err = await rejectionOf(client.getJob(locator));
     expect(err).toBeInstanceOf(BatchEndpointError);
     expect(err.code).toBe("ResourceNotFound");
@@ -80,9 +78,7 @@ describe("getJob", () => {
 
   it("refuses a job path that is not workspace-level, before any request", async () => {
     const { client, server } = await armClient([{ status: 200, body: jobBody("Running") }]);
-    const err = await rejectionOf(
-      client.getJob({ jobPath: `${WS}/batchEndpoints/ep/deployments/d/jobs/batchjob-42`, apiVersion: "2022-10-01" }),
-    );
+    const err = await rejectionOf(client.getJob({ jobPath: `${WS}/batchEndpoints/ep/deployments/d/jobs/batchjob-42`, apiVersion: "2022-10-01" }));
     expect(err.code).toBe("InvalidRequest");
     expect(server.requests).toHaveLength(0);
   });

@@ -49,7 +49,13 @@ describe("bearer tokens per operation", () => {
 
   it("in a sovereign cloud both scopes follow AML_ARM_ENDPOINT's cloud (US Government)", async () => {
     const credential = new FakeCredential();
-    const config = { ...testConfig(), armEndpoint: "https://management.usgovcloudapi.net", armAudience: "https://management.usgovcloudapi.net", mlAudience: "https://ml.azure.us", allowedHosts: ["*.inference.ml.azure.us"] };
+    const config = {
+      ...testConfig(),
+      armEndpoint: "https://management.usgovcloudapi.net",
+      armAudience: "https://management.usgovcloudapi.net",
+      mlAudience: "https://ml.azure.us",
+      allowedHosts: ["*.inference.ml.azure.us"],
+    };
     const { client } = cloudClient(credential, config);
     await client.invokeJob({ ...invokeRequest(), endpointUri: "https://fraud-ep.usgovvirginia.inference.ml.azure.us/jobs" }).catch(() => undefined);
     await client.getJob(locator);
@@ -161,9 +167,7 @@ describe("default identity", () => {
     });
 
     it("a refused token (App Service identity endpoint answers 400) → AuthenticationFailed naming the client id", async () => {
-      identityServer = await startServer([
-        { status: 400, body: { error: "invalid_request", error_description: "Identity not found" } },
-      ]);
+      identityServer = await startServer([{ status: 400, body: { error: "invalid_request", error_description: "Identity not found" } }]);
       process.env.IDENTITY_ENDPOINT = `${identityServer.origin}/msi/token`;
       process.env.IDENTITY_HEADER = "identity-header-SECRET-value";
       const clientId = "11111111-2222-3333-4444-555555555555";

@@ -157,7 +157,10 @@ describe("invokeJob is never blindly repeated", () => {
     [500, {}, "InternalServerError"],
     [408, {}, "RequestTimeout"],
   ])("HTTP %i → one request, retryable, outcomeUnknown", async (status, headers, code) => {
-    server = await startServer([{ status, headers, body: "upstream trouble" }, { status: 201, body: invokeResponse() }]);
+    server = await startServer([
+      { status, headers, body: "upstream trouble" },
+      { status: 201, body: invokeResponse() },
+    ]);
     const { client } = loopbackClient();
     const started = Date.now();
     const err = await rejectionOf(client.invokeJob(request(`${server.origin}/jobs`)));
@@ -212,7 +215,12 @@ describe("invokeJob is never blindly repeated", () => {
             const { RestError } = await import("@azure/core-rest-pipeline");
             throw new RestError("connect ECONNREFUSED", { code: "ECONNREFUSED", request: req });
           }
-          return { request: req, status: 201, headers: (await import("@azure/core-rest-pipeline")).createHttpHeaders(), bodyAsText: JSON.stringify(invokeResponse("batchjob-r")) };
+          return {
+            request: req,
+            status: 201,
+            headers: (await import("@azure/core-rest-pipeline")).createHttpHeaders(),
+            bodyAsText: JSON.stringify(invokeResponse("batchjob-r")),
+          };
         },
       },
     });
@@ -224,7 +232,12 @@ describe("invokeJob is never blindly repeated", () => {
 
 describe("invokeJob error bodies", () => {
   it.each([
-    ["ARM-wrapped", { error: { code: "UserError", message: "Input path does not exist.", details: [{ code: "X", message: "path in/2024" }] } }, "UserError", "Input path does not exist."],
+    [
+      "ARM-wrapped",
+      { error: { code: "UserError", message: "Input path does not exist.", details: [{ code: "X", message: "path in/2024" }] } },
+      "UserError",
+      "Input path does not exist.",
+    ],
     ["unwrapped", { code: "BadArgument", message: "OutputData is invalid." }, "BadArgument", "OutputData is invalid."],
     ["non-JSON", "<html>Bad Request</html>", "BadRequest", "<html>Bad Request</html>"],
   ])("400 %s → code and message, not retryable, outcome known", async (_label, body, code, text) => {
@@ -292,9 +305,7 @@ describe("invokeJob endpoint checks", () => {
   it("an invokeId that cannot be a header value is refused", async () => {
     const httpClient = capturingHttpClient(() => ({ status: 201, body: invokeResponse() }));
     const client = createBatchEndpointClient({ config: testConfig(), credential: new FakeCredential(), httpClient });
-    const err = await rejectionOf(
-      client.invokeJob(request("https://ep.westeurope.inference.ml.azure.com/jobs", { invokeId: "bad\r\nX-Injected: 1" })),
-    );
+    const err = await rejectionOf(client.invokeJob(request("https://ep.westeurope.inference.ml.azure.com/jobs", { invokeId: "bad\r\nX-Injected: 1" })));
     expect(err.code).toBe("InvalidRequest");
     expect(httpClient.requests).toHaveLength(0);
   });

@@ -51,17 +51,14 @@ describe("parseErrorResponse", () => {
   });
 
   it("keeps the service's code over the status default", () => {
-    expect(parseErrorResponse(401, {}, '{"error":{"code":"InvalidAuthenticationToken","message":"expired"}}').code).toBe(
-      "InvalidAuthenticationToken",
-    );
+    expect(parseErrorResponse(401, {}, '{"error":{"code":"InvalidAuthenticationToken","message":"expired"}}').code).toBe("InvalidAuthenticationToken");
   });
 
   it("never echoes SAS signatures, keys or bearer tokens from a body", () => {
     const body = JSON.stringify({
       error: {
         code: "AuthorizationPermissionMismatch",
-        message:
-          "Cannot read https://acct.blob.core.windows.net/c/in.csv?sv=2022-11-02&sig=SIGSECRET and key=KEYSECRET; Authorization: Bearer TOKENSECRET",
+        message: "Cannot read https://acct.blob.core.windows.net/c/in.csv?sv=2022-11-02&sig=SIGSECRET and key=KEYSECRET; Authorization: Bearer TOKENSECRET",
       },
     });
     const err = parseErrorResponse(403, {}, body);

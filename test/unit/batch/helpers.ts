@@ -2,13 +2,7 @@
 
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  createDefaultHttpClient,
-  createHttpHeaders,
-  type HttpClient,
-  type PipelineRequest,
-  type PipelineResponse,
-} from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient, createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { type AppConfig, parseConfig } from "../../../src/config";
 
@@ -25,10 +19,7 @@ export interface RecordedRequest {
   remotePort: number | undefined;
 }
 
-export type Scripted =
-  | { status: number; headers?: Record<string, string>; body?: unknown }
-  | { reset: true }
-  | { hang: true };
+export type Scripted = { status: number; headers?: Record<string, string>; body?: unknown } | { reset: true } | { hang: true };
 
 export interface TestServer {
   origin: string;
@@ -38,9 +29,7 @@ export interface TestServer {
 }
 
 /** Serves `script` in order (the last entry repeats), or asks a function per request. */
-export async function startServer(
-  script: Scripted[] | ((req: RecordedRequest, index: number) => Scripted),
-): Promise<TestServer> {
+export async function startServer(script: Scripted[] | ((req: RecordedRequest, index: number) => Scripted)): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

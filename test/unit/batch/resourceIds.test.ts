@@ -14,10 +14,9 @@ describe("workspaceJobPath", () => {
   });
 
   it("matches segment names case-insensitively and keeps value casing", () => {
-    const lower = "/SUBSCRIPTIONS/Sub-A/resourcegroups/Rg-B/PROVIDERS/microsoft.machinelearningservices/Workspaces/Ws-C/BatchEndpoints/E/Deployments/D/JOBS/Job-D";
-    expect(workspaceJobPath(lower)).toBe(
-      "/subscriptions/Sub-A/resourceGroups/Rg-B/providers/Microsoft.MachineLearningServices/workspaces/Ws-C/jobs/Job-D",
-    );
+    const lower =
+      "/SUBSCRIPTIONS/Sub-A/resourcegroups/Rg-B/PROVIDERS/microsoft.machinelearningservices/Workspaces/Ws-C/BatchEndpoints/E/Deployments/D/JOBS/Job-D";
+    expect(workspaceJobPath(lower)).toBe("/subscriptions/Sub-A/resourceGroups/Rg-B/providers/Microsoft.MachineLearningServices/workspaces/Ws-C/jobs/Job-D");
   });
 
   it("prefers the response's name over the id's last segment", () => {

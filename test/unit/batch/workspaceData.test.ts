@@ -22,8 +22,13 @@ const blobDatastore = {
   id: `${WS}/datastores/workspaceblobstore`,
   name: "workspaceblobstore",
   properties: {
-    datastoreType: "AzureBlob", accountName: "acct1", containerName: "azureml-blobstore-1", endpoint: "core.windows.net", protocol: "https",
-    credentials: { credentialsType: "AccountKey" }, isDefault: true,
+    datastoreType: "AzureBlob",
+    accountName: "acct1",
+    containerName: "azureml-blobstore-1",
+    endpoint: "core.windows.net",
+    protocol: "https",
+    credentials: { credentialsType: "AccountKey" },
+    isDefault: true,
   },
 };
 
@@ -39,17 +44,32 @@ describe("getDatastore", () => {
     expect(server.requests[0]!.url).toBe(`${WS}/datastores/workspaceblobstore?${API}`);
     expect(credential.calls).toHaveLength(0);
     expect(ds).toEqual({
-      name: "workspaceblobstore", datastoreType: "AzureBlob", accountName: "acct1", container: "azureml-blobstore-1", endpoint: "core.windows.net", protocol: "https",
+      name: "workspaceblobstore",
+      datastoreType: "AzureBlob",
+      accountName: "acct1",
+      container: "azureml-blobstore-1",
+      endpoint: "core.windows.net",
+      protocol: "https",
     });
   });
 
   it("reads an ADLS Gen2 answer's filesystem as the container", async () => {
-    const { client } = await armClient([{
-      status: 200,
-      body: { name: "lake", properties: { datastoreType: "AzureDataLakeGen2", accountName: "acct2", filesystem: "raw", endpoint: "core.chinacloudapi.cn", protocol: "https" } },
-    }]);
+    const { client } = await armClient([
+      {
+        status: 200,
+        body: {
+          name: "lake",
+          properties: { datastoreType: "AzureDataLakeGen2", accountName: "acct2", filesystem: "raw", endpoint: "core.chinacloudapi.cn", protocol: "https" },
+        },
+      },
+    ]);
     expect(await client.getDatastore(WS, "lake")).toEqual({
-      name: "lake", datastoreType: "AzureDataLakeGen2", accountName: "acct2", container: "raw", endpoint: "core.chinacloudapi.cn", protocol: "https",
+      name: "lake",
+      datastoreType: "AzureDataLakeGen2",
+      accountName: "acct2",
+      container: "raw",
+      endpoint: "core.chinacloudapi.cn",
+      protocol: "https",
     });
   });
 
@@ -128,10 +148,17 @@ describe("getDataVersion", () => {
   });
 
   it("a container without latestVersion: the newest version by creation time; none at all is UnexpectedResponse", async () => {
-    const found = await armClient([{ status: 200, body: { properties: {} } }, { status: 200, body: { value: [{ name: "4" }] } }, { status: 200, body: dataVersion("azureml://datastores/ds/paths/x") }]);
+    const found = await armClient([
+      { status: 200, body: { properties: {} } },
+      { status: 200, body: { value: [{ name: "4" }] } },
+      { status: 200, body: dataVersion("azureml://datastores/ds/paths/x") },
+    ]);
     expect(await found.client.getDataVersion(WS, "scores-in", null)).toMatchObject({ version: "4" });
     expect(decodeURIComponent(found.server.requests[1]!.url)).toContain("/data/scores-in/versions?api-version=2023-10-01&$orderBy=createdtime desc&$top=1");
-    const none = await armClient([{ status: 200, body: { properties: {} } }, { status: 200, body: { value: [] } }]);
+    const none = await armClient([
+      { status: 200, body: { properties: {} } },
+      { status: 200, body: { value: [] } },
+    ]);
     expect((await rejectionOf(none.client.getDataVersion(WS, "scores-in", null))).code).toBe("UnexpectedResponse");
     expect(none.server.requests).toHaveLength(2);
   });
@@ -142,7 +169,10 @@ describe("getDataVersion", () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it.each([["name", "../x", "1"], ["version", "scores-in", "1/../2"]])("refuses a bad %s before any request", async (_what, name, version) => {
+  it.each([
+    ["name", "../x", "1"],
+    ["version", "scores-in", "1/../2"],
+  ])("refuses a bad %s before any request", async (_what, name, version) => {
     const { client, server } = await armClient([{ status: 200, body: dataVersion("azureml://datastores/ds/paths/x") }]);
     expect((await rejectionOf(client.getDataVersion(WS, name, version))).code).toBe("InvalidRequest");
     expect(server.requests).toHaveLength(0);

@@ -56,15 +56,10 @@ describe("batch emulator: ARM paths", () => {
 
 describe("batch emulator: Jobs List", () => {
   const ctx = useEmulator({ listPageSize: 2, deployments: ["blue", "green", { name: "scorer-pipeline", type: "pipelineComponent" }] });
-  const listUrl = (query: string): string =>
-    `${ctx.emu.armEndpoint}${ctx.emu.workspaceId}/jobs?api-version=${API}${query}`;
+  const listUrl = (query: string): string => `${ctx.emu.armEndpoint}${ctx.emu.workspaceId}/jobs?api-version=${API}${query}`;
 
   async function invokeWith(tags: Record<string, string>, properties: Record<string, string>, dep = "blue"): Promise<string> {
-    const res = await invoke(
-      ctx.emu,
-      { properties: { ...pascalBody.properties, tags, properties } },
-      { "azureml-model-deployment": dep },
-    );
+    const res = await invoke(ctx.emu, { properties: { ...pascalBody.properties, tags, properties } }, { "azureml-model-deployment": dep });
     expect(res.status).toBe(201);
     return res.json.name as string;
   }

@@ -95,9 +95,7 @@ describe("batch emulator: fault injection", () => {
 
   it("a client timeout during a delay leaves the job created (outcome unknown)", async () => {
     ctx.emu.injectFault({ match: { route: "invoke" }, times: 1, kind: { delayMs: 300 } });
-    await expect(
-      fetch(ctx.emu.scoringUri, { method: "POST", body: JSON.stringify(pascalBody), signal: AbortSignal.timeout(50) }),
-    ).rejects.toThrow();
+    await expect(fetch(ctx.emu.scoringUri, { method: "POST", body: JSON.stringify(pascalBody), signal: AbortSignal.timeout(50) })).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 350));
     expect(ctx.emu.createdJobCount).toBe(1);
   });

@@ -5,7 +5,10 @@ const NAME = /^batchjob-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 const WS = "/subscriptions/sub-0000/resourceGroups/rg-scoring/providers/Microsoft.MachineLearningServices/workspaces/ws-scoring";
 
 describe("batch emulator: invoke", () => {
-  const ctx = useEmulator({ deployments: ["blue", "green", { name: "scorer-pipeline", type: "pipelineComponent" }], clock: () => Date.UTC(2024, 0, 2, 3, 4, 5) });
+  const ctx = useEmulator({
+    deployments: ["blue", "green", { name: "scorer-pipeline", type: "pipelineComponent" }],
+    clock: () => Date.UTC(2024, 0, 2, 3, 4, 5),
+  });
 
   it("exposes loopback URLs", () => {
     expect(ctx.emu.scoringUri).toBe(`http://127.0.0.1:${ctx.emu.port}/endpoints/ep-scoring/jobs`);
@@ -40,20 +43,28 @@ describe("batch emulator: invoke", () => {
   });
 
   it("accepts the camelCase body; a pipeline-component deployment takes literals and keeps the properties", async () => {
-    const res = await invoke(ctx.emu, {
-      properties: {
-        inputData: {
-          input_data: { jobInputType: "UriFile", uri: "https://acct.blob.core.windows.net/c/in.csv" },
-          threshold: { jobInputType: "Literal", value: "0.5" },
+    const res = await invoke(
+      ctx.emu,
+      {
+        properties: {
+          inputData: {
+            input_data: { jobInputType: "UriFile", uri: "https://acct.blob.core.windows.net/c/in.csv" },
+            threshold: { jobInputType: "Literal", value: "0.5" },
+          },
+          outputData: { score: { jobOutputType: "UriFile", uri: "azureml://datastores/ds/paths/p.csv" } },
+          tags: { clientInvokeId: "inv-1" },
+          properties: { clientInvokeId: "inv-1", experimentName: "exp" },
         },
-        outputData: { score: { jobOutputType: "UriFile", uri: "azureml://datastores/ds/paths/p.csv" } },
-        tags: { clientInvokeId: "inv-1" },
-        properties: { clientInvokeId: "inv-1", experimentName: "exp" },
       },
-    }, { "azureml-model-deployment": "scorer-pipeline" });
+      { "azureml-model-deployment": "scorer-pipeline" },
+    );
     expect(res.status).toBe(201);
     expect(res.json.properties.inputData.threshold).toEqual({ jobInputType: "Literal", value: "0.5" });
-    expect(res.json.properties.tags).toEqual({ "azureml.batchrun": "true", "azureml.deploymentname": "scorer-pipeline", "azureml.jobtype": "azureml.batchjob" });
+    expect(res.json.properties.tags).toEqual({
+      "azureml.batchrun": "true",
+      "azureml.deploymentname": "scorer-pipeline",
+      "azureml.jobtype": "azureml.batchjob",
+    });
     expect(res.json.properties.properties).toMatchObject({ clientInvokeId: "inv-1", experimentName: "exp" });
     const job = ctx.emu.jobs[0]!;
     expect(job.inputs.input_data).toEqual({ type: "uri_file", uri: "https://acct.blob.core.windows.net/c/in.csv" });
@@ -64,7 +75,9 @@ describe("batch emulator: invoke", () => {
     const literal = await invoke(ctx.emu, { properties: { InputData: { t: { JobInputType: "Literal", Value: "1" } } } });
     expect(literal.status).toBe(400);
     expect(literal.json.error.message).toContain("'LiteralJobInput' is not supported");
-    const two = await invoke(ctx.emu, { properties: { InputData: { a: pascalBody.properties.InputData.input_data, b: pascalBody.properties.InputData.input_data } } });
+    const two = await invoke(ctx.emu, {
+      properties: { InputData: { a: pascalBody.properties.InputData.input_data, b: pascalBody.properties.InputData.input_data } },
+    });
     expect(two.status).toBe(400);
     expect(two.json.error.message).toContain("exactly one data input");
     const outputs = { a: pascalBody.properties.OutputData.score, b: pascalBody.properties.OutputData.score };

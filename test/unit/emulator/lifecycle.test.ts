@@ -6,9 +6,7 @@ import { cancelJob, createJob, getJob, invoke, pollStatuses, useEmulator } from 
 describe("lifecycle arithmetic", () => {
   it("shows each step for its polls, then holds the last step", () => {
     const lc = normalizeLifecycle([{ status: "NotStarted" }, { status: "Queued", polls: 2 }, { status: "Completed" }]);
-    expect([0, 1, 2, 3, 4, 5, 99].map((k) => statusAt(lc, k))).toEqual([
-      "NotStarted", "NotStarted", "Queued", "Queued", "Completed", "Completed", "Completed",
-    ]);
+    expect([0, 1, 2, 3, 4, 5, 99].map((k) => statusAt(lc, k))).toEqual(["NotStarted", "NotStarted", "Queued", "Queued", "Completed", "Completed", "Completed"]);
   });
 
   it("rejects empty scripts and bad poll counts", () => {
@@ -23,9 +21,7 @@ describe("batch emulator: scripted lifecycles over HTTP", () => {
 
   it("follows the default lifecycle: Preparing → Queued → Running(2) → Completed", async () => {
     const name = await createJob(ctx.emu);
-    expect(await pollStatuses(ctx.emu, name, 6)).toEqual([
-      "Preparing", "Queued", "Running", "Running", "Completed", "Completed",
-    ]);
+    expect(await pollStatuses(ctx.emu, name, 6)).toEqual(["Preparing", "Queued", "Running", "Running", "Completed", "Completed"]);
     expect(ctx.emu.job(name)!.statusGets).toBe(6);
   });
 
@@ -141,9 +137,7 @@ describe("batch emulator: cancelPolls option", () => {
   it("stays CancelRequested for cancelPolls GETs", async () => {
     const name = await createJob(ctx.emu);
     expect(await cancelJob(ctx.emu, name)).toBe(202);
-    expect(await pollStatuses(ctx.emu, name, 4)).toEqual([
-      "CancelRequested", "CancelRequested", "CancelRequested", "Canceled",
-    ]);
+    expect(await pollStatuses(ctx.emu, name, 4)).toEqual(["CancelRequested", "CancelRequested", "CancelRequested", "Canceled"]);
   });
 });
 
@@ -184,7 +178,11 @@ describe("timed lifecycles (jobs that take clock time)", () => {
   it("show each phase for its duration, then hold the end status, whatever the number of GETs", () => {
     const l = lifecycles;
     const at = statusAt;
-    const life = l.timed([["Queued", 60_000], ["Running", 600_000], ["Finalizing", 30_000]]);
+    const life = l.timed([
+      ["Queued", 60_000],
+      ["Running", 600_000],
+      ["Finalizing", 30_000],
+    ]);
     expect(at(life, 0, 0)).toBe("Queued");
     expect(at(life, 50, 59_999)).toBe("Queued");
     expect(at(life, 1, 60_000)).toBe("Running");

@@ -235,16 +235,19 @@ describe("batch emulator: stateFile persistence", () => {
 describe("batch emulator: unusable state files", () => {
   const scope = { subscriptionId: "sub-0000", resourceGroup: "rg-scoring", workspace: "ws-scoring", endpointName: "ep-scoring" };
   const cases: [string, string][] = [
-    ["not JSON", "{\"version\":1,\"jobs\":[{"],
+    ["not JSON", '{"version":1,"jobs":[{'],
     ["empty", ""],
     ["not an object", "[]"],
     ["an unknown version", JSON.stringify({ version: 99, scope, jobs: [] })],
     ["another endpoint", JSON.stringify({ version: 1, scope: { ...scope, endpointName: "ep-other" }, jobs: [] })],
-    ["a malformed job", JSON.stringify({
-      version: 1,
-      scope,
-      jobs: [{ seq: 1, scriptGets: 0, hookStarted: false, job: { name: "x" }, script: { steps: [{ status: "Bogus" }] } }],
-    })],
+    [
+      "a malformed job",
+      JSON.stringify({
+        version: 1,
+        scope,
+        jobs: [{ seq: 1, scriptGets: 0, hookStarted: false, job: { name: "x" }, script: { steps: [{ status: "Bogus" }] } }],
+      }),
+    ],
   ];
 
   it.each(cases)("%s: starts with no jobs and one warning, then replaces the file", async (_label, content) => {

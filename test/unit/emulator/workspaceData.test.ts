@@ -15,8 +15,20 @@ async function getJson(url: string, init?: RequestInit): Promise<{ status: numbe
 const dataUrl = (emu: BatchEmulator, tail: string, api: string | null = DATA_API): string =>
   `${emu.armEndpoint}${emu.workspaceId}/${tail}${api === null ? "" : `?api-version=${api}`}`;
 
-const blobStore = { datastoreType: "AzureBlob" as const, accountName: "devstoreaccount1", containerName: "scoring", endpoint: "http://127.0.0.1:10000", protocol: "http" };
-const lakeStore = { datastoreType: "AzureDataLakeGen2" as const, accountName: "devstoreaccount1", filesystem: "lake", endpoint: "http://127.0.0.1:10000", protocol: "http" };
+const blobStore = {
+  datastoreType: "AzureBlob" as const,
+  accountName: "devstoreaccount1",
+  containerName: "scoring",
+  endpoint: "http://127.0.0.1:10000",
+  protocol: "http",
+};
+const lakeStore = {
+  datastoreType: "AzureDataLakeGen2" as const,
+  accountName: "devstoreaccount1",
+  filesystem: "lake",
+  endpoint: "http://127.0.0.1:10000",
+  protocol: "http",
+};
 
 describe("batch emulator: Datastores Get", () => {
   const ctx = useEmulator({ datastores: { workspaceblobstore: blobStore, lake: lakeStore } });
@@ -83,7 +95,13 @@ describe("batch emulator: Datastores Get", () => {
 describe("batch emulator: Data Containers / Versions Get", () => {
   const uri = (v: string) => `azureml://datastores/workspaceblobstore/paths/in/v${v}/`;
   const ctx = useEmulator({
-    dataAssets: { "scores-in": { "2": { dataType: "uri_folder", dataUri: uri("2") }, "10": { dataType: "uri_folder", dataUri: uri("10") }, "9": { dataType: "uri_folder", dataUri: uri("9") } } },
+    dataAssets: {
+      "scores-in": {
+        "2": { dataType: "uri_folder", dataUri: uri("2") },
+        "10": { dataType: "uri_folder", dataUri: uri("10") },
+        "9": { dataType: "uri_folder", dataUri: uri("9") },
+      },
+    },
   });
 
   it("the container's latestVersion is the highest version in numeric order (10 > 9)", async () => {
@@ -117,20 +135,33 @@ describe("batch emulator: Data Containers / Versions Get", () => {
 describe("batch emulator: the app's client reads its workspace data", () => {
   const ctx = useEmulator({
     datastores: { workspaceblobstore: blobStore, lake: lakeStore },
-    dataAssets: { "scores-in": { "1": { dataType: "uri_file", dataUri: "azureml://datastores/workspaceblobstore/paths/in/a.csv" }, "2": { dataType: "uri_folder", dataUri: "azureml://datastores/lake/paths/raw/" } } },
+    dataAssets: {
+      "scores-in": {
+        "1": { dataType: "uri_file", dataUri: "azureml://datastores/workspaceblobstore/paths/in/a.csv" },
+        "2": { dataType: "uri_folder", dataUri: "azureml://datastores/lake/paths/raw/" },
+      },
+    },
   });
   const client = () => createBatchEndpointClient({ config: { ...parseConfig({}), allowLoopback: true, armEndpoint: ctx.emu.armEndpoint } });
 
   it("Datastores Get, both kinds", async () => {
     expect(await client().getDatastore(ctx.emu.workspaceId, "workspaceblobstore")).toEqual({
-      name: "workspaceblobstore", datastoreType: "AzureBlob", accountName: "devstoreaccount1", container: "scoring", endpoint: "http://127.0.0.1:10000", protocol: "http",
+      name: "workspaceblobstore",
+      datastoreType: "AzureBlob",
+      accountName: "devstoreaccount1",
+      container: "scoring",
+      endpoint: "http://127.0.0.1:10000",
+      protocol: "http",
     });
     expect(await client().getDatastore(ctx.emu.workspaceId, "lake")).toMatchObject({ datastoreType: "AzureDataLakeGen2", container: "lake" });
   });
 
   it("@latest through the container's latestVersion", async () => {
     expect(await client().getDataVersion(ctx.emu.workspaceId, "scores-in", null)).toEqual({
-      name: "scores-in", version: "2", dataType: "uri_folder", dataUri: "azureml://datastores/lake/paths/raw/",
+      name: "scores-in",
+      version: "2",
+      dataType: "uri_folder",
+      dataUri: "azureml://datastores/lake/paths/raw/",
     });
     expect(ctx.emu.requestsFor("getData")).toHaveLength(2);
   });
@@ -157,7 +188,9 @@ describe("batch emulator: default output folder", () => {
   it("a job that names its output keeps it", async () => {
     const invoked = await invoke(ctx.emu);
     const job = await getJob(ctx.emu, invoked.json.name);
-    expect(job.json.properties.outputs).toEqual({ score: { jobOutputType: "uri_file", uri: "azureml://datastores/workspaceblobstore/paths/out/predictions.csv" } });
+    expect(job.json.properties.outputs).toEqual({
+      score: { jobOutputType: "uri_file", uri: "azureml://datastores/workspaceblobstore/paths/out/predictions.csv" },
+    });
   });
 });
 

@@ -46,13 +46,19 @@ describe("decideBlobCreated", () => {
   });
 
   it("folder mode starts on the marker only, on its folder", () => {
-    expect(decideBlobCreated(event("in/day1/part-0.csv"), settings({ inputMode: "folder" }))).toMatchObject({ kind: "ignore", reason: expect.stringContaining("not the marker _SUCCESS") });
+    expect(decideBlobCreated(event("in/day1/part-0.csv"), settings({ inputMode: "folder" }))).toMatchObject({
+      kind: "ignore",
+      reason: expect.stringContaining("not the marker _SUCCESS"),
+    });
     const d = decideBlobCreated(event("in/day1/_SUCCESS"), settings({ inputMode: "folder" }));
     expect((d as any).body.inputs.input_data).toEqual({ type: "uri_folder", uri: "https://acct.blob.core.windows.net/landing/in/day1/" });
   });
 
   it("fills the output template from the blob, the run id and the event's date", () => {
-    const d = decideBlobCreated(event("in/customers.csv"), settings({ outputTemplate: "azureml://datastores/workspaceblobstore/paths/predictions/{date}/{blobName}-{runId}.csv" })) as any;
+    const d = decideBlobCreated(
+      event("in/customers.csv"),
+      settings({ outputTemplate: "azureml://datastores/workspaceblobstore/paths/predictions/{date}/{blobName}-{runId}.csv" }),
+    ) as any;
     expect(d.body.output.uri).toBe(`azureml://datastores/workspaceblobstore/paths/predictions/2026-11-25/customers-${d.instanceId}.csv`);
     const p = decideBlobCreated(event("in/x/customers.csv"), settings({ outputTemplate: "azureml://datastores/ws/paths/scored/{blobPath}.csv" })) as any;
     expect(p.body.output.uri).toBe("azureml://datastores/ws/paths/scored/in/x/customers.csv");
@@ -65,7 +71,12 @@ describe("decideBlobCreated", () => {
     ["another suffix", event("in/a.json"), { suffix: ".csv" }, "does not end with .csv"],
     ["ADLS CreateFile (0 bytes, not complete)", event("in/a.csv", { data: { api: "CreateFile", contentLength: 0 } }), {}, "does not complete a write"],
     ["under the output prefix", event("predictions/a.csv"), { outputTemplate: "azureml://datastores/ws/paths/predictions/{blobName}.csv" }, "no feedback loop"],
-    ["matching the output pattern next to inputs", event("in/a-scored.csv"), { outputTemplate: "azureml://datastores/ws/paths/{blobPath}-scored.csv" }, "no feedback loop"],
+    [
+      "matching the output pattern next to inputs",
+      event("in/a-scored.csv"),
+      { outputTemplate: "azureml://datastores/ws/paths/{blobPath}-scored.csv" },
+      "no feedback loop",
+    ],
     ["no eTag", event("a.csv", { data: { eTag: "" } }), {}, "eTag is missing"],
     ["no URL", event("a.csv", { data: { url: 5 } }), {}, "data.url is missing"],
     ["a subject that is not a blob", event("a.csv", { subject: undefined }), {}, "container"],
@@ -79,7 +90,8 @@ describe("decideBlobCreated", () => {
   }
 
   it("CopyBlob, PutBlockList and FlushWithClose complete a write", () => {
-    for (const api of ["CopyBlob", "PutBlockList", "FlushWithClose"]) expect(decideBlobCreated(event("a.csv", { data: { api } }), settings()).kind).toBe("start");
+    for (const api of ["CopyBlob", "PutBlockList", "FlushWithClose"])
+      expect(decideBlobCreated(event("a.csv", { data: { api } }), settings()).kind).toBe("start");
   });
 });
 

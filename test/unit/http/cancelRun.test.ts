@@ -91,7 +91,10 @@ describe("cancelScoringRun", () => {
   ])("a run that already ended (%s) is a 409 RunAlreadyEnded with its status, and no event is raised", async (_what, over, status) => {
     const runs = fakeRuns([durableStatus({ instanceId: "run-1", ...over })]);
     const response = await cancelScoringRun(cancel({ reason: "late" }), runs);
-    expect(response).toEqual({ status: 409, body: { error: { code: "RunAlreadyEnded", message: `Scoring run 'run-1' already ended with status ${status}.` } } });
+    expect(response).toEqual({
+      status: 409,
+      body: { error: { code: "RunAlreadyEnded", message: `Scoring run 'run-1' already ended with status ${status}.` } },
+    });
     expect(runs.calls.cancels).toEqual([]);
   });
 

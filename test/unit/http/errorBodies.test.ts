@@ -23,7 +23,11 @@ describe("error bodies (the ARM error shape)", () => {
   it("InvalidRequest counts the problems and names the first field in its message; all are in details", () => {
     const one = invalidRequestBody([{ field: "top", message: "must be a whole number from 1 to 100." }]);
     expect(one.error.message).toBe("1 problem with the request: top: must be a whole number from 1 to 100.");
-    const three = invalidRequestBody([{ field: "", message: "a" }, { field: "b", message: "b" }, { field: "c", message: "c" }]);
+    const three = invalidRequestBody([
+      { field: "", message: "a" },
+      { field: "b", message: "b" },
+      { field: "c", message: "c" },
+    ]);
     expect(three.error).toMatchObject({ code: "InvalidRequest", message: "3 problems with the request: body: a (and 2 more, see details)" });
     expect(three.error.details).toHaveLength(3);
   });

@@ -4,9 +4,17 @@ import { durableStatus, fakeRuns } from "../../fixtures/runsClient";
 import { ORIGIN, apiRequest } from "./apiRequest";
 
 const now = new Date("2026-03-01T10:10:00.000Z");
-const running = durableStatus({ instanceId: "run-1", runtimeStatus: "Running", customStatus: { phase: "Polling", polls: 2, nextPollAt: "2026-03-01T10:10:30.000Z" } });
+const running = durableStatus({
+  instanceId: "run-1",
+  runtimeStatus: "Running",
+  customStatus: { phase: "Polling", polls: 2, nextPollAt: "2026-03-01T10:10:30.000Z" },
+});
 const succeeded = durableStatus({ instanceId: "run-ok", runtimeStatus: "Completed", output: { job: { name: "batchjob-1" }, polls: 3, output: null } });
-const failed = durableStatus({ instanceId: "run-bad", runtimeStatus: "Failed", output: "Orchestrator function 'scoringRunOrchestrator' failed: DeadlineExceeded: The run exceeded 604800 s" });
+const failed = durableStatus({
+  instanceId: "run-bad",
+  runtimeStatus: "Failed",
+  output: "Orchestrator function 'scoringRunOrchestrator' failed: DeadlineExceeded: The run exceeded 604800 s",
+});
 
 const get = (id: string, query = "") => apiRequest({ url: `/api/scoring-runs/${id}${query}`, params: { id } });
 
@@ -28,13 +36,21 @@ describe("getScoringRun", () => {
   it("a running run is a 202 with the view, its own Location and Retry-After until the next poll", async () => {
     const response = await getScoringRun(get("run-1"), fakeRuns([running]));
     expect(response.status).toBe(202);
-    expect(response.headers).toEqual({ "Content-Type": "application/json", Location: `${ORIGIN}/api/scoring-runs/run-1?failOnError=true`, "Retry-After": "30" });
+    expect(response.headers).toEqual({
+      "Content-Type": "application/json",
+      Location: `${ORIGIN}/api/scoring-runs/run-1?failOnError=true`,
+      "Retry-After": "30",
+    });
     expect(response.body).toMatchObject({ id: "run-1", status: "Running", progress: { phase: "Polling", polls: 2 } });
   });
 
   it("a succeeded run is a 200 with the view and no Location", async () => {
     const response = await getScoringRun(get("run-ok"), fakeRuns([succeeded]));
-    expect(response).toMatchObject({ status: 200, headers: { "Content-Type": "application/json" }, body: { id: "run-ok", status: "Succeeded", job: { name: "batchjob-1" } } });
+    expect(response).toMatchObject({
+      status: 200,
+      headers: { "Content-Type": "application/json" },
+      body: { id: "run-ok", status: "Succeeded", job: { name: "batchjob-1" } },
+    });
     expect(response.headers).not.toHaveProperty("Location");
   });
 

@@ -43,14 +43,24 @@ describe("listScoringRuns", () => {
   });
 
   it("several statuses, comma-separated with spaces, are all listed", async () => {
-    const runs = fakeRuns([run("live", 1), failedRun("failed", 2), run("done", 3, { runtimeStatus: "Completed", output: {} }), run("waiting", 4, { runtimeStatus: "Pending" })]);
+    const runs = fakeRuns([
+      run("live", 1),
+      failedRun("failed", 2),
+      run("done", 3, { runtimeStatus: "Completed", output: {} }),
+      run("waiting", 4, { runtimeStatus: "Pending" }),
+    ]);
     const response = await listScoringRuns(list("?status=Succeeded,%20Failed"), runs);
     expect(ids(response.body)).toEqual(["done", "failed"]);
     expect(runs.calls.lists.at(-1)).toEqual(["Completed", "Failed"]);
   });
 
   it("Running covers ContinuedAsNew and Suspended runs", async () => {
-    const runs = fakeRuns([run("r", 1), run("c", 2, { runtimeStatus: "ContinuedAsNew" }), run("s", 3, { runtimeStatus: "Suspended" }), run("p", 4, { runtimeStatus: "Pending" })]);
+    const runs = fakeRuns([
+      run("r", 1),
+      run("c", 2, { runtimeStatus: "ContinuedAsNew" }),
+      run("s", 3, { runtimeStatus: "Suspended" }),
+      run("p", 4, { runtimeStatus: "Pending" }),
+    ]);
     expect(ids((await listScoringRuns(list("?status=Running"), runs)).body)).toEqual(["s", "c", "r"]);
   });
 

@@ -7,8 +7,14 @@ const WS = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearni
 const request = scoringRequest({ preflight: "strict", workspace: WS });
 const OUT = request.output!;
 
-const check = (result: PreflightCheck["result"], code: string | null, message: string): PreflightCheck =>
-  ({ target: "output", uri: OUT.uri, blobUrl: "https://acct.blob.core.windows.net/data/out/p.csv", result, code, message });
+const check = (result: PreflightCheck["result"], code: string | null, message: string): PreflightCheck => ({
+  target: "output",
+  uri: OUT.uri,
+  blobUrl: "https://acct.blob.core.windows.net/data/out/p.csv",
+  result,
+  code,
+  message,
+});
 
 /** An output check answering `answer`, recording what it was asked. */
 function checking(answer: () => Promise<PreflightCheck>) {
@@ -38,7 +44,10 @@ describe("refuseUnusableOutput", () => {
   it("an output path that is a folder is a 400 naming the field, with the check's code", async () => {
     const { fn } = checking(async () => check("failed", "OutputIsFolder", "Blobs lie under out/p.csv/."));
     const response = await refuseUnusableOutput(request, "output.uri", fn);
-    expect(response).toMatchObject({ status: 400, body: { error: { code: "InvalidRequest", details: [{ field: "output.uri", message: "OutputIsFolder: Blobs lie under out/p.csv/." }] } } });
+    expect(response).toMatchObject({
+      status: 400,
+      body: { error: { code: "InvalidRequest", details: [{ field: "output.uri", message: "OutputIsFolder: Blobs lie under out/p.csv/." }] } },
+    });
   });
 
   it("any other failed check (a datastore that is not Blob) is a 400 naming the field", async () => {

@@ -31,7 +31,9 @@ async function receive(req: ReturnType<typeof events>, runs = fakeRuns(), cfg = 
 
 describe("receiveEvents: handshakes", () => {
   it("CloudEvents OPTIONS: allows the origin Event Grid names", async () => {
-    const { response, runs } = await receive(apiRequest({ method: "OPTIONS", url: "/api/scoring-runs/events", headers: { "WebHook-Request-Origin": "eventgrid.azure.net" } }));
+    const { response, runs } = await receive(
+      apiRequest({ method: "OPTIONS", url: "/api/scoring-runs/events", headers: { "WebHook-Request-Origin": "eventgrid.azure.net" } }),
+    );
     expect(response).toEqual({ status: 200, headers: { "WebHook-Allowed-Origin": "eventgrid.azure.net", "WebHook-Allowed-Rate": "*" } });
     expect(runs.calls).toMatchObject({ gets: [], starts: [], lists: [] });
   });
@@ -42,7 +44,16 @@ describe("receiveEvents: handshakes", () => {
   });
 
   it("Event Grid subscription validation: answers the validation code and starts nothing", async () => {
-    const validation = { id: "v1", topic: "/subscriptions/s", subject: "", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", eventTime: "2026-03-01T10:00:00Z", data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" }, dataVersion: "1", metadataVersion: "1" };
+    const validation = {
+      id: "v1",
+      topic: "/subscriptions/s",
+      subject: "",
+      eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
+      eventTime: "2026-03-01T10:00:00Z",
+      data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" },
+      dataVersion: "1",
+      metadataVersion: "1",
+    };
     const { response, runs } = await receive(events([validation]));
     expect(response).toEqual({ status: 200, body: { validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" } });
     expect(runs.calls.starts).toEqual([]);
@@ -57,7 +68,10 @@ describe("receiveEvents: BlobCreated", () => {
     expect(runs.calls.starts).toHaveLength(1);
     expect(runs.calls.starts[0]).toMatchObject({
       instanceId: blobRun,
-      input: { correlationId: `eventgrid:${egBlob.id}`, request: { inputs: { input_data: { type: "uri_file", uri: "azureml://datastores/landingstore/paths/new-file.txt" } } } },
+      input: {
+        correlationId: `eventgrid:${egBlob.id}`,
+        request: { inputs: { input_data: { type: "uri_file", uri: "azureml://datastores/landingstore/paths/new-file.txt" } } },
+      },
     });
   });
 
@@ -71,7 +85,11 @@ describe("receiveEvents: BlobCreated", () => {
   });
 
   it("CloudEvents: one event, or a batch, or an event recognised by its specversion alone, start the same run", async () => {
-    for (const [body, type] of [[ceBlob, "application/cloudevents+json; charset=utf-8"], [[ceBlob], "application/cloudevents-batch+json"], [ceBlob, "application/json"]] as const) {
+    for (const [body, type] of [
+      [ceBlob, "application/cloudevents+json; charset=utf-8"],
+      [[ceBlob], "application/cloudevents-batch+json"],
+      [ceBlob, "application/json"],
+    ] as const) {
       const { results } = await receive(events(body, type));
       expect(results, type).toEqual([{ eventId: ceBlob.id, outcome: "started", runId: blobRun }]);
     }
@@ -112,7 +130,10 @@ describe("receiveEvents: malformed events and bodies", () => {
   it("a batch with no valid event is a 400 giving each reason", async () => {
     const { eventTime: _time, ...noTime } = egBlob;
     const { response, runs } = await receive(events([noTime, { id: "e2" }]));
-    expect(response).toMatchObject({ status: 400, body: { error: { code: "InvalidRequest", message: expect.stringMatching(/^No valid event: .*eventTime.*; /) } } });
+    expect(response).toMatchObject({
+      status: 400,
+      body: { error: { code: "InvalidRequest", message: expect.stringMatching(/^No valid event: .*eventTime.*; /) } },
+    });
     expect(runs.calls.starts).toEqual([]);
   });
 

@@ -58,7 +58,10 @@ describe("acceptedResponse and runResponse", () => {
 
   it("202 with Location and Retry-After until the next poll (whole seconds, rounded up)", () => {
     const response = acceptedResponse(apiRequest(), view({ progress: progress("2026-03-01T10:00:42.300Z") }));
-    expect(response).toMatchObject({ status: 202, headers: { "Content-Type": "application/json", Location: `${ORIGIN}/api/scoring-runs/run-1?failOnError=true`, "Retry-After": "43" } });
+    expect(response).toMatchObject({
+      status: 202,
+      headers: { "Content-Type": "application/json", Location: `${ORIGIN}/api/scoring-runs/run-1?failOnError=true`, "Retry-After": "43" },
+    });
   });
 
   it("Retry-After stays from 1 to 300 s: a poll already due gives 1, one far off 300", () => {
@@ -67,7 +70,9 @@ describe("acceptedResponse and runResponse", () => {
   });
 
   it("without a next poll, Retry-After is the request's poll interval, else 10 s", () => {
-    expect(acceptedResponse(apiRequest(), view({ progress: progress(null), request: scoringRequest({ pollIntervalSeconds: 45 }) })).headers!["Retry-After"]).toBe("45");
+    expect(
+      acceptedResponse(apiRequest(), view({ progress: progress(null), request: scoringRequest({ pollIntervalSeconds: 45 }) })).headers!["Retry-After"],
+    ).toBe("45");
     expect(acceptedResponse(apiRequest(), view({ progress: progress(null), request: null })).headers!["Retry-After"]).toBe("10");
   });
 

@@ -43,7 +43,8 @@ describe("startScoringRun: a new run", () => {
     expect(response.status).toBe(202);
     expect(response.headers).toMatchObject({ Location: `${ORIGIN}/api/scoring-runs/${id}?failOnError=true`, "Retry-After": expect.stringMatching(/^\d+$/) });
     expect(response.body).toMatchObject({
-      id, status: "Pending",
+      id,
+      status: "Pending",
       statusQueryGetUri: `${ORIGIN}/api/scoring-runs/${id}`,
       cancelPostUri: `${ORIGIN}/api/scoring-runs/${id}/cancel`,
       request: { endpointUri: ENDPOINT, output: { name: "score", uri: OUTPUT } },
@@ -133,7 +134,10 @@ describe("startScoringRun: the same key again", () => {
     const runs = fakeRuns();
     await startScoringRun(post(camel, { headers: key }), runs, config, passing);
     const response = await startScoringRun(post({ ...camel, pollIntervalSeconds: 60 }, { headers: key }), runs, config, passing);
-    expect(response).toMatchObject({ status: 409, body: { error: { code: "IdempotencyConflict", message: expect.stringContaining(instanceIdForKey("adf-7")) } } });
+    expect(response).toMatchObject({
+      status: 409,
+      body: { error: { code: "IdempotencyConflict", message: expect.stringContaining(instanceIdForKey("adf-7")) } },
+    });
     expect(runs.calls.starts).toHaveLength(1);
   });
 
@@ -159,7 +163,10 @@ describe("startScoringRun: the same key again", () => {
 
 describe("startScoringRun: the output at start", () => {
   it("an output file that exists is a 409 OutputAlreadyExists naming the field as the caller wrote it; nothing starts", async () => {
-    for (const [body, field] of [[camel, "output.uri"], [seed, "endpoint_output_uri"]] as const) {
+    for (const [body, field] of [
+      [camel, "output.uri"],
+      [seed, "endpoint_output_uri"],
+    ] as const) {
       const runs = fakeRuns();
       const exists = outputCheck("failed", "OutputAlreadyExists");
       const response = await startScoringRun(post(body), runs, config, exists.fn);
@@ -231,7 +238,15 @@ describe("startScoringRun: a bad request is a 400 naming the field, and nothing 
 
   it("every problem at once: the query, the headers and the body", async () => {
     const runs = fakeRuns();
-    const response = await startScoringRun(post({ ...camel, endpointUri: "https://evil.example.com/jobs" }, { url: "/api/scoring-runs?wait=x", headers: { "idempotency-key": "", "x-correlation-id": "a b" } }), runs, config, passing);
+    const response = await startScoringRun(
+      post(
+        { ...camel, endpointUri: "https://evil.example.com/jobs" },
+        { url: "/api/scoring-runs?wait=x", headers: { "idempotency-key": "", "x-correlation-id": "a b" } },
+      ),
+      runs,
+      config,
+      passing,
+    );
     expect(detailFields(response.body)).toEqual(["wait", "Idempotency-Key", "x-correlation-id", "endpointUri"]);
   });
 });
@@ -249,7 +264,10 @@ describe("startScoringRun: ?wait=", () => {
     const id = runs.calls.starts[0]!.instanceId;
     runs.runs.set(id, { ...runs.runs.get(id)!, runtimeStatus: "Completed", output: { job: { name: "batchjob-1" }, polls: 1 } });
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(await answer).toMatchObject({ status: 200, body: { id, status: "Succeeded", job: { name: "batchjob-1" }, statusQueryGetUri: `${ORIGIN}/api/scoring-runs/${id}` } });
+    expect(await answer).toMatchObject({
+      status: 200,
+      body: { id, status: "Succeeded", job: { name: "batchjob-1" }, statusQueryGetUri: `${ORIGIN}/api/scoring-runs/${id}` },
+    });
   });
 
   it("a run still going when the wait is over is a 202", async () => {

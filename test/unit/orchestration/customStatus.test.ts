@@ -1,23 +1,42 @@
 import { describe, expect, it } from "vitest";
 import type { RunProgress } from "../../../src/runs/types";
-import { boundedProgress, customStatusBudgetBytes, preflightSummary, timelineSummary, utf16Bytes, warningsSummary } from "../../../src/orchestration/customStatus";
+import {
+  boundedProgress,
+  customStatusBudgetBytes,
+  preflightSummary,
+  timelineSummary,
+  utf16Bytes,
+  warningsSummary,
+} from "../../../src/orchestration/customStatus";
 import type { PreflightCheck } from "../../../src/runs/preflightReport";
 
 const check = (i: number, result: PreflightCheck["result"]): PreflightCheck => ({
-  target: `inputs.in_${i}`, uri: `azureml://datastores/ds/paths/${"p".repeat(300)}/${i}`, blobUrl: null, result, code: result === "passed" ? null : "InputNotFound", message: "m".repeat(400),
+  target: `inputs.in_${i}`,
+  uri: `azureml://datastores/ds/paths/${"p".repeat(300)}/${i}`,
+  blobUrl: null,
+  result,
+  code: result === "passed" ? null : "InputNotFound",
+  message: "m".repeat(400),
 });
 const entry = (i: number) => ({ at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), event: "status" as const, detail: `d${i} ${"x".repeat(300)}` });
 
 function progress(overrides: Partial<RunProgress> = {}): RunProgress {
   return {
-    phase: "Monitoring", job: { name: "batchjob-1", id: `/subscriptions/s/${"i".repeat(300)}`, status: "Running", studioUrl: "https://ml.azure.com/runs/batchjob-1" },
-    polls: 3, lastPolledAt: null, nextPollAt: null, ...overrides,
+    phase: "Monitoring",
+    job: { name: "batchjob-1", id: `/subscriptions/s/${"i".repeat(300)}`, status: "Running", studioUrl: "https://ml.azure.com/runs/batchjob-1" },
+    polls: 3,
+    lastPolledAt: null,
+    nextPollAt: null,
+    ...overrides,
   };
 }
 
 describe("custom status summary", () => {
   it("keeps the checks that matter most, shortened, and counts them all", () => {
-    const summary = preflightSummary({ mode: "warn", checks: [check(1, "passed"), check(2, "warning"), check(3, "skipped"), check(4, "failed"), check(5, "passed"), check(6, "warning")] });
+    const summary = preflightSummary({
+      mode: "warn",
+      checks: [check(1, "passed"), check(2, "warning"), check(3, "skipped"), check(4, "failed"), check(5, "passed"), check(6, "warning")],
+    });
     expect(summary.checks.map((c) => c.result)).toEqual(["failed", "warning", "warning", "skipped"]);
     expect(summary.counts).toEqual({ passed: 2, warning: 2, skipped: 1, failed: 1 });
     expect(summary.checks.every((c) => c.message.length <= 160 && c.uri.length <= 160)).toBe(true);

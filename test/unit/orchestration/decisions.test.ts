@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { cancelGraceSeconds, cancelRetryAt, decideAfterInvokeFailure, decideAfterLostAnswer, decideAfterPoll, decideAfterPollError, maxHardPollErrors, maxInvokeAttempts } from "../../../src/orchestration/decisions";
+import {
+  cancelGraceSeconds,
+  cancelRetryAt,
+  decideAfterInvokeFailure,
+  decideAfterLostAnswer,
+  decideAfterPoll,
+  decideAfterPollError,
+  maxHardPollErrors,
+  maxInvokeAttempts,
+} from "../../../src/orchestration/decisions";
 import { isQueuedJobStatus, isTerminalJobStatus } from "../../../src/orchestration/jobStatus";
 import { at, batchError, request, runningState } from "./fixtures";
 
@@ -13,7 +22,10 @@ describe("decideAfterPoll", () => {
   });
 
   it("fails on Failed with Azure ML's message, or a clear one when there is none", () => {
-    expect(decideAfterPoll(runningState(req), req, snapshot("Failed", "disk full"), at(10))).toEqual({ kind: "fail", error: { code: "JobFailed", message: "disk full", jobStatus: "Failed" } });
+    expect(decideAfterPoll(runningState(req), req, snapshot("Failed", "disk full"), at(10))).toEqual({
+      kind: "fail",
+      error: { code: "JobFailed", message: "disk full", jobStatus: "Failed" },
+    });
     const none = decideAfterPoll(runningState(req), req, snapshot("Failed"), at(10));
     expect(none).toMatchObject({ kind: "fail", error: { code: "JobFailed" } });
     expect((none as { error: { message: string } }).error.message).toContain("batchjob-1");
@@ -24,23 +36,44 @@ describe("decideAfterPoll", () => {
   it("tells a cancel we asked for from one done elsewhere", () => {
     const asked = runningState(req, { cancel: { requestedAt: at(5).toISOString(), reason: "wrong data" } });
     expect(decideAfterPoll(asked, req, snapshot("Canceled"), at(10))).toMatchObject({ kind: "fail", error: { code: "RunCanceled", jobStatus: "Canceled" } });
-    expect(decideAfterPoll(runningState(req), req, snapshot("Canceled"), at(10))).toMatchObject({ kind: "fail", error: { code: "JobCanceled", jobStatus: "Canceled" } });
+    expect(decideAfterPoll(runningState(req), req, snapshot("Canceled"), at(10))).toMatchObject({
+      kind: "fail",
+      error: { code: "JobCanceled", jobStatus: "Canceled" },
+    });
   });
 
   it("keeps going on every non-terminal status before a deadline", () => {
-    for (const status of ["NotStarted", "Starting", "Provisioning", "Preparing", "Queued", "Running", "Finalizing", "CancelRequested", "NotResponding", "Paused", "Unknown"]) {
+    for (const status of [
+      "NotStarted",
+      "Starting",
+      "Provisioning",
+      "Preparing",
+      "Queued",
+      "Running",
+      "Finalizing",
+      "CancelRequested",
+      "NotResponding",
+      "Paused",
+      "Unknown",
+    ]) {
       expect(decideAfterPoll(runningState(req), req, snapshot(status), at(10))).toEqual({ kind: "continue" });
     }
   });
 
   it("hits the overall deadline at exactly timeoutSeconds", () => {
     expect(decideAfterPoll(runningState(req), req, snapshot("Running"), at(3599))).toEqual({ kind: "continue" });
-    expect(decideAfterPoll(runningState(req), req, snapshot("Running"), at(3600))).toMatchObject({ kind: "deadline", error: { code: "DeadlineExceeded", jobStatus: "Running" } });
+    expect(decideAfterPoll(runningState(req), req, snapshot("Running"), at(3600))).toMatchObject({
+      kind: "deadline",
+      error: { code: "DeadlineExceeded", jobStatus: "Running" },
+    });
   });
 
   it("hits the queue deadline only while queued", () => {
     const state = runningState(req, { queueDeadlineAt: at(600).toISOString() });
-    expect(decideAfterPoll(state, req, snapshot("Queued"), at(600))).toMatchObject({ kind: "deadline", error: { code: "DeadlineExceeded", jobStatus: "Queued" } });
+    expect(decideAfterPoll(state, req, snapshot("Queued"), at(600))).toMatchObject({
+      kind: "deadline",
+      error: { code: "DeadlineExceeded", jobStatus: "Queued" },
+    });
     expect(decideAfterPoll(state, req, snapshot("Running"), at(600))).toEqual({ kind: "continue" });
     expect(decideAfterPoll(state, req, snapshot("Completed"), at(4000))).toEqual({ kind: "succeed" });
   });
@@ -59,9 +92,15 @@ describe("decideAfterPollError", () => {
   it("gives up on non-retryable errors after a few in a row", () => {
     const forbidden = batchError({ code: "AuthorizationFailed", httpStatus: 403, retryable: false });
     expect(decideAfterPollError(runningState(req, { hardPollErrors: maxHardPollErrors - 1 }), forbidden)).toEqual({ kind: "continue" });
-    expect(decideAfterPollError(runningState(req, { hardPollErrors: maxHardPollErrors }), forbidden)).toMatchObject({ kind: "fail", error: { code: "JobStatusUnavailable", jobStatus: "Running" } });
+    expect(decideAfterPollError(runningState(req, { hardPollErrors: maxHardPollErrors }), forbidden)).toMatchObject({
+      kind: "fail",
+      error: { code: "JobStatusUnavailable", jobStatus: "Running" },
+    });
     const auth = batchError({ code: "AuthenticationFailed", httpStatus: null, retryable: false });
-    expect(decideAfterPollError(runningState(req, { hardPollErrors: maxHardPollErrors }), auth)).toMatchObject({ kind: "fail", error: { code: "AuthenticationFailed" } });
+    expect(decideAfterPollError(runningState(req, { hardPollErrors: maxHardPollErrors }), auth)).toMatchObject({
+      kind: "fail",
+      error: { code: "AuthenticationFailed" },
+    });
   });
 });
 
@@ -75,16 +114,34 @@ describe("decideAfterInvokeFailure", () => {
   it("retries a request that never reached the service, with backoff and Retry-After, a bounded number of times", () => {
     const refused = batchError({ code: "ConnectionRefused", httpStatus: null, outcomeUnknown: false });
     expect(decideAfterInvokeFailure(runningState(req, { job: null, invokeAttempts: 1 }), req, refused, at(0))).toEqual({ kind: "retry", at: at(5) });
-    expect(decideAfterInvokeFailure(runningState(req, { job: null, invokeAttempts: 2 }), req, { ...refused, retryAfterSeconds: 60 }, at(0))).toEqual({ kind: "retry", at: at(60) });
-    expect(decideAfterInvokeFailure(runningState(req, { job: null, invokeAttempts: maxInvokeAttempts }), req, refused, at(0))).toMatchObject({ kind: "fail", error: { code: "InvokeRejected" } });
+    expect(decideAfterInvokeFailure(runningState(req, { job: null, invokeAttempts: 2 }), req, { ...refused, retryAfterSeconds: 60 }, at(0))).toEqual({
+      kind: "retry",
+      at: at(60),
+    });
+    expect(decideAfterInvokeFailure(runningState(req, { job: null, invokeAttempts: maxInvokeAttempts }), req, refused, at(0))).toMatchObject({
+      kind: "fail",
+      error: { code: "InvokeRejected" },
+    });
   });
   it("fails at once on a rejection, with the service's code and message", () => {
-    const d = decideAfterInvokeFailure(runningState(req, { job: null, invokeAttempts: 1 }), req, batchError({ code: "UserError", httpStatus: 400, retryable: false, message: "bad input" }), at(0));
+    const d = decideAfterInvokeFailure(
+      runningState(req, { job: null, invokeAttempts: 1 }),
+      req,
+      batchError({ code: "UserError", httpStatus: 400, retryable: false, message: "bad input" }),
+      at(0),
+    );
     expect(d).toEqual({ kind: "fail", error: { code: "InvokeRejected", message: "The batch endpoint rejected the invoke (HTTP 400 UserError): bad input" } });
   });
   it("keeps AuthenticationFailed and EndpointNotAllowed as they are", () => {
     for (const code of ["AuthenticationFailed", "EndpointNotAllowed"]) {
-      expect(decideAfterInvokeFailure(runningState(req, { job: null, invokeAttempts: 1 }), req, batchError({ code, httpStatus: null, retryable: false, message: "m" }), at(0))).toEqual({ kind: "fail", error: { code, message: "m" } });
+      expect(
+        decideAfterInvokeFailure(
+          runningState(req, { job: null, invokeAttempts: 1 }),
+          req,
+          batchError({ code, httpStatus: null, retryable: false, message: "m" }),
+          at(0),
+        ),
+      ).toEqual({ kind: "fail", error: { code, message: "m" } });
     }
   });
 });

@@ -12,7 +12,13 @@ export const request = scoringRequest;
 export function runningState(req: ScoringRunRequest, overrides: Partial<RunState> = {}): RunState {
   return {
     ...initialRunState(req, t0, "00000000-0000-0000-0000-000000000001"),
-    job: { name: "batchjob-1", id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/jobs/batchjob-1", jobPath: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/jobs/batchjob-1", status: "Running", studioUrl: null },
+    job: {
+      name: "batchjob-1",
+      id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/jobs/batchjob-1",
+      jobPath: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/jobs/batchjob-1",
+      status: "Running",
+      studioUrl: null,
+    },
     invokedAt: t0.toISOString(),
     ...overrides,
   };

@@ -1,8 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { detectionOf } from "../../../src/orchestration/decisions";
 import {
-  cancelFailed, cancelRequested, cancelSent, carriedRunState, initialRunState, invokeFailed, invokeResent, invokeRetryAt, jobInvoked, jobPolled, pollFailed,
-  preflightDone, runFailed, runSucceeded, withWarning,
+  cancelFailed,
+  cancelRequested,
+  cancelSent,
+  carriedRunState,
+  initialRunState,
+  invokeFailed,
+  invokeResent,
+  invokeRetryAt,
+  jobInvoked,
+  jobPolled,
+  pollFailed,
+  preflightDone,
+  runFailed,
+  runSucceeded,
+  withWarning,
 } from "../../../src/orchestration/runState";
 import { maxTimelineEntries } from "../../../src/observability/timeline";
 import type { RunState } from "../../../src/runs/runInput";
@@ -29,7 +42,12 @@ describe("run state reducers", () => {
 
   it("the invoke: its job, the queue deadline, a reconciling note and its warning", () => {
     const req = request({ queueTimeoutSeconds: 120 });
-    const state = jobInvoked(initialRunState(req, t0, "id"), req, { ...ensured, reconciled: "found by output path", warning: { code: "JobSearchIncomplete", message: "partial" } }, at(3));
+    const state = jobInvoked(
+      initialRunState(req, t0, "id"),
+      req,
+      { ...ensured, reconciled: "found by output path", warning: { code: "JobSearchIncomplete", message: "partial" } },
+      at(3),
+    );
     expect(state.job).toEqual(ensured);
     expect(state).toMatchObject({ invokedAt: at(3).toISOString(), queueDeadlineAt: at(123).toISOString() });
     expect(state.warnings).toEqual([{ code: "JobSearchIncomplete", message: "partial" }]);
@@ -47,7 +65,11 @@ describe("run state reducers", () => {
   });
 
   it("a status read: counted, errors cleared, the change of status told once", () => {
-    const erring = pollFailed(pollFailed(runningState(request()), batchError({ retryable: false, code: "Forbidden" }), at(1)), batchError({ retryable: false, code: "Forbidden" }), at(2));
+    const erring = pollFailed(
+      pollFailed(runningState(request()), batchError({ retryable: false, code: "Forbidden" }), at(1)),
+      batchError({ retryable: false, code: "Forbidden" }),
+      at(2),
+    );
     expect(erring).toMatchObject({ polls: 2, consecutivePollErrors: 2, hardPollErrors: 2 });
     expect(events(erring).filter((e) => e === "statusReadFailed")).toHaveLength(1);
     const polled = jobPolled(erring, { name: "batchjob-1", status: "Running", studioUrl: "https://studio", errorMessage: null }, at(3), false);
@@ -115,7 +137,12 @@ describe("run state reducers", () => {
 
 describe("detectionOf", () => {
   it("an event's delay is measured from its time; a poll's worst case from the look before", () => {
-    expect(detectionOf({ jobName: "j", eventTime: at(8).toISOString() }, at(10), at(0).toISOString())).toEqual({ by: "event", at: at(10).toISOString(), delaySeconds: 2, maxDelaySeconds: 10 });
+    expect(detectionOf({ jobName: "j", eventTime: at(8).toISOString() }, at(10), at(0).toISOString())).toEqual({
+      by: "event",
+      at: at(10).toISOString(),
+      delaySeconds: 2,
+      maxDelaySeconds: 10,
+    });
     expect(detectionOf(undefined, at(10), at(4).toISOString())).toEqual({ by: "poll", at: at(10).toISOString(), delaySeconds: null, maxDelaySeconds: 6 });
     expect(detectionOf({ jobName: "j", eventTime: "not a time" }, at(10), at(4).toISOString()).delaySeconds).toBeNull();
     expect(detectionOf({ jobName: "j", eventTime: at(20).toISOString() }, at(10), at(4).toISOString()).delaySeconds).toBe(0);

@@ -27,8 +27,12 @@ describe("checkOutput (Azurite)", () => {
     const { deps, blobUrl } = await workspaceWith(["out/other.csv"]);
     const check = await checkOutput(output("out/predictions.csv"), WS, deps);
     expect(check).toEqual({
-      target: "output", uri: "azureml://datastores/ds/paths/out/predictions.csv", blobUrl: blobUrl("out/predictions.csv"),
-      result: "passed", code: null, message: "The output file does not exist yet.",
+      target: "output",
+      uri: "azureml://datastores/ds/paths/out/predictions.csv",
+      blobUrl: blobUrl("out/predictions.csv"),
+      result: "passed",
+      code: null,
+      message: "The output file does not exist yet.",
     });
   });
 
@@ -78,8 +82,14 @@ describe("checkInput (Azurite)", () => {
     const { deps, blobUrl } = await workspaceWith(["in/a.csv", "in/b.csv", "other/c.csv"]);
     const check = await checkInput("data", folder("in/"), WS, deps);
     expect(check).toEqual({
-      target: "inputs.data", uri: "azureml://datastores/ds/paths/in/", blobUrl: blobUrl("in/"),
-      result: "passed", code: null, listed: 2, truncated: false, message: "2 file(s) to score.",
+      target: "inputs.data",
+      uri: "azureml://datastores/ds/paths/in/",
+      blobUrl: blobUrl("in/"),
+      result: "passed",
+      code: null,
+      listed: 2,
+      truncated: false,
+      message: "2 file(s) to score.",
     });
   });
 
@@ -152,11 +162,15 @@ describe("checkInput (Azurite)", () => {
 describe("runPreflight (Azurite)", () => {
   it("checks every non-literal input, then the output", async () => {
     const { deps } = await workspaceWith(["in/a.csv", "out/predictions.csv"]);
-    const report = await runPreflight({
-      mode: "strict", workspace: WS,
-      inputs: { data: folder("in/"), threshold: { type: "literal", value: "1" }, lookup: file("lookup.csv") },
-      output: output("out/predictions.csv"),
-    }, deps);
+    const report = await runPreflight(
+      {
+        mode: "strict",
+        workspace: WS,
+        inputs: { data: folder("in/"), threshold: { type: "literal", value: "1" }, lookup: file("lookup.csv") },
+        output: output("out/predictions.csv"),
+      },
+      deps,
+    );
     expect(report.mode).toBe("strict");
     expect(report.checks.map((c) => [c.target, c.result, c.code])).toEqual([
       ["inputs.data", "passed", null],
@@ -176,18 +190,34 @@ describe("runPreflight (Azurite)", () => {
   // and runPreflight rejected as a whole, losing the existing output below even in strict mode.
   it("an https input with a malformed percent-escape does not lose the other checks", async () => {
     const { deps } = await workspaceWith(["out/predictions.csv"]);
-    const report = await runPreflight({
-      mode: "strict", workspace: WS,
-      inputs: { data: file("in/a.csv"), odd: { type: "uri_file", uri: "https://acct1.blob.core.windows.net/data/100%" } },
-      output: output("out/predictions.csv"),
-    }, deps);
+    const report = await runPreflight(
+      {
+        mode: "strict",
+        workspace: WS,
+        inputs: { data: file("in/a.csv"), odd: { type: "uri_file", uri: "https://acct1.blob.core.windows.net/data/100%" } },
+        output: output("out/predictions.csv"),
+      },
+      deps,
+    );
     expect(report.checks.find((c) => c.target === "output")).toMatchObject({ result: "failed", code: "OutputAlreadyExists" });
   });
 
   it("mode off: no checks, nothing read", async () => {
     const { deps } = await workspaceWith(["out/predictions.csv"]);
     let reads = 0;
-    const counting = { ...deps, client: { getDatastore: async () => { reads++; throw new Error("no"); }, getDataVersion: async () => { reads++; throw new Error("no"); } } };
+    const counting = {
+      ...deps,
+      client: {
+        getDatastore: async () => {
+          reads++;
+          throw new Error("no");
+        },
+        getDataVersion: async () => {
+          reads++;
+          throw new Error("no");
+        },
+      },
+    };
     const report = await runPreflight({ mode: "off", workspace: WS, inputs: { data: folder("in/") }, output: output("out/predictions.csv") }, counting);
     expect(report).toEqual({ mode: "off", checks: [] });
     expect(reads).toBe(0);

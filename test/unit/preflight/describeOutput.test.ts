@@ -74,20 +74,32 @@ describe("describeOutput (Azurite)", () => {
   it("an empty folder: PredictionsNotFound", async () => {
     const { deps, blobUrl } = await workspaceWith(["azureml/job2/score/predictions.csv"]);
     const result = await describeOutput(request({ jobOutputs: scoreFolder }), deps);
-    expect(result.output).toEqual({ uri: scoreFolder.score.uri, blobUrl: blobUrl("azureml/job1/score/"), sizeBytes: null, lastModified: null, contentType: null });
+    expect(result.output).toEqual({
+      uri: scoreFolder.score.uri,
+      blobUrl: blobUrl("azureml/job1/score/"),
+      sizeBytes: null,
+      lastModified: null,
+      contentType: null,
+    });
     expect(result.warning).toMatchObject({ code: "PredictionsNotFound", message: expect.stringContaining("holds no predictions.csv") });
   });
 
   it("a single job output not called score is used", async () => {
     const { deps } = await workspaceWith(["azureml/job1/out/predictions.csv"]);
-    const result = await describeOutput(request({ jobOutputs: { results: { type: "uri_folder", uri: "azureml://datastores/ws/paths/azureml/job1/out/" } } }), deps);
+    const result = await describeOutput(
+      request({ jobOutputs: { results: { type: "uri_folder", uri: "azureml://datastores/ws/paths/azureml/job1/out/" } } }),
+      deps,
+    );
     expect(result.output?.uri).toBe("azureml://datastores/ws/paths/azureml/job1/out/predictions.csv");
   });
 
   it.each([
     ["null", null],
     ["empty", {}],
-    ["several, none called score", { a: { type: "uri_folder", uri: "azureml://datastores/ws/paths/a/" }, b: { type: "uri_folder", uri: "azureml://datastores/ws/paths/b/" } }],
+    [
+      "several, none called score",
+      { a: { type: "uri_folder", uri: "azureml://datastores/ws/paths/a/" }, b: { type: "uri_folder", uri: "azureml://datastores/ws/paths/b/" } },
+    ],
   ])("no output location (job outputs %s): OutputLocationUnknown", async (_what, jobOutputs) => {
     const result = await describeOutput(request({ jobOutputs }), az.deps([]));
     expect(result).toEqual({ output: null, warning: { code: "OutputLocationUnknown", message: expect.any(String) } });

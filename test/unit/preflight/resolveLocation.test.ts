@@ -6,13 +6,28 @@ import { resolveLocation } from "../../../src/preflight/resolveLocation";
 const WS = "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.MachineLearningServices/workspaces/ws-main";
 
 const blobStore: DatastoreInfo = {
-  name: "workspaceblobstore", datastoreType: "AzureBlob", accountName: "acct1", container: "data", endpoint: "core.windows.net", protocol: "https",
+  name: "workspaceblobstore",
+  datastoreType: "AzureBlob",
+  accountName: "acct1",
+  container: "data",
+  endpoint: "core.windows.net",
+  protocol: "https",
 };
 const lakeStore: DatastoreInfo = {
-  name: "lake", datastoreType: "AzureDataLakeGen2", accountName: "acct2", container: "fs", endpoint: "core.windows.net", protocol: "https",
+  name: "lake",
+  datastoreType: "AzureDataLakeGen2",
+  accountName: "acct2",
+  container: "fs",
+  endpoint: "core.windows.net",
+  protocol: "https",
 };
 const fileStore: DatastoreInfo = {
-  name: "files", datastoreType: "AzureFile", accountName: "acct3", container: "share", endpoint: "core.windows.net", protocol: "https",
+  name: "files",
+  datastoreType: "AzureFile",
+  accountName: "acct3",
+  container: "share",
+  endpoint: "core.windows.net",
+  protocol: "https",
 };
 
 type Answer<T> = T | BatchEndpointError;
@@ -56,7 +71,11 @@ describe("resolveLocation: datastore paths", () => {
 
   it("long form: asks the URI's own workspace, not the default one", async () => {
     const { deps, calls } = fakeClient({ workspaceblobstore: blobStore });
-    const r = await resolveLocation("azureml://subscriptions/sub-9/resourcegroups/rg-9/workspaces/ws-other/datastores/workspaceblobstore/paths/a.csv", WS, deps);
+    const r = await resolveLocation(
+      "azureml://subscriptions/sub-9/resourcegroups/rg-9/workspaces/ws-other/datastores/workspaceblobstore/paths/a.csv",
+      WS,
+      deps,
+    );
     expect(r.kind).toBe("blob");
     expect(calls[0]!.workspace).toBe("/subscriptions/sub-9/resourceGroups/rg-9/providers/Microsoft.MachineLearningServices/workspaces/ws-other");
   });
@@ -167,11 +186,18 @@ describe("resolveLocation: data assets", () => {
 
   it("an asset pointing at an ADLS Gen2 datastore is kind 'datastore' with a location", async () => {
     const { deps } = fakeClient({ lake: lakeStore }, { "raw:2": asset("raw", "2", "azureml://datastores/lake/paths/raw/") });
-    expect(await resolveLocation("azureml:raw:2", WS, deps)).toMatchObject({ kind: "datastore", datastoreType: "AzureDataLakeGen2", location: { container: "fs", path: "raw/" } });
+    expect(await resolveLocation("azureml:raw:2", WS, deps)).toMatchObject({
+      kind: "datastore",
+      datastoreType: "AzureDataLakeGen2",
+      location: { container: "fs", path: "raw/" },
+    });
   });
 
   it("an asset pointing at another asset is not followed", async () => {
-    const { deps, calls } = fakeClient({}, { "a:1": asset("a", "1", "azureml:b:1"), "b:1": asset("b", "1", "azureml://datastores/workspaceblobstore/paths/x") });
+    const { deps, calls } = fakeClient(
+      {},
+      { "a:1": asset("a", "1", "azureml:b:1"), "b:1": asset("b", "1", "azureml://datastores/workspaceblobstore/paths/x") },
+    );
     const r = await resolveLocation("azureml:a:1", WS, deps);
     expect(r).toMatchObject({ kind: "unresolved", reason: expect.stringContaining("another data asset") });
     expect(calls).toHaveLength(1);
@@ -213,12 +239,19 @@ describe("resolveLocation: direct URIs", () => {
   it("abfss is read through the blob endpoint, as ADLS Gen2", async () => {
     const { deps, calls } = fakeClient({});
     const r = await resolveLocation("abfss://fs@acct2.dfs.core.windows.net/raw/", null, deps);
-    expect(r).toMatchObject({ kind: "blob", location: { accountUrl: "https://acct2.blob.core.windows.net", container: "fs", path: "raw/" }, datastoreType: "AzureDataLakeGen2" });
+    expect(r).toMatchObject({
+      kind: "blob",
+      location: { accountUrl: "https://acct2.blob.core.windows.net", container: "fs", path: "raw/" },
+      datastoreType: "AzureDataLakeGen2",
+    });
     expect(calls).toEqual([]);
   });
 
   it("anything else is unresolved", async () => {
     const { deps } = fakeClient({});
-    expect(await resolveLocation("wasbs://c@acct1.blob.core.windows.net/x", WS, deps)).toEqual({ kind: "unresolved", reason: "not a URI pre-flight can resolve" });
+    expect(await resolveLocation("wasbs://c@acct1.blob.core.windows.net/x", WS, deps)).toEqual({
+      kind: "unresolved",
+      reason: "not a URI pre-flight can resolve",
+    });
   });
 });

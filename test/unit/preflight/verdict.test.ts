@@ -2,8 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { CheckResult, PreflightCheck, PreflightMode } from "../../../src/runs/preflightReport";
 import { preflightVerdict } from "../../../src/preflight/verdict";
 
-const check = (target: string, result: CheckResult, code: string | null, message = `${target} ${result}`): PreflightCheck =>
-  ({ target, uri: `azureml://datastores/ds/paths/${target}`, blobUrl: null, result, code, message });
+const check = (target: string, result: CheckResult, code: string | null, message = `${target} ${result}`): PreflightCheck => ({
+  target,
+  uri: `azureml://datastores/ds/paths/${target}`,
+  blobUrl: null,
+  result,
+  code,
+  message,
+});
 
 const report = (mode: PreflightMode, ...checks: PreflightCheck[]) => ({ mode, checks });
 

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { InstanceSummary } from "../../../src/runs/durableRuns";
 import {
-  checkedBatchSize, describeOutcome, isPurgeable, occurrenceTime, purgeFinishedRuns,
-  type RetentionClient, retentionCutoff, runRetention,
+  checkedBatchSize,
+  describeOutcome,
+  isPurgeable,
+  occurrenceTime,
+  purgeFinishedRuns,
+  type RetentionClient,
+  retentionCutoff,
+  runRetention,
 } from "../../../src/retention/purgeFinishedRuns";
 
 const day = 24 * 3600_000;
@@ -50,7 +56,8 @@ describe("the invocation's time", () => {
     expect(occurrenceTime({ scheduleStatus: { next: "2026-03-02T03:17:00Z" } }, wall)).toBe(wall);
   });
   it("is the wall clock without a schedule status (no monitor, the admin API)", () => {
-    for (const timer of [undefined, null, {}, { scheduleStatus: null }, { scheduleStatus: { next: "garbage" } }]) expect(occurrenceTime(timer, wall)).toBe(wall);
+    for (const timer of [undefined, null, {}, { scheduleStatus: null }, { scheduleStatus: { next: "garbage" } }])
+      expect(occurrenceTime(timer, wall)).toBe(wall);
   });
 });
 
@@ -70,7 +77,9 @@ function fakeClient(instances: Array<InstanceSummary & { createdTime: number }>,
     async listEnded(createdBefore) {
       calls.lists++;
       calls.queries.push({ createdBefore: createdBefore.toISOString() });
-      return [...live.values()].filter((i) => ["Completed", "Failed", "Terminated", "Canceled"].includes(i.runtimeStatus) && i.createdTime <= createdBefore.getTime());
+      return [...live.values()].filter(
+        (i) => ["Completed", "Failed", "Terminated", "Canceled"].includes(i.runtimeStatus) && i.createdTime <= createdBefore.getTime(),
+      );
     },
     async purge(id) {
       if (fail(id)) throw new Error(`purge of ${id} failed`);
@@ -81,12 +90,19 @@ function fakeClient(instances: Array<InstanceSummary & { createdTime: number }>,
   return { client, calls, live };
 }
 
-const old = (i: number, status = "Completed") => ({ instanceId: `old-${String(i).padStart(3, "0")}`, runtimeStatus: status, createdTime: now.getTime() - 40 * day + i, lastUpdatedTime: new Date(now.getTime() - 35 * day + i * 1000).toISOString() });
+const old = (i: number, status = "Completed") => ({
+  instanceId: `old-${String(i).padStart(3, "0")}`,
+  runtimeStatus: status,
+  createdTime: now.getTime() - 40 * day + i,
+  lastUpdatedTime: new Date(now.getTime() - 35 * day + i * 1000).toISOString(),
+});
 
 describe("purgeFinishedRuns", () => {
   it("asks for finished runs created before the cutoff, and purges those last updated before it, oldest first", async () => {
     const { client, calls, live } = fakeClient([
-      old(2), old(1, "Failed"), old(3, "Terminated"),
+      old(2),
+      old(1, "Failed"),
+      old(3, "Terminated"),
       { ...old(4), instanceId: "old-but-running", runtimeStatus: "Running" },
       // created long ago, ended recently: stays
       { ...old(5), instanceId: "ended-recently", lastUpdatedTime: new Date(now.getTime() - 2 * day).toISOString() },
@@ -159,27 +175,50 @@ describe("runRetention (what the timer does with the settings)", () => {
   it("off: logs why and never touches the client", async () => {
     const logs: string[] = [];
     let made = 0;
-    await runRetention({ off: "kept forever" }, () => (made++, fakeClient([old(1)]).client), now, (m) => logs.push(m));
+    await runRetention(
+      { off: "kept forever" },
+      () => (made++, fakeClient([old(1)]).client),
+      now,
+      (m) => logs.push(m),
+    );
     expect(logs).toEqual(["retention is off: kept forever"]);
     expect(made).toBe(0);
   });
 
   it("a bad setting fails the invocation with the reason, and purges nothing", async () => {
     let made = 0;
-    await expect(runRetention({ problem: "Setting X is wrong. Nothing was purged." }, () => (made++, fakeClient([old(1)]).client), now, () => undefined))
-      .rejects.toThrow("Setting X is wrong. Nothing was purged.");
+    await expect(
+      runRetention(
+        { problem: "Setting X is wrong. Nothing was purged." },
+        () => (made++, fakeClient([old(1)]).client),
+        now,
+        () => undefined,
+      ),
+    ).rejects.toThrow("Setting X is wrong. Nothing was purged.");
     expect(made).toBe(0);
   });
 
   it("purges one batch and logs the outcome; a failed purge fails the invocation after logging", async () => {
     const logs: string[] = [];
     const ok = fakeClient([old(1), old(2)]);
-    await runRetention(settings, () => ok.client, now, (m) => logs.push(m));
+    await runRetention(
+      settings,
+      () => ok.client,
+      now,
+      (m) => logs.push(m),
+    );
     expect(ok.live.size).toBe(0);
     expect(logs).toEqual([expect.stringMatching(/^purged 2 finished run\(s\) .*; none left$/)]);
 
     const failing = fakeClient([old(1), old(2)], (id) => id === "old-001");
-    await expect(runRetention(settings, () => failing.client, now, (m) => logs.push(m))).rejects.toThrow("1 purge(s) failed, first: purge of old-001 failed");
+    await expect(
+      runRetention(
+        settings,
+        () => failing.client,
+        now,
+        (m) => logs.push(m),
+      ),
+    ).rejects.toThrow("1 purge(s) failed, first: purge of old-001 failed");
     expect(logs[1]).toMatch(/^purged 1 .*; 1 failed \(purge of old-001 failed\); 1 more left/);
   });
 });

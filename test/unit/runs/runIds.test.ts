@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { blobRunId, canonicalJson, instanceIdForKey, instanceIdForRequest, isRunId, requestFingerprint, validateIdempotencyKey } from "../../../src/runs/runIds";
+import {
+  blobRunId,
+  canonicalJson,
+  instanceIdForKey,
+  instanceIdForRequest,
+  isRunId,
+  requestFingerprint,
+  validateIdempotencyKey,
+} from "../../../src/runs/runIds";
 import { validateStartRequest, type StartConfig } from "../../../src/runs/request/validateStartRequest";
 import type { ScoringRunRequest } from "../../../src/runs/types";
 
@@ -125,7 +133,14 @@ describe("instanceIdForRequest", () => {
 
 describe("isRunId", () => {
   it("accepts the ids the app issues and plain caller ids", () => {
-    for (const id of [instanceIdForKey("k"), instanceIdForRequest(normalise(camel)), blobRunId("https://a.blob.core.windows.net/c/b", "1"), "run-1", "R_2", "a".repeat(100)]) {
+    for (const id of [
+      instanceIdForKey("k"),
+      instanceIdForRequest(normalise(camel)),
+      blobRunId("https://a.blob.core.windows.net/c/b", "1"),
+      "run-1",
+      "R_2",
+      "a".repeat(100),
+    ]) {
       expect(isRunId(id), id).toBe(true);
     }
   });

@@ -22,7 +22,15 @@ const durableOutput = (message: string) => `Orchestrator function 'scoringRunOrc
 
 describe("runRecord", () => {
   it("keeps what a failed run's record needs, not its schedule (phase, last and next poll)", () => {
-    expect(record).toEqual({ job: progress.job, polls: 12, error, detection: null, preflight: progress.preflight, warnings: progress.warnings, timeline: progress.timeline });
+    expect(record).toEqual({
+      job: progress.job,
+      polls: 12,
+      error,
+      detection: null,
+      preflight: progress.preflight,
+      warnings: progress.warnings,
+      timeline: progress.timeline,
+    });
   });
 });
 

@@ -56,13 +56,24 @@ describe("toRunView", () => {
 
   it("detection: how the job's end was noticed, from the custom status", () => {
     const detection = { by: "event", at: "2024-05-01T10:07:02.000Z", delaySeconds: 2, maxDelaySeconds: 62 };
-    const view = toRunView(status({ runtimeStatus: "Completed", customStatus: { phase: "Succeeded", job, polls: 4, lastPolledAt: null, nextPollAt: null, detection } }));
+    const view = toRunView(
+      status({ runtimeStatus: "Completed", customStatus: { phase: "Succeeded", job, polls: 4, lastPolledAt: null, nextPollAt: null, detection } }),
+    );
     expect(view.detection).toEqual(detection);
   });
 
   it("Completed: the predictions file, pre-flight report and warnings from the output", () => {
-    const output = { uri: "azureml://datastores/ds/paths/p.csv", blobUrl: "https://acct.blob.core.windows.net/c/p.csv", sizeBytes: 42, lastModified: "2024-05-01T10:19:00.000Z", contentType: "text/csv" };
-    const preflight = { mode: "strict" as const, checks: [{ target: "inputs.a", uri: "u", blobUrl: null, result: "warning" as const, code: "NestedFoldersIgnored", message: "m" }] };
+    const output = {
+      uri: "azureml://datastores/ds/paths/p.csv",
+      blobUrl: "https://acct.blob.core.windows.net/c/p.csv",
+      sizeBytes: 42,
+      lastModified: "2024-05-01T10:19:00.000Z",
+      contentType: "text/csv",
+    };
+    const preflight = {
+      mode: "strict" as const,
+      checks: [{ target: "inputs.a", uri: "u", blobUrl: null, result: "warning" as const, code: "NestedFoldersIgnored", message: "m" }],
+    };
     const warnings = [{ code: "NestedFoldersIgnored", message: "inputs.a: m" }];
     const result: ScoringRunResult = { job: { ...job, status: "Completed" }, output, polls: 2, completedAt: "2024-05-01T10:20:00Z", preflight, warnings };
     const view = toRunView(status({ runtimeStatus: "Completed", output: result }));
@@ -72,8 +83,16 @@ describe("toRunView", () => {
   });
 
   it("timeline from the custom status (then the output), correlation id from the input", () => {
-    const timeline = [{ at: "2024-05-01T10:00:00.000Z", event: "started", detail: "endpoint x" }, { at: "2024-05-01T10:00:05.000Z", event: "invoked", detail: "job j" }];
-    const running = toRunView(status({ customStatus: { phase: "Monitoring", job, polls: 1, lastPolledAt: null, nextPollAt: null, timeline }, input: { request, correlationId: "adf-42" } }));
+    const timeline = [
+      { at: "2024-05-01T10:00:00.000Z", event: "started", detail: "endpoint x" },
+      { at: "2024-05-01T10:00:05.000Z", event: "invoked", detail: "job j" },
+    ];
+    const running = toRunView(
+      status({
+        customStatus: { phase: "Monitoring", job, polls: 1, lastPolledAt: null, nextPollAt: null, timeline },
+        input: { request, correlationId: "adf-42" },
+      }),
+    );
     expect(running.timeline).toEqual(timeline);
     expect(running.correlationId).toBe("adf-42");
     const done = [...timeline, { at: "2024-05-01T10:09:00.000Z", event: "succeeded", detail: null }];
@@ -83,9 +102,14 @@ describe("toRunView", () => {
   });
 
   it("Failed in pre-flight: report and error from the custom status", () => {
-    const preflight = { mode: "strict" as const, checks: [{ target: "output", uri: "u", blobUrl: "b", result: "failed" as const, code: "OutputAlreadyExists", message: "m" }] };
+    const preflight = {
+      mode: "strict" as const,
+      checks: [{ target: "output", uri: "u", blobUrl: "b", result: "failed" as const, code: "OutputAlreadyExists", message: "m" }],
+    };
     const error = { code: "OutputAlreadyExists", message: "output: m" };
-    const view = toRunView(status({ runtimeStatus: "Failed", customStatus: { phase: "Failed", job: null, polls: 0, lastPolledAt: null, nextPollAt: null, error, preflight } }));
+    const view = toRunView(
+      status({ runtimeStatus: "Failed", customStatus: { phase: "Failed", job: null, polls: 0, lastPolledAt: null, nextPollAt: null, error, preflight } }),
+    );
     expect(view.status).toBe("Failed");
     expect(view.error).toEqual(error);
     expect(view.preflight).toEqual(preflight);
@@ -186,7 +210,7 @@ describe("toRunView", () => {
     const output =
       "Orchestrator function 'scoringRunOrchestrator' failed: TypeError: Cannot read properties of undefined (reading 'x')\n" +
       "    at scoringRunOrchestrator (/home/site/wwwroot/dist/src/orchestration/orchestrator.js:42:17)\n" +
-      "    at Generator.next (<anonymous>)\n\n$OutOfProcData$:{\"isDone\":false}";
+      '    at Generator.next (<anonymous>)\n\n$OutOfProcData$:{"isDone":false}';
     const view = toRunView(status({ runtimeStatus: "Failed", customStatus: null, output }));
     expect(view.error).toEqual({ code: "OrchestrationFailed", message: "TypeError: Cannot read properties of undefined (reading 'x')" });
     expect(JSON.stringify(view)).not.toMatch(/wwwroot|Generator\.next|OutOfProcData/);
@@ -236,13 +260,19 @@ describe("errorFromFailureOutput", () => {
     ["Orchestrator function 'x' failed: Error: QueueTimeout: still queued", { code: "QueueTimeout", message: "still queued" }],
     ["QueueTimeout: still queued", { code: "QueueTimeout", message: "still queued" }],
     ["Orchestrator function 'x' failed: something odd happened", { code: "OrchestrationFailed", message: "something odd happened" }],
-    ["Orchestrator function 'x' failed: Non-Deterministic workflow detected: y", { code: "OrchestrationFailed", message: "Non-Deterministic workflow detected: y" }],
+    [
+      "Orchestrator function 'x' failed: Non-Deterministic workflow detected: y",
+      { code: "OrchestrationFailed", message: "Non-Deterministic workflow detected: y" },
+    ],
     ["Orchestrator function 'x' failed: RangeError: bad", { code: "OrchestrationFailed", message: "RangeError: bad" }],
     [
       `Orchestrator function 'x' failed: ${JSON.stringify({ code: "JobFailed", message: "m", jobStatus: "Failed" })}\n   at y`,
       { code: "JobFailed", message: "m", jobStatus: "Failed" },
     ],
-    [{ code: "InvokeFailed", message: "403 from endpoint\n at z" }, { code: "InvokeFailed", message: "403 from endpoint" }],
+    [
+      { code: "InvokeFailed", message: "403 from endpoint\n at z" },
+      { code: "InvokeFailed", message: "403 from endpoint" },
+    ],
     [{ message: "Orchestrator function 'x' failed: Boom: bang" }, { code: "Boom", message: "bang" }],
     [null, { code: "OrchestrationFailed", message: "The run failed." }],
     ["", { code: "OrchestrationFailed", message: "The run failed." }],

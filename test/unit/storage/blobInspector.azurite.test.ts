@@ -46,7 +46,11 @@ describe("listFolder on Azurite: the bound", () => {
 describe("what Azurite's answers become", () => {
   it("an existing blob: its size and content type; a missing blob in an existing container: null", async () => {
     const location = await locationIn(["out/p.csv"], "out/p.csv");
-    expect(await inspector().properties(location)).toMatchObject({ sizeBytes: CSV_BYTES, contentType: "text/csv", lastModified: expect.stringMatching(/^20\d\d-/) });
+    expect(await inspector().properties(location)).toMatchObject({
+      sizeBytes: CSV_BYTES,
+      contentType: "text/csv",
+      lastModified: expect.stringMatching(/^20\d\d-/),
+    });
     expect(await inspector().properties({ ...location, path: "out/none.csv" })).toBeNull();
   });
 

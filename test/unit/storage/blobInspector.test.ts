@@ -21,7 +21,13 @@ const appCredential: TokenCredential = {
 };
 
 const azure: BlobLocation = { accountUrl: "https://acct1.blob.core.windows.net", accountName: "acct1", container: "data", path: "out/p.csv", loopback: false };
-const azurite: BlobLocation = { accountUrl: "http://127.0.0.1:10000/devstoreaccount1", accountName: "devstoreaccount1", container: "data", path: "in/", loopback: true };
+const azurite: BlobLocation = {
+  accountUrl: "http://127.0.0.1:10000/devstoreaccount1",
+  accountName: "devstoreaccount1",
+  container: "data",
+  path: "in/",
+  loopback: true,
+};
 
 type Item = { name: string; metadata?: Record<string, string> };
 type Page = { blobItems?: Item[]; blobPrefixes?: string[]; continuationToken?: string };
@@ -71,7 +77,11 @@ function fakeContainer(script: Script): Seen {
       },
     } as unknown as StorageBlob.BlobClient;
   });
-  vi.spyOn(proto, "listBlobsByHierarchy").mockImplementation(function (this: StorageBlob.ContainerClient, delimiter: string, options?: StorageBlob.ContainerListBlobsOptions) {
+  vi.spyOn(proto, "listBlobsByHierarchy").mockImplementation(function (
+    this: StorageBlob.ContainerClient,
+    delimiter: string,
+    options?: StorageBlob.ContainerListBlobsOptions,
+  ) {
     note(this);
     return {
       byPage: (settings?: { maxPageSize?: number }) => {
@@ -103,7 +113,13 @@ const listError = (statusCode: number, code: string, message: string) => new Res
 
 const inspector = () => createBlobInspector(appCredential);
 const files = (...names: string[]): Item[] => names.map((name) => ({ name }));
-const readError = (p: Promise<unknown>) => p.then(() => { throw new Error("expected a BlobReadError"); }, (e: unknown) => e as BlobReadError);
+const readError = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("expected a BlobReadError");
+    },
+    (e: unknown) => e as BlobReadError,
+  );
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -172,7 +188,10 @@ describe("properties", () => {
 
   it("a network error (no status) is kind failed, with its message", async () => {
     fakeContainer({ error: new RestError("getaddrinfo ENOTFOUND acct1.blob.core.windows.net", { code: "ENOTFOUND" }) });
-    expect(await readError(inspector().properties(azure))).toMatchObject({ kind: "failed", message: "reading acct1/data failed: getaddrinfo ENOTFOUND acct1.blob.core.windows.net" });
+    expect(await readError(inspector().properties(azure))).toMatchObject({
+      kind: "failed",
+      message: "reading acct1/data failed: getaddrinfo ENOTFOUND acct1.blob.core.windows.net",
+    });
   });
 });
 
@@ -190,9 +209,17 @@ describe("listFolder", () => {
   });
 
   it("counts files and nested folders; samples the first five file names", async () => {
-    fakeContainer({ pages: [{ blobItems: files("in/1.csv", "in/2.csv", "in/3.csv", "in/4.csv"), blobPrefixes: ["in/sub/"], continuationToken: "t1" }, { blobItems: files("in/5.csv", "in/6.csv", "in/7.csv") }] });
+    fakeContainer({
+      pages: [
+        { blobItems: files("in/1.csv", "in/2.csv", "in/3.csv", "in/4.csv"), blobPrefixes: ["in/sub/"], continuationToken: "t1" },
+        { blobItems: files("in/5.csv", "in/6.csv", "in/7.csv") },
+      ],
+    });
     expect(await inspector().listFolder({ ...azure, path: "in/" }, 100)).toEqual({
-      fileCount: 7, folderCount: 1, listed: 8, truncated: false,
+      fileCount: 7,
+      folderCount: 1,
+      listed: 8,
+      truncated: false,
       sampleFiles: ["in/1.csv", "in/2.csv", "in/3.csv", "in/4.csv", "in/5.csv"],
     });
   });
@@ -203,13 +230,24 @@ describe("listFolder", () => {
   });
 
   it("stops reading pages at the limit: truncated when the service has more", async () => {
-    const seen = fakeContainer({ pages: [{ blobItems: files("in/1", "in/2"), continuationToken: "t1" }, { blobItems: files("in/3", "in/4"), continuationToken: "t2" }, { blobItems: files("in/5") }] });
+    const seen = fakeContainer({
+      pages: [
+        { blobItems: files("in/1", "in/2"), continuationToken: "t1" },
+        { blobItems: files("in/3", "in/4"), continuationToken: "t2" },
+        { blobItems: files("in/5") },
+      ],
+    });
     expect(await inspector().listFolder({ ...azure, path: "in/" }, 2)).toMatchObject({ fileCount: 2, listed: 2, truncated: true });
     expect(seen.pagesRead).toBe(1);
   });
 
   it("reaching the limit on the last page is not truncated (no continuation token, or an empty one)", async () => {
-    fakeContainer({ pages: [{ blobItems: files("in/1"), continuationToken: "t1" }, { blobItems: files("in/2"), continuationToken: "" }] });
+    fakeContainer({
+      pages: [
+        { blobItems: files("in/1"), continuationToken: "t1" },
+        { blobItems: files("in/2"), continuationToken: "" },
+      ],
+    });
     expect(await inspector().listFolder({ ...azure, path: "in/" }, 2)).toMatchObject({ fileCount: 2, listed: 2, truncated: false });
     fakeContainer({ pages: [{ blobItems: files("in/1", "in/2") }] });
     expect(await inspector().listFolder({ ...azure, path: "in/" }, 2)).toMatchObject({ listed: 2, truncated: false });
@@ -221,10 +259,15 @@ describe("listFolder", () => {
   });
 
   it("403 is kind denied, naming the status, the service's code and the role to grant", async () => {
-    fakeContainer({ error: listError(403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission.") });
+    fakeContainer({
+      error: listError(403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission."),
+    });
     const err = await readError(inspector().listFolder(azure, 10));
     expect(err).toBeInstanceOf(BlobReadError);
-    expect(err).toMatchObject({ kind: "denied", message: "the app's identity may not read acct1/data (HTTP 403 AuthorizationPermissionMismatch); grant it Storage Blob Data Reader on the account" });
+    expect(err).toMatchObject({
+      kind: "denied",
+      message: "the app's identity may not read acct1/data (HTTP 403 AuthorizationPermissionMismatch); grant it Storage Blob Data Reader on the account",
+    });
   });
 
   it("404 ContainerNotFound is kind missing", async () => {
@@ -234,10 +277,18 @@ describe("listFolder", () => {
 
   it("anything else (another 404, a 503) is kind failed: the status and the first line of the message, secrets removed", async () => {
     fakeContainer({ error: listError(404, "ResourceNotFound", "The specified resource does not exist.") });
-    expect(await readError(inspector().listFolder(azure, 10))).toMatchObject({ kind: "failed", message: "reading acct1/data failed (HTTP 404): The specified resource does not exist." });
-    fakeContainer({ error: listError(503, "ServerBusy", "Server busy at https://acct1.blob.core.windows.net/data?restype=container&sig=SECRETSIG\nRequestId:1\nTime:2026") });
+    expect(await readError(inspector().listFolder(azure, 10))).toMatchObject({
+      kind: "failed",
+      message: "reading acct1/data failed (HTTP 404): The specified resource does not exist.",
+    });
+    fakeContainer({
+      error: listError(503, "ServerBusy", "Server busy at https://acct1.blob.core.windows.net/data?restype=container&sig=SECRETSIG\nRequestId:1\nTime:2026"),
+    });
     const err = await readError(inspector().listFolder(azure, 10));
-    expect(err).toMatchObject({ kind: "failed", message: "reading acct1/data failed (HTTP 503): Server busy at https://acct1.blob.core.windows.net/data?[redacted]" });
+    expect(err).toMatchObject({
+      kind: "failed",
+      message: "reading acct1/data failed (HTTP 503): Server busy at https://acct1.blob.core.windows.net/data?[redacted]",
+    });
     expect(err.message).not.toContain("SECRETSIG");
   });
 });

@@ -92,7 +92,13 @@ describe("locationFromDatastore", () => {
 
     it("with allowLoopback, a loopback origin is addressed path-style", () => {
       const loc = located(locationFromDatastore(azurite, "in/a.csv", true));
-      expect(loc).toEqual({ accountUrl: "http://127.0.0.1:10000/devstoreaccount1", accountName: "devstoreaccount1", container: "data", path: "in/a.csv", loopback: true });
+      expect(loc).toEqual({
+        accountUrl: "http://127.0.0.1:10000/devstoreaccount1",
+        accountName: "devstoreaccount1",
+        container: "data",
+        path: "in/a.csv",
+        loopback: true,
+      });
       expect(blobUrlOf(loc)).toBe("http://127.0.0.1:10000/devstoreaccount1/data/in/a.csv");
     });
 
@@ -166,12 +172,12 @@ describe("locationFromHttps", () => {
 
   // Found by this test: a '%' not followed by two hex digits passes new URL() as is, and a bare
   // decodeURIComponent threw URIError. The segment is now kept as written.
-  it.each([
-    "https://acct1.blob.core.windows.net/data/100%",
-    "https://acct1.blob.core.windows.net/data/%E0%A4%A",
-  ])("answers a malformed percent-escape (%s) with a result, not a URIError", (uri) => {
-    expect(() => locationFromHttps(uri)).not.toThrow();
-  });
+  it.each(["https://acct1.blob.core.windows.net/data/100%", "https://acct1.blob.core.windows.net/data/%E0%A4%A"])(
+    "answers a malformed percent-escape (%s) with a result, not a URIError",
+    (uri) => {
+      expect(() => locationFromHttps(uri)).not.toThrow();
+    },
+  );
 });
 
 describe("locationFromAbfss", () => {

@@ -73,15 +73,20 @@ describe("validateStartRequest: normalisation", () => {
   });
 
   it("a data asset in short form needs a workspace to resolve it: without one, a 400 naming the input", () => {
-    expect(problem({ endpointUri: ENDPOINT, inputs: { data: { type: "uri_file", uri: "azureml:heart:1" } } }, "inputs.data.uri")).toMatch(/workspace must be known/);
+    expect(problem({ endpointUri: ENDPOINT, inputs: { data: { type: "uri_file", uri: "azureml:heart:1" } } }, "inputs.data.uri")).toMatch(
+      /workspace must be known/,
+    );
     expect(problem({ ...seedBody, endpoint_input_uri: "azureml:heart@latest" }, "endpoint_input_uri")).toMatch(/ARM id/);
   });
 
   it("applies defaults: api version, poll interval from config, output name, timeouts, tags", () => {
-    const result = ok({ endpointUri: ENDPOINT, inputs: { data: { type: "uri_file", uri: "https://acc.blob.core.windows.net/c/in.csv" } }, output: { uri: OUTPUT } }, {
-      ...config,
-      defaultPollSeconds: 45,
-    });
+    const result = ok(
+      { endpointUri: ENDPOINT, inputs: { data: { type: "uri_file", uri: "https://acc.blob.core.windows.net/c/in.csv" } }, output: { uri: OUTPUT } },
+      {
+        ...config,
+        defaultPollSeconds: 45,
+      },
+    );
     expect(result.request).toEqual({
       endpointUri: ENDPOINT,
       deployment: null,
@@ -295,9 +300,7 @@ describe("validateStartRequest: numbers", () => {
   });
 
   it.each([[0], [86401], ["abc"], [2.5], [[]], [{}], [true]])("camel pollIntervalSeconds %j", (value: unknown) => {
-    expect(problem({ ...camelBody, pollIntervalSeconds: value }, "pollIntervalSeconds")).toMatch(
-      /must be a whole number of seconds from 1 to 86400/,
-    );
+    expect(problem({ ...camelBody, pollIntervalSeconds: value }, "pollIntervalSeconds")).toMatch(/must be a whole number of seconds from 1 to 86400/);
   });
 
   it("accepts the bounds", () => {
@@ -308,12 +311,8 @@ describe("validateStartRequest: numbers", () => {
   });
 
   it("reports the value it got", () => {
-    expect(problem({ ...camelBody, pollIntervalSeconds: "abc" }, "pollIntervalSeconds")).toBe(
-      'must be a whole number of seconds from 1 to 86400, got "abc"',
-    );
-    expect(problem({ ...camelBody, pollIntervalSeconds: 0 }, "pollIntervalSeconds")).toBe(
-      "must be a whole number of seconds from 1 to 86400, got 0",
-    );
+    expect(problem({ ...camelBody, pollIntervalSeconds: "abc" }, "pollIntervalSeconds")).toBe('must be a whole number of seconds from 1 to 86400, got "abc"');
+    expect(problem({ ...camelBody, pollIntervalSeconds: 0 }, "pollIntervalSeconds")).toBe("must be a whole number of seconds from 1 to 86400, got 0");
   });
 
   it("timeoutSeconds range", () => {
@@ -351,12 +350,9 @@ describe("validateStartRequest: other scalar fields", () => {
     expect(ok({ ...camelBody, deployment: `a${"b".repeat(31)}` }).request.deployment).toHaveLength(32);
   });
 
-  it.each(["run/1", "run#1", "run?x", "run\\1", "-run", "_run", "run 1", "a".repeat(101), "run\n", 12])(
-    "bad instanceId %j",
-    (value) => {
-      expect(problem({ ...camelBody, instanceId: value }, "instanceId")).toMatch(/must be/);
-    },
-  );
+  it.each(["run/1", "run#1", "run?x", "run\\1", "-run", "_run", "run 1", "a".repeat(101), "run\n", 12])("bad instanceId %j", (value) => {
+    expect(problem({ ...camelBody, instanceId: value }, "instanceId")).toMatch(/must be/);
+  });
 
   it("accepts a 100-character instanceId", () => {
     expect(ok({ ...camelBody, instanceId: "a".repeat(100) }).instanceId).toHaveLength(100);
@@ -374,31 +370,21 @@ describe("validateStartRequest: inputs", () => {
   });
 
   it("bad input type", () => {
-    expect(problem(withInputs({ a: { type: "mltable", uri: INPUT } }), "inputs.a.type")).toBe(
-      'must be "uri_folder", "uri_file" or "literal", got "mltable"',
-    );
+    expect(problem(withInputs({ a: { type: "mltable", uri: INPUT } }), "inputs.a.type")).toBe('must be "uri_folder", "uri_file" or "literal", got "mltable"');
     expect(problem(withInputs({ a: { uri: INPUT } }), "inputs.a.type")).toBe("is required");
     expect(problem(withInputs({ a: INPUT }), "inputs.a")).toMatch(/must be an object/);
   });
 
   it("literal with uri, literal without value", () => {
-    expect(problem(withInputs({ a: { type: "literal", value: "1", uri: INPUT } }), "inputs.a.uri")).toMatch(
-      /must not be set for a "literal" input/,
-    );
+    expect(problem(withInputs({ a: { type: "literal", value: "1", uri: INPUT } }), "inputs.a.uri")).toMatch(/must not be set for a "literal" input/);
     expect(problem(withInputs({ a: { type: "literal" } }), "inputs.a.value")).toMatch(/is required for a "literal" input/);
-    expect(problem(withInputs({ a: { type: "literal", value: { x: 1 } } }), "inputs.a.value")).toMatch(
-      /must be a string, number or boolean/,
-    );
+    expect(problem(withInputs({ a: { type: "literal", value: { x: 1 } } }), "inputs.a.value")).toMatch(/must be a string, number or boolean/);
     expect(problem(withInputs({ a: { type: "literal", value: null } }), "inputs.a.value")).toBe("is required (got null)");
   });
 
   it("uri input missing uri, or with a value", () => {
-    expect(problem(withInputs({ input_data: { type: "uri_folder" } }), "inputs.input_data.uri")).toBe(
-      'is required for a "uri_folder" input',
-    );
-    expect(problem(withInputs({ f: { type: "uri_file", uri: INPUT, value: "x" } }), "inputs.f.value")).toMatch(
-      /must not be set for a "uri_file" input/,
-    );
+    expect(problem(withInputs({ input_data: { type: "uri_folder" } }), "inputs.input_data.uri")).toBe('is required for a "uri_folder" input');
+    expect(problem(withInputs({ f: { type: "uri_file", uri: INPUT, value: "x" } }), "inputs.f.value")).toMatch(/must not be set for a "uri_file" input/);
     expect(problem(withInputs({ f: { type: "uri_file", uri: "" } }), "inputs.f.uri")).toMatch(/is required/);
   });
 
@@ -423,9 +409,7 @@ describe("validateStartRequest: inputs", () => {
   });
 
   it("input names must be identifiers", () => {
-    expect(problem(withInputs({ "input-data": { type: "uri_folder", uri: INPUT } }), "inputs.input-data")).toMatch(
-      /input name must be an identifier/,
-    );
+    expect(problem(withInputs({ "input-data": { type: "uri_folder", uri: INPUT } }), "inputs.input-data")).toMatch(/input name must be an identifier/);
     expect(problem(withInputs({ "1st": { type: "uri_folder", uri: INPUT } }), "inputs.1st")).toMatch(/identifier/);
     expect(ok(withInputs({ _x1: { type: "uri_folder", uri: INPUT } })).request.inputs._x1).toBeDefined();
   });
@@ -436,9 +420,7 @@ describe("validateStartRequest: inputs", () => {
   });
 
   it("unknown field inside an input", () => {
-    expect(problem(withInputs({ a: { type: "uri_folder", uri: INPUT, url: "x" } }), "inputs.a.url")).toMatch(
-      /is not a known field; did you mean 'uri'\?/,
-    );
+    expect(problem(withInputs({ a: { type: "uri_folder", uri: INPUT, url: "x" } }), "inputs.a.url")).toMatch(/is not a known field; did you mean 'uri'\?/);
   });
 });
 
@@ -488,18 +470,14 @@ describe("validateStartRequest: tags", () => {
 
 describe("validateStartRequest: unknown fields and mixed forms", () => {
   it("unknown top-level fields are named, with a suggestion", () => {
-    expect(problem({ ...camelBody, pollInterval: 30 }, "pollInterval")).toBe(
-      "is not a known field; did you mean 'pollIntervalSeconds'?",
-    );
+    expect(problem({ ...camelBody, pollInterval: 30 }, "pollInterval")).toBe("is not a known field; did you mean 'pollIntervalSeconds'?");
     expect(problem({ ...camelBody, endpointURI: ENDPOINT }, "endpointURI")).toMatch(/did you mean 'endpointUri'/);
     expect(problem({ ...seedBody, poll_intervall: "30" }, "poll_intervall")).toMatch(/did you mean 'poll_interval'/);
     expect(problem({ ...camelBody, zzz: 1 }, "zzz")).toMatch(/is not a known field; known fields: endpointUri, deployment/);
   });
 
   it("mixing the forms is an error on the minority form's fields", () => {
-    expect(problem({ ...seedBody, deployment: "blue" }, "deployment")).toMatch(
-      /camelCase field .* pipeline-parameter \(snake_case\) form/,
-    );
+    expect(problem({ ...seedBody, deployment: "blue" }, "deployment")).toMatch(/camelCase field .* pipeline-parameter \(snake_case\) form/);
     expect(problem({ ...seedBody, pollIntervalSeconds: 30 }, "pollIntervalSeconds")).toMatch(/use 'poll_interval' instead/);
     expect(problem({ ...camelBody, poll_interval: "30" }, "poll_interval")).toMatch(/use 'pollIntervalSeconds' instead/);
     expect(problem({ ...camelBody, endpoint_output_uri: OUTPUT }, "endpoint_output_uri")).toMatch(/use 'output' instead/);
@@ -585,9 +563,7 @@ describe("invalidRequestBody", () => {
     const result = validateStartRequest([], config);
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(invalidRequestBody(result.details).error.message).toBe(
-        "1 problem with the request: body: must be a JSON object, got an array",
-      );
+      expect(invalidRequestBody(result.details).error.message).toBe("1 problem with the request: body: must be a JSON object, got an array");
     }
   });
 });

@@ -35,22 +35,6 @@ export function initialRunState(request: ScoringRunRequest, now: Date, invokeId:
   return noted(started, now, "started", `endpoint ${request.endpointUri}${request.deployment ? `, deployment ${request.deployment}` : ""}`);
 }
 
-/**
- * The state a run carries across continueAsNew, with the fields that versions before them did not
- * carry filled in, so a run in flight during an upgrade goes on.
- */
-export function carriedRunState(carried: RunState): RunState {
-  const partial: Partial<RunState> = carried;
-  return {
-    ...carried,
-    hardPollErrors: partial.hardPollErrors ?? 0,
-    lastCancelError: partial.lastCancelError ?? null,
-    preflight: partial.preflight ?? null,
-    warnings: partial.warnings ?? [],
-    timeline: partial.timeline ?? [],
-  };
-}
-
 /** One step of the run's story, kept in its bounded timeline. */
 export function noted(state: RunState, at: Date, event: TimelineEvent, detail: string | null = null): RunState {
   return { ...state, timeline: appendTimeline(state.timeline, { at: at.toISOString(), event, detail }) };

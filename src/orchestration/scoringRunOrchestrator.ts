@@ -45,7 +45,6 @@ import {
   cancelFailed,
   cancelRequested,
   cancelSent,
-  carriedRunState,
   initialRunState,
   invokeFailed,
   invokeResent,
@@ -80,7 +79,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   const { request } = input;
   const now = () => df.currentUtcDateTime;
   const events = new RunEvents(df);
-  let state: RunState = input.state ? carriedRunState(input.state) : initialRunState(request, now(), df.newGuid(df.instanceId));
+  let state: RunState = input.state ?? initialRunState(request, now(), df.newGuid(df.instanceId));
   let nextPoll: Date | null = null;
   let detection: RunDetection | null = null;
 
@@ -113,11 +112,11 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   if (!input.state) log();
 
   // 1. Pre-flight: fail before a job exists when the output is taken or the input is empty.
-  // Runs whose request carries no mode (started before pre-flight existed) skip it, so their replay is unchanged.
-  if (!state.job && !state.preflight && request.preflight !== undefined) {
+  if (!state.job && !state.preflight) {
     show("Preflight");
-    const checked = yield* callActivity<PreflightReport>(df, names.activities.preflight, preflightRequest(), { outcomeUnknown: false });
-    const { state: next, error } = preflightDone(state, checked.ok ? checked.value : checksNotRun(request.preflight, checked.error.message), now());
+    // With pre-flight off there is nothing to look at: no activity, only the report saying so.
+    const report: PreflightReport = request.preflight === "off" ? { mode: "off", checks: [] } : yield* checkData();
+    const { state: next, error } = preflightDone(state, report, now());
     advance(next);
     if (error) return fail(error);
     noteCancel();
@@ -200,8 +199,17 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     }
   }
 
-  function preflightRequest(): PreflightRequest {
-    return { inputs: request.inputs, output: request.output, workspace: request.workspace ?? null, mode: request.preflight ?? "off", log: logFields() };
+  /** The pre-flight checks; checks that could not run never block the job. */
+  function* checkData(): Generator<Task, PreflightReport, any> {
+    const checks: PreflightRequest = {
+      inputs: request.inputs,
+      output: request.output,
+      workspace: request.workspace,
+      mode: request.preflight,
+      log: logFields(),
+    };
+    const checked = yield* callActivity<PreflightReport>(df, names.activities.preflight, checks, { outcomeUnknown: false });
+    return checked.ok ? checked.value : checksNotRun(request.preflight, checked.error.message);
   }
 
   function invokeRequest(): EnsureJobRequest {
@@ -213,7 +221,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       invokeId: state.invokeId,
       runId: df.instanceId,
       tags: request.tags,
-      workspace: request.workspace ?? null,
+      workspace: request.workspace,
       apiVersion: request.apiVersion,
       notBefore: state.startedAt,
       log: logFields(),
@@ -243,7 +251,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     const describeRequest: DescribeOutputRequest = {
       output: request.output,
       jobOutputs: snapshot.outputs ?? null,
-      workspace: request.workspace ?? null,
+      workspace: request.workspace,
       log: logFields(),
     };
     const described = yield* callActivity<DescribeOutputResult>(df, names.activities.describeOutput, describeRequest, { outcomeUnknown: false });

@@ -184,7 +184,7 @@ function readTimeline(value: unknown): TimelineEntry[] | null {
     }));
 }
 
-/** The predictions file; older runs stored only `{ uri }`. */
+/** The predictions file; a field the stored output lacks reads as null. */
 function readOutput(value: unknown): RunOutput | null {
   const o = asObject(value);
   const uri = o ? str(o.uri) : null;

@@ -19,11 +19,8 @@ export interface ScoringRunRequest {
   tags: Record<string, string>;
   /** Workspace ARM id (request field `workspace`, else setting AML_WORKSPACE_ID): lets a lost invoke answer be reconciled. */
   workspace: string | null;
-  /**
-   * Pre-flight mode (`strict` by default). Optional only in inputs of runs started by older
-   * versions: those skip pre-flight, so their replay sees the history they wrote.
-   */
-  preflight?: PreflightMode;
+  /** Pre-flight mode (`strict` by default). */
+  preflight: PreflightMode;
 }
 
 export type RunStatus = "Pending" | "Running" | "Succeeded" | "Failed" | "Canceled";

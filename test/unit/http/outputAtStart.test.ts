@@ -92,12 +92,11 @@ describe("refuseUnusableOutput", () => {
     expect(await refuseUnusableOutput(request, "output.uri", fn, 20)).toBeNull();
   });
 
-  it("nothing is checked without an output, or when pre-flight is warn, off or absent (older inputs)", async () => {
+  it("nothing is checked without an output, or when pre-flight is warn or off", async () => {
     const { fn, asked } = checking(async () => check("failed", "OutputAlreadyExists", "exists"));
     expect(await refuseUnusableOutput({ ...request, output: null }, "output.uri", fn)).toBeNull();
     expect(await refuseUnusableOutput({ ...request, preflight: "warn" }, "output.uri", fn)).toBeNull();
     expect(await refuseUnusableOutput({ ...request, preflight: "off" }, "output.uri", fn)).toBeNull();
-    expect(await refuseUnusableOutput({ ...request, preflight: undefined }, "output.uri", fn)).toBeNull();
     expect(asked).toEqual([]);
   });
 });

@@ -4,7 +4,6 @@ import {
   cancelFailed,
   cancelRequested,
   cancelSent,
-  carriedRunState,
   initialRunState,
   invokeFailed,
   invokeResent,
@@ -127,12 +126,6 @@ describe("run state reducers", () => {
     expect(state.timeline.length).toBeLessThanOrEqual(maxTimelineEntries);
   });
 
-  it("a state carried by an older version gets the fields it lacked", () => {
-    const { hardPollErrors: _h, lastCancelError: _l, preflight: _p, warnings: _w, timeline: _t, ...old } = runningState(request());
-    const carried = carriedRunState(old as RunState);
-    expect(carried).toMatchObject({ hardPollErrors: 0, lastCancelError: null, preflight: null, warnings: [], timeline: [] });
-    expect(carried.job?.name).toBe("batchjob-1");
-  });
 });
 
 describe("detectionOf", () => {

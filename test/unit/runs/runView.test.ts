@@ -140,7 +140,7 @@ describe("toRunView", () => {
   });
 
   it("Completed → Succeeded with job, output and polls from the orchestration output", () => {
-    // Runs of older versions stored only the output's URI (no longer a ScoringRunResult, still in task hubs).
+    // An output that lacks fields (stored by hand, or damaged) reads them as null.
     const result: Omit<ScoringRunResult, "output"> & { output: { uri: string } } = {
       job: { ...job, status: "Completed" },
       output: { uri: "azureml://datastores/ds/paths/out/p.csv" },
@@ -150,7 +150,6 @@ describe("toRunView", () => {
     const view = toRunView(status({ runtimeStatus: "Completed", output: result }));
     expect(view.status).toBe("Succeeded");
     expect(view.job).toEqual({ ...job, status: "Completed" });
-    // A run from an older version stored only the URI: the other fields are null.
     expect(view.output).toEqual({ uri: "azureml://datastores/ds/paths/out/p.csv", blobUrl: null, sizeBytes: null, lastModified: null, contentType: null });
     expect(view.progress).toEqual({ phase: "Succeeded", polls: 7, lastPolledAt: "2024-05-01T10:06:00.000Z", nextPollAt: null });
     expect(view.error).toBeNull();

@@ -12,8 +12,22 @@ import { lifecycles } from "../../dev/batch-emulator";
 import { blobRunId } from "../../src/runs/runIds";
 import { type Stack, startStack } from "../e2e/stack";
 import {
-  type ApiResult, coverageProblems, type Doc, dereference, documentedStatuses, key, loadRawDoc, newAjv, operations,
-  requestProblems, requestUrl, responseProblems, routeProblems, routeToPath, type SentRequest, Validators,
+  type ApiResult,
+  coverageProblems,
+  type Doc,
+  dereference,
+  documentedStatuses,
+  key,
+  loadRawDoc,
+  newAjv,
+  operations,
+  requestProblems,
+  requestUrl,
+  responseProblems,
+  routeProblems,
+  routeToPath,
+  type SentRequest,
+  Validators,
 } from "./spec";
 
 const raw = loadRawDoc();
@@ -70,7 +84,10 @@ describe("openapi.yaml is a valid OpenAPI 3.1 document", () => {
     expect(ids.every((id) => typeof id === "string")).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
     for (const { method, path: p, op } of operations(doc)) {
-      const declared = [...(doc.paths[p].parameters ?? []), ...(op.parameters ?? [])].filter((x: Doc) => x.in === "path").map((x: Doc) => x.name).sort();
+      const declared = [...(doc.paths[p].parameters ?? []), ...(op.parameters ?? [])]
+        .filter((x: Doc) => x.in === "path")
+        .map((x: Doc) => x.name)
+        .sort();
       const inTemplate = (p.match(/\{([^}]+)\}/g) ?? []).map((s) => s.slice(1, -1)).sort();
       expect(declared, key(method, p)).toEqual(inTemplate);
     }
@@ -141,17 +158,18 @@ async function withRunningRun<T>(fn: (id: string) => Promise<T>): Promise<T> {
  */
 async function withEngineFault<T>(what: { id: string } | "list", fn: () => Promise<T>): Promise<T> {
   const e = engine();
-  const spy = what === "list"
-    ? vi.spyOn(e, "all").mockImplementation(() => {
-      throw new Error("injected task hub failure");
-    })
-    : (() => {
-      const original = e.get.bind(e);
-      return vi.spyOn(e, "get").mockImplementation((id: string) => {
-        if (id === what.id) throw new Error("injected task hub failure");
-        return original(id);
-      });
-    })();
+  const spy =
+    what === "list"
+      ? vi.spyOn(e, "all").mockImplementation(() => {
+          throw new Error("injected task hub failure");
+        })
+      : (() => {
+          const original = e.get.bind(e);
+          return vi.spyOn(e, "get").mockImplementation((id: string) => {
+            if (id === what.id) throw new Error("injected task hub failure");
+            return original(id);
+          });
+        })();
   try {
     return await fn();
   } finally {
@@ -170,7 +188,11 @@ describe("the document has exactly the app's HTTP routes", () => {
   function registeredRoutes(): Array<{ route: string; methods: string[]; authLevel: unknown }> {
     return [...stack.host.functions.values()]
       .filter((f) => f.trigger.type === "httpTrigger")
-      .map((f) => ({ route: f.trigger.route ?? f.name, methods: (f.trigger.methods ?? ["GET", "POST"]).map((m) => m.toUpperCase()), authLevel: f.trigger.authLevel }));
+      .map((f) => ({
+        route: f.trigger.route ?? f.name,
+        methods: (f.trigger.methods ?? ["GET", "POST"]).map((m) => m.toUpperCase()),
+        authLevel: f.trigger.authLevel,
+      }));
   }
   const routePrefix = () => {
     const hostJson = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../host.json"), "utf8"));
@@ -185,16 +207,20 @@ describe("the document has exactly the app's HTTP routes", () => {
   });
 
   it("the route comparison reports both directions", () => {
-    expect(routeProblems(doc, ["GET /api/scoring-runs", "DELETE /api/scoring-runs/{id}"])).toEqual(expect.arrayContaining([
-      "DELETE /api/scoring-runs/{id}: registered by the app, not documented",
-      "POST /api/scoring-runs: documented, but no function serves it",
-    ]));
+    expect(routeProblems(doc, ["GET /api/scoring-runs", "DELETE /api/scoring-runs/{id}"])).toEqual(
+      expect.arrayContaining([
+        "DELETE /api/scoring-runs/{id}: registered by the app, not documented",
+        "POST /api/scoring-runs: documented, but no function serves it",
+      ]),
+    );
     expect(routeToPath("scoring-runs/{id:regex(^a$)}/cancel", "api")).toBe("/api/scoring-runs/{id}/cancel");
   });
 
   it("the functions use auth level `function`, which the security schemes describe", () => {
     for (const r of registeredRoutes()) expect(r.authLevel, r.route).toBe("function");
-    const schemes = Object.values<Doc>(doc.components.securitySchemes).map((s) => `${s.type}:${s.in}:${s.name}`).sort();
+    const schemes = Object.values<Doc>(doc.components.securitySchemes)
+      .map((s) => `${s.type}:${s.in}:${s.name}`)
+      .sort();
     expect(schemes).toEqual(["apiKey:header:x-functions-key", "apiKey:query:code"]);
     expect(doc.security).toEqual([{ functionKeyHeader: [] }, { functionKeyQuery: [] }]);
   });
@@ -229,9 +255,13 @@ function blobEvent(name: string) {
   Object.assign(process.env, { BLOB_TRIGGER_ENDPOINT_URI: stack.emulator.scoringUri, BLOB_TRIGGER_CONTAINER: "landing" });
   const url = `https://acct.blob.core.windows.net/landing/${name}`;
   const event = {
-    id: `evt-${name}`, topic: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
-    subject: `/blobServices/default/containers/landing/blobs/${name}`, eventType: "Microsoft.Storage.BlobCreated",
-    eventTime: "2026-11-25T08:00:00Z", dataVersion: "", metadataVersion: "1",
+    id: `evt-${name}`,
+    topic: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
+    subject: `/blobServices/default/containers/landing/blobs/${name}`,
+    eventType: "Microsoft.Storage.BlobCreated",
+    eventTime: "2026-11-25T08:00:00Z",
+    dataVersion: "",
+    metadataVersion: "1",
     data: { api: "PutBlob", url, eTag: "0x8DC0000000000A1", contentLength: 3, blobType: "BlockBlob" },
   };
   return { event, runId: blobRunId(url, event.data.eTag) };
@@ -243,7 +273,9 @@ const scenarios: Scenario[] = [
   // POST /api/scoring-runs ------------------------------------------------------------------------
   {
     name: "a new run answers 202 with Location and Retry-After",
-    method: "POST", path: RUNS, status: 202,
+    method: "POST",
+    path: RUNS,
+    status: 202,
     run: () => sent({ method: "POST", path: RUNS, body: stack.startBody() }),
     check: (res) => {
       // A new run answers 202 whatever its status by the time it is read (it may already have ended).
@@ -253,19 +285,28 @@ const scenarios: Scenario[] = [
   },
   {
     name: "the seed pipeline's parameters answer 202 like the camelCase form",
-    method: "POST", path: RUNS, status: 202,
-    run: () => sent({
-      method: "POST", path: RUNS, body: {
-        endpoint_uri: stack.emulator.scoringUri, api_version: "2022-10-01", poll_interval: "120",
-        endpoint_input_uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/",
-        endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/scoring/output/seed.csv",
-      },
-    }),
+    method: "POST",
+    path: RUNS,
+    status: 202,
+    run: () =>
+      sent({
+        method: "POST",
+        path: RUNS,
+        body: {
+          endpoint_uri: stack.emulator.scoringUri,
+          api_version: "2022-10-01",
+          poll_interval: "120",
+          endpoint_input_uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/",
+          endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/scoring/output/seed.csv",
+        },
+      }),
     check: (res) => expect(res.body.request).toMatchObject({ inputs: { input_data: { type: "uri_folder" } }, output: { name: "score" } }),
   },
   {
     name: "?wait= answers 202 when the run is still going when it runs out",
-    method: "POST", path: RUNS, status: 202,
+    method: "POST",
+    path: RUNS,
+    status: 202,
     run: async () => {
       stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Queued"));
       engine().autoAdvance = false;
@@ -283,7 +324,9 @@ const scenarios: Scenario[] = [
   },
   {
     name: "?wait= answers 200 with the finished run when it ends in time",
-    method: "POST", path: RUNS, status: 200,
+    method: "POST",
+    path: RUNS,
+    status: 200,
     run: () => sent({ method: "POST", path: RUNS, query: { wait: "20" }, body: stack.startBody() }),
     check: (res, req) => {
       expect(res.body.status).toBe("Succeeded");
@@ -295,7 +338,9 @@ const scenarios: Scenario[] = [
   },
   {
     name: "the same Idempotency-Key and body after the run ended answer 200 with the same run",
-    method: "POST", path: RUNS, status: 200,
+    method: "POST",
+    path: RUNS,
+    status: 200,
     run: async () => {
       const req: SentRequest = { method: "POST", path: RUNS, headers: { "Idempotency-Key": "openapi-found-again" }, body: stack.startBody() };
       const first = await send(req);
@@ -311,7 +356,9 @@ const scenarios: Scenario[] = [
   },
   {
     name: "a failed run found again by its key is a 200 without failOnError",
-    method: "POST", path: RUNS, status: 200,
+    method: "POST",
+    path: RUNS,
+    status: 200,
     run: async () => {
       const req: SentRequest = { method: "POST", path: RUNS, headers: { "Idempotency-Key": "openapi-failed-again" }, body: stack.startBody() };
       stack.emulator.enqueueLifecycle(lifecycles.failsWith("bad rows", 1));
@@ -323,31 +370,42 @@ const scenarios: Scenario[] = [
   },
   {
     name: "an invalid body is a 400 naming the fields, and nothing starts",
-    method: "POST", path: RUNS, status: 400,
+    method: "POST",
+    path: RUNS,
+    status: 400,
     run: () => sent({ method: "POST", path: RUNS, body: { inputs: { input_data: { type: "uri_folder", uri: "s3://bucket/in" } }, pollIntervalSeconds: 0 } }),
-    check: (res) => expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(["endpointUri", "inputs.input_data.uri", "pollIntervalSeconds"]),
+    check: (res) =>
+      expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(["endpointUri", "inputs.input_data.uri", "pollIntervalSeconds"]),
   },
   {
     name: "a body that is not JSON is a 400",
-    method: "POST", path: RUNS, status: 400,
+    method: "POST",
+    path: RUNS,
+    status: 400,
     run: () => sent({ method: "POST", path: RUNS, rawBody: "{not json" }),
     check: (res) => expect(res.body.error.details[0].field).toBe("body"),
   },
   {
     name: "?wait= beyond 220 s is a 400",
-    method: "POST", path: RUNS, status: 400,
+    method: "POST",
+    path: RUNS,
+    status: 400,
     run: () => sent({ method: "POST", path: RUNS, query: { wait: "221" }, body: stack.startBody() }),
     check: (res) => expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(["wait"]),
   },
   {
     name: "an Idempotency-Key longer than 255 characters is a 400",
-    method: "POST", path: RUNS, status: 400,
+    method: "POST",
+    path: RUNS,
+    status: 400,
     run: () => sent({ method: "POST", path: RUNS, headers: { "Idempotency-Key": "k".repeat(256) }, body: stack.startBody() }),
     check: (res) => expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(["Idempotency-Key"]),
   },
   {
     name: "a used Idempotency-Key with another body is a 409",
-    method: "POST", path: RUNS, status: 409,
+    method: "POST",
+    path: RUNS,
+    status: 409,
     run: async () => {
       const headers = { "Idempotency-Key": "openapi-conflict" };
       expect((await send({ method: "POST", path: RUNS, headers, body: stack.startBody() })).status).toBe(202);
@@ -357,10 +415,12 @@ const scenarios: Scenario[] = [
   },
   {
     name: "an output file that already exists is a 409 OutputAlreadyExists, and nothing starts",
-    method: "POST", path: RUNS, status: 409,
+    method: "POST",
+    path: RUNS,
+    status: 409,
     run: async () => {
       const body = stack.startBody();
-      const file = ((body.output as { uri: string }).uri).split("/paths/")[1]!;
+      const file = (body.output as { uri: string }).uri.split("/paths/")[1]!;
       await stack.datastore!.getBlockBlobClient(file).upload("x", 1);
       invokesBefore = stack.emulator.requestsFor("invoke").length;
       return sent({ method: "POST", path: RUNS, body });
@@ -373,7 +433,9 @@ const scenarios: Scenario[] = [
   },
   {
     name: "a used instanceId with another body is a 409",
-    method: "POST", path: RUNS, status: 409,
+    method: "POST",
+    path: RUNS,
+    status: 409,
     run: async () => {
       expect((await send({ method: "POST", path: RUNS, body: stack.startBody({ instanceId: "openapi-instance-conflict" }) })).status).toBe(202);
       return sent({ method: "POST", path: RUNS, body: stack.startBody({ instanceId: "openapi-instance-conflict", tags: { other: "body" } }) });
@@ -381,7 +443,9 @@ const scenarios: Scenario[] = [
   },
   {
     name: "?wait=&failOnError=true answers 500 with the run view when the run failed in time",
-    method: "POST", path: RUNS, status: 500,
+    method: "POST",
+    path: RUNS,
+    status: 500,
     run: () => {
       stack.emulator.enqueueLifecycle(lifecycles.failsWith("boom", 1));
       return sent({ method: "POST", path: RUNS, query: { wait: "20", failOnError: "true" }, body: stack.startBody() });
@@ -394,16 +458,20 @@ const scenarios: Scenario[] = [
   },
   {
     name: "a task hub failure answers 500 InternalError",
-    method: "POST", path: RUNS, status: 500,
-    run: () => withEngineFault({ id: "openapi-fault-start" }, () =>
-      sent({ method: "POST", path: RUNS, body: stack.startBody({ instanceId: "openapi-fault-start" }) })),
+    method: "POST",
+    path: RUNS,
+    status: 500,
+    run: () =>
+      withEngineFault({ id: "openapi-fault-start" }, () => sent({ method: "POST", path: RUNS, body: stack.startBody({ instanceId: "openapi-fault-start" }) })),
     check: (res) => expect(res.body).toEqual({ error: { code: "InternalError", message: expect.any(String) } }),
   },
 
   // GET /api/scoring-runs -------------------------------------------------------------------------
   {
     name: "lists runs newest first, in pages",
-    method: "GET", path: RUNS, status: 200,
+    method: "GET",
+    path: RUNS,
+    status: 200,
     run: async () => {
       await finishedRun();
       await finishedRun();
@@ -420,7 +488,9 @@ const scenarios: Scenario[] = [
   },
   {
     name: "lists runs by status; the last page has a null continuationToken",
-    method: "GET", path: RUNS, status: 200,
+    method: "GET",
+    path: RUNS,
+    status: 200,
     run: async () => {
       await finishedRun(lifecycles.canceledByService(1));
       return sent({ method: "GET", path: RUNS, query: { status: "Failed,Canceled", top: "100" } });
@@ -433,20 +503,26 @@ const scenarios: Scenario[] = [
   },
   {
     name: "an unknown status and top=0 are a 400",
-    method: "GET", path: RUNS, status: 400,
+    method: "GET",
+    path: RUNS,
+    status: 400,
     run: () => sent({ method: "GET", path: RUNS, query: { status: "Done", top: "0" } }),
     check: (res) => expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(["status", "top"]),
   },
   {
     name: "a continuationToken this API did not return is a 400",
-    method: "GET", path: RUNS, status: 400,
+    method: "GET",
+    path: RUNS,
+    status: 400,
     requestConforms: { value: true, why: "the token is opaque: the document can only say it is a string" },
     run: () => sent({ method: "GET", path: RUNS, query: { continuationToken: "not-a-token" } }),
     check: (res) => expect(res.body.error.details[0].field).toBe("continuationToken"),
   },
   {
     name: "a task hub failure answers 500 InternalError",
-    method: "GET", path: RUNS, status: 500,
+    method: "GET",
+    path: RUNS,
+    status: 500,
     run: () => withEngineFault("list", () => sent({ method: "GET", path: RUNS })),
     check: (res) => expect(res.body.error.code).toBe("InternalError"),
   },
@@ -454,7 +530,9 @@ const scenarios: Scenario[] = [
   // GET /api/scoring-runs/{id} --------------------------------------------------------------------
   {
     name: "a running run answers 202 with Location and Retry-After",
-    method: "GET", path: RUN, status: 202,
+    method: "GET",
+    path: RUN,
+    status: 202,
     run: () => withRunningRun((id) => sent({ method: "GET", path: RUN, params: { id } })),
     check: (res) => {
       expect(res.body.status).toBe("Running");
@@ -465,7 +543,9 @@ const scenarios: Scenario[] = [
   },
   {
     name: "a succeeded run answers 200",
-    method: "GET", path: RUN, status: 200,
+    method: "GET",
+    path: RUN,
+    status: 200,
     run: async () => sent({ method: "GET", path: RUN, params: { id: await finishedRun() }, query: { failOnError: "true" } }),
     check: (res) => {
       expect(res.body.status).toBe("Succeeded");
@@ -474,7 +554,9 @@ const scenarios: Scenario[] = [
   },
   {
     name: "a failed run answers 200 without failOnError",
-    method: "GET", path: RUN, status: 200,
+    method: "GET",
+    path: RUN,
+    status: 200,
     run: async () => sent({ method: "GET", path: RUN, params: { id: await finishedRun(lifecycles.failsWith("nope", 1)) } }),
     check: (res) => {
       expect(res.body.status).toBe("Failed");
@@ -483,25 +565,33 @@ const scenarios: Scenario[] = [
   },
   {
     name: "a failed run answers 500 with failOnError=true (what Location asks)",
-    method: "GET", path: RUN, status: 500,
+    method: "GET",
+    path: RUN,
+    status: 500,
     run: async () => sent({ method: "GET", path: RUN, params: { id: await finishedRun(lifecycles.failsWith("nope", 1)) }, query: { failOnError: "true" } }),
     check: (res) => expect(res.body).toMatchObject({ status: "Failed", error: { code: "JobFailed" } }),
   },
   {
     name: "a run whose job was canceled elsewhere answers 500 with failOnError=true",
-    method: "GET", path: RUN, status: 500,
+    method: "GET",
+    path: RUN,
+    status: 500,
     run: async () => sent({ method: "GET", path: RUN, params: { id: await finishedRun(lifecycles.canceledByService(1)) }, query: { failOnError: "true" } }),
     check: (res) => expect(res.body).toMatchObject({ status: "Canceled", error: { code: "JobCanceled", jobStatus: "Canceled" } }),
   },
   {
     name: "a task hub failure answers 500 InternalError",
-    method: "GET", path: RUN, status: 500,
+    method: "GET",
+    path: RUN,
+    status: 500,
     run: () => withEngineFault({ id: "openapi-fault-get" }, () => sent({ method: "GET", path: RUN, params: { id: "openapi-fault-get" } })),
     check: (res) => expect(res.body.error.code).toBe("InternalError"),
   },
   {
     name: "an unknown id is a 404",
-    method: "GET", path: RUN, status: 404,
+    method: "GET",
+    path: RUN,
+    status: 404,
     run: () => sent({ method: "GET", path: RUN, params: { id: "no-such-run" } }),
     check: (res) => expect(res.body.error.code).toBe("RunNotFound"),
   },
@@ -509,24 +599,48 @@ const scenarios: Scenario[] = [
   // POST|OPTIONS /api/scoring-runs/events ----------------------------------------------------------
   {
     name: "the Event Grid subscription validation handshake is a 200 with the code",
-    method: "POST", path: EVENTS, status: 200,
-    run: () => sent({ method: "POST", path: EVENTS, body: [{ id: "v", topic: "t", subject: "", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", eventTime: "2026-11-25T08:00:00Z", dataVersion: "1", metadataVersion: "1", data: { validationCode: "code-1" } }] }),
+    method: "POST",
+    path: EVENTS,
+    status: 200,
+    run: () =>
+      sent({
+        method: "POST",
+        path: EVENTS,
+        body: [
+          {
+            id: "v",
+            topic: "t",
+            subject: "",
+            eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
+            eventTime: "2026-11-25T08:00:00Z",
+            dataVersion: "1",
+            metadataVersion: "1",
+            data: { validationCode: "code-1" },
+          },
+        ],
+      }),
     check: (res) => expect(res.body).toEqual({ validationResponse: "code-1" }),
   },
   {
     name: "a BlobCreated event is a 200 saying it started a run",
-    method: "POST", path: EVENTS, status: 200,
+    method: "POST",
+    path: EVENTS,
+    status: 200,
     run: () => sent({ method: "POST", path: EVENTS, body: [blobEvent("openapi-a.csv").event] }),
     check: (res) => expect(res.body.results).toEqual([{ eventId: "evt-openapi-a.csv", outcome: "started", runId: blobEvent("openapi-a.csv").runId }]),
   },
   {
     name: "a body that is not an event array is a 400",
-    method: "POST", path: EVENTS, status: 400,
+    method: "POST",
+    path: EVENTS,
+    status: 400,
     run: () => sent({ method: "POST", path: EVENTS, body: { id: "not-an-array" } }),
   },
   {
     name: "a task hub failure answers 500 InternalError (Event Grid redelivers)",
-    method: "POST", path: EVENTS, status: 500,
+    method: "POST",
+    path: EVENTS,
+    status: 500,
     run: () => {
       const { event, runId } = blobEvent("openapi-fault.csv");
       return withEngineFault({ id: runId }, () => sent({ method: "POST", path: EVENTS, body: [event] }));
@@ -535,26 +649,33 @@ const scenarios: Scenario[] = [
   },
   {
     name: "the CloudEvents OPTIONS handshake is a 200 allowing the origin",
-    method: "OPTIONS", path: EVENTS, status: 200,
+    method: "OPTIONS",
+    path: EVENTS,
+    status: 200,
     run: () => sent({ method: "OPTIONS", path: EVENTS, headers: { "WebHook-Request-Origin": "eventgrid.azure.net" } }),
     check: (res) => expect(res.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net"),
   },
   {
     name: "an OPTIONS without WebHook-Request-Origin is a 400",
-    method: "OPTIONS", path: EVENTS, status: 400,
+    method: "OPTIONS",
+    path: EVENTS,
+    status: 400,
     run: () => sent({ method: "OPTIONS", path: EVENTS }),
   },
 
   // POST /api/scoring-runs/{id}/cancel ------------------------------------------------------------
   {
     name: "cancel of a running run is a 202; the run then ends Canceled (RunCanceled, with the reason)",
-    method: "POST", path: CANCEL, status: 202,
-    run: () => withRunningRun(async (id) => {
-      const r = await sent({ method: "POST", path: CANCEL, params: { id }, body: { reason: "wrong input folder" } });
-      engine().autoAdvance = true;
-      await engine().runUntil(() => ended(id));
-      return r;
-    }),
+    method: "POST",
+    path: CANCEL,
+    status: 202,
+    run: () =>
+      withRunningRun(async (id) => {
+        const r = await sent({ method: "POST", path: CANCEL, params: { id }, body: { reason: "wrong input folder" } });
+        engine().autoAdvance = true;
+        await engine().runUntil(() => ended(id));
+        return r;
+      }),
     check: async (res) => {
       expect(res.headers.get("location")).toEqual(locationOf(res.body.id));
       const after = await send({ method: "GET", path: RUN, params: { id: res.body.id } });
@@ -566,35 +687,47 @@ const scenarios: Scenario[] = [
   },
   {
     name: "cancel without a body is a 202",
-    method: "POST", path: CANCEL, status: 202,
+    method: "POST",
+    path: CANCEL,
+    status: 202,
     run: () => withRunningRun((id) => sent({ method: "POST", path: CANCEL, params: { id } })),
   },
   {
     name: "a reason over 200 characters is a 400",
-    method: "POST", path: CANCEL, status: 400,
+    method: "POST",
+    path: CANCEL,
+    status: 400,
     run: () => sent({ method: "POST", path: CANCEL, params: { id: "any-run" }, body: { reason: "r".repeat(201) } }),
     check: (res) => expect(res.body.error.details[0].field).toBe("reason"),
   },
   {
     name: "a cancel body that is not JSON is a 400",
-    method: "POST", path: CANCEL, status: 400,
+    method: "POST",
+    path: CANCEL,
+    status: 400,
     run: () => sent({ method: "POST", path: CANCEL, params: { id: "any-run" }, rawBody: "stop" }),
   },
   {
     name: "cancel of an unknown run is a 404",
-    method: "POST", path: CANCEL, status: 404,
+    method: "POST",
+    path: CANCEL,
+    status: 404,
     run: () => sent({ method: "POST", path: CANCEL, params: { id: "no-such-run" } }),
     check: (res) => expect(res.body.error.code).toBe("RunNotFound"),
   },
   {
     name: "cancel of a run that ended is a 409",
-    method: "POST", path: CANCEL, status: 409,
+    method: "POST",
+    path: CANCEL,
+    status: 409,
     run: async () => sent({ method: "POST", path: CANCEL, params: { id: await finishedRun() } }),
     check: (res) => expect(res.body.error.code).toBe("RunAlreadyEnded"),
   },
   {
     name: "a task hub failure answers 500 InternalError",
-    method: "POST", path: CANCEL, status: 500,
+    method: "POST",
+    path: CANCEL,
+    status: 500,
     run: () => withEngineFault({ id: "openapi-fault-cancel" }, () => sent({ method: "POST", path: CANCEL, params: { id: "openapi-fault-cancel" } })),
     check: (res) => expect(res.body.error.code).toBe("InternalError"),
   },
@@ -656,24 +789,48 @@ describe("the start body schema agrees with the API's validation", () => {
   // [name, body, accepted by both the schema and the API]
   const cases: Array<[string, () => unknown, boolean]> = [
     ["the camelCase minimum", () => ({ endpointUri: stack.emulator.scoringUri, inputs: input("azureml://datastores/ds/paths/in/") }), true],
-    ["every camelCase field, numbers as strings", () => stack.startBody({
-      deployment: "blue", apiVersion: "2024-01-01-preview", pollIntervalSeconds: " 30 ", timeoutSeconds: "3600.0", queueTimeoutSeconds: 600,
-      instanceId: "openapi-drift-all_fields", tags: { team: "scoring", "cost center": "" },
-      inputs: {
-        folder: { type: "uri_folder", uri: "azureml://subscriptions/s/resourcegroups/rg/workspaces/ws/datastores/ds/paths/in/" },
-        file: { type: "uri_file", uri: "https://acct.blob.core.windows.net/c/in/data.csv?versionid=1" },
-        lake: { type: "uri_folder", uri: "abfss://fs@acct.dfs.core.windows.net/in" },
-        asset: { type: "uri_folder", uri: "azureml:my-data:3" },
-        latest: { type: "uri_file", uri: "AzureML:my_data@latest" },
-        threshold: { type: "literal", value: 0.5 },
-        mode: { type: "literal", value: "fast" },
-      },
-      output: { name: "predictions", uri: "AZUREML://Datastores/ds/Paths/out/p.csv" },
-    }), true],
-    ["optional fields null or \"\"", () => stack.startBody({ deployment: "", apiVersion: null, pollIntervalSeconds: "", output: null, timeoutSeconds: null, tags: "", instanceId: null }), true],
+    [
+      "every camelCase field, numbers as strings",
+      () =>
+        stack.startBody({
+          deployment: "blue",
+          apiVersion: "2024-01-01-preview",
+          pollIntervalSeconds: " 30 ",
+          timeoutSeconds: "3600.0",
+          queueTimeoutSeconds: 600,
+          instanceId: "openapi-drift-all_fields",
+          tags: { team: "scoring", "cost center": "" },
+          inputs: {
+            folder: { type: "uri_folder", uri: "azureml://subscriptions/s/resourcegroups/rg/workspaces/ws/datastores/ds/paths/in/" },
+            file: { type: "uri_file", uri: "https://acct.blob.core.windows.net/c/in/data.csv?versionid=1" },
+            lake: { type: "uri_folder", uri: "abfss://fs@acct.dfs.core.windows.net/in" },
+            asset: { type: "uri_folder", uri: "azureml:my-data:3" },
+            latest: { type: "uri_file", uri: "AzureML:my_data@latest" },
+            threshold: { type: "literal", value: 0.5 },
+            mode: { type: "literal", value: "fast" },
+          },
+          output: { name: "predictions", uri: "AZUREML://Datastores/ds/Paths/out/p.csv" },
+        }),
+      true,
+    ],
+    [
+      'optional fields null or ""',
+      () => stack.startBody({ deployment: "", apiVersion: null, pollIntervalSeconds: "", output: null, timeoutSeconds: null, tags: "", instanceId: null }),
+      true,
+    ],
     ["output without a name", () => stack.startBody({ output: { uri: "azureml://datastores/ds/paths/p.csv" } }), true],
     ["the seed minimum", () => seed(), true],
-    ["every seed field, as ADF sends them", () => seed({ api_version: "2022-10-01", poll_interval: "86400", endpoint_input_type: "UriFile", endpoint_output_uri: "azureml://datastores/ds/paths/out/p.csv" }), true],
+    [
+      "every seed field, as ADF sends them",
+      () =>
+        seed({
+          api_version: "2022-10-01",
+          poll_interval: "86400",
+          endpoint_input_type: "UriFile",
+          endpoint_output_uri: "azureml://datastores/ds/paths/out/p.csv",
+        }),
+      true,
+    ],
     ["seed endpoint_input_type that is not a URI type", () => seed({ endpoint_input_type: "Literal" }), false],
     ["seed with empty optional parameters", () => seed({ api_version: "", poll_interval: "", endpoint_output_uri: "" }), true],
 
@@ -682,22 +839,37 @@ describe("the start body schema agrees with the API's validation", () => {
     ["the two forms mixed", () => stack.startBody({ endpoint_output_uri: "azureml://datastores/ds/paths/p.csv" }), false],
     ["a camelCase field in the seed form", () => seed({ deployment: "blue" }), false],
     ["an unknown field", () => stack.startBody({ pollInterval: 10 }), false],
-    ["an unknown field in an input", () => stack.startBody({ inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/", mode: "ro" } } }), false],
+    [
+      "an unknown field in an input",
+      () => stack.startBody({ inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/", mode: "ro" } } }),
+      false,
+    ],
     ["endpointUri empty", () => stack.startBody({ endpointUri: "" }), false],
     ["endpointUri not http(s)", () => stack.startBody({ endpointUri: "ftp://ep.westeurope.inference.ml.azure.com/jobs" }), false],
     ["endpointUri with credentials", () => stack.startBody({ endpointUri: "https://u:p@ep.westeurope.inference.ml.azure.com/jobs" }), false],
     ["pollIntervalSeconds 0", () => stack.startBody({ pollIntervalSeconds: 0 }), false],
     ["pollIntervalSeconds 86401", () => stack.startBody({ pollIntervalSeconds: 86401 }), false],
-    ["pollIntervalSeconds \"86401\"", () => stack.startBody({ pollIntervalSeconds: "86401" }), false],
+    ['pollIntervalSeconds "86401"', () => stack.startBody({ pollIntervalSeconds: "86401" }), false],
     ["pollIntervalSeconds 1.5", () => stack.startBody({ pollIntervalSeconds: 1.5 }), false],
-    ["poll_interval \"soon\"", () => seed({ poll_interval: "soon" }), false],
+    ['poll_interval "soon"', () => seed({ poll_interval: "soon" }), false],
     ["pollIntervalSeconds true", () => stack.startBody({ pollIntervalSeconds: true }), false],
     ["timeoutSeconds 59", () => stack.startBody({ timeoutSeconds: 59 }), false],
-    ["timeoutSeconds \"2592001\"", () => stack.startBody({ timeoutSeconds: "2592001" }), false],
+    ['timeoutSeconds "2592001"', () => stack.startBody({ timeoutSeconds: "2592001" }), false],
     ["inputs empty", () => stack.startBody({ inputs: {} }), false],
     ["inputs null", () => stack.startBody({ inputs: null }), false],
-    ["an input name that is not an identifier", () => stack.startBody({ inputs: { "1data": { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/" } } }), false],
-    ["an input named __proto__", () => JSON.parse(`{"endpointUri":${JSON.stringify(stack.emulator.scoringUri)},"inputs":{"__proto__":{"type":"uri_folder","uri":"azureml://datastores/ds/paths/in/"}}}`), false],
+    [
+      "an input name that is not an identifier",
+      () => stack.startBody({ inputs: { "1data": { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/" } } }),
+      false,
+    ],
+    [
+      "an input named __proto__",
+      () =>
+        JSON.parse(
+          `{"endpointUri":${JSON.stringify(stack.emulator.scoringUri)},"inputs":{"__proto__":{"type":"uri_folder","uri":"azureml://datastores/ds/paths/in/"}}}`,
+        ),
+      false,
+    ],
     ["an unknown input type", () => stack.startBody({ inputs: input("azureml://datastores/ds/paths/in/", "mltable") }), false],
     ["a literal input with a uri", () => stack.startBody({ inputs: { n: { type: "literal", uri: "azureml://datastores/ds/paths/in/" } } }), false],
     ["a literal input without a value", () => stack.startBody({ inputs: { n: { type: "literal" } } }), false],
@@ -712,7 +884,11 @@ describe("the start body schema agrees with the API's validation", () => {
     ["a bad data asset", () => stack.startBody({ inputs: input("azureml:my-data") }), false],
     ["a bad abfss URI", () => stack.startBody({ inputs: input("abfss://fs@acct.blob.core.windows.net/in") }), false],
     ["an output folder", () => stack.startBody({ output: { uri: "azureml://datastores/ds/paths/out/" } }), false],
-    ["an output in the long form", () => stack.startBody({ output: { uri: "azureml://subscriptions/s/resourcegroups/rg/workspaces/ws/datastores/ds/paths/p.csv" } }), false],
+    [
+      "an output in the long form",
+      () => stack.startBody({ output: { uri: "azureml://subscriptions/s/resourcegroups/rg/workspaces/ws/datastores/ds/paths/p.csv" } }),
+      false,
+    ],
     ["an output with no path", () => stack.startBody({ output: { uri: "azureml://datastores/ds/paths/" } }), false],
     ["an https output", () => stack.startBody({ output: { uri: "https://acct.blob.core.windows.net/c/p.csv" } }), false],
     ["an output name that is not an identifier", () => stack.startBody({ output: { name: "my-output", uri: "azureml://datastores/ds/paths/p.csv" } }), false],

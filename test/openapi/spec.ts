@@ -14,7 +14,6 @@ export const specPath = path.resolve(__dirname, "../../openapi.yaml");
 
 export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export type Doc = Record<string, any>;
 
 export function loadRawDoc(file = specPath): Doc {

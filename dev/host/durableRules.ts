@@ -28,7 +28,7 @@ export interface DurableLeniency {
 
 /**
  * How a start on an id that exists is handled (docs/azure-behaviour.md#starting-an-existing-instance).
- * - `checked` (default): a running or pending instance refuses the start (409), a finished one is
+ * - `checked` (default): a running or pending instance refuses the start (the client throws; over HTTP a 500 OrchestrationAlreadyExists), a finished one is
  *   replaced (`OverridableExistingInstanceStates=NonRunningStates`).
  * - `azureStorageRace`: the Azure Storage backend's check-then-act window, at its worst: a start
  *   on a live instance answers success and is dropped, so the caller silently shares the

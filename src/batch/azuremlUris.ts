@@ -94,7 +94,7 @@ export function parseDataAssetId(
 /**
  * The ARM id of a data asset version in a workspace. Azure ML takes data assets at invoke only as
  * ARM ids; the SDK turns `azureml:<name>:<version>` into this on the client
- * (azure-ai-ml `_batch_endpoint_operations.py` `_resolve_input`).
+ * (docs/azure-behaviour.md#data-assets).
  */
 export function dataAssetId(workspaceId: string, name: string, version: string): string {
   return `${workspaceId.replace(/\/+$/, "")}/data/${name}/versions/${version}`;

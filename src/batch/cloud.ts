@@ -1,9 +1,9 @@
 /**
  * Which token audiences and endpoint hosts belong to the cloud an ARM endpoint is in. Azure ML's
  * data plane (the batch invoke) and ARM take tokens for different audiences, and both differ per
- * sovereign cloud: azure-ai-ml's cloud table (`_azure_environments.py`) pairs
- * management.azure.com with ml.azure.com, management.usgovcloudapi.net with ml.azure.us and
- * management.chinacloudapi.cn with ml.azure.cn, and asks ARM for `<resource manager>/.default`.
+ * sovereign cloud: management.azure.com pairs with ml.azure.com, management.usgovcloudapi.net
+ * with ml.azure.us and management.chinacloudapi.cn with ml.azure.cn, and ARM is asked for
+ * `<resource manager>/.default` (docs/azure-behaviour.md#token-audiences-per-cloud).
  * For any other cloud no Azure ML audience is guessed: the setting must name it.
  */
 export interface CloudAudiences {

@@ -35,7 +35,7 @@ function inputBody(input: JobInput): Record<string, string> {
   }
 }
 
-/** The documented PascalCase body, with the invoke id as tag and property (see notes/azure-ml-invoke.md). */
+/** The documented PascalCase body, with the invoke id as tag and property (docs/azure-behaviour.md#batch-invoke). */
 export function buildInvokeBody(request: InvokeJobRequest): { properties: Record<string, unknown> } {
   const inputData: Record<string, Record<string, string>> = {};
   for (const [name, input] of Object.entries(request.inputs)) inputData[name] = inputBody(input);

@@ -3,10 +3,9 @@
  * PascalCase keys) and the ARM Jobs Get response share the shape
  * `{ id, name, properties: { status, services: { Studio: { endpoint } }, … } }`.
  *
- * Where a failed job's error text lives: the ARM job schema (JobBaseProperties, stable
- * 2024-04-01 mfe.json; `@azure/arm-machinelearning` JobBaseProperties) has no error field; the
- * only documented one is `JobService.errorMessage` ("Any error in the service") under
- * `properties.services.<name>`. Azure ML's detailed failure lives in run history, not ARM. So we
+ * Where a failed job's error text lives: the ARM job schema has no error field; the only
+ * documented one is `JobService.errorMessage` ("Any error in the service") under
+ * `properties.services.<name>` (docs/azure-behaviour.md#job-resource-and-failure-text). Azure ML's detailed failure lives in run history, not ARM. So we
  * read, first hit wins: `properties.error.error.message`, `properties.error.message`,
  * `properties.errorMessage`, a string `properties.error`, top-level `error.message`, and for a
  * Failed job the first `properties.services.*.errorMessage`.

@@ -1,8 +1,8 @@
 /**
  * ARM reads of a workspace's data definitions, for pre-flight: Datastores Get (where a
  * `azureml://datastores/<name>/…` path really lives) and Data Containers / Data Versions Get
- * (what a data asset points at). api-version 2023-10-01 (ARCHITECTURE.md "Datastores, pre-flight
- * and results"). Never asks for or returns datastore secrets (no listSecrets call).
+ * (what a data asset points at), api-version 2023-10-01 (docs/azure-behaviour.md#datastores,
+ * #data-assets). Never asks for or returns datastore secrets (no listSecrets call).
  */
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { checkArmEndpoint } from "./endpointHosts";
@@ -17,7 +17,7 @@ export const WORKSPACE_DATA_API_VERSION = "2023-10-01";
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
 
 /**
- * The most recently created version ("latest" as azure-ai-ml defines it), for a container that
+ * The most recently created version ("latest" as the Azure ML SDK defines it), for a container that
  * does not say: Data Versions List ordered by creation time, one item.
  */
 async function newestVersion(ctx: BatchClientContext, workspace: string, name: string): Promise<string> {

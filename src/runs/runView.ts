@@ -1,5 +1,5 @@
 /**
- * The public run view (ARCHITECTURE.md "Run view") built from a durable orchestration status.
+ * The public run view (docs/api.md#the-run-view) built from a durable orchestration status.
  * Defensive: custom status, input and output are whatever the task hub stored.
  */
 import type { TimelineEntry } from "../observability/timeline";

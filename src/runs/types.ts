@@ -31,7 +31,7 @@ export interface RunError {
   jobStatus?: string;
 }
 
-/** The public view of a scoring run (ARCHITECTURE.md "Run view"). */
+/** The public view of a scoring run (docs/api.md#the-run-view). */
 export interface RunView {
   id: string;
   status: RunStatus;

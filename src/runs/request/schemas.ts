@@ -268,7 +268,7 @@ const workspaceId = text("an Azure ML workspace resource id").superRefine((v, ct
 });
 
 /**
- * The seed's `endpoint_input_type` (Azure ML docs, "Run batch endpoints from Azure Data Factory"):
+ * The seed's `endpoint_input_type` (docs/adf.md, after Azure ML's Data Factory template):
  * `UriFolder` (default) or `UriFile`; the job input type names are accepted too, in any case.
  */
 const seedInputType = z.string({ error: "must be UriFolder or UriFile" }).transform((v, ctx) => {

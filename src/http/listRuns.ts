@@ -5,6 +5,7 @@ import { runtimeStatusesFor } from "../runs/runtimeStatus";
 import type { RunStatus, RunView } from "../runs/types";
 import type { RunsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "./types";
+import { wholeNumberParam } from "./queryParams";
 
 const runStatuses = Object.keys(runtimeStatusesFor) as RunStatus[];
 
@@ -23,8 +24,8 @@ export async function listScoringRuns(req: ApiRequest, runs: RunsClient): Promis
   const unknown = wanted?.filter((s) => !runStatuses.includes(s as RunStatus)) ?? [];
   if (unknown.length > 0) details.push({ field: "status", message: `unknown status ${unknown.join(", ")}; use ${runStatuses.join(", ")}.` });
   const topParam = req.query.get("top");
-  const top = topParam === null ? 50 : Number(topParam);
-  if (!Number.isInteger(top) || top < 1 || top > 100) details.push({ field: "top", message: "must be a whole number from 1 to 100." });
+  const top = topParam === null ? 50 : (wholeNumberParam(topParam, 1, 100) ?? 0);
+  if (top === 0) details.push({ field: "top", message: "must be a whole number from 1 to 100." });
   const cursor = decodeCursor(req.query.get("continuationToken"));
   if (cursor === "invalid") details.push({ field: "continuationToken", message: "is not a token this API returned." });
   if (details.length > 0) return { status: 400, body: invalidRequestBody(details) };

@@ -14,6 +14,7 @@ import { newRunInput } from "../runs/runInput";
 import { startOrJoin } from "../runs/startOrJoin";
 import type { RunsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "./types";
+import { wholeNumberParam } from "./queryParams";
 import { acceptedResponse, runLinks, runResponse, waitForRun } from "./runResponses";
 import { type OutputCheck, refuseUnusableOutput } from "./outputAtStart";
 
@@ -103,8 +104,8 @@ function pendingView(instanceId: string) {
 
 function parseWait(raw: string | null, details: ErrorDetail[]): number {
   if (raw === null || raw === "") return 0;
-  const value = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(value) || value < 0 || value > maxWaitSeconds) {
+  const value = wholeNumberParam(raw, 0, maxWaitSeconds);
+  if (value === null) {
     details.push({ field: "wait", message: `must be a whole number of seconds from 0 to ${maxWaitSeconds}.` });
     return 0;
   }

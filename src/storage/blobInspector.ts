@@ -49,21 +49,31 @@ export interface BlobInspector {
   isFolder(location: BlobLocation): Promise<boolean>;
 }
 
+/**
+ * The service's error code: in the SDK's `code` for a request with a body, only in
+ * `details.errorCode` (the x-ms-error-code header) for a HEAD, whose answer has none.
+ */
+function errorCodeOf(err: unknown): string | undefined {
+  const e = err as { code?: string; details?: { errorCode?: string } };
+  return e.code ?? e.details?.errorCode;
+}
+
 function toReadError(err: unknown, location: BlobLocation): BlobReadError {
-  const e = err as { statusCode?: number; code?: string; message?: string };
+  const e = err as { statusCode?: number; message?: string };
+  const code = errorCodeOf(err);
   const where = `${location.accountName}/${location.container}`;
   if (e.statusCode === 401 || e.statusCode === 403) {
     return new BlobReadError(
       "denied",
-      `the app's identity may not read ${where} (HTTP ${e.statusCode}${e.code ? ` ${e.code}` : ""}); grant it Storage Blob Data Reader on the account`,
+      `the app's identity may not read ${where} (HTTP ${e.statusCode}${code ? ` ${code}` : ""}); grant it Storage Blob Data Reader on the account`,
     );
   }
-  if (e.statusCode === 404 && e.code === "ContainerNotFound") return new BlobReadError("missing", `container ${where} does not exist`);
-  const first = sanitizeText(String(e.message ?? err).split("\n")[0] ?? "", 300);
+  if (e.statusCode === 404 && code === "ContainerNotFound") return new BlobReadError("missing", `container ${where} does not exist`);
+  const first = sanitizeText(String(e.message || code || err).split("\n")[0] ?? "", 300);
   return new BlobReadError("failed", `reading ${where} failed${e.statusCode ? ` (HTTP ${e.statusCode})` : ""}: ${first}`);
 }
 
-const isNotFound = (err: unknown): boolean => (err as { statusCode?: number }).statusCode === 404 && (err as { code?: string }).code !== "ContainerNotFound";
+const isNotFound = (err: unknown): boolean => (err as { statusCode?: number }).statusCode === 404 && errorCodeOf(err) !== "ContainerNotFound";
 
 export function createBlobInspector(credential: TokenCredential): BlobInspector {
   // Loaded on first use: registering functions must not pay for the storage SDK (cold start).

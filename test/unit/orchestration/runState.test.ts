@@ -125,7 +125,6 @@ describe("run state reducers", () => {
     for (let i = 0; i < 500; i++) state = pollFailed({ ...state, consecutivePollErrors: 0 }, batchError(), at(i));
     expect(state.timeline.length).toBeLessThanOrEqual(maxTimelineEntries);
   });
-
 });
 
 describe("detectionOf", () => {

@@ -63,9 +63,14 @@ describe("what Azurite's answers become", () => {
     }
   });
 
-  // Fails today: the HEAD answer's code is only in x-ms-error-code (the SDK's details.errorCode, not .code),
-  // so properties() reads a missing container as a missing blob and answers null. See blobInspector.test.ts.
-  it.todo("properties() of a blob in a container that does not exist is a BlobReadError of kind missing, not null");
+  it("properties() of a blob in a container that does not exist is a BlobReadError of kind missing, not null", async () => {
+    const location = { ...(await locationIn([], "out/")), container: "no-such-container", path: "out/p.csv" };
+    const err = await inspector()
+      .properties(location)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BlobReadError);
+    expect(err).toMatchObject({ kind: "missing", message: expect.stringContaining("no-such-container does not exist") });
+  });
 
   it("isFolder: true when blobs lie under the path, false for a file or nothing", async () => {
     const location = await locationIn(["out/run1/part-0.csv", "out/p.csv"], "out/run1");

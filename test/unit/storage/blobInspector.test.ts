@@ -167,11 +167,23 @@ describe("properties", () => {
     expect(await inspector().properties(azure)).toBeNull();
   });
 
-  // Found by blobInspector.azurite.test.ts: a HEAD answer has no body, so the SDK leaves RestError.code
-  // undefined and puts x-ms-error-code in details.errorCode; isNotFound/toReadError read only .code,
-  // so a missing container reads as a missing blob (null). Pre-flight's checks are saved by the
-  // isFolder() listing that follows; describeOutput is not.
-  it.todo("a blob in a container that does not exist (HEAD 404, x-ms-error-code ContainerNotFound) is a BlobReadError of kind missing, not null");
+  // A HEAD answer has no body: the SDK leaves RestError.code undefined and puts x-ms-error-code in details.errorCode.
+  it("a blob in a container that does not exist (HEAD 404, x-ms-error-code ContainerNotFound) is a BlobReadError of kind missing, not null", async () => {
+    fakeContainer({ error: headError(404, "ContainerNotFound") });
+    const err = await readError(inspector().properties(azure));
+    expect(err).toBeInstanceOf(BlobReadError);
+    expect(err).toMatchObject({ kind: "missing", message: expect.stringContaining("does not exist") });
+  });
+
+  it("a HEAD refused with only x-ms-error-code names that code", async () => {
+    fakeContainer({ error: headError(403, "AuthorizationPermissionMismatch") });
+    expect(await readError(inspector().properties(azure))).toMatchObject({
+      kind: "denied",
+      message: expect.stringContaining("AuthorizationPermissionMismatch"),
+    });
+    fakeContainer({ error: headError(500, "InternalError") });
+    expect(await readError(inspector().properties(azure))).toMatchObject({ kind: "failed", message: expect.stringMatching(/HTTP 500\): InternalError$/) });
+  });
 
   it("403 is kind denied, naming the status and the role to grant", async () => {
     fakeContainer({ error: headError(403, "AuthorizationPermissionMismatch") });

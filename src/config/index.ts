@@ -23,18 +23,6 @@ export interface AppConfig {
   workspaceId: string | null;
   /** What a BlobCreated event starts; `problem` says why blob events start nothing. */
   blobTrigger: { settings: BlobTriggerSettings } | { problem: string };
-  /**
-   * The retention timer's settings as given (SCORING_RETENTION_DAYS, SCORING_RETENTION_BATCH,
-   * SCORING_RETENTION_SCHEDULE): the timer reads and checks them itself, so a bad one fails only
-   * the timer, never the scoring API.
-   */
-  retention: RetentionSettingsGiven;
-}
-
-export interface RetentionSettingsGiven {
-  days: string | undefined;
-  batch: string | undefined;
-  schedule: string | undefined;
 }
 
 /**
@@ -180,7 +168,6 @@ export function parseConfig(env: Env): AppConfig {
       eventSafetySeconds: intSetting(env, "SCORING_EVENT_SAFETY_POLL_SECONDS", 900, 60, 86400),
     },
     blobTrigger: parseBlobTrigger(env, defaultPollSeconds),
-    retention: { days: env.SCORING_RETENTION_DAYS, batch: env.SCORING_RETENTION_BATCH, schedule: env.SCORING_RETENTION_SCHEDULE },
   };
 }
 
@@ -207,9 +194,6 @@ const settingNames = [
   "BLOB_TRIGGER_OUTPUT_TEMPLATE",
   "BLOB_TRIGGER_POLL_SECONDS",
   "BLOB_TRIGGER_DATASTORE",
-  "SCORING_RETENTION_DAYS",
-  "SCORING_RETENTION_BATCH",
-  "SCORING_RETENTION_SCHEDULE",
 ];
 
 let cached: { key: string; config: AppConfig } | undefined;

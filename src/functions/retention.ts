@@ -1,19 +1,19 @@
 import { app } from "@azure/functions";
 import * as df from "durable-functions";
-import { getConfig } from "../config";
 import { occurrenceTime, runRetention } from "../retention/purgeFinishedRuns";
-import { parseRetention, retentionTimerSchedule } from "../retention/retentionSettings";
+import { parseRetention, retentionSettingsGiven, retentionTimerSchedule } from "../retention/retentionSettings";
 import { runsClient } from "../runs/durableRuns";
 import { names } from "../runs/names";
 import { durableClientInput } from "./httpAdapter";
 
 // Purges the durable history of ended runs past SCORING_RETENTION_DAYS, a batch per invocation.
+// Only the retention settings are read at registration: another bad setting must not keep the app from loading.
 app.timer(names.timers.purgeOldRuns, {
-  schedule: retentionTimerSchedule(getConfig().retention),
+  schedule: retentionTimerSchedule(retentionSettingsGiven(process.env)),
   extraInputs: [durableClientInput],
   handler: (timer, context) =>
     runRetention(
-      parseRetention(getConfig().retention),
+      parseRetention(retentionSettingsGiven(process.env)),
       () => runsClient(df.getClient(context)),
       occurrenceTime(timer, new Date()),
       (m) => context.log(m),

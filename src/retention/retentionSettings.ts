@@ -1,9 +1,21 @@
 /**
- * The retention timer's settings, read and checked by the timer itself: a bad one fails only the
- * timer (visible in the host's logs), never the scoring API. Pure.
+ * The retention timer's settings (SCORING_RETENTION_DAYS, SCORING_RETENTION_BATCH,
+ * SCORING_RETENTION_SCHEDULE), read and checked by the timer itself, apart from the app's other
+ * settings: a bad one fails only the timer (visible in the host's logs), and a bad other setting
+ * never keeps the timer from registering. Pure.
  */
-import { type RetentionSettingsGiven, intSetting } from "../config";
+import { intSetting } from "../config";
 import { ncrontabProblem } from "./ncrontab";
+
+export interface RetentionSettingsGiven {
+  days: string | undefined;
+  batch: string | undefined;
+  schedule: string | undefined;
+}
+
+export function retentionSettingsGiven(env: Readonly<Record<string, string | undefined>>): RetentionSettingsGiven {
+  return { days: env.SCORING_RETENTION_DAYS, batch: env.SCORING_RETENTION_BATCH, schedule: env.SCORING_RETENTION_SCHEDULE };
+}
 
 export const retentionDefaults = { days: 30, batchSize: 500, schedule: "0 17 3 * * *" } as const;
 export const retentionLimits = { minDays: 1, maxDays: 3650, minBatch: 1, maxBatch: 5000 } as const;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config";
-import { parseRetention, retentionTimerSchedule as scheduleOf } from "../../../src/retention/retentionSettings";
+import { parseRetention, retentionSettingsGiven, retentionTimerSchedule as scheduleOf } from "../../../src/retention/retentionSettings";
 
-const retention = (env: Record<string, string>) => parseRetention(parseConfig(env).retention);
-const retentionTimerSchedule = (env: Record<string, string>) => scheduleOf(parseConfig(env).retention);
+const retention = (env: Record<string, string>) => parseRetention(retentionSettingsGiven(env));
+const retentionTimerSchedule = (env: Record<string, string>) => scheduleOf(retentionSettingsGiven(env));
 
 describe("retention settings", () => {
   it("defaults: 30 days, batches of 500, daily at 03:17", () => {
@@ -35,7 +35,7 @@ describe("retention settings", () => {
   it("a bad retention setting never breaks the rest of the configuration (the scoring API keeps working)", () => {
     const config = parseConfig({ SCORING_RETENTION_DAYS: "forever", SCORING_RETENTION_SCHEDULE: "daily" });
     expect(config.defaultPollSeconds).toBe(120);
-    expect(parseRetention(config.retention)).toHaveProperty("problem");
+    expect(retention({ SCORING_RETENTION_DAYS: "forever", SCORING_RETENTION_SCHEDULE: "daily" })).toHaveProperty("problem");
   });
 
   it("SCORING_RETENTION_SCHEDULE: a 6-field NCRONTAB expression; an invalid one is a problem and the timer keeps the default", () => {

@@ -1,10 +1,10 @@
 /** Requests to the ARM Jobs API on a workspace-level job path (Get and Cancel). */
 
-import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
-import { checkArmEndpoint } from "./endpointHosts";
+import type { PipelineResponse } from "@azure/core-rest-pipeline";
+import { armEndpointOf, sendArm } from "./armRequest";
 import { BatchEndpointError } from "./errors";
 import { buildJobPath, parseJobPath, type JobPathParts } from "./resourceIds";
-import { send, type BatchClientContext } from "./send";
+import type { BatchClientContext } from "./send";
 import type { JobLocator } from "./types";
 
 /** The seed pipeline's Jobs API version. */
@@ -28,8 +28,7 @@ export async function sendArmJobRequest(
   suffix: "" | "/cancel",
   operation: string,
 ): Promise<ArmJobCall> {
-  const arm = checkArmEndpoint(ctx.config.armEndpoint, ctx.config);
-  if (!arm.ok) throw new BatchEndpointError("EndpointNotAllowed", arm.reason);
+  const arm = armEndpointOf(ctx);
   const job = parseJobPath(locator.jobPath);
   if (!job) {
     throw new BatchEndpointError(
@@ -41,18 +40,7 @@ export async function sendArmJobRequest(
   if (!API_VERSION.test(apiVersion)) {
     throw new BatchEndpointError("InvalidRequest", `"${apiVersion.slice(0, 50)}" is not an api-version (yyyy-mm-dd[-preview]).`);
   }
-  const base = arm.url.toString().replace(/\/+$/, "");
-  const path = buildJobPath(job, job.jobName);
-  const headers = createHttpHeaders({ Accept: "application/json" });
-  if (method === "POST") headers.set("Content-Length", "0");
-  const request = createPipelineRequest({
-    url: `${base}${path}${suffix}?api-version=${encodeURIComponent(apiVersion)}`,
-    method,
-    headers,
-    timeout: ctx.armTimeoutMs,
-    allowInsecureConnection: arm.loopback,
-  });
-  const context = `${operation} ${job.jobName} (workspace ${job.workspace})`;
-  const response = await send(ctx.armPipeline, ctx.httpClient, request, context, false);
+  const url = `${arm.base}${buildJobPath(job, job.jobName)}${suffix}?api-version=${encodeURIComponent(apiVersion)}`;
+  const response = await sendArm(ctx, arm, method, url, `${operation} ${job.jobName} (workspace ${job.workspace})`);
   return { response, job };
 }

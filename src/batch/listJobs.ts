@@ -8,28 +8,24 @@
  * matches them itself. The service documents no order: when the pages come newest first, the
  * scan stops at the first job older than `notBefore`; otherwise it reads up to `maxPages`.
  */
-import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { DEFAULT_JOBS_API_VERSION } from "./armJobRequest";
-import { checkArmEndpoint } from "./endpointHosts";
-import { BatchEndpointError, parseErrorResponse } from "./errors";
+import { armEndpointOf, sendArm } from "./armRequest";
+import { parseErrorResponse } from "./errors";
 import { asObject, getField, parseJson } from "../json";
 import { readJobResource } from "./jobResource";
-import { parseWorkspaceId, workspaceIdOf, workspaceJobPath } from "./resourceIds";
-import { send, type BatchClientContext } from "./send";
+import { requireWorkspaceId, workspaceIdOf, workspaceJobPath } from "./resourceIds";
+import type { BatchClientContext } from "./send";
 import type { JobListing, JobListQuery, ListedJob } from "./types";
 
 export const defaultMaxListPages = 10;
 
 export async function listJobs(ctx: BatchClientContext, query: JobListQuery): Promise<JobListing> {
-  const arm = checkArmEndpoint(ctx.config.armEndpoint, ctx.config);
-  if (!arm.ok) throw new BatchEndpointError("EndpointNotAllowed", arm.reason);
-  const ws = parseWorkspaceId(query.workspace);
-  if (!ws) throw new BatchEndpointError("InvalidRequest", `"${query.workspace.slice(0, 300)}" is not an Azure ML workspace resource id.`);
-  const base = arm.url.toString().replace(/\/+$/, "");
+  const arm = armEndpointOf(ctx);
+  const ws = requireWorkspaceId(query.workspace);
   const apiVersion = query.apiVersion?.trim() || DEFAULT_JOBS_API_VERSION;
   const maxPages = query.maxPages ?? defaultMaxListPages;
   const notBefore = query.notBefore ? Date.parse(query.notBefore) : Number.NaN;
-  let url: string | undefined = `${base}${workspaceIdOf(ws)}/jobs` + `?api-version=${encodeURIComponent(apiVersion)}`;
+  let url: string | undefined = `${arm.base}${workspaceIdOf(ws)}/jobs` + `?api-version=${encodeURIComponent(apiVersion)}`;
   const context = `List jobs of workspace ${ws.workspace}`;
   const jobs: ListedJob[] = [];
   let newestFirst = true;
@@ -37,14 +33,7 @@ export async function listJobs(ctx: BatchClientContext, query: JobListQuery): Pr
   let pages = 0;
   while (url) {
     if (pages >= maxPages) return { jobs, complete: false, pages };
-    const request = createPipelineRequest({
-      url,
-      method: "GET",
-      headers: createHttpHeaders({ Accept: "application/json" }),
-      timeout: ctx.armTimeoutMs,
-      allowInsecureConnection: arm.loopback,
-    });
-    const response = await send(ctx.armPipeline, ctx.httpClient, request, context, false);
+    const response = await sendArm(ctx, arm, "GET", url, context);
     pages++;
     if (response.status !== 200) throw parseErrorResponse(response.status, response.headers, response.bodyAsText, { context });
     const body = asObject(parseJson(response.bodyAsText));

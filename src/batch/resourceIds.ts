@@ -72,6 +72,13 @@ export function parseWorkspaceId(armId: string): WorkspaceRef | null {
   return prefix && prefix.rest.length === 0 ? prefix.ref : null;
 }
 
+/** The workspace id's parts, or an InvalidRequest error naming it (before any request is sent). */
+export function requireWorkspaceId(armId: string): WorkspaceRef {
+  const ref = parseWorkspaceId(armId);
+  if (!ref) throw new BatchEndpointError("InvalidRequest", `"${armId.slice(0, 300)}" is not an Azure ML workspace resource id.`);
+  return ref;
+}
+
 /**
  * Parses a workspace-level job path (`.../workspaces/<ws>/jobs/<name>`, exactly); null otherwise.
  * Used to refuse a malformed locator before any request.

@@ -4,12 +4,11 @@
  * (what a data asset points at), api-version 2023-10-01 (docs/azure-behaviour.md#datastores,
  * #data-assets). Never asks for or returns datastore secrets (no listSecrets call).
  */
-import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
-import { checkArmEndpoint } from "./endpointHosts";
+import { armEndpointOf, sendArm } from "./armRequest";
 import { BatchEndpointError, parseErrorResponse } from "./errors";
 import { asObject, getPath, getString, parseJson } from "../json";
-import { parseWorkspaceId, workspaceIdOf } from "./resourceIds";
-import { send, type BatchClientContext } from "./send";
+import { requireWorkspaceId, workspaceIdOf } from "./resourceIds";
+import type { BatchClientContext } from "./send";
 import type { DataVersionInfo, DatastoreInfo } from "./types";
 
 export const WORKSPACE_DATA_API_VERSION = "2023-10-01";
@@ -31,21 +30,11 @@ async function newestVersion(ctx: BatchClientContext, workspace: string, name: s
 }
 
 async function getWorkspaceResource(ctx: BatchClientContext, workspace: string, tail: string, what: string, query = ""): Promise<unknown> {
-  const arm = checkArmEndpoint(ctx.config.armEndpoint, ctx.config);
-  if (!arm.ok) throw new BatchEndpointError("EndpointNotAllowed", arm.reason);
-  const ws = parseWorkspaceId(workspace);
-  if (!ws) throw new BatchEndpointError("InvalidRequest", `"${workspace.slice(0, 300)}" is not an Azure ML workspace resource id.`);
-  const base = arm.url.toString().replace(/\/+$/, "");
-  const url = `${base}${workspaceIdOf(ws)}/${tail}?api-version=${WORKSPACE_DATA_API_VERSION}${query}`;
+  const arm = armEndpointOf(ctx);
+  const ws = requireWorkspaceId(workspace);
+  const url = `${arm.base}${workspaceIdOf(ws)}/${tail}?api-version=${WORKSPACE_DATA_API_VERSION}${query}`;
   const context = `Get ${what} (workspace ${ws.workspace})`;
-  const request = createPipelineRequest({
-    url,
-    method: "GET",
-    headers: createHttpHeaders({ Accept: "application/json" }),
-    timeout: ctx.armTimeoutMs,
-    allowInsecureConnection: arm.loopback,
-  });
-  const response = await send(ctx.armPipeline, ctx.httpClient, request, context, false);
+  const response = await sendArm(ctx, arm, "GET", url, context);
   if (response.status !== 200) throw parseErrorResponse(response.status, response.headers, response.bodyAsText, { context });
   const body = parseJson(response.bodyAsText);
   if (!asObject(body))

@@ -1,20 +1,14 @@
 /** Settings, parsed and validated in one place. The only reader of process.env in src/. */
 import { cloudOf } from "../batch/cloud";
 import { parseWorkspaceId } from "../batch/resourceIds";
+import type { BatchClientSettings } from "../batch/types";
 
-export interface AppConfig {
-  /** Host patterns an endpoint URI may use (`*.inference.ml.azure.com`). */
-  allowedHosts: string[];
-  /** Dev/tests only: http loopback endpoints and ARM, no token acquisition. */
-  allowLoopback: boolean;
-  /** ARM base URL without a trailing slash. */
-  armEndpoint: string;
-  /** ARM's token audience (AML_ARM_AUDIENCE, else the cloud of AML_ARM_ENDPOINT). */
-  armAudience: string;
-  /** Azure ML data plane's token audience, for the invoke (AML_DATA_PLANE_AUDIENCE, else the cloud's); null: not known. */
-  mlAudience: string | null;
-  /** Client id of a user-assigned managed identity; undefined → DefaultAzureCredential. */
-  managedIdentityClientId: string | undefined;
+/**
+ * The app's settings: the Azure ML client's (SCORING_ALLOWED_HOSTS, SCORING_ALLOW_LOOPBACK,
+ * AML_ARM_ENDPOINT, AML_ARM_AUDIENCE and AML_DATA_PLANE_AUDIENCE, each audience defaulting to
+ * the ARM endpoint's cloud, AZURE_CLIENT_ID) and the scoring runs'.
+ */
+export interface AppConfig extends BatchClientSettings {
   defaultPollSeconds: number;
   maxPollsPerExecution: number;
   /** How runs schedule their status reads (SCORING_POLL_MODE, SCORING_JOB_EVENTS, SCORING_EVENT_SAFETY_POLL_SECONDS). */
@@ -197,6 +191,21 @@ const settingNames = [
 ];
 
 let cached: { key: string; config: AppConfig } | undefined;
+
+/** The retention timer's settings as given; the timer checks them itself (retention/retentionSettings). */
+export interface RetentionSettingsGiven {
+  days: string | undefined;
+  batch: string | undefined;
+  schedule: string | undefined;
+}
+
+/**
+ * Only the retention timer's settings, read apart from the others: the timer's schedule is read
+ * when the app loads, and another bad setting must not keep the app from loading.
+ */
+export function retentionSettingsGiven(env: Readonly<Record<string, string | undefined>> = process.env): RetentionSettingsGiven {
+  return { days: env.SCORING_RETENTION_DAYS, batch: env.SCORING_RETENTION_BATCH, schedule: env.SCORING_RETENTION_SCHEDULE };
+}
 
 /**
  * The app's settings. Re-parsed when the environment changes, so a host that sets

@@ -1,7 +1,8 @@
 import { app } from "@azure/functions";
 import * as df from "durable-functions";
 import { occurrenceTime, runRetention } from "../retention/purgeFinishedRuns";
-import { parseRetention, retentionSettingsGiven, retentionTimerSchedule } from "../retention/retentionSettings";
+import { retentionSettingsGiven } from "../config";
+import { parseRetention, retentionTimerSchedule } from "../retention/retentionSettings";
 import { runsClient } from "../runs/durableRuns";
 import { names } from "../runs/names";
 import { durableClientInput } from "./httpAdapter";
@@ -9,11 +10,11 @@ import { durableClientInput } from "./httpAdapter";
 // Purges the durable history of ended runs past SCORING_RETENTION_DAYS, a batch per invocation.
 // Only the retention settings are read at registration: another bad setting must not keep the app from loading.
 app.timer(names.timers.purgeOldRuns, {
-  schedule: retentionTimerSchedule(retentionSettingsGiven(process.env)),
+  schedule: retentionTimerSchedule(retentionSettingsGiven()),
   extraInputs: [durableClientInput],
   handler: (timer, context) =>
     runRetention(
-      parseRetention(retentionSettingsGiven(process.env)),
+      parseRetention(retentionSettingsGiven()),
       () => runsClient(df.getClient(context)),
       occurrenceTime(timer, new Date()),
       (m) => context.log(m),

@@ -4,18 +4,8 @@
  * settings: a bad one fails only the timer (visible in the host's logs), and a bad other setting
  * never keeps the timer from registering. Pure.
  */
-import { intSetting } from "../config";
+import { intSetting, type RetentionSettingsGiven } from "../config";
 import { ncrontabProblem } from "./ncrontab";
-
-export interface RetentionSettingsGiven {
-  days: string | undefined;
-  batch: string | undefined;
-  schedule: string | undefined;
-}
-
-export function retentionSettingsGiven(env: Readonly<Record<string, string | undefined>>): RetentionSettingsGiven {
-  return { days: env.SCORING_RETENTION_DAYS, batch: env.SCORING_RETENTION_BATCH, schedule: env.SCORING_RETENTION_SCHEDULE };
-}
 
 export const retentionDefaults = { days: 30, batchSize: 500, schedule: "0 17 3 * * *" } as const;
 export const retentionLimits = { minDays: 1, maxDays: 3650, minBatch: 1, maxBatch: 5000 } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../../src/config";
-import { parseRetention, retentionSettingsGiven, retentionTimerSchedule as scheduleOf } from "../../../src/retention/retentionSettings";
+import { parseConfig, retentionSettingsGiven } from "../../../src/config";
+import { parseRetention, retentionTimerSchedule as scheduleOf } from "../../../src/retention/retentionSettings";
 
 const retention = (env: Record<string, string>) => parseRetention(retentionSettingsGiven(env));
 const retentionTimerSchedule = (env: Record<string, string>) => scheduleOf(retentionSettingsGiven(env));

@@ -65,7 +65,7 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
     validation.instanceId ?? (key !== null ? instanceIdForKey(key) : request.output ? instanceIdForRequest(request) : randomUUID().replace(/-/g, ""));
   // Only for a new run: a resubmit of a finished run finds its own predictions file there.
   const outputField = isPlainObject(body) && "endpoint_output_uri" in body ? "endpoint_output_uri" : "output.uri";
-  const input = newRunInput(request, config, new Date(), correlation.ok ? correlation.correlationId : null);
+  const input = newRunInput(request, config, new Date(), correlation.ok ? correlation.correlationId : null, validation.warnings);
   const outcome = await startOrJoin(runs, instanceId, input, () => refuseUnusableOutput(request, outputField, checkOutput));
   switch (outcome.kind) {
     case "refused":

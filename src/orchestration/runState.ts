@@ -10,7 +10,7 @@ import type { RunState } from "../runs/runInput";
 import { canceledErrorCodes } from "../runs/runtimeStatus";
 import type { RunError, ScoringRunRequest } from "../runs/types";
 
-export function initialRunState(request: ScoringRunRequest, now: Date, invokeId: string): RunState {
+export function initialRunState(request: ScoringRunRequest, now: Date, invokeId: string, startWarnings: RunWarning[] = []): RunState {
   const started: RunState = {
     startedAt: now.toISOString(),
     deadlineAt: new Date(now.getTime() + request.timeoutSeconds * 1000).toISOString(),
@@ -29,7 +29,7 @@ export function initialRunState(request: ScoringRunRequest, now: Date, invokeId:
     cancelAttempts: 0,
     lastCancelError: null,
     preflight: null,
-    warnings: [],
+    warnings: [...startWarnings],
     timeline: [],
   };
   return noted(started, now, "started", `endpoint ${request.endpointUri}${request.deployment ? `, deployment ${request.deployment}` : ""}`);

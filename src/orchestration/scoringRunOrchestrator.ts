@@ -79,7 +79,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   const { request } = input;
   const now = () => df.currentUtcDateTime;
   const events = new RunEvents(df);
-  let state: RunState = input.state ?? initialRunState(request, now(), df.newGuid(df.instanceId));
+  let state: RunState = input.state ?? initialRunState(request, now(), df.newGuid(df.instanceId), input.startWarnings);
   let nextPoll: Date | null = null;
   let detection: RunDetection | null = null;
 

@@ -52,6 +52,8 @@ export interface ScoringRunInput {
    * continueAsNew on the Azure Storage backend, so list order and paging key on this instead.
    */
   createdAt: string;
+  /** What validation noticed that did not refuse the start (a service principal's fields, ignored): the run's first warnings. */
+  startWarnings: RunWarning[];
   state?: RunState;
 }
 
@@ -61,6 +63,14 @@ export function newRunInput(
   settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy },
   createdAt: Date,
   correlationId: string | null = null,
+  startWarnings: RunWarning[] = [],
 ): ScoringRunInput {
-  return { request, maxPollsPerExecution: settings.maxPollsPerExecution, pollPolicy: settings.pollPolicy, correlationId, createdAt: createdAt.toISOString() };
+  return {
+    request,
+    maxPollsPerExecution: settings.maxPollsPerExecution,
+    pollPolicy: settings.pollPolicy,
+    correlationId,
+    createdAt: createdAt.toISOString(),
+    startWarnings,
+  };
 }

@@ -7,6 +7,7 @@ import { DEFAULT_JOBS_API_VERSION } from "../../batch/armJobRequest";
 import { parseDataAssetReference } from "../../batch/azuremlUris";
 import type { JobInput } from "../../batch/types";
 import { isPlainObject } from "../../json";
+import type { RunWarning } from "../preflightReport";
 import type { ScoringRunRequest } from "../types";
 import { type ErrorDetail, type Form, mixedFormDetail, toDetails } from "./fieldSuggestions";
 import {
@@ -25,7 +26,48 @@ import {
 
 export type { ErrorDetail, StartConfig };
 
-export type StartValidation = { ok: true; request: ScoringRunRequest; instanceId: string | null } | { ok: false; details: ErrorDetail[] };
+export type StartValidation =
+  { ok: true; request: ScoringRunRequest; instanceId: string | null; warnings: RunWarning[] } | { ok: false; details: ErrorDetail[] };
+
+/** `tenant_id` → `tenantid`: the service-principal fields match in any case and with or without '_'. */
+const squashed = (key: string) => key.toLowerCase().replace(/[_-]/g, "");
+const principalFields = new Set(["tenantid", "clientid"]);
+const secretFields = new Set(["clientsecret", "secret", "password"]);
+
+/**
+ * The seed template's service-principal fields. The app calls Azure ML with its own managed
+ * identity: a tenant or client id is ignored with a warning; a secret is refused, by name only
+ * (its value is never read, stored or echoed).
+ */
+function servicePrincipalFields(body: Record<string, unknown>): { rest: Record<string, unknown>; details: ErrorDetail[]; warnings: RunWarning[] } {
+  const rest = { ...body };
+  const details: ErrorDetail[] = [];
+  const ignored: string[] = [];
+  for (const key of Object.keys(body)) {
+    if (secretFields.has(squashed(key))) {
+      delete rest[key];
+      details.push({
+        field: key,
+        message:
+          "is refused: the app never takes a secret. It calls Azure ML with its own managed identity; give that identity a role on the " +
+          "workspace (docs/operations.md#roles), remove this parameter from the pipeline, and rotate the secret it held.",
+      });
+    } else if (principalFields.has(squashed(key))) {
+      delete rest[key];
+      ignored.push(key);
+    }
+  }
+  const warnings: RunWarning[] =
+    ignored.length > 0
+      ? [
+          {
+            code: "ServicePrincipalIgnored",
+            message: `${ignored.join(" and ")} ${ignored.length > 1 ? "were" : "was"} ignored: the app calls Azure ML with its own managed identity, not a service principal; remove ${ignored.length > 1 ? "them" : "it"} from the pipeline.`,
+          },
+        ]
+      : [];
+  return { rest, details, warnings };
+}
 
 /**
  * Validates and normalises a start body. `instanceId` is the body's `instanceId` (camelCase form
@@ -36,15 +78,16 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
     return { ok: false, details: [{ field: "body", message: `must be a JSON object, got ${describe(body)}` }] };
   }
 
-  const keys = Object.keys(body);
+  const principal = servicePrincipalFields(body);
+  const keys = Object.keys(principal.rest);
   // Fields of one form only (`preflight` is in both).
   const seedKeys = keys.filter((k) => seedFieldNames.includes(k) && !camelFields.includes(k));
   const camelKeys = keys.filter((k) => camelFields.includes(k) && !seedFieldNames.includes(k));
   // The form with more recognised fields wins; ties (and bodies with neither) are camelCase.
   const form: Form = seedKeys.length > camelKeys.length ? "seed" : "camel";
   const foreign = form === "seed" ? camelKeys : seedKeys;
-  const details: ErrorDetail[] = foreign.map((k) => mixedFormDetail(k, form));
-  const rest: Record<string, unknown> = { ...body };
+  const details: ErrorDetail[] = [...principal.details, ...foreign.map((k) => mixedFormDetail(k, form))];
+  const rest: Record<string, unknown> = { ...principal.rest };
   for (const k of foreign) delete rest[k];
 
   if (form === "seed") {
@@ -67,7 +110,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
     };
     const assets = dataAssetsWithoutWorkspace(request, () => "endpoint_input_uri");
     if (assets.length > 0) return { ok: false, details: assets };
-    return { ok: true, request, instanceId: null };
+    return { ok: true, request, instanceId: null, warnings: principal.warnings };
   }
 
   // JSON.parse keeps "__proto__" as an own key, but copying it into a new object (as zod's
@@ -116,7 +159,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
   };
   const assets = dataAssetsWithoutWorkspace(request, (name) => `inputs.${name}.uri`);
   if (assets.length > 0) return { ok: false, details: assets };
-  return { ok: true, request, instanceId: d.instanceId ?? null };
+  return { ok: true, request, instanceId: d.instanceId ?? null, warnings: principal.warnings };
 }
 
 /**

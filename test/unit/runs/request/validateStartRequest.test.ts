@@ -583,3 +583,28 @@ describe("known fields come from the schemas", () => {
     expect(seedFieldNames.filter((f) => !(f in SEED_FIELDS))).toEqual(["preflight"]);
   });
 });
+
+describe("validateStartRequest: a service principal's fields", () => {
+  it("tenant_id and client_id are ignored with one warning, and the request is the same as without them", () => {
+    const withIds = validateStartRequest({ ...seedBody, tenant_id: "t-1", client_id: "c-2" }, config);
+    expect(withIds).toMatchObject({ ok: true, warnings: [{ code: "ServicePrincipalIgnored" }] });
+    if (!withIds.ok) return;
+    expect(withIds.request).toEqual(ok(seedBody).request);
+    expect(withIds.warnings[0]?.message).toMatch(/^tenant_id and client_id were ignored/);
+    expect(JSON.stringify(withIds.warnings)).not.toMatch(/t-1|c-2/);
+    expect(validateStartRequest(seedBody, config)).toMatchObject({ ok: true, warnings: [] });
+  });
+
+  it("a secret is refused by name in either form and any spelling, never echoed", () => {
+    for (const [body, field] of [
+      [{ ...seedBody, client_secret: "s3cret" }, "client_secret"],
+      [{ ...camelBody, clientSecret: "s3cret" }, "clientSecret"],
+      [{ ...seedBody, CLIENT_SECRET: "s3cret" }, "CLIENT_SECRET"],
+    ] as const) {
+      const details = problems(body);
+      expect(details.map((d) => d.field)).toEqual([field]);
+      expect(details[0]?.message).toMatch(/never takes a secret/);
+      expect(JSON.stringify(details)).not.toContain("s3cret");
+    }
+  });
+});

@@ -3,6 +3,7 @@
  * The function key goes in `x-functions-key`, only ever to the base URL's origin, and is never
  * part of an error message.
  */
+import { runViewKeys } from "../src/runs/runView";
 import type { RunView } from "../src/runs/types";
 import { UsageError } from "./usageError";
 
@@ -73,8 +74,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-const VIEW_KEYS = ["id", "status", "createdAt", "lastUpdatedAt", "request", "job", "progress", "output", "error"] as const;
-
 /**
  * The run view only. The start answer also carries the durable management URLs, which on Azure
  * hold the extension's system key (`code=`): they are dropped, never printed.
@@ -84,7 +83,7 @@ export function pickRunView(body: unknown): RunView | null {
   const o = body as Record<string, unknown>;
   if (typeof o.id !== "string" || typeof o.status !== "string" || typeof o.progress !== "object" || o.progress === null) return null;
   const view: Record<string, unknown> = {};
-  for (const k of VIEW_KEYS) view[k] = o[k] ?? null;
+  for (const k of runViewKeys) view[k] = o[k] ?? null;
   return view as unknown as RunView;
 }
 

@@ -39,7 +39,13 @@ export function formatView(view: RunView): string[] {
     ],
     ["endpoint", view.request?.endpointUri ?? null],
     ["deployment", view.request?.deployment ?? null],
-    ["output", view.output?.uri ?? view.request?.output?.uri ?? null],
+    ["output", view.output?.uri ?? (view.request && Object.keys(view.request.outputs).length === 1 ? Object.values(view.request.outputs)[0]!.uri : null)],
+    ...view.outputs
+      .filter(() => view.outputs.length > 1 || view.outputs[0]?.type === "uri_folder")
+      .map((o): [string, string] => [
+        `  ${o.name}`,
+        `${o.blobUrl ?? o.uri}: ${o.fileCount ?? "?"}${o.truncated ? "+" : ""} file(s), ${o.totalBytes ?? "?"} bytes`,
+      ]),
     ["created", view.createdAt],
     ["updated", view.lastUpdatedAt],
     ["error", view.error ? formatError(view.error) : null],

@@ -95,6 +95,8 @@ export class JobStore {
           Object.keys(p.parsed.outputs).length > 0 || !this.defaultOutputFolder
             ? p.parsed.outputs
             : { score: { type: "uri_folder", uri: this.defaultOutputFolder.replace("{job}", name) } },
+        settings: p.parsed.settings,
+        description: p.parsed.description,
         tags: { ...(keepTags ? p.parsed.tags : {}), ...serviceTags(p.deployment.name) },
         properties: keepProperties ? p.parsed.properties : {},
         repeatabilityId: p.repeatabilityId,

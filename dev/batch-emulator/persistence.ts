@@ -17,7 +17,7 @@ import type { PersistedJob } from "./jobStore";
 import { normalizeLifecycle } from "./lifecycle";
 import type { EmulatorJob, JobStatus, Lifecycle } from "./types";
 
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 export interface StateFileContent {
   version: typeof STATE_VERSION;

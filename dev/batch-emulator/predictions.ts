@@ -47,8 +47,9 @@ export function predictionsWriter(datastores: DatastoreContainers): (job: Emulat
     for (const output of Object.values(job.outputs)) {
       const where = locateBlob(output.uri, datastores);
       if (!where) continue;
-      // A folder output gets the deployment's default output file name.
-      const file = output.type === "uri_folder" || where.path.endsWith("/") ? `${where.path.replace(/\/?$/, "/")}${predictionsFileName}` : where.path;
+      // A folder output gets the job's output file name (the invoke's outputFileName, else the deployment's default).
+      const fileName = job.settings.outputFileName ?? predictionsFileName;
+      const file = output.type === "uri_folder" || where.path.endsWith("/") ? `${where.path.replace(/\/?$/, "/")}${fileName}` : where.path;
       const body = `${lines.join("\n")}\n`;
       await where.container
         .getBlockBlobClient(file.replace(/^\//, ""))

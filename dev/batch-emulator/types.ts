@@ -47,7 +47,23 @@ export interface Lifecycle {
 export type LifecycleInput = Lifecycle | LifecycleStep[];
 
 /** Input as the emulator keeps it: `type` is lower-case, like the ARM job's `jobInputType`. */
-export type EmulatorJobInput = { type: "uri_folder" | "uri_file"; uri: string } | { type: "literal"; value: string };
+export type EmulatorJobInput = { type: "uri_folder" | "uri_file"; uri: string; mode?: string } | { type: "literal"; value: string };
+
+/**
+ * The per-job settings an invoke carried, as the data-plane BatchJob model names them
+ * (docs/azure-behaviour.md#per-job-settings): what the emulator ran the job with.
+ */
+export interface EmulatorJobSettings {
+  instanceCount?: number;
+  miniBatchSize?: number;
+  maxConcurrencyPerInstance?: number;
+  outputFileName?: string;
+  errorThreshold?: number;
+  loggingLevel?: string;
+  maxRetries?: number;
+  /** As sent: an ISO 8601 duration. */
+  retryTimeout?: string;
+}
 
 export interface EmulatorJobOutput {
   type: "uri_file" | "uri_folder";
@@ -76,6 +92,10 @@ export interface EmulatorJob {
   status: JobStatus;
   inputs: Record<string, EmulatorJobInput>;
   outputs: Record<string, EmulatorJobOutput>;
+  /** The per-job settings the invoke carried (absent ones: the deployment's). */
+  settings: EmulatorJobSettings;
+  /** The invoke's `description`, else null. */
+  description: string | null;
   /** The service's own tags (`azureml.batchrun`, …) and, only when kept, the invoke's. */
   tags: Record<string, string>;
   /** User properties the invoke set (pipeline-component deployments only, or when kept). */

@@ -20,8 +20,10 @@ export function createDataActivities(deps: () => PreflightDeps) {
     },
     describeRunOutput: async (request: DescribeOutputRequest, log: ActivityLog): Promise<ActivityResult<DescribeOutputResult>> => {
       const result = await asResult(() => describeOutput(request, deps()));
-      if (result.ok) log(result.value.warning ? `output: ${result.value.warning.code}` : `output ${result.value.output?.blobUrl ?? "none"}`);
-      else log(`output not described: ${result.error.code} ${result.error.message}`);
+      if (result.ok) {
+        const files = result.value.outputs.map((o) => `${o.name}: ${o.fileCount ?? "?"} file(s)`).join(", ");
+        log(`outputs ${files || "none"}${result.value.warnings.length > 0 ? `; ${result.value.warnings.map((w) => w.code).join(", ")}` : ""}`);
+      } else log(`output not described: ${result.error.code} ${result.error.message}`);
       return result;
     },
   };

@@ -2,7 +2,7 @@
  * Which of a workspace's jobs are this invoke's. Pure.
  *
  * Azure ML may drop the markers an invoke sends (model deployments keep neither tags nor
- * properties), so a job is recognised by what the service must keep: the exact output path (a
+ * properties), so a job is recognised by what the service must keep: an exact output path (a
  * job's output file is unique, Azure ML refuses to write an existing one), on the same
  * deployment, created after the run started. A job that does carry this invoke's marker is this
  * invoke's whatever else it says.
@@ -19,7 +19,7 @@ export const clockSkewMs = 5 * 60_000;
 
 export interface OwnJobQuery {
   invokeId: string;
-  output?: JobOutput | null;
+  outputs: readonly JobOutput[];
   deployment?: string | undefined;
   notBefore: string;
 }
@@ -27,9 +27,7 @@ export interface OwnJobQuery {
 const markerOf = (job: ListedJob): string | undefined => job.properties[invokeMarker] ?? job.tags[invokeMarker];
 
 function writesOurOutput(job: ListedJob, query: OwnJobQuery): boolean {
-  const output = query.output;
-  if (!output) return false;
-  if (!Object.values(job.outputs).some((o) => sameDatastoreLocation(o.uri, output.uri))) return false;
+  if (!query.outputs.some((ours) => Object.values(job.outputs).some((o) => sameDatastoreLocation(o.uri, ours.uri)))) return false;
   const created = job.createdAt ? Date.parse(job.createdAt) : Number.NaN;
   // An old job that wrote the same path is not ours; one of unknown age cannot be told apart.
   if (Number.isNaN(created) || created < Date.parse(query.notBefore) - clockSkewMs) return false;

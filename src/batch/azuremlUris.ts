@@ -52,6 +52,7 @@ export const ACCEPTED_INPUT_FORMS =
   "https://<account>.blob.core.windows.net/<container>/<path> or abfss://<filesystem>@<account>.dfs.core.windows.net/<path>";
 
 export const OUTPUT_FORM = "azureml://datastores/<datastore>/paths/<file>";
+export const OUTPUT_FOLDER_FORM = "azureml://datastores/<datastore>/paths/<folder>/";
 
 /**
  * Splits an Azure ML datastore URI (short or long form) into datastore and path; null when the
@@ -229,9 +230,11 @@ export function classifyInputUri(uri: string): UriCheck<{ kind: InputUriKind }> 
 
 /**
  * The output URI: `azureml://datastores/<ds>/paths/<file>` naming a file (Azure ML writes a
- * UriFile output there). Folders (trailing `/`), empty paths and other URI kinds are refused.
+ * UriFile output there), or with `folder`, `.../paths/<folder>/` (a UriFolder output). Empty
+ * paths, a file where a folder is wanted (or the reverse) and other URI kinds are refused.
  */
-export function checkOutputUri(uri: string): UriCheck<{ datastore: string; path: string }> {
+export function checkOutputUri(uri: string, kind: "file" | "folder" = "file"): UriCheck<{ datastore: string; path: string }> {
+  if (kind === "folder") return checkOutputFolderUri(uri);
   const common = commonProblem(uri);
   if (common) return { ok: false, reason: common };
   const parsed = parseDatastoreUri(uri);
@@ -250,10 +253,26 @@ export function checkOutputUri(uri: string): UriCheck<{ datastore: string; path:
   if (parsed.path.endsWith("/")) {
     return {
       ok: false,
-      reason: "names a folder (ends with '/'); the output must name a file, e.g. .../paths/scores/predictions.csv",
+      reason: "names a folder (ends with '/'), but the output's type is uri_file: name a file (e.g. .../paths/scores/predictions.csv) or set type uri_folder",
     };
   }
   const segments = pathSegmentProblem(parsed.path, false);
   if (segments) return { ok: false, reason: segments };
   return { ok: true, datastore: parsed.datastore, path: parsed.path };
+}
+
+function checkOutputFolderUri(uri: string): UriCheck<{ datastore: string; path: string }> {
+  const common = commonProblem(uri);
+  if (common) return { ok: false, reason: common };
+  const parsed = parseDatastoreUri(uri);
+  if (!parsed) return { ok: false, reason: `must be an Azure ML datastore folder path ${OUTPUT_FOLDER_FORM}` };
+  if (parsed.workspace) {
+    return { ok: false, reason: `must use the short datastore form ${OUTPUT_FOLDER_FORM} (the job writes to its own workspace)` };
+  }
+  if (parsed.path === "" || parsed.path === "/") {
+    return { ok: false, reason: `must name a folder after /paths/, e.g. azureml://datastores/${parsed.datastore}/paths/scores/` };
+  }
+  const segments = pathSegmentProblem(parsed.path, true);
+  if (segments) return { ok: false, reason: segments };
+  return { ok: true, datastore: parsed.datastore, path: parsed.path.endsWith("/") ? parsed.path : `${parsed.path}/` };
 }

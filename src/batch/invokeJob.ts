@@ -10,7 +10,7 @@ import { readJobResource } from "./jobResource";
 import { workspaceJobPath } from "./resourceIds";
 import { displayUrl } from "./sanitize";
 import { send, type BatchClientContext } from "./send";
-import type { InvokeJobRequest, JobInput, JobRef } from "./types";
+import type { InvokeJobRequest, JobInput, JobOutput, JobRef, JobSettings } from "./types";
 
 const SUCCESS = new Set([200, 201, 202]);
 /**
@@ -25,9 +25,9 @@ const HEADER_TOKEN = /^[\x21-\x7e]{1,256}$/;
 function inputBody(input: JobInput): Record<string, string> {
   switch (input.type) {
     case "uri_folder":
-      return { JobInputType: "UriFolder", Uri: input.uri };
+      return { JobInputType: "UriFolder", Uri: input.uri, ...(input.mode ? { Mode: input.mode } : {}) };
     case "uri_file":
-      return { JobInputType: "UriFile", Uri: input.uri };
+      return { JobInputType: "UriFile", Uri: input.uri, ...(input.mode ? { Mode: input.mode } : {}) };
     case "literal":
       return { JobInputType: "Literal", Value: input.value };
     default:
@@ -35,17 +35,55 @@ function inputBody(input: JobInput): Record<string, string> {
   }
 }
 
-/** The documented PascalCase body, with the invoke id as tag and property (docs/azure-behaviour.md#batch-invoke). */
+function outputBody(output: JobOutput): Record<string, string> {
+  return { JobOutputType: output.type === "uri_folder" ? "UriFolder" : "UriFile", Uri: output.uri };
+}
+
+/** Seconds as an ISO 8601 duration (`PT1H2M3S`), the form the batch job model's retry timeout takes. */
+export function isoDuration(totalSeconds: number): string {
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  const parts = `${hours ? `${hours}H` : ""}${minutes ? `${minutes}M` : ""}${seconds || (!hours && !minutes) ? `${seconds}S` : ""}`;
+  return `PT${parts}`;
+}
+
+/**
+ * The per-job settings in the keys of the data-plane BatchJob model, as Azure ML's CLI and SDK
+ * send them (docs/azure-behaviour.md#per-job-settings). Only the settings given are sent.
+ */
+export function settingsBody(settings: JobSettings): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (settings.instanceCount !== undefined) body.compute = { instanceCount: settings.instanceCount };
+  if (settings.miniBatchSize !== undefined) body.miniBatchSize = settings.miniBatchSize;
+  if (settings.maxConcurrencyPerInstance !== undefined) body.maxConcurrencyPerInstance = settings.maxConcurrencyPerInstance;
+  if (settings.outputFileName !== undefined) body.outputFileName = settings.outputFileName;
+  if (settings.errorThreshold !== undefined) body.errorThreshold = settings.errorThreshold;
+  if (settings.loggingLevel !== undefined) body.loggingLevel = settings.loggingLevel;
+  if (settings.maxRetries !== undefined || settings.retryTimeoutSeconds !== undefined) {
+    body.retrySettings = {
+      ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
+      ...(settings.retryTimeoutSeconds !== undefined ? { timeout: isoDuration(settings.retryTimeoutSeconds) } : {}),
+    };
+  }
+  return body;
+}
+
+/**
+ * The documented PascalCase body (docs/azure-behaviour.md#batch-invoke), the per-job settings,
+ * and the invoke id as tag and property. The display name is a tag: the data-plane batch job has
+ * no field for it; the experiment name is the property `experimentName`, as the CLI sends it.
+ */
 export function buildInvokeBody(request: InvokeJobRequest): { properties: Record<string, unknown> } {
   const inputData: Record<string, Record<string, string>> = {};
   for (const [name, input] of Object.entries(request.inputs)) inputData[name] = inputBody(input);
   const properties: Record<string, unknown> = { InputData: inputData };
-  if (request.output) {
-    properties.OutputData = { [request.output.name]: { JobOutputType: "UriFile", Uri: request.output.uri } };
-  }
+  if (request.outputs.length > 0) properties.OutputData = Object.fromEntries(request.outputs.map((o) => [o.name, outputBody(o)]));
+  Object.assign(properties, settingsBody(request.settings ?? {}));
+  if (request.description) properties.description = request.description;
   const markers: Record<string, string> = { clientInvokeId: request.invokeId, ...(request.runId ? { scoringRunId: request.runId } : {}) };
-  properties.tags = { ...(request.tags ?? {}), ...markers };
-  properties.properties = markers;
+  properties.tags = { ...(request.tags ?? {}), ...(request.displayName ? { displayName: request.displayName } : {}), ...markers };
+  properties.properties = { ...(request.experimentName ? { experimentName: request.experimentName } : {}), ...markers };
   return { properties };
 }
 

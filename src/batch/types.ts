@@ -16,14 +16,42 @@ export interface BatchClientSettings {
   managedIdentityClientId: string | undefined;
 }
 
+/** How a job reads a data input (the batch job model's input delivery modes a caller may pick). */
+export const INPUT_MODES = ["ReadOnlyMount", "Download", "Direct"] as const;
+export type InputMode = (typeof INPUT_MODES)[number];
+
 /** An Azure ML job input as the invoke body names it. */
-export type JobInput = { type: "uri_folder" | "uri_file"; uri: string } | { type: "literal"; value: string };
+export type JobInput = { type: "uri_folder" | "uri_file"; uri: string; mode?: InputMode } | { type: "literal"; value: string };
 
 export interface JobOutput {
-  /** Output port name; the seed pipeline uses `score`. */
+  /** Output port name; model deployments write `score` (the name is not used by them). */
   name: string;
-  /** `azureml://datastores/<ds>/paths/<file>` */
+  /** A file (`.../paths/<file>`) or a folder (`.../paths/<folder>/`, where a model deployment writes its `outputFileName`). */
+  type: "uri_file" | "uri_folder";
+  /** `azureml://datastores/<ds>/paths/<file>` or `.../paths/<folder>/` */
   uri: string;
+}
+
+export const LOGGING_LEVELS = ["Info", "Warning", "Debug"] as const;
+export type LoggingLevel = (typeof LOGGING_LEVELS)[number];
+
+/**
+ * Per-job overrides of the deployment's settings; an absent one keeps the deployment's. Sent as
+ * the data-plane BatchJob model names them (docs/azure-behaviour.md#per-job-settings).
+ */
+export interface JobSettings {
+  instanceCount?: number;
+  miniBatchSize?: number;
+  maxConcurrencyPerInstance?: number;
+  /** The predictions file's name in a folder output (a plain file name). */
+  outputFileName?: string;
+  /** Failed items tolerated before the job fails; -1: any number. */
+  errorThreshold?: number;
+  loggingLevel?: LoggingLevel;
+  /** Retries of a failed mini-batch. */
+  maxRetries?: number;
+  /** A mini-batch's timeout, in seconds (sent as an ISO 8601 duration). */
+  retryTimeoutSeconds?: number;
 }
 
 export interface InvokeJobRequest {
@@ -32,7 +60,14 @@ export interface InvokeJobRequest {
   /** Sent as `azureml-model-deployment` when set. */
   deployment?: string;
   inputs: Record<string, JobInput>;
-  output?: JobOutput | null;
+  /** Where the job writes; none: the deployment's default location. */
+  outputs: JobOutput[];
+  settings?: JobSettings;
+  /** Shown on the job as a tag: the data-plane batch job has no display-name field. */
+  displayName?: string | null;
+  description?: string | null;
+  /** Pipeline-component deployments only: the experiment the job is filed under. */
+  experimentName?: string | null;
   /** Deterministic id for this invoke attempt (from the instance id); sent as repeatability header and tags. */
   invokeId: string;
   /** The scoring run's id, set on the job as tag and property so job events can find the run. */

@@ -17,6 +17,7 @@ import type { ApiRequest, ApiResponse } from "./types";
 import { wholeNumberParam } from "./queryParams";
 import { acceptedResponse, runLinks, runResponse, waitForRun } from "./runResponses";
 import { type OutputCheck, refuseUnusableOutput } from "./outputAtStart";
+import type { JobOutput } from "../batch/types";
 
 /** ADF's Azure Function / Web activities give up after 230 s; answer well before. */
 export const maxWaitSeconds = 220;
@@ -62,9 +63,10 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
 
   const { request } = validation;
   const instanceId =
-    validation.instanceId ?? (key !== null ? instanceIdForKey(key) : request.output ? instanceIdForRequest(request) : randomUUID().replace(/-/g, ""));
+    validation.instanceId ??
+    (key !== null ? instanceIdForKey(key) : Object.keys(request.outputs).length > 0 ? instanceIdForRequest(request) : randomUUID().replace(/-/g, ""));
   // Only for a new run: a resubmit of a finished run finds its own predictions file there.
-  const outputField = isPlainObject(body) && "endpoint_output_uri" in body ? "endpoint_output_uri" : "output.uri";
+  const outputField = outputFieldNamer(body);
   const input = newRunInput(request, config, new Date(), correlation.ok ? correlation.correlationId : null, validation.warnings);
   const outcome = await startOrJoin(runs, instanceId, input, () => refuseUnusableOutput(request, outputField, checkOutput));
   switch (outcome.kind) {
@@ -95,6 +97,13 @@ async function respondWithRun(
   const view = status ? toRunView(status) : pendingView(instanceId);
   const response = opts.alwaysAccepted ? acceptedResponse(req, view) : runResponse(req, view, req.query.get("failOnError") === "true");
   return { ...response, body: { ...runLinks(req, instanceId), ...view } };
+}
+
+/** How the caller named an output's URI, in the body form it used. */
+function outputFieldNamer(body: unknown): (output: JobOutput) => string {
+  if (isPlainObject(body) && "endpoint_output_uri" in body) return () => "endpoint_output_uri";
+  if (isPlainObject(body) && isPlainObject(body.outputs)) return (output) => `outputs.${output.name}.uri`;
+  return () => "output.uri";
 }
 
 function pendingView(instanceId: string) {

@@ -122,6 +122,8 @@ export function decideAfterLostAnswer(
 /** After the invoke failed (state.invokeAttempts already counts this attempt). */
 export function decideAfterInvokeFailure(state: RunState, request: ScoringRunRequest, error: BatchErrorInfo, now: Date): RetryDecision {
   if (error.outcomeUnknown) {
+    const uris = Object.values(request.outputs).map((o) => o.uri);
+    const writing = uris.length > 0 ? `writing ${uris.join(" and ")}` : "";
     return {
       kind: "fail",
       error: {
@@ -129,10 +131,10 @@ export function decideAfterInvokeFailure(state: RunState, request: ScoringRunReq
         message:
           `The invoke of ${request.endpointUri} may have created a job, but no answer arrived (${error.message}). ` +
           (request.workspace
-            ? `No job ${request.output ? `writing ${request.output.uri} ` : ""}was found in the workspace, and one created without a marker cannot be ruled out. `
+            ? `No job ${writing ? `${writing} ` : ""}was found in the workspace, and one created without a marker cannot be ruled out. `
             : "") +
           `It was not retried, so no second job can start. Look in the endpoint's jobs for one created between ${state.startedAt} and ${now.toISOString()}` +
-          `${request.output ? ` writing ${request.output.uri}` : ""}, and cancel it or start a new run.`,
+          `${writing ? ` ${writing}` : ""}, and cancel it or start a new run.`,
       },
     };
   }

@@ -19,6 +19,7 @@ import { runLogPrefix } from "../observability/runLog";
 import type { DescribeOutputRequest, DescribeOutputResult, PreflightRequest } from "../preflight/types";
 import { checksNotRun, outputNotDescribed } from "../preflight/verdict";
 import { names } from "../runs/names";
+import { outputList } from "../runs/outputs";
 import type { PreflightReport, RunOutput } from "../runs/preflightReport";
 import { failureMessage, type RunRecord, runRecord } from "../runs/runRecord";
 import type { RunState, ScoringRunInput } from "../runs/runInput";
@@ -203,7 +204,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   function* checkData(): Generator<Task, PreflightReport, any> {
     const checks: PreflightRequest = {
       inputs: request.inputs,
-      output: request.output,
+      outputs: outputList(request),
       workspace: request.workspace,
       mode: request.preflight,
       log: logFields(),
@@ -217,7 +218,11 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       endpointUri: request.endpointUri,
       ...(request.deployment ? { deployment: request.deployment } : {}),
       inputs: request.inputs,
-      output: request.output,
+      outputs: outputList(request),
+      settings: request.settings,
+      displayName: request.displayName,
+      description: request.description,
+      experimentName: request.experimentName,
       invokeId: state.invokeId,
       runId: df.instanceId,
       tags: request.tags,
@@ -245,23 +250,25 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     }
   }
 
-  /** The job completed: describe the predictions file (a missing or unreadable one is a warning) and end. */
+  /** The job completed: describe what it wrote (a missing or unreadable output is a warning) and end. */
   function* succeed(snapshot: JobSnapshot): Generator<Task, ScoringRunResult, any> {
     nextPoll = null;
     const describeRequest: DescribeOutputRequest = {
-      output: request.output,
+      outputs: outputList(request),
+      outputFileName: request.settings.outputFileName ?? null,
       jobOutputs: snapshot.outputs ?? null,
       workspace: request.workspace,
       log: logFields(),
     };
     const described = yield* callActivity<DescribeOutputResult>(df, names.activities.describeOutput, describeRequest, { outcomeUnknown: false });
-    const { output, warning } = described.ok ? described.value : outputNotDescribed(request.output, described.error.message);
-    advance(runSucceeded(withWarning(state, warning), now(), outputDetail(output)));
+    const { output, outputs, warnings } = described.ok ? described.value : outputNotDescribed(outputList(request), described.error.message);
+    advance(runSucceeded(warnings.reduce(withWarning, state), now(), outputDetail(output)));
     show("Succeeded");
     const { name, id, status, studioUrl } = job();
     return {
       job: { name, id, status, studioUrl },
       output,
+      outputs,
       polls: state.polls,
       completedAt: now().toISOString(),
       ...(detection ? { detection } : {}),

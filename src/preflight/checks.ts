@@ -36,9 +36,13 @@ function unreadable(target: string, uri: string, location: BlobLocation, err: un
   return skipped(target, uri, blobUrlOf(location), reason);
 }
 
-/** The output must be a free file name on an Azure Blob datastore. */
-export async function checkOutput(output: JobOutput, workspace: string | null, deps: PreflightDeps): Promise<PreflightCheck> {
-  const target = "output";
+/** The check's name for an output: `output` when the request names one, `outputs.<name>` among several. */
+export function outputTarget(output: JobOutput, all: readonly JobOutput[]): string {
+  return all.length > 1 ? `outputs.${output.name}` : "output";
+}
+
+/** The output must be a free file name, or an empty (or new) folder, on an Azure Blob datastore. */
+export async function checkOutput(output: JobOutput, workspace: string | null, deps: PreflightDeps, target = "output"): Promise<PreflightCheck> {
   const resolved = await resolveLocation(output.uri, workspace, deps);
   if (resolved.kind === "unresolved") return skipped(target, output.uri, null, resolved.reason);
   if (resolved.kind === "datastore") {
@@ -53,6 +57,7 @@ export async function checkOutput(output: JobOutput, workspace: string | null, d
   }
   const { location } = resolved;
   const blobUrl = blobUrlOf(location);
+  if (output.type === "uri_folder") return checkOutputFolder(target, output, location, deps);
   try {
     const existing = await deps.blobs.properties(location);
     if (existing) {
@@ -81,6 +86,48 @@ export async function checkOutput(output: JobOutput, workspace: string | null, d
     return unreadable(target, output.uri, location, err);
   }
   return { target, uri: output.uri, blobUrl, result: "passed", code: null, message: "The output file does not exist yet." };
+}
+
+/**
+ * A folder output must be empty or new: a job expects an empty folder for its predictions file
+ * (docs/azure-behaviour.md#existing-outputs), so files already there are reported as an
+ * existing output file is.
+ */
+async function checkOutputFolder(target: string, output: JobOutput, location: BlobLocation, deps: PreflightDeps): Promise<PreflightCheck> {
+  const folder = { ...location, path: location.path.replace(/\/+$/, "") };
+  const blobUrl = blobUrlOf(location);
+  try {
+    if (folder.path !== "" && (await deps.blobs.properties(folder))) {
+      return {
+        target,
+        uri: output.uri,
+        blobUrl,
+        result: "failed",
+        code: "OutputIsFile",
+        message: `The output folder ${blobUrl} is an existing file; name a folder that holds no files.`,
+      };
+    }
+    const listing = await deps.blobs.listFiles(location, 10);
+    if (listing.fileCount > 0) {
+      const shown = listing.files
+        .map((f) => f.name)
+        .slice(0, 3)
+        .join(", ");
+      return {
+        target,
+        uri: output.uri,
+        blobUrl,
+        result: "failed",
+        code: "OutputFolderNotEmpty",
+        message:
+          `The output folder ${blobUrl} already holds ${listing.fileCount}${listing.truncated ? "+" : ""} file(s) (${shown}); ` +
+          "Azure ML expects an empty folder and would not replace an existing predictions file. Choose a new folder or empty this one.",
+      };
+    }
+  } catch (err) {
+    return unreadable(target, output.uri, location, err);
+  }
+  return { target, uri: output.uri, blobUrl, result: "passed", code: null, message: "The output folder holds no files yet." };
 }
 
 /** A folder must hold files at its top level; a file must exist. */
@@ -149,7 +196,10 @@ export async function runPreflight(request: PreflightRequest, deps: PreflightDep
     ...Object.entries(request.inputs).map(([name, input]) =>
       guarded(`inputs.${name}`, input.type === "literal" ? "" : input.uri, () => checkInput(name, input, request.workspace, deps)),
     ),
-    request.output ? guarded("output", request.output.uri, () => checkOutput(request.output!, request.workspace, deps)) : Promise.resolve(null),
+    ...request.outputs.map((output) => {
+      const target = outputTarget(output, request.outputs);
+      return guarded(target, output.uri, () => checkOutput(output, request.workspace, deps, target));
+    }),
   ]);
   return { mode: request.mode, checks: checks.filter((c): c is PreflightCheck => c !== null) };
 }

@@ -1,10 +1,10 @@
 /** What the pre-flight and describe-output activities take and give. Plain JSON. */
 import type { ActivityLogFields, JobInput, JobOutput } from "../batch/types";
-import type { PreflightMode, RunOutput, RunWarning } from "../runs/preflightReport";
+import type { OutputManifest, PreflightMode, RunOutput, RunWarning } from "../runs/preflightReport";
 
 export interface PreflightRequest {
   inputs: Record<string, JobInput>;
-  output: JobOutput | null;
+  outputs: JobOutput[];
   workspace: string | null;
   mode: PreflightMode;
   log?: ActivityLogFields;
@@ -12,13 +12,18 @@ export interface PreflightRequest {
 
 /** The describe-output activity's input: what the request named and where the job says it wrote. */
 export interface DescribeOutputRequest {
-  output: JobOutput | null;
+  outputs: JobOutput[];
+  /** The predictions file's name in a folder (the request's `settings.outputFileName`); null: the default. */
+  outputFileName: string | null;
   jobOutputs: Record<string, { type: string | null; uri: string }> | null;
   workspace: string | null;
   log?: ActivityLogFields;
 }
 
 export interface DescribeOutputResult {
+  /** The predictions file, when there is one. */
   output: RunOutput | null;
-  warning: RunWarning | null;
+  /** What each output holds. */
+  outputs: OutputManifest[];
+  warnings: RunWarning[];
 }

@@ -28,10 +28,12 @@ export function checksNotRun(mode: PreflightReport["mode"], reason: string): Pre
   };
 }
 
-/** The predictions file could not be looked at: the output as the request named it, and a warning. */
-export function outputNotDescribed(output: JobOutput | null, reason: string): DescribeOutputResult {
+/** The outputs could not be looked at: each as the request named it, and a warning. */
+export function outputNotDescribed(outputs: readonly JobOutput[], reason: string): DescribeOutputResult {
+  const file = outputs.length === 1 && outputs[0]?.type === "uri_file" ? outputs[0] : undefined;
   return {
-    output: output ? { uri: output.uri, blobUrl: null, sizeBytes: null, lastModified: null, contentType: null } : null,
-    warning: { code: "OutputNotChecked", message: `The predictions file was not looked at: ${reason.slice(0, 300)}.` },
+    output: file ? { uri: file.uri, blobUrl: null, sizeBytes: null, lastModified: null, contentType: null } : null,
+    outputs: outputs.map((o) => ({ name: o.name, type: o.type, uri: o.uri, blobUrl: null, fileCount: null, totalBytes: null, files: [], truncated: false })),
+    warnings: [{ code: "OutputNotChecked", message: `The outputs were not looked at: ${reason.slice(0, 300)}.` }],
   };
 }

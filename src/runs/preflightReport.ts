@@ -40,6 +40,22 @@ export interface RunWarning {
   message: string;
 }
 
+/** What a completed job wrote in one output: a file, or a folder's files (bounded), with count and total size. */
+export interface OutputManifest {
+  name: string;
+  type: "uri_file" | "uri_folder";
+  uri: string;
+  /** The file's or folder's URL, without any SAS; null when it could not be resolved. */
+  blobUrl: string | null;
+  /** null when the place could not be read (a warning says why). */
+  fileCount: number | null;
+  totalBytes: number | null;
+  /** The first files, by name relative to the folder (a file output: its own name). */
+  files: { name: string; sizeBytes: number | null }[];
+  /** More files than were listed: count and size cover the listed ones. */
+  truncated: boolean;
+}
+
 /** The predictions file of a completed run. */
 export interface RunOutput {
   /** The datastore URI of the file (the request's, or the job's own output location). */

@@ -3,7 +3,7 @@
  * Defensive: custom status, input and output are whatever the task hub stored.
  */
 import type { TimelineEntry } from "../observability/timeline";
-import type { PreflightReport, RunOutput, RunWarning } from "./preflightReport";
+import type { OutputManifest, PreflightReport, RunOutput, RunWarning } from "./preflightReport";
 import { isPlainObject, type JsonObject, parseJson } from "../json";
 import { failureRecord } from "./runRecord";
 import { runStatusOf } from "./runtimeStatus";
@@ -95,6 +95,28 @@ export function errorFromFailureOutput(output: unknown): RunError {
   return { code: "OrchestrationFailed", message: line === "" ? "The run failed." : line };
 }
 
+/** Every field of the run view, in order: what a client keeps of an answer (checked against RunView below). */
+export const runViewKeys = [
+  "id",
+  "status",
+  "createdAt",
+  "lastUpdatedAt",
+  "request",
+  "job",
+  "progress",
+  "output",
+  "outputs",
+  "error",
+  "detection",
+  "preflight",
+  "warnings",
+  "correlationId",
+  "timeline",
+] as const satisfies readonly (keyof RunView)[];
+// A field added to RunView but not to runViewKeys fails to compile here.
+const everyViewKeyListed: Exclude<keyof RunView, (typeof runViewKeys)[number]> extends never ? true : never = true;
+void everyViewKeyListed;
+
 export function toRunView(status: DurableStatusLike): RunView {
   const runtime = status.runtimeStatus;
   const progress = asObject(status.customStatus);
@@ -104,6 +126,7 @@ export function toRunView(status: DurableStatusLike): RunView {
   let job = readJob(progress?.job);
   let polls = readCount(progress?.polls) ?? 0;
   let output: RunOutput | null = null;
+  let outputs: OutputManifest[] = [];
   let error: RunError | null = null;
   let preflight = readPreflight(progress?.preflight);
   let warnings = readWarnings(progress?.warnings);
@@ -115,6 +138,7 @@ export function toRunView(status: DurableStatusLike): RunView {
       job = readJob(result?.job) ?? job;
       polls = readCount(result?.polls) ?? polls;
       output = readOutput(result?.output);
+      outputs = readManifests(result?.outputs);
       preflight = readPreflight(result?.preflight) ?? preflight;
       warnings = readWarnings(result?.warnings) ?? warnings;
       timeline = readTimeline(result?.timeline) ?? timeline;
@@ -163,6 +187,7 @@ export function toRunView(status: DurableStatusLike): RunView {
       nextPollAt: terminal ? null : str(progress?.nextPollAt),
     },
     output,
+    outputs,
     error,
     detection: (asObject(progress?.detection) as RunDetection | null) ?? null,
     preflight,
@@ -182,6 +207,32 @@ function readTimeline(value: unknown): TimelineEntry[] | null {
       event: str(e.event) as TimelineEntry["event"],
       detail: e.detail === null ? null : safeMessage(str(e.detail) ?? ""),
     }));
+}
+
+const count = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** What each output holds, as the result stored it; what it lacks reads as empty. */
+function readManifests(value: unknown): OutputManifest[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((v): OutputManifest[] => {
+    const o = asObject(v);
+    const name = o ? str(o.name) : null;
+    const uri = o ? str(o.uri) : null;
+    if (!o || !name || !uri) return [];
+    const files = Array.isArray(o.files) ? o.files.map(asObject).filter((f): f is Obj => f !== null && str(f.name) !== null) : [];
+    return [
+      {
+        name,
+        type: o.type === "uri_folder" ? "uri_folder" : "uri_file",
+        uri,
+        blobUrl: str(o.blobUrl),
+        fileCount: count(o.fileCount),
+        totalBytes: count(o.totalBytes),
+        files: files.map((f) => ({ name: str(f.name) as string, sizeBytes: count(f.sizeBytes) })),
+        truncated: o.truncated === true,
+      },
+    ];
+  });
 }
 
 /** The predictions file; a field the stored output lacks reads as null. */

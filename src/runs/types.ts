@@ -1,7 +1,10 @@
 /** The run as a concept: its request, its progress and result, its error, its public view. Plain JSON. */
-import type { JobInput, JobOutput } from "../batch/types";
+import type { JobInput, JobOutput, JobSettings } from "../batch/types";
 import type { TimelineEntry } from "../observability/timeline";
-import type { PreflightMode, PreflightReport, RunOutput, RunWarning } from "./preflightReport";
+import type { OutputManifest, PreflightMode, PreflightReport, RunOutput, RunWarning } from "./preflightReport";
+
+/** Where one output goes: a file or a folder. */
+export type OutputTarget = Omit<JobOutput, "name">;
 
 /** A start request after validation and normalisation: the orchestration input's `request`. */
 export interface ScoringRunRequest {
@@ -11,7 +14,15 @@ export interface ScoringRunRequest {
   apiVersion: string;
   pollIntervalSeconds: number;
   inputs: Record<string, JobInput>;
-  output: JobOutput | null;
+  /** Where the job writes, by output name ({}: the deployment's default location). */
+  outputs: Record<string, OutputTarget>;
+  /** Per-job overrides of the deployment's settings ({}: the deployment's own). */
+  settings: JobSettings;
+  /** Shown on the job (as the tag `displayName`). */
+  displayName: string | null;
+  description: string | null;
+  /** Pipeline-component deployments only. */
+  experimentName: string | null;
   /** Overall deadline from the run's start. */
   timeoutSeconds: number;
   /** Deadline to leave the queued states (NotStarted..Queued), from the invoke. */
@@ -42,6 +53,8 @@ export interface RunView {
   progress: { phase: string; polls: number; lastPolledAt: string | null; nextPollAt: string | null };
   /** The predictions file of a Succeeded run: datastore URI, blob URL (no SAS), size, time, type. */
   output: RunOutput | null;
+  /** What each output of a Succeeded run holds: a file, or a folder's files with count and total size. */
+  outputs: OutputManifest[];
   error: RunError | null;
   /** How the job's end was noticed (poll or event) and how late; null until then. */
   detection: RunDetection | null;
@@ -92,8 +105,10 @@ export interface RunProgress {
 /** The orchestration's output when the job completed. */
 export interface ScoringRunResult {
   job: RunJobInfo;
-  /** The predictions file; null when the job wrote to no known place. */
+  /** The predictions file; null when the job wrote to no known place, or wrote several outputs. */
   output: RunOutput | null;
+  /** What each output holds: a file, or a folder's files with count and total size. */
+  outputs: OutputManifest[];
   polls: number;
   completedAt: string;
   detection?: RunDetection;

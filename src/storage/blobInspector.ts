@@ -47,7 +47,21 @@ export interface BlobInspector {
   listFolder(location: BlobLocation, limit: number): Promise<FolderListing>;
   /** Whether any blob's name starts with `<path>/`: the path is a folder. */
   isFolder(location: BlobLocation): Promise<boolean>;
+  /** Every file under the folder, nested ones included, up to `limit`: what a job wrote there. */
+  listFiles(location: BlobLocation, limit: number): Promise<FileListing>;
 }
+
+export interface FileListing {
+  /** The first files (at most `sampleSize`), by name relative to the folder, with their sizes. */
+  files: { name: string; sizeBytes: number | null }[];
+  fileCount: number;
+  totalBytes: number;
+  /** The listing stopped at its bound: there are more files than counted. */
+  truncated: boolean;
+}
+
+/** How many file names a listing keeps; the count and size cover every file listed. */
+export const sampleSize = 20;
 
 /**
  * The service's error code: in the SDK's `code` for a request with a body, only in
@@ -117,6 +131,31 @@ export function createBlobInspector(credential: TokenCredential): BlobInspector 
           }
           listing.listed = listing.fileCount + listing.folderCount;
           if (listing.listed >= limit) {
+            listing.truncated = page.continuationToken !== undefined && page.continuationToken !== "";
+            break;
+          }
+        }
+      } catch (err) {
+        throw toReadError(err, location);
+      }
+      return listing;
+    },
+    async listFiles(location, limit) {
+      const prefix = folderPrefix(location.path);
+      const listing: FileListing = { files: [], fileCount: 0, totalBytes: 0, truncated: false };
+      try {
+        const pages = containerOf(location)
+          .listBlobsFlat({ prefix, includeMetadata: true })
+          .byPage({ maxPageSize: Math.min(limit, 5000) });
+        for await (const page of pages) {
+          for (const blob of page.segment.blobItems) {
+            if (blob.metadata?.hdi_isfolder === "true") continue;
+            const size = blob.properties.contentLength ?? null;
+            listing.fileCount++;
+            listing.totalBytes += size ?? 0;
+            if (listing.files.length < sampleSize) listing.files.push({ name: blob.name.slice(prefix.length), sizeBytes: size });
+          }
+          if (listing.fileCount >= limit) {
             listing.truncated = page.continuationToken !== undefined && page.continuationToken !== "";
             break;
           }

@@ -11,7 +11,13 @@ const view = {
   job: null,
   progress: { phase: "Polling", polls: 1, lastPolledAt: null, nextPollAt: null },
   output: null,
+  outputs: [],
   error: null,
+  detection: null,
+  preflight: null,
+  warnings: [],
+  correlationId: null,
+  timeline: [],
 };
 
 /** A fetch that records requests and answers from a script. */
@@ -94,6 +100,7 @@ describe("ApiClient", () => {
     expect(pickRunView({ error: { code: "X" } })).toBeNull();
     expect(pickRunView(null)).toBeNull();
     expect(pickRunView(view)).toEqual(view);
+    expect(pickRunView({ ...view, statusQueryGetUri: "https://x/runtime/webhooks/durabletask/instances/run-1?code=secret" })).toEqual(view);
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
+import { runViewKeys } from "../../src/runs/runView";
 import { useCliStack } from "./cliStack";
 import { runCli, startedId } from "./runCli";
 
@@ -28,7 +29,7 @@ describe("scoring-run start (child process against the dev host + emulator)", ()
       endpointUri: ctx.stack.emulator.scoringUri,
       deployment: "blue",
       inputs: { input_data: { type: "uri_folder", uri: INPUT } },
-      output: { uri: OUTPUT },
+      outputs: { score: { type: "uri_file", uri: OUTPUT } },
       tags: { team: "ml" },
     });
   });
@@ -38,7 +39,8 @@ describe("scoring-run start (child process against the dev host + emulator)", ()
     expect(r.code).toBe(0);
     const view = JSON.parse(r.stdout);
     expect(view).toMatchObject({ id: expect.any(String), status: expect.stringMatching(/Pending|Running/) });
-    expect(Object.keys(view).sort()).toEqual(["createdAt", "error", "id", "job", "lastUpdatedAt", "output", "progress", "request", "status"]);
+    expect(Object.keys(view).sort()).toEqual([...runViewKeys].sort());
+    expect(JSON.stringify(view)).not.toMatch(/statusQueryGetUri|cancelPostUri|code=/);
   });
 
   it("--wait on a run that completes: progress lines on stderr, the final view, exit 0; looks at most 10 s apart", async () => {

@@ -298,8 +298,8 @@ const cases: BadCase[] = [
     message: /short datastore form/,
   },
   {
-    name: "output is a folder (trailing slash)",
-    body: (s) => camel(s, output("azureml://datastores/workspaceblobstore/paths/out/")),
+    name: "output typed uri_file names a folder (trailing slash)",
+    body: (s) => camel(s, { output: { type: "uri_file", uri: "azureml://datastores/workspaceblobstore/paths/out/" } }),
     field: "output.uri",
     message: /names a folder/,
   },
@@ -307,7 +307,30 @@ const cases: BadCase[] = [
     name: "output has an empty path",
     body: (s) => camel(s, output("azureml://datastores/workspaceblobstore/paths/")),
     field: "output.uri",
-    message: /must name a file/,
+    message: /must name a folder after \/paths\//,
+  },
+  {
+    name: "output and outputs together",
+    body: (s) => camel(s, { outputs: { extra: { uri: "azureml://datastores/workspaceblobstore/paths/extra/" } } }),
+    field: "outputs",
+    message: /not both/,
+  },
+  {
+    name: "settings with a bad instance count",
+    body: (s) => camel(s, { settings: { instanceCount: 0 } }),
+    field: "settings.instanceCount",
+    message: /from 1 to/,
+  },
+  {
+    name: 'seed: instance_count "two"',
+    body: (s) => seed(s, { instance_count: "two" }),
+    field: "instance_count",
+  },
+  {
+    name: "seed: client_secret",
+    body: (s) => seed(s, { client_secret: "never-echoed" }),
+    field: "client_secret",
+    message: /never takes a secret/,
   },
   {
     name: "output with a SAS token",
@@ -318,10 +341,10 @@ const cases: BadCase[] = [
   { name: "output name not an identifier", body: (s) => camel(s, { output: { name: "my-score", uri: OUTPUT } }), field: "output.name" },
   { name: "output has an unknown field", body: (s) => camel(s, { output: { uri: OUTPUT, path: "x" } }), field: "output.path", message: /not a known field/ },
   {
-    name: "seed: endpoint_output_uri is a folder",
-    body: (s) => seed(s, { endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/out/" }),
+    name: "seed: endpoint_output_uri with an empty path",
+    body: (s) => seed(s, { endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/" }),
     field: "endpoint_output_uri",
-    message: /names a folder/,
+    message: /must name a folder/,
   },
 
   // --- poll interval and deadlines -----------------------------------------------------------
@@ -524,7 +547,7 @@ describe("bad input: a 400 naming the field, and nothing starts", () => {
           endpointUri: "http://scoring.example.com/jobs",
           pollIntervalSeconds: 0,
           inputs: { input_data: { type: "uri_folder", uri: "s3://bucket/in/" } },
-          output: { uri: "azureml://datastores/workspaceblobstore/paths/out/" },
+          output: { uri: "azureml://datastores/workspaceblobstore/paths/" },
           tags: { team: 7 },
         }),
       query: "wait=999",

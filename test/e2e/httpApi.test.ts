@@ -19,7 +19,11 @@ describe("HTTP API (dev host, virtual clock advancing when idle)", () => {
     ["endpoint host not allowed", () => stack.startBody({ endpointUri: "https://scoring.example.com/jobs" }), "endpointUri"],
     ["poll interval out of range", () => stack.startBody({ pollIntervalSeconds: 0 }), "pollIntervalSeconds"],
     ["input URI scheme", () => stack.startBody({ inputs: { input_data: { type: "uri_folder", uri: "s3://bucket/data" } } }), "inputs.input_data.uri"],
-    ["output is a folder", () => stack.startBody({ output: { uri: "azureml://datastores/workspaceblobstore/paths/out/" } }), "output.uri"],
+    [
+      "output typed uri_file names a folder",
+      () => stack.startBody({ output: { type: "uri_file", uri: "azureml://datastores/workspaceblobstore/paths/out/" } }),
+      "output.uri",
+    ],
     ["unknown field", () => stack.startBody({ pollInterval: 10 }), "pollInterval"],
     [
       "seed form, bad poll_interval",

@@ -107,7 +107,7 @@ describe("no duplicate Azure ML jobs", () => {
             body: JSON.stringify({
               properties: {
                 InputData: { d: { JobInputType: "UriFolder", Uri: "azureml://datastores/workspaceblobstore/paths/scoring/input/" } },
-                OutputData: { score: { JobOutputType: "UriFile", Uri: request.output!.uri } },
+                OutputData: { score: { JobOutputType: "UriFile", Uri: request.outputs[0]!.uri } },
               },
             }),
           });

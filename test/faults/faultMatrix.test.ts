@@ -636,9 +636,9 @@ describe("fault matrix: invoke (route invoke)", () => {
         const invokeId = (posts[0]!.headers["repeatability_request-id"] ?? "") as string;
         expect(invokeId).not.toBe("");
         // Names what to look for: the run's output path, and when.
-        expect(view.error.message).toContain(`writing ${view.request.output.uri}`);
+        expect(view.error.message).toContain(`writing ${view.request.outputs.score.uri}`);
         expect(view.job).toBeNull();
-        if (row.jobs === 1) expect(stack.emulator.jobs[0]!.outputs.score!.uri).toBe(view.request.output.uri);
+        if (row.jobs === 1) expect(stack.emulator.jobs[0]!.outputs.score!.uri).toBe(view.request.outputs.score.uri);
       }
       if (row.warning) expect(view.warnings.map((w: { code: string }) => w.code)).toContain(row.warning);
       if (row.expected === "Succeeded") expect(view.job.name).toBe(stack.emulator.jobs[0]!.name);

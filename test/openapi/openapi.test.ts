@@ -300,7 +300,7 @@ const scenarios: Scenario[] = [
           endpoint_output_uri: "azureml://datastores/workspaceblobstore/paths/scoring/output/seed.csv",
         },
       }),
-    check: (res) => expect(res.body.request).toMatchObject({ inputs: { input_data: { type: "uri_folder" } }, output: { name: "score" } }),
+    check: (res) => expect(res.body.request).toMatchObject({ inputs: { input_data: { type: "uri_folder" } }, outputs: { score: { type: "uri_file" } } }),
   },
   {
     name: "?wait= answers 202 when the run is still going when it runs out",
@@ -819,6 +819,36 @@ describe("the start body schema agrees with the API's validation", () => {
       true,
     ],
     ["output without a name", () => stack.startBody({ output: { uri: "azureml://datastores/ds/paths/p.csv" } }), true],
+    ["an output folder", () => stack.startBody({ output: { uri: "azureml://datastores/ds/paths/out/" } }), true],
+    ["an output typed uri_folder without the '/'", () => stack.startBody({ output: { type: "uri_folder", uri: "azureml://datastores/ds/paths/out" } }), true],
+    [
+      "several named outputs and every setting",
+      () =>
+        stack.startBody({
+          output: undefined,
+          outputs: { scores: { uri: "azureml://datastores/ds/paths/s/" }, metrics: { type: "uri_file", uri: "azureml://datastores/ds/paths/m.json" } },
+          settings: {
+            instanceCount: 2,
+            miniBatchSize: "10",
+            maxConcurrencyPerInstance: 2,
+            outputFileName: "scores.csv",
+            errorThreshold: -1,
+            loggingLevel: "debug",
+            maxRetries: 3,
+            retryTimeoutSeconds: 60,
+          },
+          displayName: "Nightly",
+          description: "All customers",
+          experimentName: "nightly-exp",
+        }),
+      true,
+    ],
+    [
+      "an input mode",
+      () => stack.startBody({ inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/", mode: "Download" } } }),
+      true,
+    ],
+    ["seed with settings", () => seed({ endpoint_output_uri: "azureml://datastores/ds/paths/out/", instance_count: "2", logging_level: "Warning" }), true],
     ["the seed minimum", () => seed(), true],
     [
       "every seed field, as ADF sends them",
@@ -883,7 +913,19 @@ describe("the start body schema agrees with the API's validation", () => {
     ["a bad datastore name", () => stack.startBody({ inputs: input("azureml://datastores/d$s/paths/in/") }), false],
     ["a bad data asset", () => stack.startBody({ inputs: input("azureml:my-data") }), false],
     ["a bad abfss URI", () => stack.startBody({ inputs: input("abfss://fs@acct.blob.core.windows.net/in") }), false],
-    ["an output folder", () => stack.startBody({ output: { uri: "azureml://datastores/ds/paths/out/" } }), false],
+    ["an output typed uri_file naming a folder", () => stack.startBody({ output: { type: "uri_file", uri: "azureml://datastores/ds/paths/out/" } }), false],
+    ["an unknown setting", () => stack.startBody({ settings: { nodes: 2 } }), false],
+    [
+      "an output file name with a folder",
+      () => stack.startBody({ output: { uri: "azureml://datastores/ds/paths/o/" }, settings: { outputFileName: "a/b.csv" } }),
+      false,
+    ],
+    [
+      "an unknown input mode",
+      () => stack.startBody({ inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/", mode: "Mount" } } }),
+      false,
+    ],
+    ["a mode on a literal", () => stack.startBody({ inputs: { x: { type: "literal", value: "1", mode: "Direct" } } }), false],
     [
       "an output in the long form",
       () => stack.startBody({ output: { uri: "azureml://subscriptions/s/resourcegroups/rg/workspaces/ws/datastores/ds/paths/p.csv" } }),

@@ -160,6 +160,7 @@ describe("the allowlist in the client: invokeJob refuses EndpointNotAllowed befo
   const request = (endpointUri: string) => ({
     endpointUri,
     inputs: { input_data: { type: "uri_folder" as const, uri: "azureml://datastores/ds/paths/in/" } },
+    outputs: [],
     invokeId: "inv-security-1",
   });
 

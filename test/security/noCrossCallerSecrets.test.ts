@@ -19,7 +19,11 @@ const REQUEST_FIELDS = [
   "apiVersion",
   "pollIntervalSeconds",
   "inputs",
-  "output",
+  "outputs", // by name: type and datastore URI only
+  "settings", // per-job settings: numbers, a file name, a logging level
+  "displayName",
+  "description",
+  "experimentName",
   "timeoutSeconds",
   "queueTimeoutSeconds",
   "tags",
@@ -35,6 +39,7 @@ const VIEW_FIELDS = [
   "job",
   "progress",
   "output",
+  "outputs",
   "error",
   "detection",
   "preflight",
@@ -139,9 +144,9 @@ describe("status and list responses carry no other caller's request secrets", ()
       expect(request, who).toEqual(JSON.parse(JSON.stringify(expected.request)));
       // Inputs and output: only their own URI/value fields.
       for (const input of Object.values(request.inputs as Record<string, Record<string, unknown>>)) {
-        for (const k of Object.keys(input)) expect(["type", "uri", "value"]).toContain(k);
+        for (const k of Object.keys(input)) expect(["type", "uri", "value", "mode"]).toContain(k);
       }
-      if (request.output) for (const k of Object.keys(request.output as object)) expect(["name", "uri"]).toContain(k);
+      for (const output of Object.values(request.outputs as Record<string, object>)) for (const k of Object.keys(output)) expect(["type", "uri"]).toContain(k);
     }
   });
 

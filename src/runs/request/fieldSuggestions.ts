@@ -3,7 +3,7 @@
  * the caller wrote it, and for an unknown field the known one it was probably meant to be.
  */
 import type { z } from "zod";
-import { camelFields, inputFields, outputFields, SEED_FIELDS, seedFieldNames } from "./schemas";
+import { camelFields, inputFields, namedOutputFields, outputFields, SEED_FIELDS, seedFieldNames, settingsFieldNames } from "./schemas";
 
 /** One problem with a request: `field` is the dotted path as the caller wrote it (`inputs.input_data.uri`). */
 export interface ErrorDetail {
@@ -49,6 +49,8 @@ function knownFieldsAt(path: readonly PropertyKey[], form: Form): readonly strin
   if (path.length === 0) return form === "seed" ? seedFieldNames : camelFields;
   if (path[0] === "inputs" && path.length === 2) return inputFields;
   if (path[0] === "output" && path.length === 1) return outputFields;
+  if (path[0] === "outputs" && path.length === 2) return namedOutputFields;
+  if (path[0] === "settings" && path.length === 1) return settingsFieldNames;
   return [];
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { checkOutputUri, classifyInputUri, WHITESPACE_OR_CONTROL } from "../../batch/azuremlUris";
+import { INPUT_MODES, LOGGING_LEVELS } from "../../batch/types";
 import { checkEndpointUri } from "../../batch/endpointHosts";
 import { parseWorkspaceId } from "../../batch/resourceIds";
 import type { AppConfig } from "../../config";
@@ -23,12 +24,23 @@ export const DEFAULT_TIMEOUT_SECONDS = 7 * 86_400;
 export const MAX_TAGS = 50;
 export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 256;
+export const MAX_OUTPUTS = 20;
+/** The display name travels as a tag: a tag value's bound. */
+export const MAX_DISPLAY_NAME_LENGTH = MAX_TAG_VALUE_LENGTH;
+export const MAX_DESCRIPTION_LENGTH = 1024;
+/** The batch job model's int32 settings. */
+const MAX_INT32 = 2_147_483_647;
 
 const API_VERSION = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(-preview)?$/;
 const DEPLOYMENT_NAME = /^[A-Za-z][A-Za-z0-9-]{2,31}$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const NUMERIC_STRING = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/;
+/** Azure ML experiment names: 1-250 letters, digits, '_' or '-', starting with a letter or digit. */
+const EXPERIMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,249}$/;
+/** A plain file name: no folder, no control characters, not `.` or `..`. */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const FILE_NAME = /^(?!\.{1,2}$)[^/\\\u0000-\u001f\u007f]{1,255}$/;
 
 /** Seed (ADF pipeline parameter) field → its camelCase counterpart, named in the message for a mixed body. */
 export const SEED_FIELDS = {
@@ -38,6 +50,14 @@ export const SEED_FIELDS = {
   endpoint_input_uri: "inputs",
   endpoint_input_type: "inputs",
   endpoint_output_uri: "output",
+  instance_count: "settings.instanceCount",
+  mini_batch_size: "settings.miniBatchSize",
+  max_concurrency_per_instance: "settings.maxConcurrencyPerInstance",
+  output_file_name: "settings.outputFileName",
+  error_threshold: "settings.errorThreshold",
+  logging_level: "settings.loggingLevel",
+  max_retries: "settings.maxRetries",
+  retry_timeout: "settings.retryTimeoutSeconds",
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -82,7 +102,11 @@ function optional<T extends z.ZodType>(schema: T) {
 
 /** Whole seconds in [min, max]; numeric strings ("120", as ADF sends them) are accepted. */
 function seconds(min: number, max: number) {
-  const what = `a whole number of seconds from ${min} to ${max}`;
+  return wholeNumber(min, max, `a whole number of seconds from ${min} to ${max}`);
+}
+
+/** A whole number in [min, max]; numeric strings ("4", as ADF sends them) are accepted. */
+function wholeNumber(min: number, max: number, what = `a whole number from ${min} to ${max}`) {
   return z.preprocess(
     (v) => (typeof v === "string" && NUMERIC_STRING.test(v) ? Number(v) : v),
     z.number({ error: expected(what) }).superRefine((v, ctx) => {
@@ -155,9 +179,22 @@ const inputUri = nonEmpty(text("a URI string"), (v, ctx) => {
 });
 
 const outputUri = nonEmpty(text("a URI string"), (v, ctx) => {
-  const checked = checkOutputUri(v);
+  const checked = checkOutputUri(v, v.endsWith("/") ? "folder" : "file");
   if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.reason });
 });
+
+/** One of `values`, in any case (ADF parameters are often typed by hand); the canonical spelling. */
+function oneOf<T extends string>(values: readonly T[]) {
+  const list = values.join(", ");
+  return z.string({ error: expected(`one of ${list}`) }).transform((v, ctx) => {
+    const found = values.find((m) => m.toLowerCase() === v.trim().toLowerCase());
+    if (found) return found;
+    ctx.addIssue({ code: "custom", message: `must be one of ${list}, got ${describe(v)}` });
+    return z.NEVER;
+  });
+}
+
+const inputMode = oneOf(INPUT_MODES);
 
 const inputSchema = z
   .strictObject(
@@ -165,6 +202,7 @@ const inputSchema = z
       type: z.enum(["uri_folder", "uri_file", "literal"], { error: expected('"uri_folder", "uri_file" or "literal"') }),
       uri: inputUri.optional(),
       value: z.union([z.string(), z.number(), z.boolean()], { error: expected("a string, number or boolean") }).optional(),
+      mode: optional(inputMode),
     },
     { error: expected('an object {type, uri} or {type: "literal", value}') },
   )
@@ -172,6 +210,7 @@ const inputSchema = z
     if (input.type === "literal") {
       if (input.uri !== undefined) ctx.addIssue({ code: "custom", path: ["uri"], message: 'must not be set for a "literal" input (use value)' });
       if (input.value === undefined) ctx.addIssue({ code: "custom", path: ["value"], message: 'is required for a "literal" input' });
+      if (input.mode !== undefined) ctx.addIssue({ code: "custom", path: ["mode"], message: 'must not be set for a "literal" input (it has no data to read)' });
     } else {
       if (input.value !== undefined) ctx.addIssue({ code: "custom", path: ["value"], message: `must not be set for a "${input.type}" input (use uri)` });
       if (input.uri === undefined) ctx.addIssue({ code: "custom", path: ["uri"], message: `is required for a "${input.type}" input` });
@@ -190,17 +229,103 @@ const inputsSchema = z
     if (Object.keys(inputs).length === 0) ctx.addIssue({ code: "custom", message: "must name at least one input" });
   });
 
-const outputSchema = z.strictObject(
+const outputType = z.enum(["uri_file", "uri_folder"], { error: expected('"uri_file" or "uri_folder"') });
+
+/** An output's type must agree with its URI: a folder ends with '/' (one is added to a folder that does not). */
+function outputTypeAgrees(output: { type?: "uri_file" | "uri_folder" | undefined; uri: string }, ctx: z.RefinementCtx) {
+  if (output.type === "uri_folder" && !output.uri.endsWith("/")) {
+    const checked = checkOutputUri(output.uri, "folder");
+    if (!checked.ok) ctx.addIssue({ code: "custom", path: ["uri"], message: checked.reason });
+  } else if (output.type === "uri_file" && output.uri.endsWith("/")) {
+    const checked = checkOutputUri(output.uri, "file");
+    if (!checked.ok) ctx.addIssue({ code: "custom", path: ["uri"], message: checked.reason });
+  }
+}
+
+const outputSchema = z
+  .strictObject(
+    {
+      name: optional(
+        text().superRefine((v, ctx) => {
+          if (!IDENTIFIER.test(v)) ctx.addIssue({ code: "custom", message: identifierMessage("the output name", v) });
+        }),
+      ),
+      type: optional(outputType),
+      uri: outputUri,
+    },
+    { error: expected("an object {name?, type?, uri}") },
+  )
+  .superRefine(outputTypeAgrees);
+
+/** Several named outputs (pipeline-component deployments): name → {type?, uri}. */
+const namedOutputSchema = z
+  .strictObject({ type: optional(outputType), uri: outputUri }, { error: expected("an object {type?, uri}") })
+  .superRefine(outputTypeAgrees);
+const outputsSchema = z
+  .record(
+    z.string().superRefine((name, ctx) => {
+      if (!IDENTIFIER.test(name)) ctx.addIssue({ code: "custom", message: identifierMessage("output name", name) });
+    }),
+    namedOutputSchema,
+    { error: expected("an object mapping output names to outputs") },
+  )
+  .superRefine((outputs, ctx) => {
+    const count = Object.keys(outputs).length;
+    if (count === 0) ctx.addIssue({ code: "custom", message: "must name at least one output (or leave it out)" });
+    if (count > MAX_OUTPUTS) ctx.addIssue({ code: "custom", message: `must have at most ${MAX_OUTPUTS} outputs, got ${count}` });
+  });
+
+const outputFileName = text("a file name").superRefine((v, ctx) => {
+  if (!FILE_NAME.test(v)) {
+    ctx.addIssue({ code: "custom", message: `must be a plain file name (no '/' or '\\', not '.' or '..', at most 255 characters), got ${describe(v)}` });
+  }
+});
+
+/** The per-job settings (`settings` in the camelCase form, snake_case parameters in the seed form). */
+export const settingFields = {
+  instanceCount: wholeNumber(1, MAX_INT32),
+  miniBatchSize: wholeNumber(1, Number.MAX_SAFE_INTEGER),
+  maxConcurrencyPerInstance: wholeNumber(1, MAX_INT32),
+  outputFileName,
+  errorThreshold: wholeNumber(-1, MAX_INT32, `a whole number from -1 (ignore failed items) to ${MAX_INT32}`),
+  loggingLevel: oneOf(LOGGING_LEVELS),
+  maxRetries: wholeNumber(0, MAX_INT32),
+  retryTimeoutSeconds: seconds(1, MAX_TIMEOUT_SECONDS),
+};
+
+const settingsSchema = z.strictObject(
   {
-    name: optional(
-      text().superRefine((v, ctx) => {
-        if (!IDENTIFIER.test(v)) ctx.addIssue({ code: "custom", message: identifierMessage("the output name", v) });
-      }),
-    ),
-    uri: outputUri,
+    instanceCount: optional(settingFields.instanceCount),
+    miniBatchSize: optional(settingFields.miniBatchSize),
+    maxConcurrencyPerInstance: optional(settingFields.maxConcurrencyPerInstance),
+    outputFileName: optional(settingFields.outputFileName),
+    errorThreshold: optional(settingFields.errorThreshold),
+    loggingLevel: optional(settingFields.loggingLevel),
+    maxRetries: optional(settingFields.maxRetries),
+    retryTimeoutSeconds: optional(settingFields.retryTimeoutSeconds),
   },
-  { error: expected("an object {name?, uri}") },
+  { error: expected("an object of job settings") },
 );
+
+/** Control characters other than tab and line breaks. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+function boundedText(max: number) {
+  return text().superRefine((v, ctx) => {
+    if (v.length > max) ctx.addIssue({ code: "custom", message: `must be at most ${max} characters, got ${v.length}` });
+    else if (CONTROL.test(v)) ctx.addIssue({ code: "custom", message: "must not contain control characters" });
+  });
+}
+
+const experimentName = text().superRefine((v, ctx) => {
+  if (!EXPERIMENT_NAME.test(v)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be an Azure ML experiment name (1-250 letters, digits, '_' or '-', starting with a letter or digit), got ${describe(v)}`,
+    });
+  }
+});
 
 /** Tags: every entry checked, so all bad ones are reported together. */
 const tagsSchema = z.record(z.string(), z.unknown(), { error: expected("an object mapping tag names to strings") }).superRefine((tags, ctx) => {
@@ -240,6 +365,11 @@ export function camelSchema(config: StartConfig) {
     pollIntervalSeconds: optional(pollSeconds),
     inputs: inputsSchema,
     output: optional(outputSchema),
+    outputs: optional(outputsSchema),
+    settings: optional(settingsSchema),
+    displayName: optional(boundedText(MAX_DISPLAY_NAME_LENGTH)),
+    description: optional(boundedText(MAX_DESCRIPTION_LENGTH)),
+    experimentName: optional(experimentName),
     timeoutSeconds,
     queueTimeoutSeconds,
     instanceId: optional(instanceId),
@@ -288,6 +418,14 @@ export function seedSchema(config: StartConfig) {
     endpoint_input_type: optional(seedInputType),
     endpoint_output_uri: optional(outputUri),
     preflight: optional(preflightMode),
+    instance_count: optional(settingFields.instanceCount),
+    mini_batch_size: optional(settingFields.miniBatchSize),
+    max_concurrency_per_instance: optional(settingFields.maxConcurrencyPerInstance),
+    output_file_name: optional(settingFields.outputFileName),
+    error_threshold: optional(settingFields.errorThreshold),
+    logging_level: optional(settingFields.loggingLevel),
+    max_retries: optional(settingFields.maxRetries),
+    retry_timeout: optional(settingFields.retryTimeoutSeconds),
   });
 }
 
@@ -299,3 +437,5 @@ export const camelFields: readonly string[] = Object.keys(camelSchema(anyConfig)
 export const seedFieldNames: readonly string[] = Object.keys(seedSchema(anyConfig).shape);
 export const inputFields: readonly string[] = Object.keys(inputSchema.shape);
 export const outputFields: readonly string[] = Object.keys(outputSchema.shape);
+export const namedOutputFields: readonly string[] = Object.keys(namedOutputSchema.shape);
+export const settingsFieldNames: readonly string[] = Object.keys(settingsSchema.shape);

@@ -5,10 +5,10 @@
  */
 import { DEFAULT_JOBS_API_VERSION } from "../../batch/armJobRequest";
 import { parseDataAssetReference } from "../../batch/azuremlUris";
-import type { JobInput } from "../../batch/types";
+import type { JobInput, JobSettings } from "../../batch/types";
 import { isPlainObject } from "../../json";
 import type { RunWarning } from "../preflightReport";
-import type { ScoringRunRequest } from "../types";
+import type { OutputTarget, ScoringRunRequest } from "../types";
 import { type ErrorDetail, type Form, mixedFormDetail, toDetails } from "./fieldSuggestions";
 import {
   camelFields,
@@ -101,15 +101,31 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
       apiVersion: d.api_version ?? DEFAULT_JOBS_API_VERSION,
       pollIntervalSeconds: d.poll_interval ?? config.defaultPollSeconds,
       inputs: { [SEED_INPUT_NAME]: { type: d.endpoint_input_type ?? "uri_folder", uri: d.endpoint_input_uri } },
-      output: d.endpoint_output_uri === undefined ? null : { name: DEFAULT_OUTPUT_NAME, uri: d.endpoint_output_uri },
+      outputs: d.endpoint_output_uri === undefined ? {} : { [DEFAULT_OUTPUT_NAME]: outputOf(undefined, d.endpoint_output_uri) },
+      settings: compact({
+        instanceCount: d.instance_count,
+        miniBatchSize: d.mini_batch_size,
+        maxConcurrencyPerInstance: d.max_concurrency_per_instance,
+        outputFileName: d.output_file_name,
+        errorThreshold: d.error_threshold,
+        loggingLevel: d.logging_level,
+        maxRetries: d.max_retries,
+        retryTimeoutSeconds: d.retry_timeout,
+      }),
+      displayName: null,
+      description: null,
+      experimentName: null,
       timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
       queueTimeoutSeconds: null,
       tags: {},
       workspace: config.workspaceId ?? null,
       preflight: d.preflight ?? "strict",
     };
-    const assets = dataAssetsWithoutWorkspace(request, () => "endpoint_input_uri");
-    if (assets.length > 0) return { ok: false, details: assets };
+    const crossField = [
+      ...dataAssetsWithoutWorkspace(request, () => "endpoint_input_uri"),
+      ...outputFileNameWithFileOutput(request, "output_file_name", "endpoint_output_uri"),
+    ];
+    if (crossField.length > 0) return { ok: false, details: crossField };
     return { ok: true, request, instanceId: null, warnings: principal.warnings };
   }
 
@@ -138,28 +154,74 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
     }
   }
 
+  if (rest.output !== undefined && rest.output !== null && rest.outputs !== undefined && rest.outputs !== null) {
+    details.push({ field: "outputs", message: "names several outputs, and output names one: send output (one output) or outputs (several), not both" });
+  }
+
   if (!parsed.success || details.length > 0) return { ok: false, details };
   const d = parsed.data;
   const inputs: Record<string, JobInput> = {};
   for (const [name, input] of Object.entries(d.inputs)) {
-    inputs[name] = input.type === "literal" ? { type: "literal", value: String(input.value) } : { type: input.type, uri: input.uri as string };
+    inputs[name] =
+      input.type === "literal"
+        ? { type: "literal", value: String(input.value) }
+        : { type: input.type, uri: input.uri as string, ...(input.mode ? { mode: input.mode } : {}) };
   }
+  const outputs: Record<string, OutputTarget> = d.output
+    ? { [d.output.name ?? DEFAULT_OUTPUT_NAME]: outputOf(d.output.type, d.output.uri) }
+    : Object.fromEntries(
+        Object.keys(d.outputs ?? {})
+          .sort()
+          .map((name) => [name, outputOf(d.outputs![name]!.type, d.outputs![name]!.uri)]),
+      );
   const request: ScoringRunRequest = {
     endpointUri: d.endpointUri,
     deployment: d.deployment ?? null,
     apiVersion: d.apiVersion ?? DEFAULT_JOBS_API_VERSION,
     pollIntervalSeconds: d.pollIntervalSeconds ?? config.defaultPollSeconds,
     inputs,
-    output: d.output ? { name: d.output.name ?? DEFAULT_OUTPUT_NAME, uri: d.output.uri } : null,
+    outputs,
+    settings: compact(d.settings ?? {}),
+    displayName: d.displayName ?? null,
+    description: d.description ?? null,
+    experimentName: d.experimentName ?? null,
     timeoutSeconds: d.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     queueTimeoutSeconds: d.queueTimeoutSeconds ?? null,
     tags: (d.tags ?? {}) as Record<string, string>,
     workspace: d.workspace ?? config.workspaceId ?? null,
     preflight: d.preflight ?? "strict",
   };
-  const assets = dataAssetsWithoutWorkspace(request, (name) => `inputs.${name}.uri`);
-  if (assets.length > 0) return { ok: false, details: assets };
+  const crossField = [
+    ...dataAssetsWithoutWorkspace(request, (name) => `inputs.${name}.uri`),
+    ...outputFileNameWithFileOutput(request, "settings.outputFileName", d.output ? "output" : "outputs"),
+  ];
+  if (crossField.length > 0) return { ok: false, details: crossField };
   return { ok: true, request, instanceId: d.instanceId ?? null, warnings: principal.warnings };
+}
+
+/** An output as the request names it: a URI ending in '/' is a folder unless the type says otherwise; a folder's URI ends in '/'. */
+function outputOf(type: OutputTarget["type"] | undefined, uri: string): OutputTarget {
+  const kind = type ?? (uri.endsWith("/") ? "uri_folder" : "uri_file");
+  return { type: kind, uri: kind === "uri_folder" && !uri.endsWith("/") ? `${uri}/` : uri };
+}
+
+/** The settings given, without the ones left out (so equal requests fingerprint alike). */
+function compact(settings: { [K in keyof JobSettings]?: JobSettings[K] | undefined }): JobSettings {
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as JobSettings;
+}
+
+/**
+ * `outputFileName` names the predictions file inside a folder output (or the deployment's
+ * default location): with only a file output, which names the file itself, it is refused
+ * rather than silently ignored.
+ */
+function outputFileNameWithFileOutput(request: ScoringRunRequest, field: string, outputField: string): ErrorDetail[] {
+  const outputs = Object.values(request.outputs);
+  if (request.settings.outputFileName === undefined || outputs.length === 0) return [];
+  if (outputs.some((o) => o.type === "uri_folder")) return [];
+  return [
+    { field, message: `names the predictions file in a folder output, but ${outputField} names a file: drop one, or make the output a folder (ending in '/')` },
+  ];
 }
 
 /**

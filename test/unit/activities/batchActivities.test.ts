@@ -8,7 +8,7 @@ const locator: JobLocator = { jobPath: `${WS}/jobs/batchjob-1`, apiVersion: "202
 const request: EnsureJobRequest = {
   endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs",
   inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/" } },
-  output: { name: "score", uri: "azureml://datastores/ds/paths/out/p.csv" },
+  outputs: [{ name: "score", type: "uri_file", uri: "azureml://datastores/ds/paths/out/p.csv" }],
   invokeId: "inv-1",
   workspace: WS,
   apiVersion: "2022-10-01",

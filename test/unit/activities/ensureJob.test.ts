@@ -10,7 +10,7 @@ const startedAt = "2026-01-01T00:00:00.000Z";
 const request = (over: Partial<EnsureJobRequest> = {}): EnsureJobRequest => ({
   endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs",
   inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ds/paths/in/" } },
-  output: { name: "score", uri: OUT },
+  outputs: [{ name: "score", type: "uri_file", uri: OUT }],
   invokeId: "inv-1",
   workspace: WS,
   apiVersion: "2022-10-01",

@@ -7,7 +7,12 @@ const OUT = "azureml://datastores/ds/paths/out/p.csv";
 const startedAt = "2026-01-01T00:00:00.000Z";
 const at = (offsetMs: number) => new Date(Date.parse(startedAt) + offsetMs).toISOString();
 
-const query = (over: Partial<OwnJobQuery> = {}): OwnJobQuery => ({ invokeId: "inv-1", output: { name: "score", uri: OUT }, notBefore: startedAt, ...over });
+const query = (over: Partial<OwnJobQuery> = {}): OwnJobQuery => ({
+  invokeId: "inv-1",
+  outputs: [{ name: "score", type: "uri_file", uri: OUT }],
+  notBefore: startedAt,
+  ...over,
+});
 
 const job = (name: string, over: Partial<ListedJob> = {}): ListedJob => ({
   name,
@@ -38,7 +43,7 @@ describe("ownJobs: the invoke marker", () => {
   });
 
   it("without an output, only the marker recognises a job", () => {
-    expect(names(ownJobs([job("same-path"), job("marked", { tags: { [invokeMarker]: "inv-1" } })], query({ output: null })))).toEqual(["marked"]);
+    expect(names(ownJobs([job("same-path"), job("marked", { tags: { [invokeMarker]: "inv-1" } })], query({ outputs: [] })))).toEqual(["marked"]);
   });
 });
 

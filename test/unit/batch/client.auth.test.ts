@@ -12,7 +12,7 @@ function invokeRequest() {
   return {
     endpointUri: ENDPOINT,
     inputs: { input_data: { type: "uri_folder" as const, uri: "azureml://datastores/ds/paths/in/" } },
-    output: { name: "score", uri: "azureml://datastores/ds/paths/out/p.csv" },
+    outputs: [{ name: "score", type: "uri_file" as const, uri: "azureml://datastores/ds/paths/out/p.csv" }],
     invokeId: "inv-1",
   };
 }

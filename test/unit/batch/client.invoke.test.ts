@@ -29,7 +29,7 @@ function request(endpointUri: string, overrides: Partial<InvokeJobRequest> = {})
       threshold: { type: "literal", value: "0.5" },
       single: { type: "uri_file", uri: "https://acct.blob.core.windows.net/c/in.csv" },
     },
-    output: { name: "score", uri: "azureml://datastores/workspaceblobstore/paths/out/predictions.csv" },
+    outputs: [{ name: "score", type: "uri_file", uri: "azureml://datastores/workspaceblobstore/paths/out/predictions.csv" }],
     invokeId: "inv-run42-1",
     tags: { team: "fraud", clientInvokeId: "should-be-overridden" },
     ...overrides,
@@ -80,7 +80,7 @@ describe("invokeJob request", () => {
   it("sends no deployment header and no OutputData when neither is given", async () => {
     server = await startServer([{ status: 201, body: invokeResponse() }]);
     const { client } = loopbackClient();
-    await client.invokeJob(request(`${server.origin}/jobs`, { deployment: undefined, output: null, tags: undefined }));
+    await client.invokeJob(request(`${server.origin}/jobs`, { deployment: undefined, outputs: [], tags: undefined }));
     const sent = server.requests[0]!;
     expect(sent.headers["azureml-model-deployment"]).toBeUndefined();
     const body = JSON.parse(sent.body);

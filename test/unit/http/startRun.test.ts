@@ -47,7 +47,7 @@ describe("startScoringRun: a new run", () => {
       status: "Pending",
       statusQueryGetUri: `${ORIGIN}/api/scoring-runs/${id}`,
       cancelPostUri: `${ORIGIN}/api/scoring-runs/${id}/cancel`,
-      request: { endpointUri: ENDPOINT, output: { name: "score", uri: OUTPUT } },
+      request: { endpointUri: ENDPOINT, outputs: { score: { type: "uri_file", uri: OUTPUT } } },
     });
     expect(runs.calls.starts.map((s) => s.instanceId)).toEqual([id]);
   });

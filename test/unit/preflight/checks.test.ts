@@ -14,7 +14,8 @@ async function workspaceWith(names: string[] = [], datastoreType = "AzureBlob") 
   return { container, ds, deps: az.deps([ds]), blobUrl };
 }
 
-const output = (path: string) => ({ name: "score", uri: `azureml://datastores/ds/paths/${path}` });
+const output = (path: string) => ({ name: "score", type: "uri_file" as const, uri: `azureml://datastores/ds/paths/${path}` });
+const folderOutput = (path: string, name = "score") => ({ name, type: "uri_folder" as const, uri: `azureml://datastores/ds/paths/${path}` });
 const folder = (path: string) => ({ type: "uri_folder" as const, uri: `azureml://datastores/ds/paths/${path}` });
 const file = (path: string) => ({ type: "uri_file" as const, uri: `azureml://datastores/ds/paths/${path}` });
 
@@ -71,8 +72,27 @@ describe("checkOutput (Azurite)", () => {
     expectClean(check);
   });
 
+  it("a new or empty output folder passes", async () => {
+    const { deps, blobUrl } = await workspaceWith(["out/other.csv", "scores-old/x.csv"]);
+    const check = await checkOutput(folderOutput("scores/"), WS, deps);
+    expect(check).toMatchObject({ result: "passed", blobUrl: blobUrl("scores/"), message: "The output folder holds no files yet." });
+  });
+
+  it("an output folder that holds files fails OutputFolderNotEmpty, as an existing output file does, nested files included", async () => {
+    const { deps, blobUrl } = await workspaceWith(["scores/predictions.csv", "scores/deep/part-1.csv"]);
+    const check = await checkOutput(folderOutput("scores/"), WS, deps);
+    expect(check).toMatchObject({ result: "failed", code: "OutputFolderNotEmpty", blobUrl: blobUrl("scores/") });
+    expect(check.message).toMatch(/already holds 2 file\(s\) \(deep\/part-1\.csv, predictions\.csv\)/);
+    expectClean(check);
+  });
+
+  it("an output folder that is an existing file fails OutputIsFile", async () => {
+    const { deps } = await workspaceWith(["scores"]);
+    expect(await checkOutput(folderOutput("scores/"), WS, deps)).toMatchObject({ result: "failed", code: "OutputIsFile" });
+  });
+
   it("an unknown datastore is skipped with the reason", async () => {
-    const check = await checkOutput({ name: "score", uri: "azureml://datastores/nosuch/paths/p.csv" }, WS, az.deps([]));
+    const check = await checkOutput({ name: "score", type: "uri_file", uri: "azureml://datastores/nosuch/paths/p.csv" }, WS, az.deps([]));
     expect(check).toMatchObject({ result: "skipped", blobUrl: null, message: expect.stringContaining("datastore nosuch was not found") });
   });
 });
@@ -167,7 +187,7 @@ describe("runPreflight (Azurite)", () => {
         mode: "strict",
         workspace: WS,
         inputs: { data: folder("in/"), threshold: { type: "literal", value: "1" }, lookup: file("lookup.csv") },
-        output: output("out/predictions.csv"),
+        outputs: [output("out/predictions.csv")],
       },
       deps,
     );
@@ -180,9 +200,22 @@ describe("runPreflight (Azurite)", () => {
     expectNoSecrets(report);
   });
 
+  it("several outputs: each is checked under its own name", async () => {
+    const { deps } = await workspaceWith(["in/a.csv", "b/x.csv"]);
+    const report = await runPreflight(
+      { mode: "strict", workspace: WS, inputs: { data: folder("in/") }, outputs: [folderOutput("a/", "scores"), folderOutput("b/", "metrics")] },
+      deps,
+    );
+    expect(report.checks.map((c) => [c.target, c.result, c.code])).toEqual([
+      ["inputs.data", "passed", null],
+      ["outputs.scores", "passed", null],
+      ["outputs.metrics", "failed", "OutputFolderNotEmpty"],
+    ]);
+  });
+
   it("without an output, only inputs are checked", async () => {
     const { deps } = await workspaceWith(["in/a.csv"]);
-    const report = await runPreflight({ mode: "warn", workspace: WS, inputs: { data: folder("in/") }, output: null }, deps);
+    const report = await runPreflight({ mode: "warn", workspace: WS, inputs: { data: folder("in/") }, outputs: [] }, deps);
     expect(report).toMatchObject({ mode: "warn", checks: [{ target: "inputs.data", result: "passed" }] });
   });
 
@@ -195,7 +228,7 @@ describe("runPreflight (Azurite)", () => {
         mode: "strict",
         workspace: WS,
         inputs: { data: file("in/a.csv"), odd: { type: "uri_file", uri: "https://acct1.blob.core.windows.net/data/100%" } },
-        output: output("out/predictions.csv"),
+        outputs: [output("out/predictions.csv")],
       },
       deps,
     );
@@ -218,7 +251,7 @@ describe("runPreflight (Azurite)", () => {
         },
       },
     };
-    const report = await runPreflight({ mode: "off", workspace: WS, inputs: { data: folder("in/") }, output: output("out/predictions.csv") }, counting);
+    const report = await runPreflight({ mode: "off", workspace: WS, inputs: { data: folder("in/") }, outputs: [output("out/predictions.csv")] }, counting);
     expect(report).toEqual({ mode: "off", checks: [] });
     expect(reads).toBe(0);
   });

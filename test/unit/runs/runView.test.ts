@@ -45,6 +45,7 @@ describe("toRunView", () => {
       job,
       progress: { phase: "Polling", polls: 3, lastPolledAt: "2024-05-01T10:06:00.000Z", nextPollAt: "2024-05-01T10:08:00.000Z" },
       output: null,
+      outputs: [],
       error: null,
       detection: null,
       preflight: null,
@@ -75,9 +76,30 @@ describe("toRunView", () => {
       checks: [{ target: "inputs.a", uri: "u", blobUrl: null, result: "warning" as const, code: "NestedFoldersIgnored", message: "m" }],
     };
     const warnings = [{ code: "NestedFoldersIgnored", message: "inputs.a: m" }];
-    const result: ScoringRunResult = { job: { ...job, status: "Completed" }, output, polls: 2, completedAt: "2024-05-01T10:20:00Z", preflight, warnings };
+    const outputs = [
+      {
+        name: "score",
+        type: "uri_file" as const,
+        uri: output.uri,
+        blobUrl: output.blobUrl,
+        fileCount: 1,
+        totalBytes: 42,
+        files: [{ name: "p.csv", sizeBytes: 42 }],
+        truncated: false,
+      },
+    ];
+    const result: ScoringRunResult = {
+      job: { ...job, status: "Completed" },
+      output,
+      outputs,
+      polls: 2,
+      completedAt: "2024-05-01T10:20:00Z",
+      preflight,
+      warnings,
+    };
     const view = toRunView(status({ runtimeStatus: "Completed", output: result }));
     expect(view.output).toEqual(output);
+    expect(view.outputs).toEqual(outputs);
     expect(view.preflight).toEqual(preflight);
     expect(view.warnings).toEqual(warnings);
   });
@@ -141,7 +163,7 @@ describe("toRunView", () => {
 
   it("Completed → Succeeded with job, output and polls from the orchestration output", () => {
     // An output that lacks fields (stored by hand, or damaged) reads them as null.
-    const result: Omit<ScoringRunResult, "output"> & { output: { uri: string } } = {
+    const result: Omit<ScoringRunResult, "output" | "outputs"> & { output: { uri: string } } = {
       job: { ...job, status: "Completed" },
       output: { uri: "azureml://datastores/ds/paths/out/p.csv" },
       polls: 7,
@@ -151,12 +173,13 @@ describe("toRunView", () => {
     expect(view.status).toBe("Succeeded");
     expect(view.job).toEqual({ ...job, status: "Completed" });
     expect(view.output).toEqual({ uri: "azureml://datastores/ds/paths/out/p.csv", blobUrl: null, sizeBytes: null, lastModified: null, contentType: null });
+    expect(view.outputs).toEqual([]);
     expect(view.progress).toEqual({ phase: "Succeeded", polls: 7, lastPolledAt: "2024-05-01T10:06:00.000Z", nextPollAt: null });
     expect(view.error).toBeNull();
   });
 
   it("Completed with no output URI (Azure ML default output) and output as JSON text", () => {
-    const result: ScoringRunResult = { job: { ...job, status: "Completed" }, output: null, polls: 1, completedAt: "2024-05-01T10:20:00Z" };
+    const result: ScoringRunResult = { job: { ...job, status: "Completed" }, output: null, outputs: [], polls: 1, completedAt: "2024-05-01T10:20:00Z" };
     const view = toRunView(status({ runtimeStatus: "Completed", output: JSON.stringify(result) }));
     expect(view.output).toBeNull();
     expect(view.job?.status).toBe("Completed");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { invalidRequestBody } from "../../../../src/http/errorBodies";
-import { camelFields, DEFAULT_TIMEOUT_SECONDS, SEED_FIELDS, seedFieldNames } from "../../../../src/runs/request/schemas";
+import { camelFields, DEFAULT_TIMEOUT_SECONDS, SEED_FIELDS, seedFieldNames, settingsFieldNames } from "../../../../src/runs/request/schemas";
 import { type ErrorDetail, type StartConfig, validateStartRequest } from "../../../../src/runs/request/validateStartRequest";
 import type { ScoringRunRequest } from "../../../../src/runs/types";
 
@@ -32,7 +32,11 @@ const expectedRequest: ScoringRunRequest = {
   apiVersion: "2022-10-01",
   pollIntervalSeconds: 120,
   inputs: { input_data: { type: "uri_folder", uri: INPUT } },
-  output: { name: "score", uri: OUTPUT },
+  outputs: { score: { type: "uri_file", uri: OUTPUT } },
+  settings: {},
+  displayName: null,
+  description: null,
+  experimentName: null,
   timeoutSeconds: 604800,
   queueTimeoutSeconds: null,
   tags: {},
@@ -93,7 +97,11 @@ describe("validateStartRequest: normalisation", () => {
       apiVersion: "2022-10-01",
       pollIntervalSeconds: 45,
       inputs: { data: { type: "uri_file", uri: "https://acc.blob.core.windows.net/c/in.csv" } },
-      output: { name: "score", uri: OUTPUT },
+      outputs: { score: { type: "uri_file", uri: OUTPUT } },
+      settings: {},
+      displayName: null,
+      description: null,
+      experimentName: null,
       timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
       queueTimeoutSeconds: null,
       tags: {},
@@ -122,7 +130,7 @@ describe("validateStartRequest: normalisation", () => {
 
   it("seed form: only the required parameters; output optional", () => {
     const result = ok({ endpoint_uri: ENDPOINT, endpoint_input_uri: INPUT });
-    expect(result.request.output).toBeNull();
+    expect(result.request.outputs).toEqual({});
     expect(result.request.pollIntervalSeconds).toBe(120);
     expect(ok({ endpoint_uri: ENDPOINT, endpoint_input_uri: INPUT }, { ...config, defaultPollSeconds: 45 }).request.pollIntervalSeconds).toBe(45);
     expect(result.request.apiVersion).toBe("2022-10-01");
@@ -140,7 +148,7 @@ describe("validateStartRequest: normalisation", () => {
     const result = ok({ ...seedBody, api_version: "", poll_interval: "", endpoint_output_uri: "" });
     expect(result.request.apiVersion).toBe("2022-10-01");
     expect(result.request.pollIntervalSeconds).toBe(120);
-    expect(result.request.output).toBeNull();
+    expect(result.request.outputs).toEqual({});
   });
 
   it("accepts ADF string numbers in both forms", () => {
@@ -182,7 +190,11 @@ describe("validateStartRequest: normalisation", () => {
         verbose: { type: "literal", value: "true" },
         label: { type: "literal", value: "x" },
       },
-      output: { name: "predictions", uri: OUTPUT },
+      outputs: { predictions: { type: "uri_file", uri: OUTPUT } },
+      settings: {},
+      displayName: null,
+      description: null,
+      experimentName: null,
       timeoutSeconds: 7200,
       queueTimeoutSeconds: 7200,
       tags: { team: "risk", source: "" },
@@ -194,12 +206,23 @@ describe("validateStartRequest: normalisation", () => {
   it("a normalised request is itself a valid camelCase body and normalises to itself", () => {
     const first = ok({ ...camelBody, deployment: "blue", tags: { a: "b" } }).request;
     expect(ok(JSON.parse(JSON.stringify(first))).request).toEqual(first);
+    const full = ok({
+      ...camelBody,
+      output: undefined,
+      outputs: { scores: { uri: "azureml://datastores/ds/paths/s", type: "uri_folder" }, metrics: { uri: OUTPUT } },
+      inputs: { input_data: { type: "uri_folder", uri: INPUT, mode: "download" } },
+      settings: { instanceCount: "4", loggingLevel: "debug", retryTimeoutSeconds: 90 },
+      displayName: "nightly",
+      description: "scores",
+      experimentName: "batch-exp",
+    }).request;
+    expect(ok(JSON.parse(JSON.stringify(full))).request).toEqual(full);
   });
 
   it("null means 'not set' for optional camelCase fields", () => {
     const result = ok({ ...camelBody, deployment: null, output: null, queueTimeoutSeconds: null, instanceId: null, tags: null });
     expect(result.request.deployment).toBeNull();
-    expect(result.request.output).toBeNull();
+    expect(result.request.outputs).toEqual({});
     expect(result.request.queueTimeoutSeconds).toBeNull();
     expect(result.request.tags).toEqual({});
     expect(result.instanceId).toBeNull();
@@ -429,8 +452,7 @@ describe("validateStartRequest: output", () => {
 
   it.each([
     ["https://acc.blob.core.windows.net/c/predictions.csv", /must be an Azure ML datastore path/],
-    ["azureml://datastores/ds/paths/out/", /names a folder/],
-    ["azureml://datastores/ds/paths/", /must name a file/],
+    ["azureml://datastores/ds/paths/", /must name a folder after \/paths\//],
     ["azureml:predictions:1", /must be an Azure ML datastore path/],
     ["https://acc.blob.core.windows.net/c/p.csv?sig=x", /SAS token/],
   ])("bad output URI %j", (uri, message) => {
@@ -440,9 +462,10 @@ describe("validateStartRequest: output", () => {
 
   it("output shape", () => {
     expect(problem(withOutput({}), "output.uri")).toBe("is required");
-    expect(problem(withOutput(OUTPUT), "output")).toMatch(/must be an object \{name\?, uri\}/);
+    expect(problem(withOutput(OUTPUT), "output")).toMatch(/must be an object \{name\?, type\?, uri\}/);
     expect(problem(withOutput({ name: "my-output", uri: OUTPUT }), "output.name")).toMatch(/identifier/);
-    expect(problem(withOutput({ uri: OUTPUT, type: "uri_file" }), "output.type")).toMatch(/not a known field/);
+    expect(problem(withOutput({ uri: OUTPUT, kind: "uri_file" }), "output.kind")).toMatch(/did you mean|not a known field/);
+    expect(problem(withOutput({ uri: OUTPUT, type: "mltable" }), "output.type")).toMatch(/"uri_file" or "uri_folder"/);
   });
 });
 
@@ -513,7 +536,7 @@ describe("validateStartRequest: all problems at once", () => {
         b: { type: "uri_folder" },
         c: { type: "uri_file", uri: "s3://b/k" },
       },
-      output: { uri: "azureml://datastores/ds/paths/out/" },
+      output: { uri: "azureml://datastores/ds/paths/" },
       instanceId: "bad/id",
       tags: { t: 1 },
       pollInterval: 5,
@@ -578,7 +601,8 @@ describe("known fields come from the schemas", () => {
   it("every seed field is one of the seed schema's, and names its camelCase counterpart", () => {
     for (const [seed, camel] of Object.entries(SEED_FIELDS)) {
       expect(seedFieldNames).toContain(seed);
-      expect(camelFields).toContain(camel);
+      expect(camelFields).toContain(camel.split(".")[0]);
+      if (camel.startsWith("settings.")) expect(settingsFieldNames).toContain(camel.slice("settings.".length));
     }
     expect(seedFieldNames.filter((f) => !(f in SEED_FIELDS))).toEqual(["preflight"]);
   });
@@ -606,5 +630,119 @@ describe("validateStartRequest: a service principal's fields", () => {
       expect(details[0]?.message).toMatch(/never takes a secret/);
       expect(JSON.stringify(details)).not.toContain("s3cret");
     }
+  });
+});
+
+describe("validateStartRequest: per-job settings", () => {
+  const all = {
+    instanceCount: 4,
+    miniBatchSize: 20,
+    maxConcurrencyPerInstance: 2,
+    outputFileName: "scores.csv",
+    errorThreshold: -1,
+    loggingLevel: "Debug",
+    maxRetries: 5,
+    retryTimeoutSeconds: 300,
+  };
+  const folderOut = { output: { uri: "azureml://datastores/ds/paths/scores/" } };
+
+  it("camelCase `settings` and the seed's snake_case parameters (ADF strings) normalise alike", () => {
+    const camel = ok({ ...camelBody, ...folderOut, settings: all }).request;
+    expect(camel.settings).toEqual(all);
+    const seed = ok({
+      ...seedBody,
+      endpoint_output_uri: "azureml://datastores/ds/paths/scores/",
+      instance_count: "4",
+      mini_batch_size: "20",
+      max_concurrency_per_instance: "2",
+      output_file_name: "scores.csv",
+      error_threshold: "-1",
+      logging_level: "debug",
+      max_retries: "5",
+      retry_timeout: "300",
+    }).request;
+    expect(seed.settings).toEqual(all);
+    expect(ok({ ...seedBody, instance_count: "", mini_batch_size: "" }).request.settings).toEqual({});
+  });
+
+  it.each([
+    ["instanceCount", 0, /from 1 to 2147483647, got 0/],
+    ["instanceCount", 1.5, /got 1\.5/],
+    ["miniBatchSize", "ten", /got "ten"/],
+    ["maxConcurrencyPerInstance", 0, /got 0/],
+    ["errorThreshold", -2, /from -1 \(ignore failed items\)/],
+    ["maxRetries", -1, /from 0/],
+    ["retryTimeoutSeconds", 0, /seconds from 1/],
+    ["loggingLevel", "Verbose", /one of Info, Warning, Debug/],
+    ["outputFileName", "out/scores.csv", /plain file name/],
+    ["outputFileName", "..", /plain file name/],
+    ["outputFileName", "a\u0001b", /plain file name/],
+  ])("settings.%s = %j is a 400 naming it", (name, value, message) => {
+    expect(problem({ ...camelBody, ...folderOut, settings: { [name]: value } }, `settings.${name}`)).toMatch(message);
+  });
+
+  it("a bad seed setting names the seed parameter; an unknown setting is suggested", () => {
+    expect(problem({ ...seedBody, instance_count: "many" }, "instance_count")).toMatch(/got "many"/);
+    expect(problem({ ...camelBody, settings: { instanceCnt: 2 } }, "settings.instanceCnt")).toBe("is not a known field; did you mean 'instanceCount'?");
+    expect(problem({ ...camelBody, settings: 4 }, "settings")).toMatch(/must be an object of job settings/);
+  });
+
+  it("outputFileName with only a file output is refused (the file output names the file)", () => {
+    expect(problem({ ...camelBody, settings: { outputFileName: "x.csv" } }, "settings.outputFileName")).toMatch(/folder output/);
+    expect(problem({ ...seedBody, output_file_name: "x.csv" }, "output_file_name")).toMatch(/endpoint_output_uri names a file/);
+    expect(ok({ ...camelBody, output: undefined, settings: { outputFileName: "x.csv" } }).request.settings).toEqual({ outputFileName: "x.csv" });
+  });
+
+  it("display name, description and experiment name are kept; each is checked", () => {
+    const r = ok({ ...camelBody, displayName: "Nightly scoring", description: "All customers\nby region", experimentName: "batch-2026_q4" }).request;
+    expect(r).toMatchObject({ displayName: "Nightly scoring", description: "All customers\nby region", experimentName: "batch-2026_q4" });
+    expect(problem({ ...camelBody, displayName: "x".repeat(257) }, "displayName")).toMatch(/at most 256/);
+    expect(problem({ ...camelBody, description: "a\u0000b" }, "description")).toMatch(/control characters/);
+    expect(problem({ ...camelBody, experimentName: "-bad" }, "experimentName")).toMatch(/experiment name/);
+  });
+
+  it("the settings are part of the request, so they change its fingerprint", () => {
+    const a = ok({ ...camelBody, ...folderOut, settings: { instanceCount: 2 } }).request;
+    const b = ok({ ...camelBody, ...folderOut, settings: { instanceCount: "2" } }).request;
+    const c = ok({ ...camelBody, ...folderOut, settings: { instanceCount: 3 } }).request;
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+  });
+});
+
+describe("validateStartRequest: folder and several outputs, input modes", () => {
+  it("a URI ending in '/' is a folder output; type uri_folder adds the '/'", () => {
+    expect(ok({ ...camelBody, output: { uri: "azureml://datastores/ds/paths/scores/" } }).request.outputs).toEqual({
+      score: { type: "uri_folder", uri: "azureml://datastores/ds/paths/scores/" },
+    });
+    expect(ok({ ...camelBody, output: { type: "uri_folder", uri: "azureml://datastores/ds/paths/scores" } }).request.outputs.score).toEqual({
+      type: "uri_folder",
+      uri: "azureml://datastores/ds/paths/scores/",
+    });
+    expect(ok({ ...seedBody, endpoint_output_uri: "azureml://datastores/ds/paths/scores/" }).request.outputs.score?.type).toBe("uri_folder");
+    expect(problem({ ...camelBody, output: { type: "uri_file", uri: "azureml://datastores/ds/paths/scores/" } }, "output.uri")).toMatch(/set type uri_folder/);
+  });
+
+  it("several named outputs, in name order; not together with output", () => {
+    const r = ok({
+      ...camelBody,
+      output: undefined,
+      outputs: { scores: { uri: "azureml://datastores/ds/paths/s/" }, metrics: { type: "uri_file", uri: "azureml://datastores/ds/paths/m.json" } },
+    }).request;
+    expect(Object.keys(r.outputs)).toEqual(["metrics", "scores"]);
+    expect(r.outputs.scores).toEqual({ type: "uri_folder", uri: "azureml://datastores/ds/paths/s/" });
+    expect(problem({ ...camelBody, outputs: { a: { uri: OUTPUT } } }, "outputs")).toMatch(/not both/);
+    expect(problem({ ...camelBody, output: undefined, outputs: {} }, "outputs")).toMatch(/at least one/);
+    expect(problem({ ...camelBody, output: undefined, outputs: { "bad-name": { uri: OUTPUT } } }, "outputs.bad-name")).toMatch(/identifier/);
+    expect(problem({ ...camelBody, output: undefined, outputs: { a: { uri: OUTPUT, mode: "upload" } } }, "outputs.a.mode")).toMatch(/not a known field/);
+  });
+
+  it("an input's mode: ReadOnlyMount, Download or Direct in any case; never on a literal", () => {
+    const r = ok({ ...camelBody, inputs: { input_data: { type: "uri_folder", uri: INPUT, mode: "download" } } }).request;
+    expect(r.inputs.input_data).toEqual({ type: "uri_folder", uri: INPUT, mode: "Download" });
+    expect(problem({ ...camelBody, inputs: { input_data: { type: "uri_folder", uri: INPUT, mode: "ReadWriteMount" } } }, "inputs.input_data.mode")).toMatch(
+      /one of ReadOnlyMount, Download, Direct/,
+    );
+    expect(problem({ ...camelBody, inputs: { x: { type: "literal", value: "1", mode: "Direct" } } }, "inputs.x.mode")).toMatch(/literal/);
   });
 });

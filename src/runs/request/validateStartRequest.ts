@@ -126,7 +126,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
       ...outputFileNameWithFileOutput(request, "output_file_name", "endpoint_output_uri"),
     ];
     if (crossField.length > 0) return { ok: false, details: crossField };
-    return { ok: true, request, instanceId: null, warnings: principal.warnings };
+    return { ok: true, request, instanceId: null, warnings: [...principal.warnings, ...undocumentedOverrides(request)] };
   }
 
   // JSON.parse keeps "__proto__" as an own key, but copying it into a new object (as zod's
@@ -196,13 +196,33 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
     ...outputFileNameWithFileOutput(request, "settings.outputFileName", d.output ? "output" : "outputs"),
   ];
   if (crossField.length > 0) return { ok: false, details: crossField };
-  return { ok: true, request, instanceId: d.instanceId ?? null, warnings: principal.warnings };
+  return { ok: true, request, instanceId: d.instanceId ?? null, warnings: [...principal.warnings, ...undocumentedOverrides(request)] };
 }
 
 /** An output as the request names it: a URI ending in '/' is a folder unless the type says otherwise; a folder's URI ends in '/'. */
 function outputOf(type: OutputTarget["type"] | undefined, uri: string): OutputTarget {
   const kind = type ?? (uri.endsWith("/") ? "uri_folder" : "uri_file");
   return { type: kind, uri: kind === "uri_folder" && !uri.endsWith("/") ? `${uri}/` : uri };
+}
+
+/**
+ * Fields the batch job model has but Azure ML documents no per-job override for
+ * (docs/azure-behaviour.md#per-job-settings): sent, and the caller told they may not take effect.
+ */
+function undocumentedOverrides(request: ScoringRunRequest): RunWarning[] {
+  const fields = [
+    ...(request.settings.maxConcurrencyPerInstance !== undefined ? ["settings.maxConcurrencyPerInstance"] : []),
+    ...(request.settings.loggingLevel !== undefined ? ["settings.loggingLevel"] : []),
+    ...(request.description !== null ? ["description"] : []),
+    ...Object.entries(request.inputs).flatMap(([name, input]) => (input.type !== "literal" && input.mode ? [`inputs.${name}.mode`] : [])),
+  ];
+  if (fields.length === 0) return [];
+  return [
+    {
+      code: "OverrideNotDocumented",
+      message: `${fields.join(", ")}: sent to Azure ML in its batch job model, but Azure ML documents no per-job override for ${fields.length > 1 ? "them" : "it"}; if the job shows the deployment's value, set it on the deployment.`,
+    },
+  ];
 }
 
 /** The settings given, without the ones left out (so equal requests fingerprint alike). */

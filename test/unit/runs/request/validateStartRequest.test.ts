@@ -746,3 +746,20 @@ describe("validateStartRequest: folder and several outputs, input modes", () => 
     expect(problem({ ...camelBody, inputs: { x: { type: "literal", value: "1", mode: "Direct" } } }, "inputs.x.mode")).toMatch(/literal/);
   });
 });
+
+describe("validateStartRequest: overrides Azure ML does not document", () => {
+  it("maxConcurrencyPerInstance, loggingLevel, description and input modes are sent with one warning naming them", () => {
+    const body = {
+      ...camelBody,
+      inputs: { input_data: { type: "uri_folder", uri: INPUT, mode: "Direct" } },
+      settings: { maxConcurrencyPerInstance: 2, loggingLevel: "Debug", instanceCount: 2 },
+      description: "d",
+    };
+    const result = validateStartRequest(body, config);
+    expect(result).toMatchObject({ ok: true, warnings: [{ code: "OverrideNotDocumented" }] });
+    if (result.ok) {
+      expect(result.warnings[0]!.message).toMatch(/^settings\.maxConcurrencyPerInstance, settings\.loggingLevel, description, inputs\.input_data\.mode: sent/);
+    }
+    expect(validateStartRequest({ ...camelBody, settings: { instanceCount: 2, miniBatchSize: 4 } }, config)).toMatchObject({ ok: true, warnings: [] });
+  });
+});

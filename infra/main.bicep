@@ -72,6 +72,9 @@ param scoringMaxPollsPerExecution string = '10'
 @description('SCORING_EVENT_SAFETY_POLL_SECONDS: with job events subscribed, seconds between safety polls.')
 param scoringEventSafetyPollSeconds string = '900'
 
+@description('SCORING_QUEUED_WARNING_SECONDS: a job still queued this long after its invoke gets a warning naming quota or compute (60-2592000).')
+param scoringQueuedWarningSeconds string = '1800'
+
 @description('SCORING_RETENTION_DAYS: the timer purgeOldRuns purges the durable history of runs that ended more than this many days ago (1-3650; 0 or off keeps every run).')
 param scoringRetentionDays string = '30'
 
@@ -180,6 +183,7 @@ var coreSettings = {
   SCORING_MAX_POLLS_PER_EXECUTION: scoringMaxPollsPerExecution
   SCORING_JOB_EVENTS: jobEventsOn ? 'true' : 'false' // true only once the RunStatusChanged subscription exists
   SCORING_EVENT_SAFETY_POLL_SECONDS: scoringEventSafetyPollSeconds
+  SCORING_QUEUED_WARNING_SECONDS: scoringQueuedWarningSeconds
   SCORING_RETENTION_DAYS: scoringRetentionDays
   SCORING_RETENTION_BATCH: scoringRetentionBatch
   SCORING_RETENTION_SCHEDULE: scoringRetentionSchedule

@@ -13,6 +13,8 @@ export interface AppConfig extends BatchClientSettings {
   maxPollsPerExecution: number;
   /** How runs schedule their status reads (SCORING_POLL_MODE, SCORING_JOB_EVENTS, SCORING_EVENT_SAFETY_POLL_SECONDS). */
   pollPolicy: PollPolicy;
+  /** SCORING_QUEUED_WARNING_SECONDS: a job still queued this long after its invoke gets a warning (quota or compute). */
+  queuedWarningSeconds: number;
   /** AML_WORKSPACE_ID: the workspace of requests that name none (ARM id), or null. */
   workspaceId: string | null;
   /** What a BlobCreated event starts; `problem` says why blob events start nothing. */
@@ -156,6 +158,7 @@ export function parseConfig(env: Env): AppConfig {
     defaultPollSeconds,
     // 10 polls keep an execution's history under 100 events (8 a poll): see npm run bench.
     maxPollsPerExecution: intSetting(env, "SCORING_MAX_POLLS_PER_EXECUTION", 10, 1, 10000),
+    queuedWarningSeconds: intSetting(env, "SCORING_QUEUED_WARNING_SECONDS", 1800, 60, 2_592_000),
     workspaceId: workspaceSetting(env),
     pollPolicy: {
       mode: jobEvents ? "events" : pollMode,
@@ -178,6 +181,7 @@ const settingNames = [
   "SCORING_POLL_MODE",
   "SCORING_JOB_EVENTS",
   "SCORING_EVENT_SAFETY_POLL_SECONDS",
+  "SCORING_QUEUED_WARNING_SECONDS",
   "BLOB_TRIGGER_ENDPOINT_URI",
   "BLOB_TRIGGER_DEPLOYMENT",
   "BLOB_TRIGGER_CONTAINER",

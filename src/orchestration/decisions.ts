@@ -1,4 +1,5 @@
 /** What a scoring run does after each step. Pure functions of state, result and time. */
+import type { RunWarning } from "../runs/preflightReport";
 import type { JobStatusSignal, RunDetection, RunError, ScoringRunRequest } from "../runs/types";
 import type { BatchErrorInfo, JobSearch, JobSnapshot } from "../batch/types";
 import { isQueuedJobStatus } from "./jobStatus";
@@ -179,6 +180,26 @@ export function cancelRetryAt(attempt: number, error: BatchErrorInfo, now: Date,
   const waitSeconds = Math.max(backoffSeconds(attempt, 300), error.retryAfterSeconds ?? 0);
   const at = now.getTime() + waitSeconds * 1000;
   return at > deadline.getTime() + cancelGraceSeconds * 1000 ? null : new Date(at);
+}
+
+export const queuedLongCode = "JobQueuedLong";
+
+/**
+ * A job still in the queued states `thresholdSeconds` after its invoke: once, a warning naming the
+ * likely causes (docs/azure-behaviour.md#long-queues). Null when not due or already given.
+ */
+export function queuedTooLong(state: RunState, now: Date, thresholdSeconds: number): RunWarning | null {
+  const job = state.job;
+  if (!job || !state.invokedAt || state.runningAt || !isQueuedJobStatus(job.status)) return null;
+  if (state.warnings.some((w) => w.code === queuedLongCode)) return null;
+  const waited = (now.getTime() - Date.parse(state.invokedAt)) / 1000;
+  if (waited < thresholdSeconds) return null;
+  return {
+    code: queuedLongCode,
+    message:
+      `Job ${job.name} has been ${job.status} for ${Math.round(waited / 60)} min. A batch job waits there until its compute cluster has the nodes ` +
+      "it asked for: check the cluster's quota (vCPUs of its VM family, low-priority quota), its maximum node count, and other jobs holding its nodes.",
+  };
 }
 
 /** A cancel request that arrived before any job existed. */

@@ -5,6 +5,7 @@
 import type { BatchErrorInfo, BatchWarning, EnsuredJob, JobSnapshot } from "../batch/types";
 import { appendTimeline, type TimelineEvent } from "../observability/timeline";
 import { preflightVerdict } from "../preflight/verdict";
+import { isQueuedJobStatus } from "./jobStatus";
 import type { PreflightReport, RunWarning } from "../runs/preflightReport";
 import type { RunState } from "../runs/runInput";
 import { canceledErrorCodes } from "../runs/runtimeStatus";
@@ -18,6 +19,7 @@ export function initialRunState(request: ScoringRunRequest, now: Date, invokeId:
     invokeAttempts: 0,
     job: null,
     invokedAt: null,
+    runningAt: null,
     queueDeadlineAt: null,
     polls: 0,
     lastPolledAt: null,
@@ -104,6 +106,7 @@ export function jobPolled(state: RunState, snapshot: JobSnapshot, at: Date, byEv
     hardPollErrors: 0,
     lastPollError: null,
     job: { ...job, status: snapshot.status, studioUrl: snapshot.studioUrl ?? job.studioUrl },
+    runningAt: state.runningAt ?? (isQueuedJobStatus(snapshot.status) ? null : at.toISOString()),
   };
   return snapshot.status === job.status ? next : noted(next, at, "status", `${job.status} → ${snapshot.status}${byEvent ? " (event)" : ""}`);
 }

@@ -37,6 +37,7 @@ import {
   deadlineDecision,
   detectionOf,
   maxCancelAttempts,
+  queuedTooLong,
   undeliveredCancel,
 } from "./decisions";
 import { isTerminalJobStatus } from "./jobStatus";
@@ -177,6 +178,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     pollsThisExecution++;
     if (read.ok) {
       advance(jobPolled(state, read.value, now(), signal !== undefined));
+      advance(withWarning(state, queuedTooLong(state, now(), input.queuedWarningSeconds)));
       if (isTerminalJobStatus(read.value.status)) detection = detectionOf(signal, now(), previousLook);
       const decision = decideAfterPoll(state, request, read.value, now());
       if (decision.kind === "succeed") return yield* succeed(read.value);

@@ -17,6 +17,8 @@ export interface RunState {
   invokeAttempts: number;
   job: JobRef | null;
   invokedAt: string | null;
+  /** When a read first saw the job past the queued states (running, or ended); null before. */
+  runningAt: string | null;
   queueDeadlineAt: string | null;
   /** Status GETs over the whole run (all executions). */
   polls: number;
@@ -45,6 +47,8 @@ export interface ScoringRunInput {
   maxPollsPerExecution: number;
   /** How to schedule status reads. */
   pollPolicy: PollPolicy;
+  /** A job still queued this long after its invoke gets a warning naming quota or compute. */
+  queuedWarningSeconds: number;
   /** The caller's correlation id (x-correlation-id or traceparent's trace id); on every log line. */
   correlationId: string | null;
   /**
@@ -60,7 +64,7 @@ export interface ScoringRunInput {
 /** The input of a new run: the request and the settings the orchestrator needs, fixed at start. */
 export function newRunInput(
   request: ScoringRunRequest,
-  settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy },
+  settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy; queuedWarningSeconds: number },
   createdAt: Date,
   correlationId: string | null = null,
   startWarnings: RunWarning[] = [],
@@ -69,6 +73,7 @@ export function newRunInput(
     request,
     maxPollsPerExecution: settings.maxPollsPerExecution,
     pollPolicy: settings.pollPolicy,
+    queuedWarningSeconds: settings.queuedWarningSeconds,
     correlationId,
     createdAt: createdAt.toISOString(),
     startWarnings,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detectionOf } from "../../../src/orchestration/decisions";
+import { detectionOf, queuedTooLong } from "../../../src/orchestration/decisions";
 import {
   cancelFailed,
   cancelRequested,
@@ -138,5 +138,28 @@ describe("detectionOf", () => {
     expect(detectionOf(undefined, at(10), at(4).toISOString())).toEqual({ by: "poll", at: at(10).toISOString(), delaySeconds: null, maxDelaySeconds: 6 });
     expect(detectionOf({ jobName: "j", eventTime: "not a time" }, at(10), at(4).toISOString()).delaySeconds).toBeNull();
     expect(detectionOf({ jobName: "j", eventTime: at(20).toISOString() }, at(10), at(4).toISOString()).delaySeconds).toBe(0);
+  });
+});
+
+describe("time in the queue", () => {
+  const queued = (over: Partial<RunState> = {}) =>
+    runningState(request(), { job: { ...runningState(request()).job!, status: "Queued" }, runningAt: null, ...over });
+
+  it("a read that sees the job past the queued states records when, once", () => {
+    const seen = jobPolled(queued(), { name: "batchjob-1", status: "Queued", studioUrl: null, errorMessage: null }, at(60), false);
+    expect(seen.runningAt).toBeNull();
+    const running = jobPolled(seen, { name: "batchjob-1", status: "Running", studioUrl: null, errorMessage: null }, at(120), false);
+    expect(running.runningAt).toBe(at(120).toISOString());
+    const later = jobPolled(running, { name: "batchjob-1", status: "Completed", studioUrl: null, errorMessage: null }, at(300), false);
+    expect(later.runningAt).toBe(at(120).toISOString());
+  });
+
+  it("a job queued past the threshold gets one warning naming quota and compute; not before, not twice, not once running", () => {
+    expect(queuedTooLong(queued(), at(1799), 1800)).toBeNull();
+    const warning = queuedTooLong(queued(), at(1800), 1800);
+    expect(warning).toMatchObject({ code: "JobQueuedLong", message: expect.stringMatching(/Queued for 30 min.*quota.*maximum node count/) });
+    expect(queuedTooLong(withWarning(queued(), warning), at(4000), 1800)).toBeNull();
+    expect(queuedTooLong(queued({ runningAt: at(100).toISOString() }), at(4000), 1800)).toBeNull();
+    expect(queuedTooLong(runningState(request()), at(4000), 1800)).toBeNull();
   });
 });

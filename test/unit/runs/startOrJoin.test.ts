@@ -5,7 +5,7 @@ import { sameRequest, startOrJoin } from "../../../src/runs/startOrJoin";
 import { scoringRequest } from "../../fixtures/scoringRequest";
 import { durableStatus, fakeRuns } from "../../fixtures/runsClient";
 
-const settings = { maxPollsPerExecution: 10, pollPolicy: { mode: "adaptive" as const, eventSafetySeconds: 900 } };
+const settings = { maxPollsPerExecution: 10, pollPolicy: { mode: "adaptive" as const, eventSafetySeconds: 900 }, queuedWarningSeconds: 1800 };
 const input = (over = {}): ScoringRunInput => newRunInput(scoringRequest(over), settings, new Date("2026-03-01T10:00:00.000Z"));
 const ours = input();
 const theirs = input({ pollIntervalSeconds: 60 });

@@ -8,6 +8,7 @@ import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { type AzuriteBlob, devAccount, startAzuriteBlob } from "./azurite";
 import { BatchEmulator, type EmulatorDatastore, type EmulatorJob, type Lifecycle, lifecycles } from "./batch-emulator";
 import { outputExistsIn } from "./batch-emulator/datastoreBlobs";
+import { jobLogsWriter } from "./batch-emulator/jobLogs";
 import { predictionsWriter } from "./batch-emulator/predictions";
 import { type Clock, clockFor } from "./host/clock";
 import { DevHost, type DevHostOptions } from "./host/devHost";
@@ -27,8 +28,32 @@ export const sampleInputCsv = ["age,income,tenure_months", "34,52000,18", "51,87
  */
 export const pipelineDeployment = { name: "pipeline-scorer", type: "pipelineComponent" } as const;
 
+/**
+ * A third deployment: a pipeline component that declares what it takes (ComponentVersions Get
+ * answers it, so pre-flight compares a request's names and kinds with it): data input
+ * `input_data`, literal `threshold` (with a default), folder output `scores`, file output
+ * `summary`. `pipelineDeployment` declares nothing, so any names pass on it.
+ */
+export const declaredPipelineDeployment = {
+  name: "pipeline-declared",
+  type: "pipelineComponent",
+  component: {
+    name: "batch_scoring",
+    version: "1",
+    inputs: { input_data: { type: "uri_folder" }, threshold: { type: "number", default: 0.5 } },
+    outputs: { scores: { type: "uri_folder" }, summary: { type: "uri_file" } },
+  },
+} as const;
+
 /** An ADLS Gen2 datastore (a filesystem on the same Azurite account): inputs read through its blob endpoint, outputs refused. */
 export const lakeDatastore = { name: "lakestore", filesystem: "lake" };
+
+/**
+ * The workspace's artifact store (a Blob datastore on the workspace's storage account, container
+ * `azureml`): where jobs keep their logs, `ExperimentRun/dcid.<run id>/logs/…`
+ * (docs/azure-behaviour.md#batch-job-logs).
+ */
+export const artifactDatastore = { name: "workspaceartifactstore", container: "azureml" };
 
 /** The emulator's datastores when Azurite runs: Datastores Get answers these, pointing at Azurite. */
 function azuriteDatastores(azurite: AzuriteBlob): Record<string, EmulatorDatastore> {
@@ -48,6 +73,13 @@ function azuriteDatastores(azurite: AzuriteBlob): Record<string, EmulatorDatasto
       endpoint,
       protocol: "http",
     },
+    [artifactDatastore.name]: {
+      datastoreType: "AzureBlob",
+      accountName: devAccount.name,
+      containerName: artifactDatastore.container,
+      endpoint,
+      protocol: "http",
+    },
   };
 }
 
@@ -63,6 +95,8 @@ export interface DevStackOptions {
   defaultLifecycle?: Lifecycle;
   /** Called with each job the emulator creates. */
   onJobCreated?: (job: EmulatorJob) => void;
+  /** The emulated endpoint's default deployment (default "blue"); null: it has none. */
+  defaultDeployment?: string | null;
   /**
    * The emulator emits `RunStatusChanged` for each timed job when it ends, to the host's Event
    * Grid route for `jobStatusChangedTrigger`, `latencyMs` after the end, as Event Grid delivers
@@ -98,6 +132,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     datastore = blobService.getContainerClient(defaultDatastore.container);
     await datastore.createIfNotExists();
     await blobService.getContainerClient(lakeDatastore.filesystem).createIfNotExists();
+    await blobService.getContainerClient(artifactDatastore.container).createIfNotExists();
   }
   // A completed job writes its predictions to whichever Azurite container its output's datastore names.
   const containerOf = (name: string): ContainerClient | undefined => {
@@ -110,9 +145,12 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     clock: () => clock.now(),
     stateFile: options.stateDir ? path.join(options.stateDir, "batch-emulator.json") : undefined,
     datastores: azurite ? azuriteDatastores(azurite) : {},
-    deployments: [pipelineDeployment],
+    deployments: [pipelineDeployment, declaredPipelineDeployment],
+    defaultDeployment: options.defaultDeployment,
     outputExists: blobService ? outputExistsIn(containerOf) : undefined,
     onJobCompleted: blobService ? predictionsWriter(containerOf) : undefined,
+    // A failed job, or one with failed items, leaves its logs in the artifact store.
+    onJobEnded: blobService ? jobLogsWriter(containerOf) : undefined,
     onJobCreated: (job) => {
       options.onJobCreated?.(job);
       if (options.jobEvents && typeof job.endsAt === "number") emitWhenEnded(job, options.jobEvents.latencyMs);

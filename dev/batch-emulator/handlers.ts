@@ -6,7 +6,9 @@ import { findByName, sameName } from "./armNames";
 import { armError } from "./faults";
 import { armJobResource, deploymentId, invokeResponse, PROVIDER, serviceProperties, workspaceId, type Scope } from "./fixtures";
 import { type ParsedInvoke, parseInvokeBody } from "./invokeBody";
+import { getBatchDeployment, getBatchEndpoint, getComponentVersion } from "./endpointResources";
 import type { JobState, JobStore } from "./jobStore";
+import { armWorkspaceResource, childRunsBody, discoveryDocument, type RunChildrenPath, sameWorkspace } from "./runHistory";
 import type { ArmJobsPath, ArmWorkspaceDataPath, ClassifiedRequest } from "./routes";
 import type { EmulatorBehavior, EmulatorDatastore, EmulatorDataVersion, EmulatorDeployment, EmulatorJobOutput } from "./types";
 
@@ -45,9 +47,9 @@ export interface IncomingCall {
 
 const errorReply = (status: number, code: string, message: string): Reply => ({ status, body: armError(code, message) });
 
-/** Answers that show Completed wait for onJobCompleted (e.g. the predictions file is written first). */
+/** Answers that show a job's end wait for its hooks (the predictions file, the logs are written first). */
 async function completionSettled(state: JobState): Promise<void> {
-  if (state.job.status === "Completed" && state.completion !== null) await state.completion;
+  if ((state.job.status === "Completed" || state.job.status === "Failed") && state.completion !== null) await state.completion;
 }
 
 export async function handle(ctx: HandlerContext, call: IncomingCall): Promise<Reply> {
@@ -69,9 +71,38 @@ export async function handle(ctx: HandlerContext, call: IncomingCall): Promise<R
       if (refusal !== null) return refusal;
       return c.route === "getDatastore" ? getDatastore(ctx, c.data) : getData(ctx, c.data);
     }
+    case "getBatchEndpoint":
+    case "getBatchDeployment":
+    case "getComponentVersion": {
+      const refusal = checkArm(ctx, call, c.endpoint);
+      if (refusal !== null) return refusal;
+      if (c.route === "getBatchEndpoint") return getBatchEndpoint(ctx, c.endpoint);
+      return c.route === "getBatchDeployment" ? getBatchDeployment(ctx, c.endpoint, call.query["api-version"]!) : getComponentVersion(ctx, c.endpoint);
+    }
+    case "getWorkspace": {
+      const refusal = checkArm(ctx, call, c.workspace);
+      return refusal ?? { status: 200, body: armWorkspaceResource(ctx.scope, ctx.baseUrl()) };
+    }
+    case "discovery":
+      return { status: 200, body: discoveryDocument(ctx.baseUrl()) };
+    case "runChildren":
+      return runChildren(ctx, call, c.run);
     case "other":
       return errorReply(404, "NotFound", `No route for ${call.method} ${call.path}.`);
   }
+}
+
+/**
+ * Run History `runs/<runId>/children`: api-version is required, as the Run History spec declares
+ * it; the job's one step once it has started scoring (docs/azure-behaviour.md#batch-job-logs).
+ */
+async function runChildren(ctx: HandlerContext, call: IncomingCall, at: RunChildrenPath): Promise<Reply> {
+  if (!call.query["api-version"]) return errorReply(400, "BadRequest", "The api-version query parameter is required.");
+  if (!sameWorkspace(ctx.scope, at)) return errorReply(404, "UserError", `Workspace '${at.workspace}' was not found.`);
+  const state = ctx.store.get(at.runId);
+  if (state === undefined) return errorReply(404, "UserError", `Run ${at.runId} was not found.`);
+  await completionSettled(state);
+  return { status: 200, body: childRunsBody(state.job) };
 }
 
 async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: string): Promise<Reply> {

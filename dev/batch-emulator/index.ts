@@ -120,6 +120,7 @@ export class BatchEmulator {
       options.defaultOutputFolder ?? "azureml://datastores/workspaceblobstore/paths/azureml/{job}/score/",
     );
     this.store.onCreated = options.onJobCreated;
+    this.store.onEnded = options.onJobEnded;
     this.server = new EmulatorServer({
       clock,
       faults: this.faults,

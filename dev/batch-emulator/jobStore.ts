@@ -5,7 +5,19 @@
 import { randomUUID } from "node:crypto";
 import type { ParsedInvoke } from "./invokeBody";
 import { nestedJobId, serviceTags, workspaceJobPath, type Scope } from "./fixtures";
-import { DEFAULT_ERROR_CODE, DEFAULT_ERROR_MESSAGE, isTerminal, lifecycles, normalizeLifecycle, isTimed, statusAt, timedEnd } from "./lifecycle";
+import {
+  DEFAULT_ERROR_CODE,
+  DEFAULT_ERROR_MESSAGE,
+  isTerminal,
+  lifecycleFor,
+  lifecycles,
+  normalizeLifecycle,
+  isTimed,
+  simulationOf,
+  statusAt,
+  timedEnd,
+} from "./lifecycle";
+import { stepRunIdOf } from "./runHistory";
 import type { EmulatorBehavior, EmulatorDeployment, EmulatorJob, HookError, JobStatus, Lifecycle, LifecycleInput } from "./types";
 
 /** Azure ML does not overwrite an output: a job whose output path exists fails (docs/azure-behaviour.md#existing-outputs). */
@@ -26,13 +38,13 @@ interface ScriptedJob {
 }
 
 export interface JobState extends ScriptedJob {
-  /** Set once the job reached Completed: the onJobCompleted hook's run (never rejects). */
+  /** Set once the job reached Completed or Failed: its end hooks' run (onJobCompleted, onJobEnded; never rejects). */
   completion: Promise<void> | null;
 }
 
 /** One job as the state file keeps it. */
 export interface PersistedJob extends ScriptedJob {
-  /** onJobCompleted was started for this job: it is not run again after a restart. */
+  /** The end hooks (onJobCompleted, onJobEnded) were started for this job: they are not run again after a restart. */
   hookStarted: boolean;
 }
 
@@ -76,10 +88,16 @@ export class JobStore {
   /** Called with each job an invoke created. */
   onCreated: ((job: EmulatorJob) => void) | undefined;
 
+  /** Called once when a job ends Failed, or Completed with failed items (after onCompleted): its logs. */
+  onEnded: ((job: EmulatorJob) => Promise<void>) | undefined;
+
   create(p: CreateParams): JobState {
     const name = `batchjob-${randomUUID()}`;
     const keepTags = this.behavior.keepInvokeMarkers;
     const keepProperties = keepTags || p.deployment.type === "pipelineComponent";
+    const scripted = p.outputTaken ? lifecycles.failsWith(outputExistsMessage(p.outputTaken), 1) : (this.queued.shift() ?? this.defaultLifecycle);
+    // The settings in effect shape the run: failed items over the error threshold fail it, instances shorten a timed one.
+    const simulation = simulationOf(p.parsed.settings, p.deployment.settings, scripted);
     const state: JobState = {
       seq: ++this.seq,
       job: {
@@ -96,6 +114,8 @@ export class JobStore {
             ? p.parsed.outputs
             : { score: { type: "uri_folder", uri: this.defaultOutputFolder.replace("{job}", name) } },
         settings: p.parsed.settings,
+        simulation,
+        stepRunId: stepRunIdOf(name),
         description: p.parsed.description,
         tags: { ...(keepTags ? p.parsed.tags : {}), ...serviceTags(p.deployment.name) },
         properties: keepProperties ? p.parsed.properties : {},
@@ -107,7 +127,7 @@ export class JobStore {
         errorCode: null,
         invokeHadAuthorization: p.hadAuthorization,
       },
-      script: p.outputTaken ? lifecycles.failsWith(outputExistsMessage(p.outputTaken), 1) : (this.queued.shift() ?? this.defaultLifecycle),
+      script: lifecycleFor(scripted, simulation),
       scriptGets: 0,
       scriptStartedAt: this.clock(),
       completion: null,
@@ -228,20 +248,26 @@ export class JobStore {
     this.refresh(state);
   }
 
-  /** Recomputes the status from the script; fires the completion hook on the first Completed. */
+  /** Recomputes the status from the script; fires the end hooks on the first Completed or Failed. */
   private refresh(state: JobState): void {
     const job = state.job;
     job.status = statusAt(state.script, state.scriptGets, this.clock() - (state.scriptStartedAt ?? job.createdAt));
     const failed = job.status === "Failed";
     job.errorMessage = failed ? (state.script.errorMessage ?? DEFAULT_ERROR_MESSAGE) : null;
     job.errorCode = failed ? (state.script.errorCode ?? DEFAULT_ERROR_CODE) : null;
-    if (job.status === "Completed" && state.completion === null) state.completion = this.runHook(job);
+    if ((job.status === "Completed" || failed) && state.completion === null) state.completion = this.runHooks(job);
   }
 
-  private async runHook(job: EmulatorJob): Promise<void> {
-    if (this.onCompleted === undefined || !this.behavior.writeOutputs) return;
+  /** A Completed job writes its outputs; a Failed one, or one with failed items, its logs. Never rejects. */
+  private async runHooks(job: EmulatorJob): Promise<void> {
+    const ended = snapshot(job);
+    if (job.status === "Completed" && this.onCompleted !== undefined && this.behavior.writeOutputs) await this.guard(job, () => this.onCompleted!(ended));
+    if (this.onEnded !== undefined && (job.status === "Failed" || job.simulation.failedItems > 0)) await this.guard(job, () => this.onEnded!(ended));
+  }
+
+  private async guard(job: EmulatorJob, hook: () => Promise<void>): Promise<void> {
     try {
-      await this.onCompleted(snapshot(job));
+      await hook();
     } catch (err) {
       this.hookErrors.push({ job: job.name, message: err instanceof Error ? err.message : String(err) });
     }

@@ -17,7 +17,8 @@ import type { PersistedJob } from "./jobStore";
 import { normalizeLifecycle } from "./lifecycle";
 import type { EmulatorJob, JobStatus, Lifecycle } from "./types";
 
-export const STATE_VERSION = 3;
+/** 4: jobs keep what they were simulated with (`simulation`) and their step run id; end hooks cover Failed jobs. */
+export const STATE_VERSION = 4;
 
 export interface StateFileContent {
   version: typeof STATE_VERSION;
@@ -49,6 +50,13 @@ const isStatus = (v: unknown): v is JobStatus => typeof v === "string" && Object
 const isStringOrNull = (v: unknown): boolean => v === null || typeof v === "string";
 const isStringMap = (v: unknown): boolean => isPlainObject(v) && Object.values(v).every((x) => typeof x === "string");
 
+function checkSimulation(sim: unknown, where: string): void {
+  if (!isPlainObject(sim)) throw new Error(`${where} is not an object`);
+  for (const k of ["instanceCount", "miniBatchSize", "failedItems"] as const) if (!isCount(sim[k])) throw new Error(`${where}.${k} is not an integer >= 0`);
+  if (!Number.isInteger(sim.errorThreshold) || (sim.errorThreshold as number) < -1) throw new Error(`${where}.errorThreshold is not an integer >= -1`);
+  if (!isStringOrNull(sim.itemError)) throw new Error(`${where}.itemError is not a string or null`);
+}
+
 /** Throws a message naming the first thing wrong. */
 function checkJob(entry: unknown, i: number): PersistedJob {
   const where = `jobs[${i}]`;
@@ -71,6 +79,8 @@ function checkJob(entry: unknown, i: number): PersistedJob {
   if (!isCount(job.statusGets) || !isCount(job.cancelRequests)) throw new Error(`${where}.job counters are not integers >= 0`);
   if (!isStringOrNull(job.errorMessage) || !isStringOrNull(job.errorCode)) throw new Error(`${where}.job error fields are not strings or null`);
   if (typeof job.invokeHadAuthorization !== "boolean") throw new Error(`${where}.job.invokeHadAuthorization is not a boolean`);
+  if (typeof job.stepRunId !== "string" || job.stepRunId === "") throw new Error(`${where}.job.stepRunId is not a non-empty string`);
+  checkSimulation(job.simulation, `${where}.job.simulation`);
   if (!isPlainObject(script) || !Array.isArray(script.steps)) throw new Error(`${where}.script has no steps`);
   if (!script.steps.every((s: unknown) => isPlainObject(s) && isStatus(s.status))) throw new Error(`${where}.script has a step without a job status`);
   for (const k of ["errorMessage", "errorCode"] as const) {

@@ -4,7 +4,20 @@ import type { JobStatus } from "../../src/batch/types";
 export type { JobStatus };
 
 /** Which operation a request was classified as (by method and path shape, before scope checks). */
-export type Route = "invoke" | "getJob" | "cancelJob" | "listJobs" | "getDatastore" | "getData" | "other";
+export type Route =
+  | "invoke"
+  | "getJob"
+  | "cancelJob"
+  | "listJobs"
+  | "getDatastore"
+  | "getData"
+  | "getBatchEndpoint"
+  | "getBatchDeployment"
+  | "getComponentVersion"
+  | "getWorkspace"
+  | "discovery"
+  | "runChildren"
+  | "other";
 
 /**
  * A datastore as ARM Datastores Get describes it (`properties`, api-version 2023-10-01;
@@ -41,6 +54,13 @@ export interface Lifecycle {
   errorMessage?: string;
   /** Error code a Failed job carries (default "UserError"). */
   errorCode?: string;
+  /**
+   * How many of the input's items (files) fail to score (default 0). The job ends Completed while
+   * they stay within its error threshold, else Failed; its logs count them (lifecycles.withFailedItems).
+   */
+  failedItems?: number;
+  /** The error summary's line for each failed item (default: a generic ValueError line). */
+  itemError?: string;
 }
 
 /** Either a full lifecycle or just its steps. */
@@ -65,6 +85,17 @@ export interface EmulatorJobSettings {
   retryTimeout?: string;
 }
 
+/** The settings a job runs with (invoke, else deployment, else defaults) and its scripted item failures. */
+export interface EmulatorSimulation {
+  instanceCount: number;
+  miniBatchSize: number;
+  /** -1: any number of failed items. */
+  errorThreshold: number;
+  failedItems: number;
+  /** The error summary's line per failed item; null: the default one. */
+  itemError: string | null;
+}
+
 export interface EmulatorJobOutput {
   type: "uri_file" | "uri_folder";
   uri: string | null;
@@ -78,6 +109,30 @@ export interface EmulatorJobOutput {
 export interface EmulatorDeployment {
   name: string;
   type: "model" | "pipelineComponent";
+  /** The deployment's own settings (absent ones: the ARM defaults, mini-batch size 10, error threshold -1, one instance). */
+  settings?: EmulatorJobSettings;
+  /**
+   * A pipeline-component deployment's component (ComponentVersions Get answers it). Absent: one
+   * named `<deployment>-component`, version `1`, whose spec lists no inputs or outputs, so a
+   * client cannot judge names against it (the emulator's invoke takes any).
+   */
+  component?: EmulatorComponent;
+}
+
+/** An input or output a component declares, as its YAML (and so `componentSpec`) states it. */
+export interface EmulatorComponentPort {
+  /** `uri_folder`, `uri_file`, `mltable`, `string`, `integer`, `number`, `boolean`, … */
+  type: string;
+  optional?: boolean;
+  default?: string | number | boolean;
+}
+
+/** A pipeline component version: name, version and what it declares. */
+export interface EmulatorComponent {
+  name: string;
+  version: string;
+  inputs?: Record<string, EmulatorComponentPort>;
+  outputs?: Record<string, EmulatorComponentPort>;
 }
 
 /** A job as the emulator keeps it (a copy; changing it changes nothing). */
@@ -94,6 +149,10 @@ export interface EmulatorJob {
   outputs: Record<string, EmulatorJobOutput>;
   /** The per-job settings the invoke carried (absent ones: the deployment's). */
   settings: EmulatorJobSettings;
+  /** What the emulator ran the job with: the settings in effect and the failed items its lifecycle scripted. */
+  simulation: EmulatorSimulation;
+  /** Run id of the job's `batchscoring` step (Run History children; its logs are under `ExperimentRun/dcid.<it>/`). */
+  stepRunId: string;
   /** The invoke's `description`, else null. */
   description: string | null;
   /** The service's own tags (`azureml.batchrun`, …) and, only when kept, the invoke's. */
@@ -218,6 +277,11 @@ export interface BatchEmulatorOptions extends Partial<EmulatorBehavior> {
   clock?: () => number;
   /** Called once when a job reaches Completed; answers showing Completed wait for it. */
   onJobCompleted?: (job: EmulatorJob) => Promise<void>;
+  /**
+   * Called once when a job ends Failed, or Completed with failed items (after onJobCompleted):
+   * the stack writes the job's logs there. Answers showing the end wait for it.
+   */
+  onJobEnded?: (job: EmulatorJob) => Promise<void>;
   /** Called when an invoke created a job (a bench uses it to schedule the job's events). */
   onJobCreated?: (job: EmulatorJob) => void;
   /**

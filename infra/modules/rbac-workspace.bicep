@@ -76,6 +76,8 @@ var customRoleActions = [
   'Microsoft.MachineLearningServices/workspaces/datastores/read' // Datastores Get (pre-flight)
   'Microsoft.MachineLearningServices/workspaces/data/read' // Data Containers Get (pre-flight, and a data asset's latest version at invoke)
   'Microsoft.MachineLearningServices/workspaces/data/versions/read' // Data Versions Get (pre-flight)
+  'Microsoft.MachineLearningServices/workspaces/components/read' // ComponentVersions Get (pre-flight of a pipeline-component deployment)
+  'Microsoft.MachineLearningServices/workspaces/components/versions/read' // ComponentVersions Get (which of the two it checks is not documented)
 ]
 
 // One name for the definition and its assignment: a role assignment takes the subscription-level

@@ -1,5 +1,6 @@
 /**
- * The one Azure ML REST client: invoke a batch endpoint, read and cancel the job. Build it once
+ * The one Azure ML REST client: invoke a batch endpoint, read and cancel the job, read the workspace
+ * (data, endpoint, deployment, component) for pre-flight. Build it once
  * per process and reuse it (the bearer policies cache tokens per client).
  */
 
@@ -12,6 +13,7 @@ import { getJob } from "./getJob";
 import { invokeJob } from "./invokeJob";
 import { listJobs } from "./listJobs";
 import { getDataVersion, getDatastore } from "./workspaceData";
+import { getBatchDeployment, getBatchEndpoint, getComponentVersion } from "./endpointReads";
 import { createArmPipeline, createInvokePipeline, DEFAULT_ARM_RETRY, DEFAULT_INVOKE_RETRY, type ArmRetrySettings, type InvokeRetrySettings } from "./pipelines";
 import type { BatchClientContext } from "./send";
 
@@ -50,5 +52,8 @@ export function createBatchEndpointClient(options: BatchEndpointClientOptions): 
     listJobs: (query) => listJobs(ctx, query),
     getDatastore: (workspace, name) => getDatastore(ctx, workspace, name),
     getDataVersion: (workspace, name, version) => getDataVersion(ctx, workspace, name, version),
+    getBatchEndpoint: (workspace, endpoint) => getBatchEndpoint(ctx, workspace, endpoint),
+    getBatchDeployment: (workspace, endpoint, deployment) => getBatchDeployment(ctx, workspace, endpoint, deployment),
+    getComponentVersion: (componentId) => getComponentVersion(ctx, componentId),
   };
 }

@@ -94,6 +94,20 @@ export function parseJobPath(jobPath: string): JobPathParts | null {
 }
 
 /**
+ * A workspace component version's ARM id
+ * (`…/workspaces/<ws>/components/<name>/versions/<version>`, exactly) → its parts; null otherwise
+ * (a registry component `azureml://registries/…` included).
+ */
+export function parseComponentVersionId(armId: string): (WorkspaceRef & { name: string; version: string }) | null {
+  const parts = segments(armId);
+  const prefix = parts ? workspacePrefix(parts) : null;
+  if (!prefix || prefix.rest.length !== 4) return null;
+  const [components, name, versions, version] = prefix.rest;
+  if (components?.toLowerCase() !== "components" || versions?.toLowerCase() !== "versions" || !validValue(name) || !validValue(version)) return null;
+  return { ...prefix.ref, name, version };
+}
+
+/**
  * The workspace-level job path for the job an invoke returned. `id` may be nested
  * (`.../workspaces/<ws>/batchEndpoints/<ep>/deployments/<dep>/jobs/<name>`) or already
  * workspace-level (`.../workspaces/<ws>/jobs/<name>`). The response's `name`, when given, names

@@ -234,7 +234,73 @@ export interface WorkspaceDataClient {
   getDataVersion(workspace: string, name: string, version: string | null): Promise<DataVersionInfo>;
 }
 
-export interface BatchEndpointClient extends WorkspaceDataClient {
+/** A batch endpoint as BatchEndpoints Get describes it (never its keys). */
+export interface BatchEndpointInfo {
+  name: string;
+  /** `properties.scoringUri`; null when the resource carries none. */
+  scoringUri: string | null;
+  /** `properties.defaults.deploymentName`; null: the endpoint has no default deployment. */
+  defaultDeployment: string | null;
+}
+
+/** The settings a batch deployment runs with (`properties` of BatchDeployments Get); null: not stated. */
+export interface BatchDeploymentSettings {
+  compute: string | null;
+  instanceCount: number | null;
+  miniBatchSize: number | null;
+  maxConcurrencyPerInstance: number | null;
+  errorThreshold: number | null;
+  loggingLevel: string | null;
+  outputAction: string | null;
+  outputFileName: string | null;
+  maxRetries: number | null;
+  /** As the service states it: an ISO 8601 duration. */
+  retryTimeout: string | null;
+}
+
+/** A batch deployment as BatchDeployments Get describes it. */
+export interface BatchDeploymentInfo {
+  name: string;
+  /**
+   * `pipelineComponent`: `deploymentConfiguration.deploymentConfigurationType` is `PipelineComponent`;
+   * `model`: the type is `Model`, or there is none and `model` is set; `unknown` otherwise.
+   */
+  kind: "model" | "pipelineComponent" | "unknown";
+  /** A pipeline-component deployment's `deploymentConfiguration.componentId.assetId` (an ARM id); else null. */
+  componentId: string | null;
+  settings: BatchDeploymentSettings;
+  /** A pipeline-component deployment's run-time settings (`deploymentConfiguration.settings`). */
+  pipelineSettings: Record<string, string>;
+}
+
+/** An input or output a component declares (`componentSpec.inputs.<name>` / `.outputs.<name>`). */
+export interface ComponentPort {
+  /** `uri_folder`, `uri_file`, `mltable`, `string`, `integer`, `number`, `boolean`, …; null when not stated. */
+  type: string | null;
+  optional: boolean;
+  /** Whether it declares a default value (then it need not be given). */
+  hasDefault: boolean;
+}
+
+/** A component version as ComponentVersions Get describes it. */
+export interface ComponentVersionInfo {
+  name: string;
+  version: string;
+  /** Declared inputs by name; null when `componentSpec` lists none (the key is absent). */
+  inputs: Record<string, ComponentPort> | null;
+  /** Declared outputs by name; null when `componentSpec` lists none. */
+  outputs: Record<string, ComponentPort> | null;
+}
+
+/** Reads of a batch endpoint and what it would run (pre-flight of the deployment). */
+export interface EndpointReadClient {
+  getBatchEndpoint(workspace: string, endpoint: string): Promise<BatchEndpointInfo>;
+  getBatchDeployment(workspace: string, endpoint: string, deployment: string): Promise<BatchDeploymentInfo>;
+  /** `componentId`: the ARM id `/subscriptions/…/workspaces/<ws>/components/<name>/versions/<version>`. */
+  getComponentVersion(componentId: string): Promise<ComponentVersionInfo>;
+}
+
+export interface BatchEndpointClient extends WorkspaceDataClient, EndpointReadClient {
   invokeJob(request: InvokeJobRequest): Promise<JobRef>;
   getJob(locator: JobLocator): Promise<JobSnapshot>;
   cancelJob(locator: JobLocator): Promise<void>;

@@ -2,14 +2,17 @@ import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
 import { createBatchActivities } from "../activities/batchActivities";
 import { createDataActivities } from "../activities/dataActivities";
+import { createDiagnosticsActivities } from "../activities/diagnosticsActivities";
 import type { ActivityLogFields, EnsureJobRequest, JobLocator } from "../batch/types";
 import { runLogPrefix } from "../observability/runLog";
 import type { DescribeOutputRequest, PreflightRequest } from "../preflight/types";
+import type { DiagnoseJobRequest } from "../runs/diagnostics";
 import { names } from "../runs/names";
-import { sharedBatchClient, sharedPreflightDeps } from "./sharedClients";
+import { sharedBatchClient, sharedDiagnosticsDeps, sharedPreflightDeps } from "./sharedClients";
 
 const batch = createBatchActivities(sharedBatchClient);
 const data = createDataActivities(sharedPreflightDeps);
+const diagnostics = createDiagnosticsActivities(sharedDiagnosticsDeps);
 
 /** Log lines of an activity name its run, job and correlation id (through the host's logging, so Application Insights gets them). */
 const logFor = (context: InvocationContext, fields: ActivityLogFields | undefined) => (message: string) =>
@@ -24,4 +27,7 @@ df.app.activity(names.activities.preflight, {
 });
 df.app.activity(names.activities.describeOutput, {
   handler: (request: DescribeOutputRequest, context) => data.describeRunOutput(request, logFor(context, request.log)),
+});
+df.app.activity(names.activities.diagnose, {
+  handler: (request: DiagnoseJobRequest, context) => diagnostics.diagnoseBatchJob(request, logFor(context, request.log)),
 });

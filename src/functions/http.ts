@@ -6,20 +6,23 @@ import { listScoringRuns } from "../http/listRuns";
 import { receiveEvents } from "../http/receiveEvents";
 import { startScoringRun } from "../http/startRun";
 import type { OutputCheck } from "../http/outputAtStart";
+import type { DeploymentCheck } from "../http/deploymentAtStart";
 import { checkOutput } from "../preflight/checks";
+import { judgeDeployment } from "../preflight/checkDeployment";
 import { names } from "../runs/names";
 import { durableClientInput, runsHandler } from "./httpAdapter";
-import { sharedPreflightDeps } from "./sharedClients";
+import { sharedBatchClient, sharedPreflightDeps } from "./sharedClients";
 
 const common = { authLevel: "function" as const, extraInputs: [durableClientInput] };
 
 const checkOutputNow: OutputCheck = (output, workspace) => checkOutput(output, workspace, sharedPreflightDeps());
+const checkDeploymentNow: DeploymentCheck = (request) => judgeDeployment(request, { endpoints: sharedBatchClient(), client: sharedBatchClient() });
 
 app.http(names.http.start, {
   ...common,
   methods: ["POST"],
   route: "scoring-runs",
-  handler: runsHandler((req, runs) => startScoringRun(req, runs, getConfig(), checkOutputNow)),
+  handler: runsHandler((req, runs) => startScoringRun(req, runs, getConfig(), checkOutputNow, checkDeploymentNow)),
 });
 app.http(names.http.events, {
   ...common,

@@ -5,6 +5,7 @@
  */
 import type { BatchEndpointClient } from "../batch/types";
 import { getConfig } from "../config";
+import type { DiagnoseJobDeps } from "../activities/diagnoseJob";
 import type { PreflightDeps } from "../preflight/checks";
 
 let cachedClient: { config: ReturnType<typeof getConfig>; client: BatchEndpointClient } | undefined;
@@ -20,7 +21,7 @@ export function sharedBatchClient(): BatchEndpointClient {
   return cachedClient.client;
 }
 
-/** What pre-flight reads with: the Azure ML client (workspace reads) and a blob inspector on the app's identity. */
+/** What pre-flight reads with: the Azure ML client (workspace, endpoint and deployment reads) and a blob inspector on the app's identity. */
 export function sharedPreflightDeps(): PreflightDeps {
   const config = getConfig();
   if (cachedDeps?.config !== config) {
@@ -28,8 +29,26 @@ export function sharedPreflightDeps(): PreflightDeps {
     const { createBlobInspector } = require("../storage/blobInspector") as typeof import("../storage/blobInspector");
     cachedDeps = {
       config,
-      deps: { client: sharedBatchClient(), blobs: createBlobInspector(createLazyCredential(config)), allowLoopback: config.allowLoopback },
+      deps: {
+        client: sharedBatchClient(),
+        endpoints: sharedBatchClient(),
+        blobs: createBlobInspector(createLazyCredential(config)),
+        allowLoopback: config.allowLoopback,
+      },
     };
   }
   return cachedDeps.deps;
+}
+
+let cachedDiagnostics: { config: ReturnType<typeof getConfig>; deps: DiagnoseJobDeps } | undefined;
+
+/** What the diagnostics activity reads with: Run History (its own bounded ARM pipeline), Datastores Get and the blob inspector. */
+export function sharedDiagnosticsDeps(): DiagnoseJobDeps {
+  const config = getConfig();
+  if (cachedDiagnostics?.config !== config) {
+    const { createRunHistoryClient } = require("../batch/runHistory") as typeof import("../batch/runHistory");
+    const { client, blobs } = sharedPreflightDeps();
+    cachedDiagnostics = { config, deps: { runHistory: createRunHistoryClient({ config }), client, blobs, allowLoopback: config.allowLoopback } };
+  }
+  return cachedDiagnostics.deps;
 }

@@ -17,6 +17,7 @@ import type { ApiRequest, ApiResponse } from "./types";
 import { wholeNumberParam } from "./queryParams";
 import { acceptedResponse, runLinks, runResponse, waitForRun } from "./runResponses";
 import { type OutputCheck, refuseUnusableOutput } from "./outputAtStart";
+import { type DeploymentCheck, deploymentFieldNamer, refuseMismatchedDeployment } from "./deploymentAtStart";
 import type { JobOutput } from "../batch/types";
 
 /** ADF's Azure Function / Web activities give up after 230 s; answer well before. */
@@ -26,7 +27,13 @@ export const maxWaitSeconds = 220;
 export const maxStartBodyBytes = 64 * 1024;
 const jsonContentType = /^(application\/(.+\+)?json|text\/json)\s*(;|$)/i;
 
-export async function startScoringRun(req: ApiRequest, runs: RunsClient, config: AppConfig, checkOutput: OutputCheck): Promise<ApiResponse> {
+export async function startScoringRun(
+  req: ApiRequest,
+  runs: RunsClient,
+  config: AppConfig,
+  checkOutput: OutputCheck,
+  checkDeployment?: DeploymentCheck,
+): Promise<ApiResponse> {
   const size = Buffer.byteLength(req.bodyText);
   if (size > maxStartBodyBytes) {
     return { status: 400, body: invalidRequestBody([{ field: "body", message: `is ${size} bytes; the limit is ${maxStartBodyBytes}.` }]) };
@@ -68,7 +75,15 @@ export async function startScoringRun(req: ApiRequest, runs: RunsClient, config:
   // Only for a new run: a resubmit of a finished run finds its own predictions file there.
   const outputField = outputFieldNamer(body);
   const input = newRunInput(request, config, new Date(), correlation.ok ? correlation.correlationId : null, validation.warnings);
-  const outcome = await startOrJoin(runs, instanceId, input, () => refuseUnusableOutput(request, outputField, checkOutput));
+  // Both quick looks at once; a taken output (409) is answered before a deployment mismatch (400).
+  const refuse = async () => {
+    const [output, deployment] = await Promise.all([
+      refuseUnusableOutput(request, outputField, checkOutput),
+      checkDeployment ? refuseMismatchedDeployment(request, deploymentFieldNamer(body), checkDeployment) : null,
+    ]);
+    return output ?? deployment;
+  };
+  const outcome = await startOrJoin(runs, instanceId, input, refuse);
   switch (outcome.kind) {
     case "refused":
       return outcome.refusal;

@@ -6,6 +6,7 @@
  * entries; the full record goes in the run's output when it ends. Pure.
  */
 import type { RunState } from "../runs/runInput";
+import type { RunDiagnostics } from "../runs/diagnostics";
 import type { RunDetection, RunError, RunProgress } from "../runs/types";
 import type { TimelineEntry } from "../observability/timeline";
 import type { CheckResult, PreflightCheck, PreflightReport, RunWarning } from "../runs/preflightReport";
@@ -13,7 +14,17 @@ import type { CheckResult, PreflightCheck, PreflightReport, RunWarning } from ".
 /** Half of Durable's limit: room for the extension's own serializer to differ from JSON.stringify. */
 export const customStatusBudgetBytes = 8 * 1024;
 
-const limits = { errorMessage: 500, checks: 4, checkText: 160, warnings: 3, warningText: 160, timeline: 6, timelineDetail: 120 } as const;
+const limits = {
+  errorMessage: 500,
+  checks: 4,
+  checkText: 160,
+  warnings: 3,
+  warningText: 160,
+  timeline: 6,
+  timelineDetail: 120,
+  errorLines: 2,
+  errorLineText: 160,
+} as const;
 
 /** UTF-16 bytes of a value's JSON text, as Durable measures custom status. */
 export function utf16Bytes(value: unknown): number {
@@ -62,6 +73,11 @@ export function timelineSummary(timeline: readonly TimelineEntry[], max: number 
   ];
 }
 
+/** Diagnostics with their first error lines only, shortened: the result has them all. */
+export function diagnosticsSummary(diagnostics: RunDiagnostics): RunDiagnostics {
+  return { ...diagnostics, errorLines: diagnostics.errorLines.slice(0, limits.errorLines).map((l) => cut(l, limits.errorLineText)) };
+}
+
 function shortError(error: RunError, max: number): RunError {
   return { ...error, message: cut(error.message, max) };
 }
@@ -78,8 +94,10 @@ export function boundedProgress(progress: RunProgress, budgetBytes: number = cus
     ...(progress.preflight ? { preflight: preflightSummary(progress.preflight) } : {}),
     ...(progress.warnings ? { warnings: warningsSummary(progress.warnings) } : {}),
     ...(progress.timeline ? { timeline: timelineSummary(progress.timeline) } : {}),
+    ...(progress.diagnostics ? { diagnostics: diagnosticsSummary(progress.diagnostics) } : {}),
   };
   const fits = () => utf16Bytes(bounded) <= budgetBytes;
+  if (!fits() && bounded.diagnostics) bounded.diagnostics = { ...bounded.diagnostics, errorLines: [] };
   while (!fits() && bounded.timeline && bounded.timeline.length > 0) bounded.timeline = bounded.timeline.slice(1);
   while (!fits() && bounded.warnings && bounded.warnings.length > 0) bounded.warnings = bounded.warnings.slice(0, -1);
   while (!fits() && bounded.preflight && bounded.preflight.checks.length > 0)
@@ -104,7 +122,7 @@ export type Phase = "Preflight" | "Invoking" | "Monitoring" | "Canceling" | "Suc
 export function progressOf(
   state: RunState,
   phase: Phase,
-  extras: { nextPoll?: Date | null; detection?: RunDetection | null; error?: RunError | null } = {},
+  extras: { nextPoll?: Date | null; detection?: RunDetection | null; error?: RunError | null; diagnostics?: RunDiagnostics | null } = {},
 ): RunProgress {
   return {
     phase,
@@ -114,6 +132,7 @@ export function progressOf(
     nextPollAt: extras.nextPoll ? extras.nextPoll.toISOString() : null,
     error: extras.error ?? null,
     ...(extras.detection ? { detection: extras.detection } : {}),
+    ...(extras.diagnostics ? { diagnostics: extras.diagnostics } : {}),
     ...(state.preflight ? { preflight: state.preflight } : {}),
     ...(state.warnings.length > 0 ? { warnings: state.warnings } : {}),
     timeline: state.timeline,

@@ -20,12 +20,14 @@ import type { DescribeOutputRequest, DescribeOutputResult, PreflightRequest } fr
 import { checksNotRun, outputNotDescribed } from "../preflight/verdict";
 import { names } from "../runs/names";
 import { outputList } from "../runs/outputs";
-import type { PreflightReport, RunOutput } from "../runs/preflightReport";
+import type { DiagnoseJobRequest, JobDiagnostics, RunDiagnostics } from "../runs/diagnostics";
+import type { PreflightReport, RunOutput, RunWarning } from "../runs/preflightReport";
 import { failureMessage, type RunRecord, runRecord } from "../runs/runRecord";
 import type { RunState, ScoringRunInput } from "../runs/runInput";
 import { canceledErrorCodes } from "../runs/runtimeStatus";
 import type { RunDetection, RunError, ScoringRunResult } from "../runs/types";
 import { callActivity } from "./activityCall";
+import { completedWithFailures, diagnosticsWarnings, runDiagnostics, withFirstErrorLine } from "./diagnosis";
 import { boundedProgress, type Phase, progressOf } from "./customStatus";
 import {
   cancelRetryAt,
@@ -84,6 +86,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   let state: RunState = input.state ?? initialRunState(request, now(), df.newGuid(df.instanceId), input.startWarnings);
   let nextPoll: Date | null = null;
   let detection: RunDetection | null = null;
+  let diagnostics: RunDiagnostics | null = null;
 
   const logFields = () => ({ runId: df.instanceId, jobName: state.job?.name ?? null, correlationId: input.correlationId });
   const log = (entry = state.timeline.at(-1)) => {
@@ -100,7 +103,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   const fail = (error: RunError): never => {
     nextPoll = null;
     advance(runFailed(state, error, now()));
-    const ended = progressOf(state, canceledErrorCodes.includes(error.code) ? "Canceled" : "Failed", { detection, error });
+    const ended = progressOf(state, canceledErrorCodes.includes(error.code) ? "Canceled" : "Failed", { detection, error, diagnostics });
     df.setCustomStatus(boundedProgress(ended));
     throw new ScoringRunError(error, runRecord(ended));
   };
@@ -182,6 +185,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       if (isTerminalJobStatus(read.value.status)) detection = detectionOf(signal, now(), previousLook);
       const decision = decideAfterPoll(state, request, read.value, now());
       if (decision.kind === "succeed") return yield* succeed(read.value);
+      if (decision.kind === "fail" && read.value.status === "Failed") return fail(yield* diagnoseFailure(read.value, decision.error));
       if (decision.kind === "fail") return fail(decision.error);
       if (decision.kind === "deadline") return fail(yield* cancelAtDeadline(decision.error));
     } else {
@@ -210,6 +214,13 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       workspace: request.workspace,
       mode: request.preflight,
       log: logFields(),
+      // `?? null`: a run started by an older version may lack these fields.
+      endpoint: {
+        uri: request.endpointUri,
+        deployment: request.deployment ?? null,
+        experimentName: request.experimentName ?? null,
+        displayName: request.displayName ?? null,
+      },
     };
     const checked = yield* callActivity<PreflightReport>(df, names.activities.preflight, checks, { outcomeUnknown: false });
     return checked.ok ? checked.value : checksNotRun(request.preflight, checked.error.message);
@@ -264,7 +275,12 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     };
     const described = yield* callActivity<DescribeOutputResult>(df, names.activities.describeOutput, describeRequest, { outcomeUnknown: false });
     const { output, outputs, warnings } = described.ok ? described.value : outputNotDescribed(outputList(request), described.error.message);
-    advance(runSucceeded(warnings.reduce(withWarning, state), now(), outputDetail(output)));
+    // Failed items within the error threshold leave a Completed job: only its logs say so.
+    // Logs that could not be read say nothing about failed items: not a warning of a good run.
+    const { read } = yield* readLogs(snapshot);
+    const failures = completedWithFailures(read);
+    diagnostics = failures ? read : null;
+    advance(runSucceeded([...warnings, failures].reduce(withWarning, state), now(), outputDetail(output)));
     show("Succeeded");
     const { name, id, status, studioUrl } = job();
     return {
@@ -277,7 +293,25 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       ...(state.preflight ? { preflight: state.preflight } : {}),
       ...(state.warnings.length > 0 ? { warnings: state.warnings } : {}),
       timeline: state.timeline,
+      ...(diagnostics ? { diagnostics } : {}),
     };
+  }
+
+  /** The job's logs, read once it ended; a read that could not happen leaves only the pointer. */
+  function* readLogs(snapshot: JobSnapshot): Generator<Task, { read: RunDiagnostics; warnings: RunWarning[] }, any> {
+    const ask: DiagnoseJobRequest = { jobPath: job().jobPath, jobStatus: snapshot.status, studioUrl: snapshot.studioUrl ?? job().studioUrl, log: logFields() };
+    const read = yield* callActivity<JobDiagnostics>(df, names.activities.diagnose, ask, { outcomeUnknown: false });
+    const found = read.ok ? read.value : { notRead: read.error.message };
+    return { read: runDiagnostics(state, found, now()), warnings: diagnosticsWarnings(found) };
+  }
+
+  /** The job failed: its logs' counts and first error lines in the run's diagnostics, the first line in its error. */
+  function* diagnoseFailure(snapshot: JobSnapshot, error: RunError): Generator<Task, RunError, any> {
+    nextPoll = null;
+    const { read, warnings } = yield* readLogs(snapshot);
+    diagnostics = read;
+    advance(warnings.reduce(withWarning, state));
+    return withFirstErrorLine(error, read);
   }
 
   /** One cancel POST. A failure is kept so the next attempt waits at least its Retry-After. */

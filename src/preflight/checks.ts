@@ -1,5 +1,6 @@
 /**
- * The pre-flight checks, one per input and one for the output, each recorded with its result.
+ * The pre-flight checks, one per input, one per output and one for the deployment
+ * (checkDeployment.ts), each recorded with its result.
  * A place the app cannot read (no workspace, no permission, no container) is `skipped` with the
  * reason: a missing permission never blocks a job the endpoint itself could run.
  *
@@ -7,18 +8,21 @@
  * Properties (a file), List Blobs with delimiter `/` (a folder's top level, at most
  * `maxListedEntries`), List Blobs flat with one result (is this path a folder?).
  */
-import type { JobInput, JobOutput } from "../batch/types";
+import type { EndpointReadClient, JobInput, JobOutput } from "../batch/types";
 import { blobUrlOf, type BlobLocation } from "../storage/blobLocation";
 import { type BlobInspector, BlobReadError } from "../storage/blobInspector";
 import { resolveLocation, type ResolveDeps } from "./resolveLocation";
 import type { PreflightCheck, PreflightReport } from "../runs/preflightReport";
-import type { PreflightRequest } from "./types";
+import type { EndpointTarget, PreflightRequest } from "./types";
+import { checkDeployment, type DeploymentCheckRequest, deploymentTarget } from "./checkDeployment";
 
 /** How many entries a folder check lists before it stops (and says so). */
 export const maxListedEntries = 5000;
 
 export interface PreflightDeps extends ResolveDeps {
   blobs: BlobInspector;
+  /** Endpoint and deployment reads for the deployment check; absent: that check is not made. */
+  endpoints?: EndpointReadClient;
 }
 
 const skipped = (target: string, uri: string, blobUrl: string | null, reason: string): PreflightCheck => ({
@@ -192,6 +196,9 @@ export async function runPreflight(request: PreflightRequest, deps: PreflightDep
   // One check that throws is that check's `skipped`, never the loss of the others.
   const guarded = (target: string, uri: string, work: () => Promise<PreflightCheck | null>) =>
     work().catch((err: unknown) => skipped(target, uri, null, `the check failed: ${String(err instanceof Error ? err.message : err).slice(0, 300)}`));
+  // The deployment check, when the request names its endpoint and the deps can read it.
+  const { endpoint } = request;
+  const { endpoints } = deps;
   const checks = await Promise.all([
     ...Object.entries(request.inputs).map(([name, input]) =>
       guarded(`inputs.${name}`, input.type === "literal" ? "" : input.uri, () => checkInput(name, input, request.workspace, deps)),
@@ -200,6 +207,22 @@ export async function runPreflight(request: PreflightRequest, deps: PreflightDep
       const target = outputTarget(output, request.outputs);
       return guarded(target, output.uri, () => checkOutput(output, request.workspace, deps, target));
     }),
+    ...(endpoint && endpoints
+      ? [guarded(deploymentTarget, endpoint.uri, () => checkDeployment(deploymentRequest(request, endpoint), { endpoints, client: deps.client }))]
+      : []),
   ]);
   return { mode: request.mode, checks: checks.filter((c): c is PreflightCheck => c !== null) };
+}
+
+/** What the deployment check compares, from the pre-flight request. */
+function deploymentRequest(request: PreflightRequest, endpoint: EndpointTarget): DeploymentCheckRequest {
+  return {
+    endpointUri: endpoint.uri,
+    deployment: endpoint.deployment,
+    experimentName: endpoint.experimentName,
+    displayName: endpoint.displayName,
+    inputs: request.inputs,
+    outputs: request.outputs,
+    workspace: request.workspace,
+  };
 }

@@ -8,6 +8,18 @@ export interface PreflightRequest {
   workspace: string | null;
   mode: PreflightMode;
   log?: ActivityLogFields;
+  /** The endpoint the run invokes, and what the job is asked that only some deployments take: the deployment check (absent: not made). */
+  endpoint?: EndpointTarget;
+}
+
+/** What the deployment check compares with the endpoint's deployment, besides inputs and outputs. */
+export interface EndpointTarget {
+  /** The scoring URI. */
+  uri: string;
+  /** The request's deployment; null: the endpoint's default. */
+  deployment: string | null;
+  experimentName: string | null;
+  displayName: string | null;
 }
 
 /** The describe-output activity's input: what the request named and where the job says it wrote. */

@@ -8,6 +8,8 @@ export const names = {
     cancel: "cancelBatchJob",
     preflight: "preflightScoringRun",
     describeOutput: "describeRunOutput",
+    /** Reads a finished job's logs: mini-batch counts, first error lines, where the logs are. */
+    diagnose: "diagnoseBatchJob",
   },
   events: {
     cancel: "CancelRequested",

@@ -7,11 +7,11 @@
 import { asObject, parseJson } from "../json";
 import type { RunError, RunProgress } from "./types";
 
-export type RunRecord = Pick<RunProgress, "job" | "polls" | "error" | "detection" | "preflight" | "warnings" | "timeline">;
+export type RunRecord = Pick<RunProgress, "job" | "polls" | "error" | "detection" | "preflight" | "warnings" | "timeline" | "diagnostics">;
 
 export function runRecord(progress: RunProgress): RunRecord {
-  const { job, polls, error, detection, preflight, warnings, timeline } = progress;
-  return { job, polls, error, detection, preflight, warnings, timeline };
+  const { job, polls, error, detection, preflight, warnings, timeline, diagnostics } = progress;
+  return { job, polls, error, detection, preflight, warnings, timeline, ...(diagnostics !== undefined ? { diagnostics } : {}) };
 }
 
 /** The message a run throws to end failed: its error on one line, then its record. */

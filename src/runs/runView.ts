@@ -3,6 +3,7 @@
  * Defensive: custom status, input and output are whatever the task hub stored.
  */
 import type { TimelineEntry } from "../observability/timeline";
+import { BATCH_SCORING_STEP, MAX_ERROR_LINE_LENGTH, MAX_ERROR_LINES, type MiniBatchCounts, type RunDiagnostics } from "./diagnostics";
 import type { OutputManifest, PreflightReport, RunOutput, RunWarning } from "./preflightReport";
 import { isPlainObject, type JsonObject, parseJson } from "../json";
 import { failureRecord } from "./runRecord";
@@ -112,6 +113,7 @@ export const runViewKeys = [
   "warnings",
   "correlationId",
   "timeline",
+  "diagnostics",
 ] as const satisfies readonly (keyof RunView)[];
 // A field added to RunView but not to runViewKeys fails to compile here.
 const everyViewKeyListed: Exclude<keyof RunView, (typeof runViewKeys)[number]> extends never ? true : never = true;
@@ -131,6 +133,7 @@ export function toRunView(status: DurableStatusLike): RunView {
   let preflight = readPreflight(progress?.preflight);
   let warnings = readWarnings(progress?.warnings);
   let timeline = readTimeline(progress?.timeline);
+  let diagnostics = readDiagnostics(progress?.diagnostics);
 
   switch (runtime) {
     case "Completed": {
@@ -142,6 +145,7 @@ export function toRunView(status: DurableStatusLike): RunView {
       preflight = readPreflight(result?.preflight) ?? preflight;
       warnings = readWarnings(result?.warnings) ?? warnings;
       timeline = readTimeline(result?.timeline) ?? timeline;
+      diagnostics = readDiagnostics(result?.diagnostics) ?? diagnostics;
       break;
     }
     case "Failed": {
@@ -152,6 +156,7 @@ export function toRunView(status: DurableStatusLike): RunView {
       preflight = readPreflight(record?.preflight) ?? preflight;
       warnings = readWarnings(record?.warnings) ?? warnings;
       timeline = readTimeline(record?.timeline) ?? timeline;
+      diagnostics = readDiagnostics(record?.diagnostics) ?? diagnostics;
       error = readError(record?.error) ?? readError(progress?.error) ?? errorFromFailureOutput(status.output);
       break;
     }
@@ -194,6 +199,37 @@ export function toRunView(status: DurableStatusLike): RunView {
     warnings: warnings ?? [],
     correlationId: input ? str(input.correlationId) : null,
     timeline: timeline ?? [],
+    diagnostics,
+  };
+}
+
+const seconds = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null);
+
+function readMiniBatches(value: unknown): MiniBatchCounts | null {
+  const o = asObject(value);
+  if (!o) return null;
+  const counts = { total: readCount(o.total), processed: readCount(o.processed), failed: readCount(o.failed) };
+  return counts.total === null && counts.processed === null && counts.failed === null ? null : counts;
+}
+
+/** The job's diagnostics as the run stored them; what they lack reads as empty, never a whole log. */
+function readDiagnostics(value: unknown): RunDiagnostics | null {
+  const o = asObject(value);
+  if (!o) return null;
+  const logs = asObject(o.logs);
+  const errorLines = Array.isArray(o.errorLines) ? o.errorLines.filter((l): l is string => typeof l === "string") : [];
+  return {
+    queuedSeconds: seconds(o.queuedSeconds),
+    runningSeconds: seconds(o.runningSeconds),
+    miniBatches: readMiniBatches(o.miniBatches),
+    errorLines: errorLines.slice(0, MAX_ERROR_LINES).map((l) => safeMessage(l).slice(0, MAX_ERROR_LINE_LENGTH)),
+    logs: {
+      studioUrl: str(logs?.studioUrl),
+      step: BATCH_SCORING_STEP,
+      files: Array.isArray(logs?.files) ? logs.files.filter((f): f is string => typeof f === "string") : [],
+      folder: str(logs?.folder),
+    },
+    source: o.source === "logs" ? "logs" : "none",
   };
 }
 

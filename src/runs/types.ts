@@ -1,6 +1,7 @@
 /** The run as a concept: its request, its progress and result, its error, its public view. Plain JSON. */
 import type { JobInput, JobOutput, JobSettings } from "../batch/types";
 import type { TimelineEntry } from "../observability/timeline";
+import type { RunDiagnostics } from "./diagnostics";
 import type { OutputManifest, PreflightMode, PreflightReport, RunOutput, RunWarning } from "./preflightReport";
 
 /** Where one output goes: a file or a folder. */
@@ -66,6 +67,8 @@ export interface RunView {
   correlationId: string | null;
   /** The run's story, bounded: started, pre-flight, invoked, status changes, cancel requests, outcome. */
   timeline: TimelineEntry[];
+  /** Once the job ended Failed (or Completed with failed mini-batches): counts and first error lines from its logs, and where they are. */
+  diagnostics: RunDiagnostics | null;
 }
 
 export interface RunJobInfo {
@@ -100,6 +103,8 @@ export interface RunProgress {
   preflight?: PreflightReport | null;
   warnings?: RunWarning[];
   timeline?: TimelineEntry[];
+  /** What the job's logs say, once read (docs/azure-behaviour.md#batch-job-logs). */
+  diagnostics?: RunDiagnostics | null;
 }
 
 /** The orchestration's output when the job completed. */
@@ -115,6 +120,8 @@ export interface ScoringRunResult {
   preflight?: PreflightReport | null;
   warnings?: RunWarning[];
   timeline?: TimelineEntry[];
+  /** What the job's logs say, when they were read (a job that completed with failed mini-batches). */
+  diagnostics?: RunDiagnostics | null;
 }
 
 /** The payload of a CancelRequested event. */

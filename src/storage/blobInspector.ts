@@ -49,6 +49,42 @@ export interface BlobInspector {
   isFolder(location: BlobLocation): Promise<boolean>;
   /** Every file under the folder, nested ones included, up to `limit`: what a job wrote there. */
   listFiles(location: BlobLocation, limit: number): Promise<FileListing>;
+  /**
+   * At most `maxBytes` of a blob's text from `offset` (one ranged read; UTF-8); null when the blob
+   * does not exist. A log is read this way, never whole.
+   */
+  readText(location: BlobLocation, maxBytes: number, offset?: number): Promise<BlobText | null>;
+}
+
+export interface BlobText {
+  text: string;
+  /** Where the text starts in the blob. */
+  offset: number;
+  /** The blob's whole size. */
+  totalBytes: number;
+  /** The blob goes on past what was read. */
+  truncated: boolean;
+}
+
+/** The whole size from a `Content-Range: bytes 0-65535/123456` answer. */
+function totalFromContentRange(contentRange: string | undefined): number | null {
+  const m = contentRange ? /\/(\d+)\s*$/.exec(contentRange) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/** Reads at most `max` bytes of a stream, then lets the rest go. */
+async function readAtMost(stream: NodeJS.ReadableStream | undefined, max: number): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    chunks.push(buffer.subarray(0, Math.max(0, max - size)));
+    size += buffer.length;
+    if (size >= max) break;
+  }
+  (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  return Buffer.concat(chunks);
 }
 
 export interface FileListing {
@@ -164,6 +200,21 @@ export function createBlobInspector(credential: TokenCredential): BlobInspector 
         throw toReadError(err, location);
       }
       return listing;
+    },
+    async readText(location, maxBytes, offset = 0) {
+      const count = Math.max(1, Math.floor(maxBytes));
+      const start = Math.max(0, Math.floor(offset));
+      try {
+        const response = await containerOf(location).getBlobClient(location.path).download(start, count);
+        const body = await readAtMost(response.readableStreamBody, count);
+        const totalBytes = totalFromContentRange(response.contentRange) ?? start + (response.contentLength ?? body.length);
+        return { text: body.toString("utf8"), offset: start, totalBytes, truncated: start + body.length < totalBytes };
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        // A ranged read of an empty blob (or past its end) is 416 InvalidRange: nothing to read.
+        if ((err as { statusCode?: number }).statusCode === 416) return { text: "", offset: start, totalBytes: start, truncated: false };
+        throw toReadError(err, location);
+      }
     },
     async isFolder(location) {
       try {

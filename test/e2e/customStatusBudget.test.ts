@@ -33,7 +33,8 @@ describe("custom status stays small whatever the request", () => {
     expect(view.error.message).toBe(longestFailureText);
     // The full record is in the output at the end: every input's warning, the whole timeline.
     expect(view.warnings).toHaveLength(inputCount);
-    expect(view.preflight.checks).toHaveLength(inputCount + 1);
+    // One check per input, one for the output, one for the deployment.
+    expect(view.preflight.checks).toHaveLength(inputCount + 2);
     expect(view.timeline.map((e: { event: string }) => e.event)).toEqual(expect.arrayContaining(["started", "preflight", "invoked", "failed"]));
   });
 });

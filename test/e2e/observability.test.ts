@@ -27,7 +27,8 @@ describe("observability: timeline, correlation id, run-scoped log lines", () => 
     expect(view.correlationId).toBe("adf-run-7f3a");
     expect(view.timeline.map((e: any) => e.event)).toEqual(["started", "preflight", "invoked", "status", "status", "succeeded"]);
     expect(view.timeline[0].detail).toBe(`endpoint ${ctx.stack.emulator.scoringUri}`);
-    expect(view.timeline[1].detail).toBe("strict: 2 passed");
+    // The input, the output and the deployment.
+    expect(view.timeline[1].detail).toBe("strict: 3 passed");
     // The invoke's answer shows the job Queued (the emulator's first step); then each change.
     expect(view.timeline[2].detail).toBe(`job ${view.job.name} (Queued)`);
     expect(view.timeline.slice(3, 5).map((e: any) => e.detail)).toEqual(["Queued → Running", "Running → Completed"]);

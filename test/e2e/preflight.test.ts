@@ -166,8 +166,8 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     expect(off.status).toBe("Succeeded");
     expect(off.preflight).toEqual({ mode: "off", checks: [] });
     expect(invokes()).toBe(2);
-    // The only datastore reads after the start are the result's (one for the output file).
-    expect(ctx.stack.emulator.requestsFor("getDatastore").length - datastoreReads).toBe(1);
+    // The only datastore reads after the start are the result's: the output file's, and the artifact store's (the job's logs).
+    expect(ctx.stack.emulator.requestsFor("getDatastore").length - datastoreReads).toBe(2);
   });
 
   it("places the app cannot read are skipped with the reason, and the job runs", async () => {

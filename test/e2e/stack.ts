@@ -22,6 +22,8 @@ export interface StackOptions {
   azurite?: boolean;
   /** The emulator emits RunStatusChanged to the host when timed jobs end. */
   jobEvents?: { latencyMs: number };
+  /** The emulated endpoint's default deployment (default "blue"); null: none. */
+  defaultDeployment?: string | null;
 }
 
 export interface Stack {
@@ -44,6 +46,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stateDir: options.stateDir,
     azurite: options.azurite,
     jobEvents: options.jobEvents,
+    defaultDeployment: options.defaultDeployment,
     env: {
       SCORING_ALLOWED_HOSTS: "*.inference.ml.azure.com",
       SCORING_DEFAULT_POLL_SECONDS: "120",

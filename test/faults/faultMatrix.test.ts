@@ -32,6 +32,9 @@ import { closedPort } from "../fixtures/ports";
 import { armCall, type ExpectedSleep, feedOf, modelPolling, type Seen } from "./faultModel";
 import { pipelineSleeps } from "./pipelineSleeps";
 
+/** The job search of a lost invoke answer, and pre-flight's reads: the datastore, the endpoint and its deployment. */
+const preflightRoutes: string[] = ["listJobs", "getDatastore", "getBatchEndpoint", "getBatchDeployment"];
+
 // ---- the matrix record ----------------------------------------------------------------------
 
 type Group = "status GET" | "cancel" | "invoke" | "token" | "job status" | "deadline";
@@ -695,8 +698,8 @@ describe("fault matrix: invoke (route invoke)", () => {
     expect(pipelineSleeps.all.map((s) => s.requestedMs)).toEqual(Array(5).fill([250, 500, 1000]).flat());
     // Nothing reached the endpoint; the only requests the emulator saw are the job searches (ARM) before each attempt.
     expect(stack.emulator.requestsFor("invoke")).toHaveLength(0);
-    // Besides the reconcile search, only pre-flight's datastore read (loopback: no token).
-    expect(stack.emulator.requests.every((r) => r.route === "listJobs" || r.route === "getDatastore")).toBe(true);
+    // Besides the reconcile search, only pre-flight's reads: the datastore, the endpoint and its deployment (loopback: no token).
+    expect(stack.emulator.requests.every((r) => preflightRoutes.includes(r.route))).toBe(true);
     expect(stack.emulator.createdJobCount).toBe(0);
     entry.pass = true;
   });
@@ -740,8 +743,8 @@ describe("fault matrix: token acquisition", () => {
       expect(record.lastUpdatedTime).toBe(record.createdTime);
       // No invoke left the process (the token comes first); at most the loopback ARM job search before it.
       expect(stack.emulator.requestsFor("invoke")).toHaveLength(0);
-      // Besides the reconcile search, only pre-flight's datastore read (loopback: no token).
-      expect(stack.emulator.requests.every((r) => r.route === "listJobs" || r.route === "getDatastore")).toBe(true);
+      // Besides the reconcile search, only pre-flight's reads (loopback: no token).
+      expect(stack.emulator.requests.every((r) => preflightRoutes.includes(r.route))).toBe(true);
     });
     entry.pass = true;
   });

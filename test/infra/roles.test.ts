@@ -67,6 +67,8 @@ const documentedOperations = [
   "Microsoft.MachineLearningServices/workspaces/data/read",
   "Microsoft.MachineLearningServices/workspaces/data/versions/read",
   "Microsoft.MachineLearningServices/workspaces/data/versions/write",
+  "Microsoft.MachineLearningServices/workspaces/components/read",
+  "Microsoft.MachineLearningServices/workspaces/components/versions/read",
   "Microsoft.MachineLearningServices/workspaces/datastores/read",
   "Microsoft.MachineLearningServices/workspaces/datastores/write",
   "Microsoft.MachineLearningServices/workspaces/datastores/listsecrets/action",
@@ -121,6 +123,8 @@ const customRoleActions: Record<string, RegExp> = {
   "Microsoft.MachineLearningServices/workspaces/datastores/read": /Datastores Get/,
   "Microsoft.MachineLearningServices/workspaces/data/read": /Data Containers Get/,
   "Microsoft.MachineLearningServices/workspaces/data/versions/read": /Data Versions Get/,
+  "Microsoft.MachineLearningServices/workspaces/components/read": /ComponentVersions Get/,
+  "Microsoft.MachineLearningServices/workspaces/components/versions/read": /ComponentVersions Get/,
 };
 
 const uses = guidUses();

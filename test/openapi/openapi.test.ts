@@ -10,6 +10,7 @@ import SwaggerParser from "@apidevtools/swagger-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { blobRunId } from "../../src/runs/runIds";
+import { pipelineDeployment } from "../../dev/stack";
 import { type Stack, startStack } from "../e2e/stack";
 import {
   type ApiResult,
@@ -793,7 +794,8 @@ describe("the start body schema agrees with the API's validation", () => {
       "every camelCase field, numbers as strings",
       () =>
         stack.startBody({
-          deployment: "blue",
+          // A pipeline-component deployment that declares nothing: several inputs and literals pass its checks.
+          deployment: pipelineDeployment.name,
           apiVersion: "2024-01-01-preview",
           pollIntervalSeconds: " 30 ",
           timeoutSeconds: "3600.0",
@@ -825,6 +827,7 @@ describe("the start body schema agrees with the API's validation", () => {
       "several named outputs and every setting",
       () =>
         stack.startBody({
+          deployment: pipelineDeployment.name,
           output: undefined,
           outputs: { scores: { uri: "azureml://datastores/ds/paths/s/" }, metrics: { type: "uri_file", uri: "azureml://datastores/ds/paths/m.json" } },
           settings: {

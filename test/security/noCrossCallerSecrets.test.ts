@@ -46,6 +46,7 @@ const VIEW_FIELDS = [
   "warnings",
   "correlationId",
   "timeline",
+  "diagnostics",
 ];
 // correlationId is the one header echoed, on purpose: the caller's x-correlation-id, never a key.
 

@@ -48,6 +48,15 @@ function fakeClient(answers: { getJob?: JobSnapshot | Error; cancelJob?: Error; 
     async getDataVersion() {
       throw new Error("not used");
     },
+    async getBatchEndpoint() {
+      throw new Error("not used");
+    },
+    async getBatchDeployment() {
+      throw new Error("not used");
+    },
+    async getComponentVersion() {
+      throw new Error("not used");
+    },
   };
 }
 

@@ -58,6 +58,15 @@ function fakeClient(script: { listings?: Array<JobListing | Error>; invoke?: () 
     async getDataVersion(_ws, name, version) {
       return { name, version: version ?? script.latest ?? "1", dataType: "uri_folder", dataUri: "azureml://datastores/ds/paths/x/" };
     },
+    async getBatchEndpoint() {
+      throw new Error("not used");
+    },
+    async getBatchDeployment() {
+      throw new Error("not used");
+    },
+    async getComponentVersion() {
+      throw new Error("not used");
+    },
   };
   return { client, calls };
 }

@@ -52,6 +52,7 @@ describe("toRunView", () => {
       warnings: [],
       correlationId: null,
       timeline: [],
+      diagnostics: null,
     } satisfies RunView);
   });
 

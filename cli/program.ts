@@ -71,8 +71,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       "an input, repeatable: name=uri_folder:<uri> | name=uri_file:<uri> | name=literal:<value>; a bare <uri> means input_data=uri_folder:<uri>",
       collect,
     )
-    .option("--output <uri>", "output file, azureml://datastores/<datastore>/paths/<file> (must not exist yet)")
-    .option("--output-name <name>", "output name (default score)")
+    .option("--input-mode <[name=]mode>", "how the job reads an input, repeatable: ReadOnlyMount | Download | Direct; a bare <mode> is for input_data", collect)
+    .option(
+      "--output <spec>",
+      "where the job writes: a bare <uri> is the one output, azureml://datastores/<datastore>/paths/<file> (must not exist yet), " +
+        "or a folder when it ends in '/' (must hold no files); several outputs (pipeline-component deployments), repeatable: " +
+        "name=<uri> | name=uri_file:<uri> | name=uri_folder:<uri>",
+      collect,
+    )
+    .option("--output-name <name>", "name of the bare --output (default score)")
+    .option("--output-type <type>", "type of the bare --output: uri_file | uri_folder (default: a folder when the URI ends in '/')")
     .option("--deployment <name>", "deployment to use instead of the endpoint's default")
     .option("--api-version <version>", "ARM api-version for job status and cancel (default 2022-10-01)")
     .option("--poll-interval <s>", "seconds between Azure ML job status checks (default 120)")
@@ -81,6 +89,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--idempotency-key <key>", "Idempotency-Key header: the same key and body again is the same run, never a second job")
     .option("--instance-id <id>", "the run id to use (also makes the start idempotent)")
     .option("--tag <key=value>", "a tag, repeatable", collect)
+    .option("--display-name <text>", "the job's display name (sent as its tag displayName)")
+    .option("--description <text>", "the job's description")
+    .option("--experiment-name <name>", "the job's experiment (pipeline-component deployments only)")
+    .option("--instance-count <n>", "job setting: nodes to run on (default: the deployment's)")
+    .option("--mini-batch-size <n>", "job setting: files per mini-batch")
+    .option("--max-concurrency-per-instance <n>", "job setting: scoring processes per node")
+    .option("--output-file-name <name>", "job setting: the predictions file's name in a folder output (default predictions.csv)")
+    .option("--error-threshold <n>", "job setting: failed items tolerated before the job fails; -1 ignores failed items")
+    .option("--logging-level <level>", "job setting: Info | Warning | Debug")
+    .option("--max-retries <n>", "job setting: retries of a failed mini-batch")
+    .option("--retry-timeout <seconds>", "job setting: a mini-batch's timeout in seconds")
     .option("--wait", "follow the run until it ends; the exit code tells how it ended")
     .option("--max-wait <s>", "stop waiting after this many seconds, exit 3 (implies --wait)")
     .addHelpText("after", exitCodesHelp)

@@ -1,6 +1,7 @@
 /** `scoring-run start`: POST /api/scoring-runs; with --wait, follow the run until it ends. */
 import type { CommandContext } from "../context";
 import { ExitCode } from "../exitCodes";
+import { formatWarning } from "../format";
 import { reportRun, waitAndReport } from "../runOutcome";
 import { buildStartBody, type StartFlags } from "../startArgs";
 import { parseMaxWait } from "./waitFlags";
@@ -19,6 +20,8 @@ export async function startCommand(ctx: CommandContext, options: StartOptions): 
     options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {},
   );
   const { view } = answer;
+  // What the API accepted but wants known (a setting Azure ML may not honour, a field ignored): before anything else.
+  if (!ctx.json) for (const w of view.warnings) ctx.io.err(`warning: ${formatWarning(w)}`);
   if (options.wait || maxWaitSeconds !== undefined) return waitAndReport(ctx, answer, maxWaitSeconds !== undefined ? { maxWaitSeconds } : {});
   if (answer.status !== 202) {
     // The Idempotency-Key / instanceId names a run that already ended: that run is the answer.

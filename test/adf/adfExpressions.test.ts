@@ -49,6 +49,17 @@ describe("ADF expression evaluator", () => {
     expect(evaluateString("@if(equals(pipeline().parameters.myNumber, 42), 'yes', 'no')", ctx)).toBe("yes");
   });
 
+  it("empty() on strings, arrays, objects and null (the function list's example: empty('') is true)", () => {
+    expect(evaluateString("@empty('')", ctx)).toBe(true);
+    expect(evaluateString("@empty('abc')", ctx)).toBe(false);
+    expect(evaluateString("@empty(activity('Start scoring run').output.list)", ctx)).toBe(false);
+    expect(evaluateString("@empty(activity('Start scoring run').output.job)", ctx)).toBe(true);
+    expect(evaluateString("@empty(pipeline().parameters.nested)", ctx)).toBe(false);
+    expect(() => evaluateString("@empty(pipeline().parameters.myNumber)", ctx)).toThrow(AdfExpressionError);
+    expect(evaluateString("a@{if(empty(''), '', concat(', \"x\": \"', 'v', '\"'))}b", ctx)).toBe("ab");
+    expect(evaluateString("a@{if(empty('v'), '', concat(', \"x\": \"', 'v', '\"'))}b", ctx)).toBe('a, "x": "v"b');
+  });
+
   it("string literals: '' escapes a quote, braces inside quotes do not end an interpolation", () => {
     expect(evaluateString("@concat('Baba', '''s ', 'book store')", ctx)).toBe("Baba's book store");
     expect(evaluateString("x@{concat('}', '{')}y", ctx)).toBe("x}{y");

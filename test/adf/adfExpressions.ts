@@ -317,6 +317,15 @@ function callFunction(name: string, args: unknown[], ctx: ExpressionContext): un
       return uriComponent(asString(args[0]));
     case "coalesce":
       return args.find((a) => a !== null && a !== undefined) ?? null;
+    case "empty": {
+      // "Check whether a collection is empty": a string, an array or an object; null counts as empty.
+      argCount(name, args, 1);
+      const v = args[0];
+      if (v === null || v === undefined) return true;
+      if (typeof v === "string" || Array.isArray(v)) return v.length === 0;
+      if (typeof v === "object") return Object.keys(v).length === 0;
+      throw new AdfExpressionError(`empty() takes a string, an array or an object, got ${typeof v}`);
+    }
     case "equals":
       argCount(name, args, 2);
       return JSON.stringify(args[0]) === JSON.stringify(args[1]);

@@ -202,6 +202,40 @@ describe("ADF pipelines run against the dev host + batch emulator", () => {
         expect(stack.emulator.createdJobCount).toBe(3);
       });
 
+      it("job settings given as parameters reach the invoke in Azure ML's keys; the ones left unset are not sent", async () => {
+        const parameters = params({
+          endpoint_output_uri: `azureml://datastores/workspaceblobstore/paths/scoring/output/${randomUUID()}/`,
+          instance_count: "2",
+          output_file_name: "scores.csv",
+          error_threshold: "-1",
+          retry_timeout: "300",
+        });
+        const r = await run(p, randomUUID(), { parameters });
+        expect(r.status, JSON.stringify(r.activities, null, 2)).toBe("Succeeded");
+        const sentBody = JSON.parse(startPosts(r)[0]!.body!) as Record<string, string>;
+        expect(sentBody).toMatchObject({ instance_count: "2", output_file_name: "scores.csv", error_threshold: "-1", retry_timeout: "300" });
+        for (const unset of ["mini_batch_size", "max_concurrency_per_instance", "logging_level", "max_retries"]) expect(sentBody).not.toHaveProperty(unset);
+        const out = r.activities[WAIT_ACTIVITY]!.output as Record<string, any>;
+        expect(out.request.settings).toEqual({ instanceCount: 2, outputFileName: "scores.csv", errorThreshold: -1, retryTimeoutSeconds: 300 });
+        expect(out.request.outputs).toEqual({ score: { type: "uri_folder", uri: parameters.endpoint_output_uri } });
+        // Only documented overrides were given: no OverrideNotDocumented.
+        expect(out.warnings.map((w: { code: string }) => w.code)).not.toContain("OverrideNotDocumented");
+        const invoked = (stack.emulator.requestsFor("invoke").at(-1)!.body as { properties: Record<string, unknown> }).properties;
+        expect(invoked).toMatchObject({ compute: { instanceCount: 2 }, outputFileName: "scores.csv", errorThreshold: -1, retrySettings: { timeout: "PT5M" } });
+        for (const key of ["miniBatchSize", "maxConcurrencyPerInstance", "loggingLevel"]) expect(invoked).not.toHaveProperty(key);
+        expect(stack.emulator.createdJobCount).toBe(1);
+      });
+
+      it("a job setting the app rejects (instance_count 0): 400 naming the parameter, nothing starts", async () => {
+        const r = await run(p, randomUUID(), { parameters: params({ instance_count: "0" }) });
+        expect(r.status).toBe("Failed");
+        expect(r.activities[START_ACTIVITY]!.error).toMatchObject({
+          status: 400,
+          body: { error: { code: "InvalidRequest", details: [{ field: "instance_count", message: expect.stringContaining("got 0") }] } },
+        });
+        expect(stack.emulator.createdJobCount).toBe(0);
+      });
+
       it("a body the app rejects (bad poll_interval): the start fails with 400, the wait is skipped, nothing starts", async () => {
         const r = await run(p, randomUUID(), { parameters: params({ poll_interval: "soon" }) });
         expect(r.status).toBe("Failed");

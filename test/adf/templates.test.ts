@@ -13,6 +13,7 @@ import {
   readJson, START_ACTIVITY, timespanSeconds, WAIT_ACTIVITY, WEB_ACTIVITY,
 } from "./adfFiles";
 import { buildArmTemplate, linkedServiceRefs } from "./armTemplate";
+import { SEED_FIELDS } from "../../src/runs/request/schemas";
 
 /** The seed (Run-BatchEndpoint) pipeline's parameters: names, types and defaults unchanged. */
 const SEED_PARAMETERS = {
@@ -25,6 +26,10 @@ const SEED_PARAMETERS = {
 };
 /** Added per factory, all with defaults, so a caller passing only the seed's parameters still works. */
 const APP_PARAMETERS = ["function_app_url", "key_vault_url", "function_key_secret_name"];
+/** The API's seed-form job settings (snake_case): optional parameters, default "", sent only when set. */
+const SETTING_PARAMETERS = Object.entries(SEED_FIELDS)
+  .filter(([, camel]) => camel.startsWith("settings."))
+  .map(([seed]) => seed);
 
 /** The app's limit on Idempotency-Key (src/api/idempotency.ts). */
 const isValidIdempotencyKey = (key: string) => key.length >= 1 && key.length <= 255 && /^[\x20-\x7e]+$/.test(key);
@@ -77,18 +82,32 @@ function upstreamOf(p: PipelineDef, name: string, seen = new Set<string>()): Set
   return seen;
 }
 
-/** Seed values a caller could pass, plus this factory's settings. */
-const sampleParameters = (outputUri = "azureml://datastores/workspaceblobstore/paths/out/p.csv") => ({
+/** Seed values a caller could pass, plus this factory's settings (job settings left at their default, ""). */
+const sampleParameters = (outputUri = "azureml://datastores/workspaceblobstore/paths/out/p.csv", settings: Record<string, string> = {}) => ({
   endpoint_uri: "https://ep.westeurope.inference.ml.azure.com/jobs",
   api_version: "2022-10-01",
   poll_interval: "120",
   endpoint_input_uri: "azureml://datastores/workspaceblobstore/paths/in/",
   endpoint_input_type: "UriFile",
   endpoint_output_uri: outputUri,
+  ...Object.fromEntries(SETTING_PARAMETERS.map((k) => [k, ""])),
+  ...settings,
   function_app_url: "https://app.example.net",
   key_vault_url: "https://kv.example.net",
   function_key_secret_name: "scoring-function-key",
 });
+
+/** A value of each job setting, as a caller would type it. */
+const SETTING_VALUES: Record<string, string> = {
+  instance_count: "2",
+  mini_batch_size: "10",
+  max_concurrency_per_instance: "4",
+  output_file_name: "scores.csv",
+  error_threshold: "-1",
+  logging_level: "Debug",
+  max_retries: "3",
+  retry_timeout: "300",
+};
 
 /** What an activity sends, with upstream outputs faked. */
 function evaluatedRequest(p: PipelineDef, name: string, parameters = sampleParameters()): Record<string, unknown> {
@@ -118,16 +137,19 @@ describe("ADF templates: structure", () => {
 
   for (const p of pipelines) {
     describe(p.name, () => {
-      it("keeps the seed's six parameters (names, string type, defaults) and adds only defaulted app settings", () => {
+      it("keeps the seed's six parameters (names, string type, defaults) and adds only defaulted app settings and job settings", () => {
         const params = p.properties.parameters ?? {};
         const seedPart = Object.fromEntries(Object.keys(SEED_PARAMETERS).map((k) => [k, params[k]]));
         expect(seedPart).toEqual(SEED_PARAMETERS);
         const extra = Object.keys(params).filter((k) => !Object.hasOwn(SEED_PARAMETERS, k));
-        expect(extra.sort()).toEqual([...APP_PARAMETERS].sort());
+        expect(extra.sort()).toEqual([...APP_PARAMETERS, ...SETTING_PARAMETERS].sort());
         for (const k of extra) {
           expect(params[k]!.type).toBe("string");
           expect(typeof params[k]!.defaultValue, k).toBe("string");
         }
+        // Every job setting the API takes in the seed form, each unset by default.
+        expect(SETTING_PARAMETERS).toHaveLength(8);
+        for (const k of SETTING_PARAMETERS) expect(params[k], k).toEqual({ type: "string", defaultValue: "" });
       });
 
       it("activities: valid names and properties, known dependencies, no cycles, documented timeouts", () => {
@@ -176,7 +198,9 @@ describe("ADF templates: structure", () => {
         expect((start.typeProperties.headers as Record<string, unknown>)["Idempotency-Key"]).toEqual({ value: KEY_EXPRESSION, type: "Expression" });
         const parameters = sampleParameters();
         const request = evaluatedRequest(p, START_ACTIVITY, parameters);
-        const { function_app_url: _a, key_vault_url: _k, function_key_secret_name: _s, ...seed } = parameters;
+        const { function_app_url: _a, key_vault_url: _k, function_key_secret_name: _s, ...given } = parameters;
+        const seed = Object.fromEntries(Object.entries(given).filter(([k]) => !SETTING_PARAMETERS.includes(k)));
+        // Unset job settings are not in the body at all (not even as "").
         expect(JSON.parse(request.body as string)).toEqual(seed);
 
         // Every ForEach iteration shares the RunId: the output path tells them apart.
@@ -187,6 +211,18 @@ describe("ADF templates: structure", () => {
         expect(a).not.toBe(b);
         expect(keyFor("azureml://datastores/workspaceblobstore/paths/out/a.csv")).toBe(a);
         for (const key of [a, keyFor("azureml://datastores/ws/paths/prédictions été/p.csv")]) expect(isValidIdempotencyKey(key), key).toBe(true);
+      });
+
+      it("sends each job setting only when its parameter is set, as a string; the body is JSON whatever is set", () => {
+        const seedBody = JSON.parse(evaluatedRequest(p, START_ACTIVITY).body as string) as Record<string, string>;
+        const all = JSON.parse(evaluatedRequest(p, START_ACTIVITY, sampleParameters(undefined, SETTING_VALUES)).body as string);
+        expect(all).toEqual({ ...seedBody, ...SETTING_VALUES });
+        // Every subset of the eight: 256 bodies, each valid JSON with exactly the settings given.
+        for (let mask = 0; mask < 1 << SETTING_PARAMETERS.length; mask++) {
+          const given = Object.fromEntries(SETTING_PARAMETERS.filter((_, i) => mask & (1 << i)).map((k) => [k, SETTING_VALUES[k]!]));
+          const body = JSON.parse(evaluatedRequest(p, START_ACTIVITY, sampleParameters(undefined, given)).body as string);
+          expect(body).toEqual({ ...seedBody, ...given });
+        }
       });
 
       it("the start only starts: retried on transient failures, never waits on the run's outcome", () => {
@@ -268,6 +304,7 @@ describe("adf/README.md agrees with the JSON", () => {
         expect(row, name).toBeDefined();
         expect(row!.type, name).toBe(spec.type);
         if (spec.defaultValue === undefined) expect(row!.default, name).toBe("(none)");
+        else if (spec.defaultValue === "") expect(row!.default, name).toBe("(not set)");
         else if (!String(spec.defaultValue).includes("YOUR-")) expect(row!.default, name).toBe(`\`${String(spec.defaultValue)}\``);
       }
     }

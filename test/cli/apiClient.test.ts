@@ -18,6 +18,7 @@ const view = {
   warnings: [],
   correlationId: null,
   timeline: [],
+  diagnostics: null,
 };
 
 /** A fetch that records requests and answers from a script. */

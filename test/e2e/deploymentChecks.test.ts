@@ -9,37 +9,20 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { declaredPipelineDeployment } from "../../dev/stack";
-import { getConfig } from "../../src/config";
-import { names } from "../../src/runs/names";
-import { validateStartRequest } from "../../src/runs/request/validateStartRequest";
-import { newRunInput } from "../../src/runs/runInput";
-import { type Stack, useStack } from "./stack";
+import { runDirect, runToEnd, type Stack, useStack } from "./stack";
 
 const ds = (path: string) => `azureml://datastores/workspaceblobstore/paths/${path}`;
 const INPUT = ds("scoring/input/");
-const ended = (stack: Stack, id: string) => () => ["Completed", "Failed", "Terminated"].includes(stack.host.engine.get(id)?.runtimeStatus ?? "");
 const deploymentCheck = (view: any) => view.preflight.checks.find((c: any) => c.target === "deployment");
 const fields = (res: { body: any }) => (res.body.error.details as Array<{ field: string }>).map((d) => d.field);
 
 /** Starts through the HTTP API, as a caller does; returns the response. */
 const start = (stack: Stack, body: Record<string, unknown>) => stack.api("/api/scoring-runs", { json: stack.startBody(body) });
 
-async function runToEnd(stack: Stack, body: Record<string, unknown>): Promise<any> {
-  const res = await start(stack, body);
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  await stack.host.engine.runUntil(ended(stack, res.body.id));
-  return (await stack.api(`/api/scoring-runs/${res.body.id}`)).body;
-}
-
-/** Starts the orchestration without the HTTP route's quick look (as a blob event's run does), then runs it to the end. */
-async function startDirect(stack: Stack, body: Record<string, unknown>): Promise<any> {
-  const validation = validateStartRequest(stack.startBody(body), getConfig());
-  if (!validation.ok) throw new Error(JSON.stringify(validation.details));
-  const id = randomUUID().replace(/-/g, "");
-  stack.host.engine.start(names.orchestrator, id, newRunInput(validation.request, getConfig(), new Date(stack.clock.now())));
-  await stack.host.engine.runUntil(ended(stack, id));
-  return (await stack.api(`/api/scoring-runs/${id}`)).body;
-}
+/** Through the HTTP API, the stack's start body with `body` over it. */
+const startAndEnd = (stack: Stack, body: Record<string, unknown>) => runToEnd(stack, stack.startBody(body));
+/** Without the route's quick look. */
+const startDirect = (stack: Stack, body: Record<string, unknown>) => runDirect(stack, stack.startBody(body));
 
 describe("the deployment check (dev host, emulator, Azurite)", () => {
   const ctx = useStack({ azurite: true, autoAdvance: true });
@@ -69,7 +52,7 @@ describe("the deployment check (dev host, emulator, Azurite)", () => {
     const { stack } = ctx;
     // The start's read answers after its 5 s budget; the run's read answers at once.
     stack.emulator.injectFault({ match: { route: "getBatchEndpoint" }, times: 1, kind: { delayMs: 6_000 } });
-    const view = await runToEnd(stack, { inputs: { a: { type: "uri_folder", uri: INPUT }, b: { type: "uri_folder", uri: INPUT } } });
+    const view = await startAndEnd(stack, { inputs: { a: { type: "uri_folder", uri: INPUT }, b: { type: "uri_folder", uri: INPUT } } });
     expect(view.status).toBe("Failed");
     expect(view.error.code).toBe("DeploymentMismatch");
     expect(view.error.message).toBe(
@@ -90,7 +73,7 @@ describe("the deployment check (dev host, emulator, Azurite)", () => {
   it("in warn mode a mismatch is a warning, and a display name on a model deployment warns in any mode", async () => {
     const { stack } = ctx;
     stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const view = await runToEnd(stack, { displayName: "Nightly scoring" });
+    const view = await startAndEnd(stack, { displayName: "Nightly scoring" });
     expect(view.status).toBe("Succeeded");
     expect(deploymentCheck(view)).toMatchObject({ result: "warning", code: "DisplayNameNotKept" });
     expect(view.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: "DisplayNameNotKept" })]));
@@ -104,7 +87,7 @@ describe("the deployment check (dev host, emulator, Azurite)", () => {
     const { stack } = ctx;
     stack.emulator.injectFault({ match: { route: "getBatchEndpoint" }, times: 2, kind: { status: 403 } });
     stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const view = await runToEnd(stack, {});
+    const view = await startAndEnd(stack, {});
     expect(view.status).toBe("Succeeded");
     expect(deploymentCheck(view)).toMatchObject({
       result: "skipped",
@@ -118,10 +101,10 @@ describe("the deployment check (dev host, emulator, Azurite)", () => {
     const { stack } = ctx;
     stack.emulator.injectFault({ match: { route: "getBatchDeployment" }, times: 2, kind: { status: 403 } });
     stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const denied = await runToEnd(stack, {});
+    const denied = await startAndEnd(stack, {});
     expect(deploymentCheck(denied)).toMatchObject({ result: "skipped", message: expect.stringContaining("deployment blue of batch endpoint ep-scoring") });
     stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const fine = await runToEnd(stack, {});
+    const fine = await startAndEnd(stack, {});
     expect(deploymentCheck(fine)).toMatchObject({ result: "passed", message: "Model deployment blue takes these inputs and outputs." });
   });
 
@@ -143,7 +126,7 @@ describe("the deployment check (dev host, emulator, Azurite)", () => {
     expect(invokes()).toBe(0);
 
     stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const view = await runToEnd(stack, {
+    const view = await startAndEnd(stack, {
       deployment,
       output: undefined,
       inputs: { input_data: { type: "uri_folder", uri: INPUT }, threshold: { type: "literal", value: "0.9" } },
@@ -157,7 +140,7 @@ describe("the deployment check (dev host, emulator, Azurite)", () => {
   it("a pipeline deployment whose component declares nothing: names are not judged (skipped), the run goes on", async () => {
     const { stack } = ctx;
     stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const view = await runToEnd(stack, { deployment: "pipeline-scorer", inputs: { anything: { type: "uri_folder", uri: INPUT } } });
+    const view = await startAndEnd(stack, { deployment: "pipeline-scorer", inputs: { anything: { type: "uri_folder", uri: INPUT } } });
     expect(view.status).toBe("Succeeded");
     expect(deploymentCheck(view)).toMatchObject({ result: "skipped", message: expect.stringContaining("lists no inputs or outputs") });
   });
@@ -195,7 +178,7 @@ describe("an endpoint without a default deployment (dev host, emulator)", () => 
 
   it("naming a deployment, the run goes on", async () => {
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const view = await runToEnd(ctx.stack, {
+    const view = await startAndEnd(ctx.stack, {
       deployment: declaredPipelineDeployment.name,
       output: undefined,
       outputs: { scores: { uri: ds(`scoring/output/${randomUUID()}/`) } },

@@ -6,17 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
-import { type Stack, startStack } from "./stack";
+import { runToEnd, type Stack, startStack } from "./stack";
 
 const INPUT = "scoring/diagnostics-input/";
-
-async function runToEnd(stack: Stack, body: Record<string, unknown>) {
-  const start = await stack.api("/api/scoring-runs", { json: body });
-  expect(start.status, JSON.stringify(start.body)).toBe(202);
-  const id = start.body.id as string;
-  await stack.host.engine.runUntil(() => ["Completed", "Failed"].includes(stack.host.engine.get(id)?.runtimeStatus ?? ""));
-  return (await stack.api(`/api/scoring-runs/${id}`)).body;
-}
 
 describe("failure diagnostics", () => {
   let stack: Stack;

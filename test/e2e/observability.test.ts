@@ -5,24 +5,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
-import { type Stack, useStack } from "./stack";
-
-const ended = (stack: Stack, id: string) => () => ["Completed", "Failed", "Terminated"].includes(stack.host.engine.get(id)?.runtimeStatus ?? "");
+import { runEnded, runToEnd, useStack } from "./stack";
 
 describe("observability: timeline, correlation id, run-scoped log lines", () => {
   const ctx = useStack({ azurite: true });
 
-  async function runToEnd(headers: Record<string, string>, body: Record<string, unknown> = {}) {
-    const res = await ctx.stack.api("/api/scoring-runs", { json: ctx.stack.startBody(body), headers });
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
-    await ctx.stack.host.engine.runUntil(ended(ctx.stack, res.body.id));
-    return (await ctx.stack.api(`/api/scoring-runs/${res.body.id}`)).body;
-  }
+  const startAndEnd = (headers: Record<string, string>, body: Record<string, unknown> = {}) => runToEnd(ctx.stack, ctx.stack.startBody(body), headers);
 
   it("a completed run tells its story in order, and each of its log lines names run, job and correlation id", async () => {
     ctx.stack.emulator.enqueueLifecycle([{ status: "Queued" }, { status: "Running", polls: 2 }, { status: "Completed" }]);
     const logStart = ctx.stack.logs.length;
-    const view = await runToEnd({ "x-correlation-id": "adf-run-7f3a" });
+    const view = await startAndEnd({ "x-correlation-id": "adf-run-7f3a" });
     expect(view.status).toBe("Succeeded");
     expect(view.correlationId).toBe("adf-run-7f3a");
     expect(view.timeline.map((e: any) => e.event)).toEqual(["started", "preflight", "invoked", "status", "status", "succeeded"]);
@@ -51,7 +44,7 @@ describe("observability: timeline, correlation id, run-scoped log lines", () => 
 
   it("W3C traceparent gives the correlation id; a malformed x-correlation-id is a 400 naming it, and nothing starts", async () => {
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const view = await runToEnd({ traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" });
+    const view = await startAndEnd({ traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" });
     expect(view.correlationId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
     const bad = await ctx.stack.api("/api/scoring-runs", { json: ctx.stack.startBody(), headers: { "x-correlation-id": "two words" } });
     expect(bad.status).toBe(400);
@@ -64,7 +57,7 @@ describe("observability: timeline, correlation id, run-scoped log lines", () => 
     const res = await ctx.stack.api("/api/scoring-runs", { json: ctx.stack.startBody() });
     await ctx.stack.host.engine.advanceTo(ctx.stack.clock.now() + 300_000);
     await ctx.stack.api(`/api/scoring-runs/${res.body.id}/cancel`, { json: { reason: "wrong input" } });
-    await ctx.stack.host.engine.runUntil(ended(ctx.stack, res.body.id));
+    await ctx.stack.host.engine.runUntil(runEnded(ctx.stack, res.body.id));
     const view = (await ctx.stack.api(`/api/scoring-runs/${res.body.id}`)).body;
     expect(view.timeline.map((e: any) => e.event)).toEqual([
       "started",
@@ -84,7 +77,7 @@ describe("observability: timeline, correlation id, run-scoped log lines", () => 
   it("the timeline stays bounded over a long run across continueAsNew", async () => {
     const steps = Array.from({ length: 60 }, (_, i) => ({ status: (i % 2 === 0 ? "Queued" : "Running") as "Queued" | "Running" }));
     ctx.stack.emulator.enqueueLifecycle([...steps, { status: "Completed" }]);
-    const view = await runToEnd({}, { pollIntervalSeconds: 60 });
+    const view = await startAndEnd({}, { pollIntervalSeconds: 60 });
     expect(view.status).toBe("Succeeded");
     expect(view.timeline).toHaveLength(30);
     expect(view.timeline.slice(0, 3).map((e: any) => e.event)).toEqual(["started", "preflight", "invoked"]);

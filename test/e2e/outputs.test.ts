@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineDeployment } from "../../dev/stack";
-import { type Stack, startStack } from "./stack";
+import { runToEnd, type Stack, startStack } from "./stack";
 
 const ROOT = "azureml://datastores/workspaceblobstore/paths/scoring/output";
 
@@ -15,14 +15,6 @@ async function azuriteFolder(stack: Stack, folder: string): Promise<{ name: stri
   for await (const blob of stack.datastore!.listBlobsFlat({ prefix: folder }))
     files.push({ name: blob.name.slice(folder.length), sizeBytes: blob.properties.contentLength! });
   return files.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-async function runToEnd(stack: Stack, body: Record<string, unknown>) {
-  const start = await stack.api("/api/scoring-runs", { json: body });
-  expect(start.status, JSON.stringify(start.body)).toBe(202);
-  const id = start.body.id as string;
-  await stack.host.engine.runUntil(() => ["Completed", "Failed"].includes(stack.host.engine.get(id)?.runtimeStatus ?? ""));
-  return (await stack.api(`/api/scoring-runs/${id}`)).body;
 }
 
 describe("outputs", () => {

@@ -9,18 +9,13 @@ import { describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { devAccount } from "../../dev/azurite";
 import { lakeDatastore, pipelineDeployment } from "../../dev/stack";
-import { validateStartRequest } from "../../src/runs/request/validateStartRequest";
-import { getConfig } from "../../src/config";
-import { names } from "../../src/runs/names";
-import { newRunInput } from "../../src/runs/runInput";
-import { type Stack, useStack } from "./stack";
+import { runDirect, runToEnd, useStack } from "./stack";
 
 // A second Azurite account with its own key: the app (holding only the development key) gets a
 // real 403 there, as an identity without a data role does on Azure.
 process.env.AZURITE_ACCOUNTS = `${devAccount.name}:${devAccount.key};otheraccount:${Buffer.from("a key the app does not hold, 32b").toString("base64")}`;
 
 const ds = (path: string, store = "workspaceblobstore") => `azureml://datastores/${store}/paths/${path}`;
-const ended = (stack: Stack, id: string) => () => ["Completed", "Failed", "Terminated"].includes(stack.host.engine.get(id)?.runtimeStatus ?? "");
 
 describe("pre-flight and the predictions file (dev host, emulator, Azurite)", () => {
   const ctx = useStack({ azurite: true, autoAdvance: true });
@@ -31,21 +26,9 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
   const start = (body: Record<string, unknown>) => ctx.stack.api("/api/scoring-runs", { json: ctx.stack.startBody(body) });
 
   /** Starts without the HTTP route's quick look (as a blob event's run does), then runs it to the end. */
-  async function startDirect(body: Record<string, unknown>): Promise<any> {
-    const validation = validateStartRequest(ctx.stack.startBody(body), getConfig());
-    if (!validation.ok) throw new Error(JSON.stringify(validation.details));
-    const id = randomUUID().replace(/-/g, "");
-    ctx.stack.host.engine.start(names.orchestrator, id, newRunInput(validation.request, getConfig(), new Date(ctx.stack.clock.now())));
-    await ctx.stack.host.engine.runUntil(ended(ctx.stack, id));
-    return (await ctx.stack.api(`/api/scoring-runs/${id}`)).body;
-  }
+  const startDirect = (body: Record<string, unknown>) => runDirect(ctx.stack, ctx.stack.startBody(body));
 
-  async function runToEnd(body: Record<string, unknown>): Promise<any> {
-    const res = await start(body);
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
-    await ctx.stack.host.engine.runUntil(ended(ctx.stack, res.body.id));
-    return (await ctx.stack.api(`/api/scoring-runs/${res.body.id}`)).body;
-  }
+  const startAndEnd = (body: Record<string, unknown>) => runToEnd(ctx.stack, ctx.stack.startBody(body));
 
   const check = (view: any, target: string) => view.preflight.checks.find((c: any) => c.target === target);
   const invokes = () => ctx.stack.emulator.requestsFor("invoke").length;
@@ -104,7 +87,7 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
   });
 
   it("an empty input folder: InputEmpty before any invoke", async () => {
-    const view = await runToEnd({ inputs: { input_data: { type: "uri_folder", uri: ds(`${folder()}/`) } } });
+    const view = await startAndEnd({ inputs: { input_data: { type: "uri_folder", uri: ds(`${folder()}/`) } } });
     expect(view.status).toBe("Failed");
     expect(view.error.code).toBe("InputEmpty");
     expect(view.error.message).toContain("holds no files");
@@ -115,18 +98,18 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
   it("a folder with only nested folders is empty to a batch job: InputEmpty naming them", async () => {
     const input = folder();
     await put(`${input}/2024/01/a.csv`);
-    const view = await runToEnd({ inputs: { input_data: { type: "uri_folder", uri: ds(`${input}/`) } } });
+    const view = await startAndEnd({ inputs: { input_data: { type: "uri_folder", uri: ds(`${input}/`) } } });
     expect(view.error.code).toBe("InputEmpty");
     expect(view.error.message).toContain("only nested folders");
     expect(invokes()).toBe(0);
   });
 
   it("a missing UriFile input: InputNotFound; a folder given as UriFile says so", async () => {
-    const missing = await runToEnd({ inputs: { input_data: { type: "uri_file", uri: ds(`${folder()}/nope.csv`) } } });
+    const missing = await startAndEnd({ inputs: { input_data: { type: "uri_file", uri: ds(`${folder()}/nope.csv`) } } });
     expect(missing.error.code).toBe("InputNotFound");
     const dir = folder();
     await put(`${dir}/a.csv`);
-    const asFile = await runToEnd({ inputs: { input_data: { type: "uri_file", uri: ds(dir) } } });
+    const asFile = await startAndEnd({ inputs: { input_data: { type: "uri_file", uri: ds(dir) } } });
     expect(asFile.error.code).toBe("InputNotFound");
     expect(asFile.error.message).toContain("declare the input as UriFolder");
     expect(invokes()).toBe(0);
@@ -137,7 +120,7 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     await put(`${input}/a.csv`);
     await put(`${input}/old/b.csv`);
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const view = await runToEnd({ inputs: { input_data: { type: "uri_folder", uri: ds(`${input}/`) } } });
+    const view = await startAndEnd({ inputs: { input_data: { type: "uri_folder", uri: ds(`${input}/`) } } });
     expect(view.status).toBe("Succeeded");
     expect(view.warnings).toEqual([{ code: "NestedFoldersIgnored", message: expect.stringContaining("1 nested folder(s)") }]);
     expect(check(view, "inputs.input_data")).toMatchObject({ result: "warning", listed: 2 });
@@ -149,7 +132,7 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     await put(out, "old");
     const empty = ds(`${folder()}/`);
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const warned = await runToEnd({ preflight: "warn", inputs: { input_data: { type: "uri_folder", uri: empty } }, output: { uri: ds(out) } });
+    const warned = await startAndEnd({ preflight: "warn", inputs: { input_data: { type: "uri_folder", uri: empty } }, output: { uri: ds(out) } });
     expect(warned.preflight.mode).toBe("warn");
     expect(warned.warnings.map((w: any) => w.code).sort()).toEqual(["InputEmpty", "OutputAlreadyExists"]);
     expect(invokes()).toBe(1);
@@ -158,7 +141,7 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
 
     const datastoreReads = ctx.stack.emulator.requestsFor("getDatastore").length;
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const off = await runToEnd({
+    const off = await startAndEnd({
       preflight: "off",
       inputs: { input_data: { type: "uri_folder", uri: empty } },
       output: { uri: ds(`${folder()}/predictions.csv`) },
@@ -183,7 +166,7 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
       protocol: "http",
     });
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const view = await runToEnd({
+    const view = await startAndEnd({
       deployment: pipelineDeployment.name, // several inputs: a pipeline-component deployment
       inputs: {
         a: { type: "uri_folder", uri: ds("in/", "foreign") },
@@ -208,20 +191,20 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     ctx.stack.emulator.setDataVersion("customers", "2", { dataType: "uri_folder", dataUri: ds(`${folder()}/`) });
     await put(`${input}/a.csv`);
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const v1 = await runToEnd({ inputs: { input_data: { type: "uri_folder", uri: "azureml:customers:1" } } });
+    const v1 = await startAndEnd({ inputs: { input_data: { type: "uri_folder", uri: "azureml:customers:1" } } });
     expect(check(v1, "inputs.input_data")).toMatchObject({ result: "passed", blobUrl: `${ctx.stack.datastore!.url}/${input}/` });
     // Azure ML takes a data asset only as its ARM id: the short form is resolved before the invoke.
     const posted = ctx.stack.emulator.requestsFor("invoke").at(-1)!.body as any;
     expect(posted.properties.InputData.input_data.Uri).toBe(`${ctx.stack.emulator.workspaceId}/data/customers/versions/1`);
     // @latest is version 2, an empty folder.
-    const latest = await runToEnd({ inputs: { input_data: { type: "uri_folder", uri: "azureml:customers@latest" } } });
+    const latest = await startAndEnd({ inputs: { input_data: { type: "uri_folder", uri: "azureml:customers@latest" } } });
     expect(latest.error.code).toBe("InputEmpty");
   });
 
   it("a completed run's output is the predictions file Azurite holds; with no output named, the job's own location", async () => {
     const out = `${folder()}/predictions.csv`;
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const named = await runToEnd({ output: { uri: ds(out) } });
+    const named = await startAndEnd({ output: { uri: ds(out) } });
     const held = await ctx.stack.datastore!.getBlobClient(out).getProperties();
     expect(named.output).toEqual({
       uri: ds(out),
@@ -232,7 +215,7 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     });
 
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const unnamed = await runToEnd({ output: null });
+    const unnamed = await startAndEnd({ output: null });
     const job = unnamed.job.name;
     const file = `azureml/${job}/score/predictions.csv`;
     const own = await ctx.stack.datastore!.getBlobClient(file).getProperties();
@@ -250,7 +233,7 @@ describe("pre-flight and the predictions file (dev host, emulator, Azurite)", ()
     ctx.stack.emulator.configure({ writeOutputs: false });
     const out = `${folder()}/predictions.csv`;
     ctx.stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
-    const view = await runToEnd({ output: { uri: ds(out) } });
+    const view = await startAndEnd({ output: { uri: ds(out) } });
     expect(view.status).toBe("Succeeded");
     expect(view.output).toEqual({ uri: ds(out), blobUrl: `${ctx.stack.datastore!.url}/${out}`, sizeBytes: null, lastModified: null, contentType: null });
     expect(view.warnings).toEqual([{ code: "PredictionsNotFound", message: expect.stringContaining("does not exist") }]);

@@ -5,12 +5,16 @@
  * settings before the worker loads the app.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import type { ContainerClient } from "@azure/storage-blob";
 import { type BatchEmulator, strictBehavior } from "../../dev/batch-emulator";
 import type { Clock } from "../../dev/host/clock";
 import type { DevHost } from "../../dev/host/devHost";
 import { appEntry, sampleInputCsv, startDevStack } from "../../dev/stack";
+import { getConfig } from "../../src/config";
+import { names } from "../../src/runs/names";
+import { validateStartRequest } from "../../src/runs/request/validateStartRequest";
+import { newRunInput } from "../../src/runs/runInput";
 
 export { appEntry };
 
@@ -120,4 +124,25 @@ export function useStack(options: StackOptions = {}, eachTest?: (stack: Stack) =
     eachTest?.(ctx.stack);
   });
   return ctx;
+}
+
+/** Whether a run's orchestration has ended (completed, failed or terminated). */
+export const runEnded = (stack: Stack, id: string) => () => ["Completed", "Failed", "Terminated"].includes(stack.host.engine.get(id)?.runtimeStatus ?? "");
+
+/** Starts a run through the HTTP API (a 202 is expected), runs it to its end, and answers its view. */
+export async function runToEnd(stack: Stack, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<any> {
+  const res = await stack.api("/api/scoring-runs", { json: body, headers });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  await stack.host.engine.runUntil(runEnded(stack, res.body.id));
+  return (await stack.api(`/api/scoring-runs/${res.body.id}`)).body;
+}
+
+/** Starts the orchestration without the HTTP route's quick looks (as a blob event's run does), runs it to its end, and answers its view. */
+export async function runDirect(stack: Stack, body: Record<string, unknown>): Promise<any> {
+  const validation = validateStartRequest(body, getConfig());
+  if (!validation.ok) throw new Error(JSON.stringify(validation.details));
+  const id = randomUUID().replace(/-/g, "");
+  stack.host.engine.start(names.orchestrator, id, newRunInput(validation.request, getConfig(), new Date(stack.clock.now())));
+  await stack.host.engine.runUntil(runEnded(stack, id));
+  return (await stack.api(`/api/scoring-runs/${id}`)).body;
 }

@@ -9,9 +9,33 @@ import { randomUUID } from "node:crypto";
 import type { InvocationContext } from "@azure/functions";
 import type { Clock } from "./clock";
 import type { RegisteredFunction } from "./functionsCore";
-import { type Action, ActionType, EventType, type HistoryEvent, events, flattenActions, isScheduleEvent, isSequencedAction } from "./history";
-import type { InstanceRecord, InstanceStore, RuntimeStatus } from "./instanceStore";
+import {
+  type Action,
+  ActionType,
+  answeredTaskId,
+  EventType,
+  type HistoryEvent,
+  events,
+  flattenActions,
+  isSequencedAction,
+  type ParentInstance,
+} from "./history";
+import type { InstanceRecord, InstanceStore, OutboxMessage, ParentRef, RuntimeStatus } from "./instanceStore";
 import { activityFailure, customStatusFailure, customStatusProblem, type DurableLeniency, type StartConflictMode, utf16JsonBytes } from "./durableRules";
+import {
+  entityFromSchedulerId,
+  entityKeyProblem,
+  entityRef,
+  isEntityInstanceId,
+  requestEventName,
+  requestMessage,
+  type RequestMessage,
+  schedulerId,
+  unknownEntityMessage,
+} from "./entities";
+import { batchOutcome, runEntityFunction } from "./entityBatch";
+import { type EpisodeCaller, retryFollowUps, scheduleAction } from "./episodeActions";
+import { deliverMessage } from "./instanceMessages";
 import { type Logger, newInvocationContext } from "./invocation";
 import {
   determinismMismatch,
@@ -20,8 +44,10 @@ import {
   lastEpisodeStart,
   orchestrationTrigger,
   runOrchestratorHandler,
+  sequenceMap,
   unsupportedAction,
 } from "./orchestratorRun";
+import { childFailureDetails, type ChildEnding, takesRetryId } from "./subOrchestrations";
 import { TimerQueue } from "./timerQueue";
 
 export type { Logger };
@@ -100,7 +126,15 @@ export class DurableEngine {
   interceptor: ActivityInterceptor | undefined;
   private readonly attempts = new Map<string, number>();
   /** Counters tests and the bench read. */
-  readonly stats = { episodes: 0, activities: 0, replayedEvents: 0, orchestratorCpuMicros: 0, canceledTimersFired: 0, canceledTimersDiscarded: 0 };
+  readonly stats = {
+    episodes: 0,
+    activities: 0,
+    replayedEvents: 0,
+    orchestratorCpuMicros: 0,
+    canceledTimersFired: 0,
+    canceledTimersDiscarded: 0,
+    entityBatches: 0,
+  };
   /** The largest custom status each instance set, in UTF-16 bytes of JSON (tests and the bench read it). */
   readonly customStatusHighWater = new Map<string, number>();
   /** Rules of the real extension relaxed for this host; tests may change it between cases. */
@@ -131,8 +165,11 @@ export class DurableEngine {
   // ---- client operations -------------------------------------------------------------------
 
   start(name: string, instanceId: string, input: unknown): InstanceRecord {
-    const fn = this.opts.functions().get(name);
-    if (!fn || fn.trigger.type !== "orchestrationTrigger") throw new Error(`No orchestrator function named '${name}'.`);
+    const fn = this.orchestrator(name);
+    if (!fn) throw new Error(`No orchestrator function named '${name}'.`);
+    // Instance ids starting with @ belong to entities (extension DurableClient.StartNewAsync;
+    // docs/azure-behaviour.md#entities).
+    if (isEntityInstanceId(instanceId)) throw new Error("instanceId (Parameter 'Orchestration instance ids must not start with @.')");
     const existing = this.opts.store.get(instanceId);
     // As in Azure: a running or pending instance is never replaced; a finished one is. Under the
     // Azure Storage race the losing start reports success and its message is dropped
@@ -141,34 +178,50 @@ export class DurableEngine {
       if (this.startConflicts === "azureStorageRace") return existing;
       throw new InstanceConflictError(instanceId, existing.runtimeStatus);
     }
+    const record = this.newExecution(instanceId, name, JSON.stringify(input ?? null), undefined);
+    this.opts.store.save(record);
+    this.schedule(instanceId);
+    return record;
+  }
+
+  /** A first execution of `name` under `instanceId`, replacing whatever was there (its timers go). */
+  private newExecution(instanceId: string, name: string, input: string, parent: ParentRef | undefined): InstanceRecord {
     this.clearTimers(instanceId);
     const now = this.now();
-    const executionId = randomUUID();
-    const record: InstanceRecord = {
+    const executionId = newExecutionId();
+    const parentInstance: ParentInstance | undefined = parent && {
+      OrchestrationInstance: { InstanceId: parent.instanceId, ExecutionId: parent.executionId },
+      Name: parent.name,
+      Version: "",
+      TaskScheduleId: parent.taskScheduleId,
+    };
+    return {
       instanceId,
       name,
       executionId,
       createdTime: now,
       lastUpdatedTime: now,
       runtimeStatus: "Pending",
-      input: input ?? null,
+      input: JSON.parse(input),
       output: null,
       customStatus: null,
       history: [],
-      inbox: [events.executionStarted(now, name, JSON.stringify(input ?? null), instanceId, executionId)],
+      inbox: [events.executionStarted(now, name, input, instanceId, executionId, parentInstance)],
       lastActions: [],
       pastExecutions: [],
       episodes: 0,
+      ...(parent ? { parent } : {}),
     };
-    this.opts.store.save(record);
-    this.schedule(instanceId);
-    return record;
   }
 
-  /** Returns false when the instance is unknown; true when delivered (or dropped because it has ended, as Azure does). */
-  raiseEvent(instanceId: string, eventName: string, data: unknown): "delivered" | "notFound" | "gone" {
+  /**
+   * Returns false when the instance is unknown; true when delivered (or dropped because it has
+   * ended, as Azure does). The dev host raises no events on entities.
+   */
+  raiseEvent(instanceId: string, eventName: string, data: unknown): "delivered" | "notFound" | "gone" | "unsupported" {
     const record = this.opts.store.get(instanceId);
     if (!record) return "notFound";
+    if (record.entity) return "unsupported";
     if (terminal(record.runtimeStatus)) return "gone";
     record.inbox.push(events.eventRaised(this.now(), eventName, data === undefined ? undefined : JSON.stringify(data)));
     this.opts.store.save(record);
@@ -176,9 +229,16 @@ export class DurableEngine {
     return "delivered";
   }
 
-  terminate(instanceId: string, reason: string): "terminated" | "notFound" | "gone" {
+  /**
+   * Ends an instance as Terminated. Its sub-orchestrations and activities run on (learn:
+   * "Terminating an orchestration instance has no effect on any in-flight activity function
+   * executions or sub-orchestrations"); a terminated sub-orchestration fails its parent's task
+   * with the reason and no details (docs/azure-behaviour.md#sub-orchestrations).
+   */
+  terminate(instanceId: string, reason: string): "terminated" | "notFound" | "gone" | "unsupported" {
     const record = this.opts.store.get(instanceId);
     if (!record) return "notFound";
+    if (record.entity) return "unsupported";
     if (terminal(record.runtimeStatus)) return "gone";
     const now = this.now();
     record.history.push(events.executionTerminated(now, reason));
@@ -187,7 +247,9 @@ export class DurableEngine {
     record.output = reason;
     record.lastUpdatedTime = now;
     this.clearTimers(instanceId);
+    if (record.parent) this.answerParent(record, { status: "Terminated", reason });
     this.opts.store.save(record);
+    this.flushOutbox(record);
     return "terminated";
   }
 
@@ -204,30 +266,78 @@ export class DurableEngine {
     return this.opts.store.all();
   }
 
-  /** After a restart: re-arm timers, re-run activities whose results never arrived, run pending episodes. */
+  // ---- entities (client side) ---------------------------------------------------------------
+
+  /**
+   * A client's signal (`POST entities/<name>/<key>?op=`): checked as the extension checks it
+   * (`DurableClient.SignalEntityAsyncInternal`: the key's characters, then a registered entity
+   * function), then queued for the entity as an `op` event (docs/azure-behaviour.md#entities).
+   * Throws the extension's ArgumentException text.
+   */
+  signalEntity(name: string, key: string, operation: string, input: string | undefined): void {
+    const keyProblem = entityKeyProblem(key);
+    if (keyProblem) throw new Error(keyProblem);
+    const entity = entityRef(name, key);
+    if (!this.entityFunction(entity.name))
+      throw new Error(unknownEntityMessage(entity.name, this.namesOf("entityTrigger"), this.namesOf("orchestrationTrigger")));
+    const request = requestMessage({ op: operation, signal: true, input, id: randomUUID() });
+    this.deliver({
+      kind: "entityRequest",
+      target: schedulerId(entity),
+      requestId: request.id,
+      event: events.eventRaised(this.now(), requestEventName, JSON.stringify(request)),
+    });
+  }
+
+  /** An entity's state as `readEntityState` reads it: undefined when the entity does not exist. */
+  readEntity(name: string, key: string): { state: string | null } | undefined {
+    const record = this.opts.store.get(schedulerId(entityRef(name, key)));
+    return record?.entity?.exists ? { state: record.entity.state } : undefined;
+  }
+
+  /** Tests: an entity's state, parsed, or undefined when the entity does not exist. */
+  entityState<T = unknown>(name: string, key: string): T | undefined {
+    const read = this.readEntity(name, key);
+    return read && read.state !== null ? (JSON.parse(read.state) as T) : undefined;
+  }
+
+  /** The entities of one entity function that exist, for the extension's list route. */
+  entities(name: string): Array<{ key: string; name: string; lastOperationTime: number; state: string | null }> {
+    const prefix = `@${name.toLowerCase()}@`;
+    return this.opts.store
+      .all()
+      .filter((r) => r.entity?.exists && r.instanceId.startsWith(prefix))
+      .map((r) => ({ ...entityFromSchedulerId(r.instanceId), lastOperationTime: r.entity!.lastOperationTime, state: r.entity!.state }));
+  }
+
+  /** After a restart: deliver undelivered messages, re-arm timers, re-run activities whose results never arrived, run pending work. */
   resumeAll(): void {
+    for (const record of this.opts.store.all()) if (record.outbox?.length) this.flushOutbox(record);
     for (const record of this.opts.store.all()) {
+      if (record.entity) {
+        if (record.inbox.length > 0) this.schedule(record.instanceId);
+        continue;
+      }
       if (terminal(record.runtimeStatus)) continue;
       const answered = new Set<number>();
       for (const e of [...record.history, ...record.inbox]) {
-        if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) answered.add(e.TaskScheduledId as number);
-        if (e.EventType === EventType.TimerFired) answered.add(e.TimerId as number);
+        const id = answeredTaskId(e);
+        if (id !== undefined) answered.add(id);
       }
       // A canceled timer is still scheduled in Azure (it fires later); only a lenient host forgets it
       // (docs/azure-behaviour.md#canceled-timers).
-      const canceledTimers = new Set(
-        this.leniency.dropCanceledTimers
-          ? flattenActions(record.lastActions)
-              .filter(isSequencedAction)
-              .map((a, i) => (a.actionType === ActionType.CreateTimer && a.isCanceled ? i : -1))
-              .filter((i) => i >= 0)
-          : [],
-      );
+      const canceledTimers = new Set<number>();
+      if (this.leniency.dropCanceledTimers) {
+        const sequenced = flattenActions(record.lastActions).filter(isSequencedAction);
+        sequenceMap(record.history, record.retries).primary.forEach((e, i) => {
+          if (sequenced[i]?.actionType === ActionType.CreateTimer && sequenced[i]?.isCanceled) canceledTimers.add(e.EventId);
+        });
+      }
       for (const e of record.history) {
-        if (!isScheduleEvent(e) || answered.has(e.EventId)) continue;
+        if (answered.has(e.EventId)) continue;
         if (e.EventType === EventType.TaskScheduled) {
           this.dispatchActivity(record.instanceId, record.executionId, e.EventId, e.Name as string, e.Input as string | undefined);
-        } else if (!canceledTimers.has(e.EventId)) {
+        } else if (e.EventType === EventType.TimerCreated && !canceledTimers.has(e.EventId)) {
           this.armTimer({ instanceId: record.instanceId, executionId: record.executionId, timerId: e.EventId, fireAt: Date.parse(e.FireAt as string) });
         }
       }
@@ -446,7 +556,8 @@ export class DurableEngine {
       for (;;) {
         const record = this.opts.store.get(instanceId);
         if (!record || record.inbox.length === 0 || terminal(record.runtimeStatus) || this.stopped) break;
-        await this.runEpisode(record);
+        if (record.entity) await this.runEntityBatch(record);
+        else await this.runEpisode(record);
       }
     } catch (err) {
       this.opts.log("error", `dev host: episode of ${instanceId} crashed: ${(err as Error).stack ?? err}`);
@@ -460,8 +571,11 @@ export class DurableEngine {
     const fn = this.opts.functions().get(record.name);
     if (!fn) throw new Error(`orchestrator ${record.name} is not registered`);
     const now = this.now();
-    const newEvents = [events.orchestratorStarted(now), ...record.inbox];
-    const inboxCount = record.inbox.length;
+    // A message a retry answers opens its episode, so the retry's next sequence number is taken
+    // before any the orchestrator takes in the same episode, as durable-functions numbers them.
+    const cut = record.inbox.findIndex((e, i) => i > 0 && takesRetryId(record.retries, e));
+    const inboxCount = cut < 0 ? record.inbox.length : cut;
+    const newEvents = [events.orchestratorStarted(now), ...record.inbox.slice(0, inboxCount)];
     const past = record.history.map((e) => ({ ...e, IsPlayed: true }));
     const history = [...past, ...newEvents];
     const started: HistoryEvent | undefined = history.find((e) => e.EventType === EventType.ExecutionStarted);
@@ -472,7 +586,7 @@ export class DurableEngine {
     this.stats.episodes++;
     this.stats.replayedEvents += history.length;
 
-    const trigger = orchestrationTrigger(record.instanceId, history, started, past.length > 0);
+    const trigger = orchestrationTrigger(record.instanceId, history, started, past.length > 0, record.parent?.instanceId ?? null);
     const context = this.invocationContext(fn, "orchestrationTrigger");
     this.opts.log("info", `Executing 'Functions.${fn.name}' (Reason='(null)', Id=${context.invocationId})`);
     const cpu = process.cpuUsage();
@@ -481,6 +595,8 @@ export class DurableEngine {
     this.stats.orchestratorCpuMicros += used.user + used.system;
     const state = ran.state ?? { isDone: false, actions: [], customStatus: record.customStatus };
     let failure = ran.failure;
+    // Who raised the failure: the worker (its thrown error) or the extension (a rule it enforces).
+    let failureSource: "worker" | "host" = "worker";
 
     // A stopped host behaves like a killed one: nothing from this episode is recorded.
     if (this.stopped) return;
@@ -497,6 +613,7 @@ export class DurableEngine {
     const statusProblem = this.leniency.oversizedCustomStatus ? null : customStatusProblem(state.customStatus);
     if (statusProblem) {
       failure = customStatusFailure(statusProblem, firstScheduled(record.history));
+      failureSource = "host";
       record.customStatus = null;
     } else if ("customStatus" in state) {
       record.customStatus = state.customStatus ?? null;
@@ -505,41 +622,55 @@ export class DurableEngine {
     const actions = flattenActions(state.actions);
     record.lastActions = actions;
     const sequenced = actions.filter(isSequencedAction);
-    const scheduled = record.history.filter(isScheduleEvent);
-    const mismatch = failure === undefined ? determinismMismatch(sequenced, scheduled) : undefined;
-    if (mismatch) failure = `Non-Deterministic workflow detected: ${mismatch}`;
+    const { primary, nextId } = sequenceMap(record.history, record.retries);
+    const mismatch = failure === undefined ? determinismMismatch(sequenced, primary) : undefined;
+    if (mismatch) {
+      failure = mismatch;
+      failureSource = "host";
+    }
 
     const newWork: Array<() => void> = [];
+    const outbox: OutboxMessage[] = [];
     if (failure === undefined) {
-      for (let id = 0; id < sequenced.length; id++) {
-        const action = sequenced[id];
-        if (id < scheduled.length) {
-          if (action.actionType === ActionType.CreateTimer && action.isCanceled) this.cancelTimer(record.instanceId, record.executionId, id);
+      const caller = this.caller(record, now);
+      const followUps = retryFollowUps((record.retries ??= []), newEvents.slice(1), caller, nextId);
+      record.history.push(...followUps.events);
+      outbox.push(...followUps.messages);
+      for (const t of followUps.timers) newWork.push(this.timerWork(record, t.id, t.fireAt, false));
+      let id = followUps.nextId;
+      for (let i = 0; i < sequenced.length; i++) {
+        const action = sequenced[i]!;
+        if (i < primary.length) {
+          if (action.actionType === ActionType.CreateTimer && action.isCanceled) this.cancelTimer(record.instanceId, record.executionId, primary[i]!.EventId);
           continue;
         }
+        const seq = id++;
         const unsupported = unsupportedAction(action);
         if (unsupported) {
           failure = unsupported;
+          failureSource = "host";
           break;
         }
         if (action.actionType === ActionType.CallActivity) {
           const input = action.input === undefined ? undefined : typeof action.input === "string" ? action.input : JSON.stringify(action.input);
-          record.history.push(events.taskScheduled(now, id, action.functionName as string, input));
+          record.history.push(events.taskScheduled(now, seq, action.functionName as string, input));
           const executionId = record.executionId;
-          newWork.push(() => this.dispatchActivity(record.instanceId, executionId, id, action.functionName as string, input));
-        } else {
+          newWork.push(() => this.dispatchActivity(record.instanceId, executionId, seq, action.functionName as string, input));
+        } else if (action.actionType === ActionType.CreateTimer) {
           const fireAt = new Date(action.fireAt as string).toISOString();
-          record.history.push(events.timerCreated(now, id, fireAt));
-          if (!action.isCanceled || !this.leniency.dropCanceledTimers) {
-            const timer = {
-              instanceId: record.instanceId,
-              executionId: record.executionId,
-              timerId: id,
-              fireAt: Date.parse(fireAt),
-              canceled: action.isCanceled === true,
-            };
-            newWork.push(() => this.armTimer(timer));
+          record.history.push(events.timerCreated(now, seq, fireAt));
+          if (!action.isCanceled || !this.leniency.dropCanceledTimers)
+            newWork.push(this.timerWork(record, seq, Date.parse(fireAt), action.isCanceled === true));
+        } else {
+          const scheduled = scheduleAction(action, seq, caller);
+          if ("problem" in scheduled) {
+            failure = scheduled.problem;
+            failureSource = "host";
+            break;
           }
+          record.history.push(...scheduled.events);
+          outbox.push(...scheduled.messages);
+          if (scheduled.retry) record.retries.push(scheduled.retry);
         }
       }
     }
@@ -547,19 +678,43 @@ export class DurableEngine {
 
     const continueAsNew = actions.find((a) => a.actionType === ActionType.ContinueAsNew);
     if (failure !== undefined) {
-      this.finish(record, "Failed", failureOutput(record.name, failure));
+      const output = failureOutput(record.name, failure);
+      this.finish(record, "Failed", output, { status: "Failed", reason: output, details: childFailureDetails({ source: failureSource, message: failure }) });
       newWork.length = 0;
+      outbox.length = 0;
       this.opts.log("info", `Executed 'Functions.${fn.name}' (Failed, Id=${context.invocationId}): ${failure.split("\n")[0]}`);
     } else if (state.isDone && continueAsNew) {
       this.continueAsNew(record, continueAsNew);
       newWork.length = 0;
     } else if (state.isDone) {
-      this.finish(record, "Completed", state.output === undefined ? null : state.output);
+      const output = state.output === undefined ? null : state.output;
+      this.finish(record, "Completed", output, { status: "Completed", result: JSON.stringify(output) });
     }
     if (failure === undefined) this.opts.log("info", `Executed 'Functions.${fn.name}' (Succeeded, Id=${context.invocationId})`);
+    // Messages to other instances are saved with the step and sent after it (the parent's answer
+    // was queued by finish()); a host killed in between sends them on restart.
+    if (outbox.length > 0) record.outbox = [...(record.outbox ?? []), ...outbox];
     this.opts.store.save(record);
+    this.flushOutbox(record);
     for (const work of newWork) work();
     if (record.inbox.length > 0 && !terminal(record.runtimeStatus)) this.schedule(record.instanceId);
+  }
+
+  private timerWork(record: InstanceRecord, timerId: number, fireAt: number, canceled: boolean): () => void {
+    const timer = { instanceId: record.instanceId, executionId: record.executionId, timerId, fireAt, canceled };
+    return () => this.armTimer(timer);
+  }
+
+  private caller(record: InstanceRecord, now: number): EpisodeCaller {
+    return {
+      instanceId: record.instanceId,
+      executionId: record.executionId,
+      name: record.name,
+      parentInstanceId: record.parent?.instanceId,
+      now,
+      orchestrators: this.namesOf("orchestrationTrigger"),
+      entities: this.namesOf("entityTrigger"),
+    };
   }
 
   /**
@@ -612,7 +767,7 @@ export class DurableEngine {
     return results;
   }
 
-  private finish(record: InstanceRecord, status: "Completed" | "Failed", output: unknown): void {
+  private finish(record: InstanceRecord, status: "Completed" | "Failed", output: unknown, ending: ChildEnding): void {
     const now = this.now();
     record.history.push(events.executionCompleted(now, status, JSON.stringify(output)));
     record.runtimeStatus = status;
@@ -620,6 +775,89 @@ export class DurableEngine {
     record.inbox = [];
     record.lastUpdatedTime = now;
     this.discardTimers(record.instanceId);
+    if (record.parent) this.answerParent(record, ending);
+  }
+
+  /**
+   * Queues a sub-orchestration's answer to its parent: durabletask's dispatcher sends
+   * SubOrchestrationInstanceCompleted, or Failed with the failure's reason and details, also when
+   * the child was terminated (reason, no details) (docs/azure-behaviour.md#sub-orchestrations).
+   */
+  private answerParent(record: InstanceRecord, ending: ChildEnding): void {
+    const parent = record.parent!;
+    const now = this.now();
+    const event =
+      ending.status === "Completed"
+        ? events.subOrchestrationCompleted(now, parent.taskScheduleId, ending.result)
+        : events.subOrchestrationFailed(now, parent.taskScheduleId, ending.reason, ending.status === "Failed" ? ending.details : null);
+    record.outbox = [...(record.outbox ?? []), { kind: "toOrchestration", target: parent.instanceId, executionId: parent.executionId, event }];
+  }
+
+  // ---- messages between instances -----------------------------------------------------------
+
+  /** Sends a record's saved messages, then forgets them (each receiver drops a duplicate). */
+  private flushOutbox(record: InstanceRecord): void {
+    if (!record.outbox?.length || this.stopped) return;
+    for (const message of record.outbox) this.deliver(message);
+    record.outbox = [];
+    this.opts.store.save(record);
+  }
+
+  private deliver(message: OutboxMessage): void {
+    deliverMessage(message, {
+      store: this.opts.store,
+      now: this.now(),
+      log: this.opts.log,
+      schedule: (id) => this.schedule(id),
+      newExecution: (id, name, input, parent) => this.newExecution(id, name, input, parent),
+    });
+  }
+
+  /**
+   * Runs every queued operation of one entity in one call of its function, in arrival order, as
+   * the extension's entity scheduler does for an out-of-process worker; the drain loop guarantees
+   * one batch at a time per entity (docs/azure-behaviour.md#entities).
+   */
+  private async runEntityBatch(record: InstanceRecord): Promise<void> {
+    const now = this.now();
+    const entity = entityFromSchedulerId(record.instanceId);
+    const fn = this.entityFunction(entity.name);
+    const count = record.inbox.length;
+    const batch = record.inbox.map((e) => JSON.parse(e.Input as string) as RequestMessage);
+    this.stats.entityBatches++;
+    let outcome: Awaited<ReturnType<typeof runEntityFunction>>;
+    if (!fn) {
+      outcome = { problem: unknownEntityMessage(entity.name, this.namesOf("entityTrigger"), this.namesOf("orchestrationTrigger")) };
+    } else {
+      const context = this.invocationContext(fn, "entityTrigger");
+      this.opts.log("info", `Executing 'Functions.${fn.name}' (Reason='(null)', Id=${context.invocationId})`);
+      outcome = await runEntityFunction(fn, entity, record.entity!, batch, context);
+      this.opts.log("info", `Executed 'Functions.${fn.name}' (${"problem" in outcome ? "Failed" : "Succeeded"}, Id=${context.invocationId})`);
+    }
+    if (this.stopped) return;
+    const { state, messages } = batchOutcome(record.instanceId, record.entity!, batch, outcome, now);
+    record.entity = state;
+    record.inbox = record.inbox.slice(count);
+    record.lastUpdatedTime = now;
+    record.episodes++;
+    record.outbox = [...(record.outbox ?? []), ...messages];
+    this.opts.store.save(record);
+    this.flushOutbox(record);
+  }
+
+  private orchestrator(name: string): RegisteredFunction | undefined {
+    const fn = this.opts.functions().get(name);
+    return fn?.trigger.type === "orchestrationTrigger" ? fn : undefined;
+  }
+
+  /** Entity functions are found by their lower-cased name, as the extension's EntityId stores it. */
+  private entityFunction(name: string): RegisteredFunction | undefined {
+    for (const fn of this.opts.functions().values()) if (fn.trigger.type === "entityTrigger" && fn.name.toLowerCase() === name.toLowerCase()) return fn;
+    return undefined;
+  }
+
+  private namesOf(triggerType: string): string[] {
+    return [...this.opts.functions().values()].filter((fn) => fn.trigger.type === triggerType).map((fn) => fn.name);
   }
 
   /**
@@ -638,16 +876,24 @@ export class DurableEngine {
     if (this.opts.keepPastExecutions !== false)
       record.pastExecutions.push({ executionId: record.executionId, history: record.history, actions: record.lastActions });
     this.discardTimers(record.instanceId);
-    record.executionId = randomUUID();
+    record.executionId = newExecutionId();
     record.history = [];
     record.lastActions = [];
+    record.retries = [];
     record.input = JSON.parse(input);
     // The Azure Storage backend rewrites CreatedTime from each new execution's start
     // (docs/azure-behaviour.md#createdtime-and-continueasnew).
     if (!this.leniency.stableCreatedTime) record.createdTime = now;
     // Events that arrived while the last episode ran are kept for the new execution.
     const carried = record.inbox.filter((e) => e.EventType === EventType.EventRaised);
-    record.inbox = [events.executionStarted(now, record.name, input, record.instanceId, record.executionId), ...carried];
+    // durabletask keeps the parent across continueAsNew: the last execution answers it.
+    const parent = record.parent && {
+      OrchestrationInstance: { InstanceId: record.parent.instanceId, ExecutionId: record.parent.executionId },
+      Name: record.parent.name,
+      Version: "",
+      TaskScheduleId: record.parent.taskScheduleId,
+    };
+    record.inbox = [events.executionStarted(now, record.name, input, record.instanceId, record.executionId, parent), ...carried];
     record.runtimeStatus = "Running";
   }
 
@@ -720,6 +966,11 @@ export class DurableEngine {
   private invocationContext(fn: RegisteredFunction, triggerType: string): InvocationContext {
     return newInvocationContext(fn, this.opts.log, this.opts.extraInputsFor(fn), triggerType);
   }
+}
+
+/** durabletask's execution ids are GUIDs without dashes (`Guid.NewGuid().ToString("N")`). */
+function newExecutionId(): string {
+  return randomUUID().replace(/-/g, "");
 }
 
 /** A scheduled task's key within its execution (timers and activity attempts). */

@@ -145,6 +145,7 @@ export async function handleDurableRoute(
     return { status: 202, headers: { Location: payload.statusQueryGetUri }, body: payload };
   }
 
+  if (head === "entities") return entityRoute(engine, method, id, verb, query, headers, body);
   if (head !== "instances") return { status: 404, body: { message: `No durable route for ${method} ${path}` } };
 
   if (!id && method === "GET") {
@@ -155,6 +156,9 @@ export async function handleDurableRoute(
     const top = Math.min(Number(query.get("top") ?? pageSize) || pageSize, 1000);
     const all = engine
       .all()
+      // Entity scheduler instances are left out of orchestration queries (unverified for the
+      // HTTP API: docs/azure-behaviour.md#entities).
+      .filter((r) => !r.entity)
       .filter((r) => !statuses || statuses.includes(r.runtimeStatus))
       .filter((r) => !from || r.createdTime >= Date.parse(from))
       .filter((r) => !to || r.createdTime <= Date.parse(to))
@@ -213,14 +217,56 @@ export async function handleDurableRoute(
     const data = jsonBody(body);
     if (!data.ok) return { status: 400, body: { message: "The event payload is not valid JSON." } };
     const result = engine.raiseEvent(id, eventName, data.value);
+    if (result === "unsupported") return { status: 400, body: { message: "The dev host raises no events on entities; signal them instead." } };
     return { status: result === "delivered" ? 202 : result === "gone" ? 410 : 404 };
   }
   if (method === "POST" && verb === "terminate") {
     const result = engine.terminate(id, query.get("reason") ?? "");
+    if (result === "unsupported") return { status: 400, body: { message: "The dev host does not terminate entities." } };
     return { status: result === "terminated" ? 202 : result === "gone" ? 410 : 404 };
   }
   if (method === "POST" && ["suspend", "resume", "rewind", "restart"].includes(verb ?? "")) {
     return { status: 501, body: { message: `The dev host does not support ${verb}.` } };
   }
   return { status: 404, body: { message: `No durable route for ${method} ${path}` } };
+}
+
+/**
+ * The extension's entity routes (`HttpApiHandler`): `GET entities/<name>/<key>` answers 200 with
+ * the state as JSON or 404; `POST entities/<name>/<key>?op=<op>` (DELETE: op `delete`) signals
+ * it and answers 202, the body being the input (JSON when the content type says so, else the
+ * text) (docs/azure-behaviour.md#entities).
+ */
+function entityRoute(
+  engine: DurableEngine,
+  method: string,
+  name: string | undefined,
+  key: string | undefined,
+  query: URLSearchParams,
+  headers: Record<string, string | undefined>,
+  body: string,
+): RouteResult {
+  if (!name || key === undefined) return { status: 501, body: { message: "The dev host does not list entities." } };
+  if (method === "GET") {
+    const read = engine.readEntity(name, key);
+    return read ? { status: 200, body: read.state === null ? null : JSON.parse(read.state) } : { status: 404 };
+  }
+  if (method !== "POST" && method !== "DELETE") return { status: 405, body: { message: `${method} is not allowed on entities.` } };
+  const operation = method === "DELETE" ? "delete" : (query.get("op") ?? "");
+  let input: string | undefined;
+  if (body !== "") {
+    if ((headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() === "application/json") {
+      const parsed = jsonBody(body);
+      if (!parsed.ok) return { status: 400, body: { message: "Could not parse JSON content." } };
+      input = JSON.stringify(parsed.value);
+    } else {
+      input = JSON.stringify(body);
+    }
+  }
+  try {
+    engine.signalEntity(name, key, operation, input);
+  } catch (err) {
+    return { status: 400, body: { message: (err as Error).message } };
+  }
+  return { status: 202 };
 }

@@ -3,6 +3,7 @@
  * with the section of docs/azure-behaviour.md that verifies it. A rule can be relaxed only
  * through a named `DurableLeniency` option, so a test that relies on leniency says so.
  */
+import { EventType, type HistoryEvent } from "./history";
 
 /**
  * Relaxations of the rules below. Every field is off (strict, as in Azure) unless a test or a
@@ -65,11 +66,53 @@ export function customStatusProblem(customStatus: unknown): string | null {
  * the replay finds them unscheduled and reports non-determinism instead
  * (docs/azure-behaviour.md#custom-status-limit).
  */
-export function customStatusFailure(problem: string, firstScheduled: { kind: "activity" | "timer"; id: number; name?: string } | undefined): string {
+export function customStatusFailure(problem: string, firstScheduled: HistoryEvent | undefined): string {
   if (!firstScheduled) return problem;
-  return firstScheduled.kind === "activity"
-    ? `Non-Deterministic workflow detected: A previous execution of this orchestration scheduled an activity task with sequence ID ${firstScheduled.id} and name '${firstScheduled.name}' (version ''), but the current replay execution hasn't (yet?) scheduled this task. Was a change made to the orchestrator code after this instance had already started running?`
-    : `Non-Deterministic workflow detected: A previous execution of this orchestration scheduled a timer task with sequence ID ${firstScheduled.id}, but the current replay execution hasn't (yet?) scheduled this task. Was a change made to the orchestrator code after this instance had already started running?`;
+  return `${nonDeterministic}${unscheduledTaskText(firstScheduled)}`;
+}
+
+export const nonDeterministic = "Non-Deterministic workflow detected: ";
+const changed = "Was a change made to the orchestrator code after this instance had already started running?";
+
+/**
+ * durabletask's text for a history event whose action the replay did not produce
+ * (`TaskOrchestrationContext.Handle*Event`; docs/azure-behaviour.md#sub-orchestrations and
+ * docs/azure-behaviour.md#entities for the last two kinds).
+ */
+export function unscheduledTaskText(e: HistoryEvent): string {
+  const id = e.EventId;
+  switch (e.EventType) {
+    case EventType.TaskScheduled:
+      return `A previous execution of this orchestration scheduled an activity task with sequence ID ${id} and name '${e.Name}' (version ''), but the current replay execution hasn't (yet?) scheduled this task. ${changed}`;
+    case EventType.SubOrchestrationInstanceCreated:
+      return `A previous execution of this orchestration scheduled a sub-orchestration task with sequence ID ${id} and name '${e.Name}' (version '', instance ID '${e.InstanceId}'), but the current replay execution hasn't (yet?) scheduled this task. ${changed}`;
+    case EventType.EventSent:
+      return `A previous execution of this orchestration scheduled a send event task with sequence ID ${id}, type 'EventSent' name '${e.Name}', instance ID '${e.InstanceId}', but the current replay execution hasn't (yet?) scheduled this task. ${changed}`;
+    default:
+      return `A previous execution of this orchestration scheduled a timer task with sequence ID ${id}, but the current replay execution hasn't (yet?) scheduled this task. ${changed}`;
+  }
+}
+
+/** durabletask's text for a history event whose sequence number the replay gave another kind of action. */
+export function replacedTaskText(e: HistoryEvent, actionTypeName: string): string {
+  const id = e.EventId;
+  switch (e.EventType) {
+    case EventType.TaskScheduled:
+      return `A previous execution of this orchestration scheduled an activity task with sequence number ${id} named '${e.Name}', but the current orchestration replay instead produced a ${actionTypeName} action with this sequence number. ${changed}`;
+    case EventType.SubOrchestrationInstanceCreated:
+      return `A previous execution of this orchestration scheduled a sub-orchestration task with sequence ID ${id} and name '${e.Name}' (version '', instance ID '${e.InstanceId}'), but the current orchestration replay instead produced a ${actionTypeName} action at this sequence number. ${changed}`;
+    case EventType.EventSent:
+      return `A previous execution of this orchestration scheduled a send event task with sequence ID ${id}, type 'EventSent', name '${e.Name}', instance ID '${e.InstanceId}', but the current orchestration replay instead scheduled a ${actionTypeName} task at this sequence number. ${changed}`;
+    default:
+      return `A previous execution of this orchestration scheduled a timer task with sequence number ${id} named but the current orchestration replay instead produced a ${actionTypeName} action with this sequence number. ${changed}`;
+  }
+}
+
+/** durabletask's text for an activity or sub-orchestration the replay scheduled under another name. */
+export function renamedTaskText(e: HistoryEvent, newName: string): string {
+  return e.EventType === EventType.TaskScheduled
+    ? `A previous execution of this orchestration scheduled an activity task with sequence number ${e.EventId} named '${e.Name}', but the current orchestration replay instead scheduled an activity task named '${newName}' with this sequence number.  ${changed}`
+    : `A previous execution of this orchestration scheduled a sub-orchestration task with sequence ID ${e.EventId} and name '${e.Name}' (version '', instance ID '${e.InstanceId}'), but the current orchestration replay instead scheduled a sub-orchestration task with name ${newName} at this sequence number. ${changed}`;
 }
 
 /**

@@ -9,10 +9,14 @@ export const EventType = {
   TaskScheduled: 4,
   TaskCompleted: 5,
   TaskFailed: 6,
+  SubOrchestrationInstanceCreated: 7,
+  SubOrchestrationInstanceCompleted: 8,
+  SubOrchestrationInstanceFailed: 9,
   TimerCreated: 10,
   TimerFired: 11,
   OrchestratorStarted: 12,
   OrchestratorCompleted: 13,
+  EventSent: 14,
   EventRaised: 15,
   ContinueAsNew: 16,
 } as const;
@@ -30,6 +34,8 @@ export const ActionType = {
   SignalEntity: 9,
   WhenAny: 11,
   WhenAll: 12,
+  LockEntities: 13,
+  ReleaseEntities: 14,
 } as const;
 
 export interface HistoryEvent {
@@ -52,8 +58,16 @@ export interface Action {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** A sub-orchestration's parent, as its ExecutionStarted event names it (durabletask `ParentInstance`). */
+export interface ParentInstance {
+  OrchestrationInstance: { InstanceId: string; ExecutionId: string };
+  Name: string;
+  Version: string;
+  TaskScheduleId: number;
+}
+
 export const events = {
-  executionStarted: (at: number, name: string, input: string, instanceId: string, executionId: string): HistoryEvent => ({
+  executionStarted: (at: number, name: string, input: string, instanceId: string, executionId: string, parent?: ParentInstance): HistoryEvent => ({
     EventType: EventType.ExecutionStarted,
     EventId: -1,
     IsPlayed: false,
@@ -62,6 +76,7 @@ export const events = {
     Input: input,
     Version: "",
     OrchestrationInstance: { InstanceId: instanceId, ExecutionId: executionId },
+    ...(parent ? { ParentInstance: parent } : {}),
   }),
   orchestratorStarted: (at: number): HistoryEvent => ({ EventType: EventType.OrchestratorStarted, EventId: -1, IsPlayed: false, Timestamp: iso(at) }),
   orchestratorCompleted: (at: number): HistoryEvent => ({ EventType: EventType.OrchestratorCompleted, EventId: -1, IsPlayed: false, Timestamp: iso(at) }),
@@ -90,6 +105,43 @@ export const events = {
     TaskScheduledId: id,
     Reason: reason,
     Details: details,
+  }),
+  subOrchestrationCreated: (at: number, id: number, name: string, instanceId: string, input: string): HistoryEvent => ({
+    EventType: EventType.SubOrchestrationInstanceCreated,
+    EventId: id,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    Name: name,
+    Version: "",
+    InstanceId: instanceId,
+    Input: input,
+  }),
+  subOrchestrationCompleted: (at: number, taskScheduledId: number, result: string): HistoryEvent => ({
+    EventType: EventType.SubOrchestrationInstanceCompleted,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    TaskScheduledId: taskScheduledId,
+    Result: result,
+  }),
+  subOrchestrationFailed: (at: number, taskScheduledId: number, reason: string, details: string | null): HistoryEvent => ({
+    EventType: EventType.SubOrchestrationInstanceFailed,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    TaskScheduledId: taskScheduledId,
+    Reason: reason,
+    Details: details,
+    FailureDetails: null,
+  }),
+  eventSent: (at: number, id: number, instanceId: string, name: string, input: string): HistoryEvent => ({
+    EventType: EventType.EventSent,
+    EventId: id,
+    IsPlayed: false,
+    Timestamp: iso(at),
+    InstanceId: instanceId,
+    Name: name,
+    Input: input,
   }),
   timerCreated: (at: number, id: number, fireAt: string): HistoryEvent => ({
     EventType: EventType.TimerCreated,
@@ -157,14 +209,37 @@ export function flattenActions(actions: unknown): Action[] {
   return out;
 }
 
-/** Actions that take a sequence number (the EventId of their TaskScheduled / TimerCreated event). */
+/**
+ * Actions that take a sequence number: the EventId of their TaskScheduled, TimerCreated,
+ * SubOrchestrationInstanceCreated or EventSent event. durable-functions numbers every task it
+ * schedules, and a fire-and-forget signalEntity too (`recordFireAndForgetAction` bumps the
+ * sequence number), as durabletask numbers every action it records (`idCounter++`).
+ */
 export function isSequencedAction(action: Action): boolean {
+  return action.actionType !== ActionType.WaitForExternalEvent && action.actionType !== ActionType.ContinueAsNew;
+}
+
+/** The events that record a scheduled action under its sequence number (EventId). */
+export function isScheduleEvent(e: HistoryEvent): boolean {
   return (
-    action.actionType !== ActionType.WaitForExternalEvent && action.actionType !== ActionType.ContinueAsNew && action.actionType !== ActionType.SignalEntity
+    e.EventType === EventType.TaskScheduled ||
+    e.EventType === EventType.TimerCreated ||
+    e.EventType === EventType.SubOrchestrationInstanceCreated ||
+    e.EventType === EventType.EventSent
   );
 }
 
-/** Events that answer a scheduled task; these are the ones an episode delivers as "new". */
-export function isScheduleEvent(e: HistoryEvent): boolean {
-  return e.EventType === EventType.TaskScheduled || e.EventType === EventType.TimerCreated;
+/** The sequence number an event answers, if it answers a scheduled task or timer. */
+export function answeredTaskId(e: HistoryEvent): number | undefined {
+  switch (e.EventType) {
+    case EventType.TaskCompleted:
+    case EventType.TaskFailed:
+    case EventType.SubOrchestrationInstanceCompleted:
+    case EventType.SubOrchestrationInstanceFailed:
+      return e.TaskScheduledId as number;
+    case EventType.TimerFired:
+      return e.TimerId as number;
+    default:
+      return undefined;
+  }
 }

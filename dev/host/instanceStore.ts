@@ -17,6 +17,66 @@ export interface ExecutionRecord {
   actions: unknown[];
 }
 
+/** The parent a sub-orchestration answers when an execution of it ends (docs/azure-behaviour.md#sub-orchestrations). */
+export interface ParentRef {
+  instanceId: string;
+  executionId: string;
+  name: string;
+  /** The parent's sequence number of the SubOrchestrationInstanceCreated this child answers. */
+  taskScheduleId: number;
+}
+
+/**
+ * A `...WithRetry` action the host retries as durabletask's RetryInterceptor does: one sequence
+ * number per attempt and per timer between attempts (docs/azure-behaviour.md#sub-orchestrations).
+ */
+export interface RetryState {
+  /** Sequence number of the first attempt: the one the orchestrator's action maps to. */
+  firstId: number;
+  kind: "activity" | "subOrchestration";
+  name: string;
+  /** The input as recorded on each attempt's scheduling event. */
+  input: string | undefined;
+  /** The sub-orchestration instance id the orchestrator gave, if any. */
+  instanceId?: string;
+  options: RetryOptionsJson;
+  firstAttemptAt: number;
+  attempts: number;
+  /** The attempt in flight (`attempt`) or the timer waited on (`timer`, `finalTimer`). */
+  currentId: number;
+  waiting: "attempt" | "timer" | "finalTimer" | "done" | "stuck";
+  /** Sequence numbers taken after the first attempt (timers and later attempts). */
+  ids: number[];
+}
+
+/** `RetryOptions` as durable-functions sends them (extension `RetryOptionsConverter.cs`). */
+export interface RetryOptionsJson {
+  firstRetryIntervalInMilliseconds: number;
+  maxNumberOfAttempts: number;
+  backoffCoefficient?: number;
+  maxRetryIntervalInMilliseconds?: number;
+  retryTimeoutInMilliseconds?: number;
+}
+
+/** An entity's own state, beside the scheduler instance that carries it (docs/azure-behaviour.md#entities). */
+export interface EntityRecordState {
+  exists: boolean;
+  /** The state as the entity serialized it (JSON text), or null. */
+  state: string | null;
+  lastOperationTime: number;
+  /** Request ids already processed (bounded), so a redelivered request is not run twice. */
+  recentRequestIds: string[];
+}
+
+/**
+ * A message to another instance, saved with the step that produced it and delivered after the
+ * save; a host killed in between delivers it on restart, and the receiver drops duplicates.
+ */
+export type OutboxMessage =
+  | { kind: "startChild"; target: string; name: string; input: string; parent: ParentRef }
+  | { kind: "toOrchestration"; target: string; executionId: string; event: HistoryEvent }
+  | { kind: "entityRequest"; target: string; requestId: string; event: HistoryEvent };
+
 export interface InstanceRecord {
   instanceId: string;
   name: string;
@@ -37,6 +97,14 @@ export interface InstanceRecord {
   /** Earlier executions (continueAsNew), oldest first. */
   pastExecutions: ExecutionRecord[];
   episodes: number;
+  /** Sub-orchestrations: the parent to answer (kept across continueAsNew, as durabletask does). */
+  parent?: ParentRef;
+  /** `...WithRetry` actions of the current execution. */
+  retries?: RetryState[];
+  /** Entities only (instance id `@name@key`): the entity's state. */
+  entity?: EntityRecordState;
+  /** Messages to other instances not yet delivered. */
+  outbox?: OutboxMessage[];
 }
 
 export class InstanceStore {

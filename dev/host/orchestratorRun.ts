@@ -5,7 +5,9 @@
  */
 import type { InvocationContext } from "@azure/functions";
 import type { RegisteredFunction } from "./functionsCore";
+import { nonDeterministic, renamedTaskText, replacedTaskText, unscheduledTaskText } from "./durableRules";
 import { type Action, ActionType, EventType, type HistoryEvent, isScheduleEvent } from "./history";
+import type { RetryState } from "./instanceStore";
 
 const outOfProcDataLabel = "\n\n$OutOfProcData$:";
 
@@ -19,15 +21,27 @@ export interface OrchestratorStateJson {
   customStatus?: unknown;
 }
 
-/** What the extension passes an orchestrator function: the execution's history and its input. */
-export function orchestrationTrigger(instanceId: string, history: HistoryEvent[], started: HistoryEvent, isReplaying: boolean): unknown {
+/**
+ * What the extension passes an orchestrator function: the execution's history, its input, and
+ * (sub-orchestrations) the parent's instance id (extension
+ * `OrchestrationTriggerAttributeBindingProvider.OrchestrationContextToString`: schema V2 in
+ * `upperSchemaVersion`, V3 in `upperSchemaVersionNew`, which durable-functions prefers).
+ */
+export function orchestrationTrigger(
+  instanceId: string,
+  history: HistoryEvent[],
+  started: HistoryEvent,
+  isReplaying: boolean,
+  parentInstanceId: string | null = null,
+): unknown {
   return {
     history: JSON.parse(JSON.stringify(history)),
     input: JSON.parse((started.Input as string | undefined) ?? "null"),
     instanceId,
     isReplaying,
-    parentInstanceId: null,
-    upperSchemaVersion: 2, // replay schema V3, as the v2+ extension negotiates
+    parentInstanceId,
+    upperSchemaVersion: 1,
+    upperSchemaVersionNew: 2,
     maximumShortTimerDuration: "6.00:00:00",
     longRunningTimerIntervalDuration: "3.00:00:00",
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
@@ -71,38 +85,91 @@ export function lastEpisodeStart(history: HistoryEvent[]): number {
 }
 
 /** The first task an execution's history already scheduled (what a replay must schedule again). */
-export function firstScheduled(history: HistoryEvent[]): { kind: "activity" | "timer"; id: number; name?: string } | undefined {
-  const e = history.find(isScheduleEvent);
-  if (!e) return undefined;
-  return e.EventType === EventType.TaskScheduled ? { kind: "activity", id: e.EventId, name: e.Name as string } : { kind: "timer", id: e.EventId };
+export function firstScheduled(history: HistoryEvent[]): HistoryEvent | undefined {
+  return history.find(isScheduleEvent);
 }
 
-/** Names the first replayed action that does not match what history says was scheduled, if any. */
-export function determinismMismatch(sequenced: Action[], scheduled: HistoryEvent[]): string | undefined {
-  for (let id = 0; id < scheduled.length; id++) {
-    const action = sequenced[id];
-    const event = scheduled[id];
-    if (!action) return `history has ${scheduled.length} scheduled tasks but the orchestrator now schedules ${sequenced.length}.`;
-    const expectActivity = event.EventType === EventType.TaskScheduled;
-    const isActivity = action.actionType === ActionType.CallActivity || action.actionType === ActionType.CallActivityWithRetry;
-    if (expectActivity !== isActivity || (expectActivity && action.functionName !== event.Name)) {
-      const was = expectActivity ? `activity '${event.Name}'` : "a timer";
-      const now = isActivity ? `activity '${action.functionName}'` : `action type ${action.actionType}`;
-      return `task ${id} was ${was} in history but the orchestrator now schedules ${now}.`;
+/**
+ * The sequence numbers of an execution's history that its orchestrator's own actions map to, in
+ * order: every scheduled sequence number except those the host took for retries (timers between
+ * attempts and later attempts), which durable-functions numbers too but records no action for.
+ * The next free sequence number follows the last scheduled one.
+ */
+export function sequenceMap(history: HistoryEvent[], retries: RetryState[] | undefined): { primary: HistoryEvent[]; nextId: number } {
+  const retryIds = new Set((retries ?? []).flatMap((r) => r.ids));
+  const scheduled = history.filter(isScheduleEvent).sort((a, b) => a.EventId - b.EventId);
+  return { primary: scheduled.filter((e) => !retryIds.has(e.EventId)), nextId: scheduled.length };
+}
+
+/** The durabletask action an orchestrator action becomes (the names durabletask's messages use). */
+function durableTaskAction(action: Action): string {
+  switch (action.actionType) {
+    case ActionType.CallActivity:
+    case ActionType.CallActivityWithRetry:
+      return "ScheduleTaskOrchestratorAction";
+    case ActionType.CreateTimer:
+      return "CreateTimerOrchestratorAction";
+    case ActionType.CallSubOrchestrator:
+    case ActionType.CallSubOrchestratorWithRetry:
+      return "CreateSubOrchestrationAction";
+    case ActionType.CallEntity:
+    case ActionType.SignalEntity:
+      return "SendEventOrchestratorAction";
+    default:
+      return `action type ${action.actionType}`;
+  }
+}
+
+const recordedAs: Record<number, string> = {
+  [EventType.TaskScheduled]: "ScheduleTaskOrchestratorAction",
+  [EventType.TimerCreated]: "CreateTimerOrchestratorAction",
+  [EventType.SubOrchestrationInstanceCreated]: "CreateSubOrchestrationAction",
+  [EventType.EventSent]: "SendEventOrchestratorAction",
+};
+
+/**
+ * The first recorded action the replay does not produce again, as durabletask words it, or
+ * undefined: the `primary` events of `sequenceMap` against the orchestrator's sequenced actions,
+ * compared on kind and (activities, sub-orchestrations, entity messages) name, ignoring case.
+ */
+export function determinismMismatch(sequenced: Action[], primary: HistoryEvent[]): string | undefined {
+  for (let i = 0; i < primary.length; i++) {
+    const event = primary[i]!;
+    const action = sequenced[i];
+    if (!action) return `${nonDeterministic}${unscheduledTaskText(event)}`;
+    const kind = durableTaskAction(action);
+    if (kind !== recordedAs[event.EventType]) return `${nonDeterministic}${replacedTaskText(event, kind)}`;
+    const name = action.actionType === ActionType.CallEntity || action.actionType === ActionType.SignalEntity ? "op" : action.functionName;
+    if (event.EventType !== EventType.TimerCreated && String(name).toLowerCase() !== String(event.Name).toLowerCase()) {
+      return `${nonDeterministic}${event.EventType === EventType.EventSent ? replacedTaskText(event, kind) : renamedTaskText(event, String(name))}`;
     }
   }
   return undefined;
 }
 
-/** Why the dev host cannot run a new action, or undefined for the two it runs (activities, timers). */
+/**
+ * Why the dev host cannot run a new action, or undefined for those it runs. Lock and release
+ * actions never reach the extension from durable-functions 3.x (its `lock()` needs replay schema
+ * V4, which the extension does not offer), and the extension rejects an action type it does not
+ * know with this text, `$` included (`OutOfProcOrchestrationShim.InvokeAPIFromAction`).
+ */
 export function unsupportedAction(action: Action): string | undefined {
-  if (action.actionType === ActionType.CallActivity || action.actionType === ActionType.CreateTimer) return undefined;
-  const names: Record<number, string> = {
-    [ActionType.CallActivityWithRetry]: "callActivityWithRetry",
-    [ActionType.CallSubOrchestrator]: "callSubOrchestrator",
-    [ActionType.CallSubOrchestratorWithRetry]: "callSubOrchestratorWithRetry",
-    [ActionType.CallEntity]: "callEntity",
-    [ActionType.CallHttp]: "callHttp",
-  };
-  return `the dev host does not support ${names[action.actionType] ?? `action type ${action.actionType}`}.`;
+  switch (action.actionType) {
+    case ActionType.CallActivity:
+    case ActionType.CreateTimer:
+    case ActionType.CallSubOrchestrator:
+    case ActionType.CallSubOrchestratorWithRetry:
+    case ActionType.CallEntity:
+    case ActionType.SignalEntity:
+      return undefined;
+    case ActionType.LockEntities:
+    case ActionType.ReleaseEntities:
+      return `Received an unexpected action type from the out-of-proc function: '$${action.actionType}'.`;
+    case ActionType.CallActivityWithRetry:
+      return "the dev host does not support callActivityWithRetry.";
+    case ActionType.CallHttp:
+      return "the dev host does not support callHttp.";
+    default:
+      return `the dev host does not support action type ${action.actionType}.`;
+  }
 }

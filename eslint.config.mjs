@@ -81,7 +81,7 @@ export default tseslint.config(
       ],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
       // The Azure SDKs and the client are loaded on first use, not at registration (cold start).
-      "@typescript-eslint/no-require-imports": ["error", { allow: ["^@azure/", "^\\.\\./(batch|storage)/"] }],
+      "@typescript-eslint/no-require-imports": ["error", { allow: ["^@azure/", "^\\.\\./(batch|storage|notify)/"] }],
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
       "import-x/no-self-import": "error",
       "import-x/no-duplicates": ["error", { "prefer-inline": true }],

@@ -13,6 +13,7 @@ import { measureColdStart } from "./coldStart";
 import { dayOfJobs, measureDetection } from "./detection";
 import { measureReplay } from "./replay";
 import type { ScaleFigures } from "./scale";
+import type { BatchFigures } from "./batch";
 
 interface Row {
   figure: string;
@@ -31,6 +32,15 @@ function scaleInFreshProcess(runs: number): ScaleFigures {
   return JSON.parse(out.trim().split("\n").pop() as string) as ScaleFigures;
 }
 
+/** The batch bench in its own process too (its figures are its own). */
+function batchInFreshProcess(items: number, limit: number): BatchFigures {
+  const out = execFileSync(process.execPath, [path.join(repoRoot, "dist", "bench", "batch.js"), String(items), String(limit)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split("\n").pop() as string) as BatchFigures;
+}
+
 export async function runBench(quick: boolean): Promise<Row[]> {
   const day = dayOfJobs(quick ? 8 : 48);
   const a = await measureDetection("fixed", day);
@@ -43,6 +53,7 @@ export async function runBench(quick: boolean): Promise<Row[]> {
   const scale = scaleInFreshProcess(quick ? 100 : 1000);
   const cold = measureColdStart(quick ? 5 : 15);
   const fit = await measureAzureFit(quick ? 3 : 10);
+  const batch = quick ? batchInFreshProcess(60, 10) : batchInFreshProcess(1000, 50);
   const row = (figure: string, value: number, baseline: number | null, target: string, pass: boolean): Row => ({
     figure,
     value: round(value),
@@ -114,6 +125,11 @@ export async function runBench(quick: boolean): Promise<Row[]> {
     row(`scale, ${scale.runs} concurrent runs: wall time, s`, scale.wallSeconds, null, "report", true),
     row(`scale, ${scale.runs} concurrent runs: peak RSS, MB`, scale.peakRssMb, null, "≤ 512", scale.peakRssMb <= 512),
     row(`scale, ${scale.runs} concurrent runs: orchestrator episodes per second`, scale.episodesPerSecond, null, "report", true),
+    row(`batch, ${batch.items} items at limit ${batch.limit}: duration on the virtual clock, min`, batch.virtualMinutes, null, "report", true),
+    row(`batch, ${batch.items} items at limit ${batch.limit}: wall time, s`, batch.wallSeconds, null, "report", true),
+    row(`batch, ${batch.items} items at limit ${batch.limit}: peak live jobs`, batch.peakLiveJobs, batch.limit, "≤ limit", batch.peakLiveJobs <= batch.limit),
+    row(`batch, ${batch.items} items at limit ${batch.limit}: orchestrator episodes (batch and runs)`, batch.episodes, null, "report", true),
+    row(`batch, ${batch.items} items at limit ${batch.limit}: batch executions (continueAsNew + 1)`, batch.batchExecutions, null, "report", true),
   ];
 }
 

@@ -51,6 +51,22 @@ export interface RunAnswer {
   retryAfterSeconds: number | null;
 }
 
+/** What the CLI reads of a batch view (docs/api.md#batches). */
+export interface BatchSummary {
+  id: string;
+  status: "Running" | "Succeeded" | "Failed" | "Canceled";
+  phase: string;
+  total: number;
+  counts: { NotStarted: number; Running: number; Succeeded: number; Failed: number; Canceled: number };
+  stoppedBecause: string | null;
+}
+
+export interface BatchAnswer {
+  status: number;
+  view: BatchSummary;
+  retryAfterSeconds: number | null;
+}
+
 export interface RunPage {
   value: RunView[];
   continuationToken: string | null;
@@ -210,6 +226,13 @@ export class ApiClient {
     return this.runAnswer(await this.send("POST", this.url(`/${encodeURIComponent(id)}/cancel`), init), "cancel");
   }
 
+  async rerun(id: string, body: Record<string, unknown> | undefined, opts: RequestOptions & { idempotencyKey?: string } = {}): Promise<RunAnswer> {
+    const headers: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" };
+    if (opts.idempotencyKey !== undefined) headers["idempotency-key"] = opts.idempotencyKey;
+    const init = { headers, signal: opts.signal, ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
+    return this.runAnswer(await this.send("POST", this.url(`/${encodeURIComponent(id)}/rerun`), init), "rerun");
+  }
+
   async list(query: ListQuery = {}, opts: RequestOptions = {}): Promise<RunPage> {
     const url = this.url("");
     if (query.status !== undefined) url.searchParams.set("status", query.status);
@@ -220,6 +243,35 @@ export class ApiClient {
     if (!res.ok || !page || !Array.isArray(page.value)) throw this.failure(res.status, body, text, "list");
     const value = page.value.map(pickRunView).filter((v): v is RunView => v !== null);
     return { value, continuationToken: typeof page.continuationToken === "string" ? page.continuationToken : null };
+  }
+
+  /** `/api/scoring-batches[/…]` under the base URL. */
+  batchUrl(path: string): URL {
+    const url = new URL(this.base.href);
+    url.pathname = `${url.pathname.replace(/\/+$/, "")}/api/scoring-batches${path}`;
+    return url;
+  }
+
+  /** POST /api/scoring-batches: the batch view (202), or the API's error. */
+  async startBatch(body: Record<string, unknown>, opts: RequestOptions & { idempotencyKey?: string } = {}): Promise<BatchAnswer> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (opts.idempotencyKey !== undefined) headers["idempotency-key"] = opts.idempotencyKey;
+    return this.batchAnswer(await this.send("POST", this.batchUrl(""), { headers, body: JSON.stringify(body), signal: opts.signal }), "batch");
+  }
+
+  /** GET /api/scoring-batches/{id} (first page of children only). */
+  async batchStatus(id: string, opts: RequestOptions = {}): Promise<BatchAnswer> {
+    const url = this.batchUrl(`/${encodeURIComponent(id)}`);
+    url.searchParams.set("top", "1");
+    return this.batchAnswer(await this.send("GET", url, opts), "batch status");
+  }
+
+  private batchAnswer({ res, body, text }: { res: Response; body: unknown; text: string }, what: string): BatchAnswer {
+    const view = body as BatchSummary | null;
+    if (res.ok && view && typeof view.id === "string" && typeof view.status === "string" && view.counts) {
+      return { status: res.status, view, retryAfterSeconds: parseRetryAfter(res.headers.get("retry-after")) };
+    }
+    throw this.failure(res.status, body, text, what);
   }
 
   private runAnswer({ res, body, text }: { res: Response; body: unknown; text: string }, what: string): RunAnswer {

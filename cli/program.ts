@@ -1,7 +1,9 @@
 /** The `scoring-run` command line (commander): global options, the four commands, exit codes. */
 import { Command, CommanderError, Option } from "commander";
 import { ApiClient } from "./apiClient";
+import { batchCommand } from "./commands/batch";
 import { cancelCommand } from "./commands/cancel";
+import { rerunCommand } from "./commands/rerun";
 import { listCommand } from "./commands/list";
 import { startCommand } from "./commands/start";
 import { statusCommand } from "./commands/status";
@@ -106,6 +108,24 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(run((ctx, cmd) => startCommand(ctx, cmd.opts())));
 
   program
+    .command("batch")
+    .description("start a batch of scoring runs (POST /api/scoring-batches); --wait shows one progress bar until the batch ends")
+    .option("--file <batch.json>", "the whole batch body (template, items or itemsFrom, limits); the flags below override it")
+    .option("--template <file>", "the run template: a camelCase start body of POST /api/scoring-runs (JSON)")
+    .option("--endpoint <uri>", "the template's endpointUri (with or instead of --template)")
+    .option("--items <file>", "the items: a JSON array of { inputs, output }")
+    .option("--items-from <folder>", "instead of --items: one item per sub-folder of this azureml://datastores/<ds>/paths/<folder>/")
+    .option("--items-output <folder>", "with --items-from: item <name> writes to <folder><name>/")
+    .option("--max-items <n>", "with --items-from: at most this many items (1 to 1000)")
+    .option("--max-concurrent-jobs <n>", "jobs live at once, 1 to 50 (default 5)")
+    .option("--tolerated-failure-percent <p>", "failed items tolerated, 0 to 100 percent (default 0)")
+    .option("--idempotency-key <key>", "Idempotency-Key header: the same key and body again is the same batch")
+    .option("--wait", "follow the batch until it ends; the exit code tells how it ended")
+    .option("--max-wait <s>", "stop waiting after this many seconds, exit 3 (implies --wait)")
+    .addHelpText("after", exitCodesHelp)
+    .action(run((ctx, cmd) => batchCommand(ctx, cmd.opts())));
+
+  program
     .command("status")
     .description("show a run (GET /api/scoring-runs/{id}); --wait follows it to the end")
     .argument("<id>", "run id")
@@ -120,6 +140,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument("<id>", "run id")
     .option("--reason <text>", "why (kept with the run, at most 200 characters)")
     .action(run((ctx, cmd) => cancelCommand(ctx, cmd.args[0]!, cmd.opts())));
+
+  program
+    .command("rerun")
+    .description("start a new run with an ended run's request and new outputs (POST /api/scoring-runs/{id}/rerun); the two runs name each other")
+    .argument("<id>", "the ended run's id")
+    .option("--output <uri>", "the rerun's output (default: the original's, renamed: p.csv → p.rerun-<n>.csv)")
+    .option("--idempotency-key <key>", "Idempotency-Key header: the same key again is the same rerun")
+    .option("--wait", "follow the rerun until it ends; the exit code tells how it ended")
+    .option("--max-wait <s>", "stop waiting after this many seconds, exit 3 (implies --wait)")
+    .addHelpText("after", exitCodesHelp)
+    .action(run((ctx, cmd) => rerunCommand(ctx, cmd.args[0]!, cmd.opts())));
 
   program
     .command("list")

@@ -56,6 +56,9 @@ param outputStorageAccounts string = ''
 @description('SCORING_ALLOWED_HOSTS: host patterns an endpoint URI may use; empty: the app allows its cloud\'s batch endpoint hosts (*.inference.ml.azure.com in public Azure).')
 param scoringAllowedHosts string = ''
 
+@description('SCORING_CALLBACK_HOSTS: host patterns a callBackUri or notify webhook may use; empty: the app\'s default, Data Factory\'s domain (*.datafactory.azure.com).')
+param scoringCallbackHosts string = ''
+
 @description('SCORING_DEFAULT_POLL_SECONDS: poll interval of requests that give none.')
 param scoringDefaultPollSeconds string = '120'
 
@@ -74,6 +77,12 @@ param scoringEventSafetyPollSeconds string = '900'
 
 @description('SCORING_QUEUED_WARNING_SECONDS: a job still queued this long after its invoke gets a warning naming quota or compute (60-2592000).')
 param scoringQueuedWarningSeconds string = '1800'
+
+@description('SCORING_MAX_JOBS_PER_ENDPOINT: live Azure ML jobs per endpoint (scoring URI + deployment) over all runs and batches; 0: no limit (0-10000).')
+param scoringMaxJobsPerEndpoint string = '0'
+
+@description('SCORING_BATCH_CHILDREN_PER_EXECUTION: children a batch starts per orchestrator execution before it drains and continues as new (1-1000).')
+param scoringBatchChildrenPerExecution string = '100'
 
 @description('SCORING_RETENTION_DAYS: the timer purgeOldRuns purges the durable history of runs that ended more than this many days ago (1-3650; 0 or off keeps every run).')
 param scoringRetentionDays string = '30'
@@ -109,6 +118,10 @@ param blobTriggerOutputTemplate string = ''
 param blobTriggerPollSeconds string = ''
 @description('BLOB_TRIGGER_DATASTORE: datastore that stands for the trigger container; inputs become datastore paths.')
 param blobTriggerDatastore string = ''
+@description('BLOB_TRIGGER_BATCH_WINDOW_SECONDS: above 0, one run per folder per window of this many seconds; empty or 0 for one run per blob.')
+param blobTriggerBatchWindowSeconds string = ''
+@description('BLOB_TRIGGER_BATCH_MAX_FILES: a window closes early at this many files (1 to 1000); empty for 100.')
+param blobTriggerBatchMaxFiles string = ''
 @description('Storage account the BlobCreated subscription listens to: "account" or "resourceGroup/account". Also list it in inputStorageAccounts.')
 param blobTriggerStorageAccount string = ''
 
@@ -184,6 +197,8 @@ var coreSettings = {
   SCORING_JOB_EVENTS: jobEventsOn ? 'true' : 'false' // true only once the RunStatusChanged subscription exists
   SCORING_EVENT_SAFETY_POLL_SECONDS: scoringEventSafetyPollSeconds
   SCORING_QUEUED_WARNING_SECONDS: scoringQueuedWarningSeconds
+  SCORING_MAX_JOBS_PER_ENDPOINT: scoringMaxJobsPerEndpoint
+  SCORING_BATCH_CHILDREN_PER_EXECUTION: scoringBatchChildrenPerExecution
   SCORING_RETENTION_DAYS: scoringRetentionDays
   SCORING_RETENTION_BATCH: scoringRetentionBatch
   SCORING_RETENTION_SCHEDULE: scoringRetentionSchedule
@@ -191,6 +206,10 @@ var coreSettings = {
 // Unset, the app derives the allowed hosts from AML_ARM_ENDPOINT's cloud (sovereign clouds too).
 var allowedHostsSettings = empty(scoringAllowedHosts) ? {} : {
   SCORING_ALLOWED_HOSTS: scoringAllowedHosts
+}
+// Unset, completion callbacks may go to Data Factory's domain only (docs/azure-behaviour.md#webhook-callbacks).
+var callbackHostsSettings = empty(scoringCallbackHosts) ? {} : {
+  SCORING_CALLBACK_HOSTS: scoringCallbackHosts
 }
 // Read by the Functions host (host.durable-task-scheduler.json: connectionStringName), not by src/.
 // `!`: the module is conditional (Bicep types it `module | null`), and this branch runs only when it is deployed.
@@ -208,6 +227,8 @@ var blobTriggerSettings = empty(blobTriggerEndpointUri) ? {} : {
   BLOB_TRIGGER_OUTPUT_TEMPLATE: blobTriggerOutputTemplate
   BLOB_TRIGGER_POLL_SECONDS: blobTriggerPollSeconds
   BLOB_TRIGGER_DATASTORE: blobTriggerDatastore
+  BLOB_TRIGGER_BATCH_WINDOW_SECONDS: blobTriggerBatchWindowSeconds
+  BLOB_TRIGGER_BATCH_MAX_FILES: blobTriggerBatchMaxFiles
 }
 
 // ---------------------------------------------------------------- resources
@@ -275,7 +296,7 @@ module functionApp 'modules/functionapp.bicep' = {
     storageAccountName: storage.outputs.name
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
-    appSettings: union(coreSettings, allowedHostsSettings, blobTriggerSettings, durableBackendSettings)
+    appSettings: union(coreSettings, allowedHostsSettings, callbackHostsSettings, blobTriggerSettings, durableBackendSettings)
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }

@@ -4,3 +4,5 @@ import "./functions/orchestrator";
 import "./functions/activities";
 import "./functions/eventGrid";
 import "./functions/retention";
+import "./functions/batches";
+import "./functions/blobWindows";

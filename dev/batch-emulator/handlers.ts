@@ -127,6 +127,15 @@ async function invoke(ctx: HandlerContext, call: IncomingCall, endpointName: str
   if (!parsed.ok) return errorReply(400, "UserError", parsed.message);
   const refusal = deploymentRefusal(deployment, parsed.value) ?? dataAssetRefusal(ctx, parsed.value);
   if (refusal) return errorReply(400, "UserError", refusal);
+  // Not verified against the service: the fail-safe answer to a quota (docs/azure-behaviour.md#endpoint-quota).
+  const quota = ctx.behavior.maxLiveJobsPerEndpoint;
+  if (quota > 0 && ctx.store.liveCount() >= quota) {
+    return {
+      status: 429,
+      headers: { "retry-after": "60" },
+      body: armError("TooManyRequests", `Endpoint quota reached: the endpoint '${endpointName}' has ${quota} live jobs; retry after a job ends.`),
+    };
+  }
   const outputTaken = await takenOutput(ctx, parsed.value);
 
   // The SDK sends the underscore form; the app also sends the standard one (docs/azure-behaviour.md#batch-invoke).

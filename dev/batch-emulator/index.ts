@@ -36,6 +36,7 @@ export function strictBehavior(): EmulatorBehavior {
     keepInvokeMarkers: false,
     failureText: "none",
     writeOutputs: true,
+    maxLiveJobsPerEndpoint: 0,
   };
 }
 
@@ -55,6 +56,7 @@ function deploymentsOf(defaultDeployment: string | null, given: Array<string | E
 
 function checkBehavior(b: EmulatorBehavior): void {
   if (!Number.isInteger(b.cancelPolls) || b.cancelPolls < 0) throw new Error("cancelPolls must be an integer >= 0");
+  if (!Number.isInteger(b.maxLiveJobsPerEndpoint) || b.maxLiveJobsPerEndpoint < 0) throw new Error("maxLiveJobsPerEndpoint must be an integer >= 0");
   if (!Number.isInteger(b.listPageSize) || b.listPageSize < 1) throw new Error("listPageSize must be an integer >= 1");
 }
 
@@ -264,6 +266,15 @@ export class BatchEmulator {
 
   get createdJobCount(): number {
     return this.store.size;
+  }
+
+  /** Jobs live (not Completed, Failed or Canceled) now, and the most at once since the last reset: tests and the bench assert limits on it. */
+  get liveJobCount(): number {
+    return this.store.liveCount();
+  }
+
+  get peakLiveJobs(): number {
+    return this.store.peakLive;
   }
 
   /** Errors thrown by onJobCompleted (the job still reports Completed). */

@@ -59,6 +59,8 @@ export interface CreateParams {
 
 export type CancelOutcome = "accepted" | "alreadyTerminal";
 
+const terminalStatuses: readonly string[] = ["Completed", "Failed", "Canceled"];
+
 export class JobStore {
   private readonly jobs = new Map<string, JobState>();
   private queued: Lifecycle[] = [];
@@ -134,6 +136,7 @@ export class JobStore {
     };
     state.job.endsAt = isTimed(state.script) ? timedEnd(state.script, state.job.createdAt) : null;
     this.jobs.set(name, state);
+    this.peakLive = Math.max(this.peakLive, this.liveCount());
     this.refresh(state);
     this.onChange?.();
     this.onCreated?.(snapshot(state.job));
@@ -193,6 +196,14 @@ export class JobStore {
     return this.jobs.size;
   }
 
+  /** Jobs not ended yet (a job's status moves as it is read, as the scripted lifecycles say). */
+  liveCount(): number {
+    return [...this.jobs.values()].filter((s) => !terminalStatuses.includes(s.job.status)).length;
+  }
+
+  /** The most jobs live at once since the last clear: counted at each create, the only moment the number grows. */
+  peakLive = 0;
+
   /** Resolves when every onJobCompleted call started so far has finished. */
   async settled(): Promise<void> {
     await Promise.all([...this.jobs.values()].map((s) => s.completion));
@@ -200,6 +211,7 @@ export class JobStore {
 
   clear(): void {
     this.jobs.clear();
+    this.peakLive = 0;
     this.queued = [];
     this.hookErrors.length = 0;
     this.onChange?.();

@@ -250,6 +250,12 @@ export interface EmulatorBehavior {
   failureText: "none" | "services";
   /** Completed jobs run onJobCompleted (write their predictions); false: a deployment that writes nothing (default true). */
   writeOutputs: boolean;
+  /**
+   * A quota of live jobs per endpoint (0, the default: none). Past it an invoke is refused with
+   * 429, Retry-After and an ARM error body: the fail-safe answer, as Azure ML documents no such
+   * per-endpoint refusal for batch endpoints (docs/azure-behaviour.md#endpoint-quota).
+   */
+  maxLiveJobsPerEndpoint: number;
 }
 
 export interface BatchEmulatorOptions extends Partial<EmulatorBehavior> {

@@ -1,5 +1,6 @@
 /** Settings, parsed and validated in one place. The only reader of process.env in src/. */
 import { cloudOf } from "../batch/cloud";
+import { DEFAULT_CALLBACK_HOSTS } from "../batch/noticeHosts";
 import { parseWorkspaceId } from "../batch/resourceIds";
 import type { BatchClientSettings } from "../batch/types";
 
@@ -17,6 +18,14 @@ export interface AppConfig extends BatchClientSettings {
   queuedWarningSeconds: number;
   /** AML_WORKSPACE_ID: the workspace of requests that name none (ARM id), or null. */
   workspaceId: string | null;
+  /** SCORING_MAX_JOBS_PER_ENDPOINT: live jobs per endpoint (scoring URI + deployment) over all runs and batches; 0: no limit. */
+  maxJobsPerEndpoint: number;
+  /** SCORING_BATCH_CHILDREN_PER_EXECUTION: children a batch starts per execution before it drains and continues as new (bounded history). */
+  batchChildrenPerExecution: number;
+  /** SCORING_CALLBACK_HOSTS: host patterns a callBackUri or notify webhook may use (default: Data Factory's domain). */
+  callbackHosts: string[];
+  /** The SCORING_WEBHOOK_SECRET_* settings that are set: the only ones a notify webhook may name as its HMAC key. */
+  webhookSecretNames: string[];
   /** What a BlobCreated event starts; `problem` says why blob events start nothing. */
   blobTrigger: { settings: BlobTriggerSettings } | { problem: string };
 }
@@ -52,6 +61,14 @@ export interface BlobTriggerSettings {
    * blob's https URL. Required for loopback (Azurite) URLs, which Azure ML cannot read.
    */
   datastore: string | null;
+  /**
+   * BLOB_TRIGGER_BATCH_WINDOW_SECONDS: 0 (default) starts one run per blob version; above 0, the
+   * files of one folder that arrive within this many seconds start one run on the folder
+   * (docs/api.md#batched-events).
+   */
+  batchWindowSeconds: number;
+  /** BLOB_TRIGGER_BATCH_MAX_FILES: a window closes early once it holds this many files (1 to 1000, default 100). */
+  batchMaxFiles: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -90,10 +107,19 @@ function parseBlobTrigger(env: Env, defaultPollSeconds: number): AppConfig["blob
       };
   }
   let pollSeconds: number;
+  let batchWindowSeconds: number;
+  let batchMaxFiles: number;
   try {
     pollSeconds = intSetting(env, "BLOB_TRIGGER_POLL_SECONDS", defaultPollSeconds, 1, 86400);
+    batchWindowSeconds = intSetting(env, "BLOB_TRIGGER_BATCH_WINDOW_SECONDS", 0, 0, 86400);
+    batchMaxFiles = intSetting(env, "BLOB_TRIGGER_BATCH_MAX_FILES", 100, 1, 1000);
   } catch (err) {
     return { problem: (err as Error).message };
+  }
+  if (batchWindowSeconds > 0 && mode === "folder") {
+    return {
+      problem: "BLOB_TRIGGER_BATCH_WINDOW_SECONDS batches files (BLOB_TRIGGER_INPUT_MODE=file); in folder mode the marker already starts one run per folder.",
+    };
   }
   return {
     settings: {
@@ -107,6 +133,8 @@ function parseBlobTrigger(env: Env, defaultPollSeconds: number): AppConfig["blob
       outputTemplate,
       pollSeconds,
       datastore: env.BLOB_TRIGGER_DATASTORE?.trim() || null,
+      batchWindowSeconds,
+      batchMaxFiles,
     },
   };
 }
@@ -137,6 +165,26 @@ function audienceSetting(env: Env, name: string, fallback: string | null): strin
   return url.origin;
 }
 
+/**
+ * A webhook's HMAC key must live in a setting with this prefix: a request names the setting, and
+ * any other setting (a storage connection string, a key) must never become a signing key.
+ */
+export const WEBHOOK_SECRET_PREFIX = "SCORING_WEBHOOK_SECRET_";
+
+const webhookSecretNamesIn = (env: Env): string[] =>
+  Object.keys(env)
+    .filter((name) => name.startsWith(WEBHOOK_SECRET_PREFIX) && (env[name] ?? "").trim() !== "")
+    .sort();
+
+/** A comma list of host patterns; unset → the fallback (an empty setting means: none). */
+const hostList = (raw: string | undefined, fallback: readonly string[]): string[] =>
+  raw === undefined
+    ? [...fallback]
+    : raw
+        .split(",")
+        .map((h) => h.trim().toLowerCase())
+        .filter((h) => h !== "");
+
 export function parseConfig(env: Env): AppConfig {
   const arm = (env.AML_ARM_ENDPOINT ?? "https://management.azure.com").trim().replace(/\/+$/, "");
   const cloud = cloudOf(arm);
@@ -160,6 +208,10 @@ export function parseConfig(env: Env): AppConfig {
     maxPollsPerExecution: intSetting(env, "SCORING_MAX_POLLS_PER_EXECUTION", 10, 1, 10000),
     queuedWarningSeconds: intSetting(env, "SCORING_QUEUED_WARNING_SECONDS", 1800, 60, 2_592_000),
     workspaceId: workspaceSetting(env),
+    maxJobsPerEndpoint: intSetting(env, "SCORING_MAX_JOBS_PER_ENDPOINT", 0, 0, 10000),
+    batchChildrenPerExecution: intSetting(env, "SCORING_BATCH_CHILDREN_PER_EXECUTION", 100, 1, 1000),
+    callbackHosts: hostList(env.SCORING_CALLBACK_HOSTS, DEFAULT_CALLBACK_HOSTS),
+    webhookSecretNames: webhookSecretNamesIn(env),
     pollPolicy: {
       mode: jobEvents ? "events" : pollMode,
       eventSafetySeconds: intSetting(env, "SCORING_EVENT_SAFETY_POLL_SECONDS", 900, 60, 86400),
@@ -171,6 +223,9 @@ export function parseConfig(env: Env): AppConfig {
 const settingNames = [
   "SCORING_ALLOWED_HOSTS",
   "SCORING_ALLOW_LOOPBACK",
+  "SCORING_MAX_JOBS_PER_ENDPOINT",
+  "SCORING_BATCH_CHILDREN_PER_EXECUTION",
+  "SCORING_CALLBACK_HOSTS",
   "AML_ARM_ENDPOINT",
   "AML_ARM_AUDIENCE",
   "AML_DATA_PLANE_AUDIENCE",
@@ -192,9 +247,21 @@ const settingNames = [
   "BLOB_TRIGGER_OUTPUT_TEMPLATE",
   "BLOB_TRIGGER_POLL_SECONDS",
   "BLOB_TRIGGER_DATASTORE",
+  "BLOB_TRIGGER_BATCH_WINDOW_SECONDS",
+  "BLOB_TRIGGER_BATCH_MAX_FILES",
 ];
 
 let cached: { key: string; config: AppConfig } | undefined;
+
+/**
+ * The HMAC key a notify webhook names (read when it is sent, never stored in a run). Only
+ * SCORING_WEBHOOK_SECRET_* settings are keys; anything else, or an unset one, is null.
+ */
+export function webhookSecret(name: string, env: Env = process.env): string | null {
+  if (!name.startsWith(WEBHOOK_SECRET_PREFIX)) return null;
+  const value = env[name]?.trim();
+  return value ? value : null;
+}
 
 /** The retention timer's settings as given; the timer checks them itself (retention/retentionSettings). */
 export interface RetentionSettingsGiven {
@@ -217,7 +284,7 @@ export function retentionSettingsGiven(env: Readonly<Record<string, string | und
  */
 export function getConfig(): AppConfig {
   const env = process.env;
-  const key = settingNames.map((name) => env[name]).join("\u0000");
+  const key = [...settingNames.map((name) => env[name]), ...webhookSecretNamesIn(env)].join("\u0000");
   if (cached?.key !== key) cached = { key, config: parseConfig(env) };
   return cached.config;
 }

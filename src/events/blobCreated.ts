@@ -67,34 +67,65 @@ export function decideBlobCreated(event: BlobCreatedEvent, settings: BlobTrigger
   if (settings.inputMode === "folder") {
     if (fileName !== settings.marker) return ignore(`folder mode: ${fileName} is not the marker ${settings.marker}`);
     inputPath = segments.slice(0, -1).join("/");
-    const folderUrl = url.slice(0, url.lastIndexOf("/") + 1);
-    input = {
-      type: "uri_folder",
-      uri: settings.datastore ? `azureml://datastores/${settings.datastore}/paths/${inputPath}${inputPath ? "/" : ""}` : folderUrl,
-    };
+    input = folderInput(settings, inputPath, folderUrlOf(url));
   } else {
     inputPath = path;
     input = { type: "uri_file", uri: settings.datastore ? `azureml://datastores/${settings.datastore}/paths/${path}` : url };
   }
 
   const instanceId = blobRunId(url, eTag);
+  const body = blobRunBody(settings, {
+    input,
+    inputPath,
+    folder: settings.inputMode === "folder",
+    instanceId,
+    eventTime: event.eventTime,
+    tags: { trigger: "BlobCreated", blob: `${container}/${path}`.slice(0, 256), eTag: eTag.slice(0, 256) },
+  });
+  return { kind: "start", instanceId, body };
+}
+
+/** The folder of a blob URL: `https://<account>/<container>/<path>/`. */
+export const folderUrlOf = (url: string): string => url.slice(0, url.lastIndexOf("/") + 1);
+
+/** A folder as a `uri_folder` input: on the datastore when one stands for the container, else its URL. */
+export function folderInput(settings: BlobTriggerSettings, folderPath: string, folderUrl: string): { type: "uri_folder"; uri: string } {
+  return {
+    type: "uri_folder",
+    uri: settings.datastore ? `azureml://datastores/${settings.datastore}/paths/${folderPath}${folderPath ? "/" : ""}` : folderUrl,
+  };
+}
+
+/** The start body of a blob-started run (one blob, a marker's folder, or a batched window's folder). */
+export function blobRunBody(
+  settings: BlobTriggerSettings,
+  run: {
+    input: { type: "uri_file" | "uri_folder"; uri: string };
+    inputPath: string;
+    folder: boolean;
+    instanceId: string;
+    eventTime: string;
+    tags: Record<string, string>;
+  },
+): Record<string, unknown> {
+  const { instanceId, inputPath } = run;
   const body: Record<string, unknown> = {
     endpointUri: settings.endpointUri,
-    inputs: { input_data: input },
+    inputs: { input_data: run.input },
     pollIntervalSeconds: settings.pollSeconds,
     instanceId,
-    tags: { trigger: "BlobCreated", blob: `${container}/${path}`.slice(0, 256), eTag: eTag.slice(0, 256) },
+    tags: run.tags,
   };
   if (settings.deployment) body.deployment = settings.deployment;
   if (settings.outputTemplate) {
     const name = inputPath.split("/").pop() ?? "";
     const values: Record<string, string> = {
-      blobName: settings.inputMode === "folder" ? name : withoutExtension(name),
-      blobPath: settings.inputMode === "folder" ? inputPath : withoutExtension(inputPath),
+      blobName: run.folder ? name : withoutExtension(name),
+      blobPath: run.folder ? inputPath : withoutExtension(inputPath),
       runId: instanceId,
-      date: /^\d{4}-\d{2}-\d{2}/.test(event.eventTime) ? event.eventTime.slice(0, 10) : "undated",
+      date: /^\d{4}-\d{2}-\d{2}/.test(run.eventTime) ? run.eventTime.slice(0, 10) : "undated",
     };
     body.output = { uri: settings.outputTemplate.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? "") };
   }
-  return { kind: "start", instanceId, body };
+  return body;
 }

@@ -3,17 +3,17 @@
  * start for an id that exists (even a failed run: a retry is an explicit API call, not a
  * redelivered event). Every ignored event is logged with its reason.
  */
-import { validateStartRequest } from "../runs/request/validateStartRequest";
 import type { AppConfig } from "../config";
+import type { BlobWindowClient } from "../runs/blobWindowClient";
 import type { RunsClient } from "../runs/durableRuns";
-import { newRunInput } from "../runs/runInput";
-import { startOrJoin } from "../runs/startOrJoin";
 import { decideBlobCreated } from "./blobCreated";
+import { batchBlobEvent } from "./blobWindowEvents";
+import { startBlobRun } from "./startBlobRun";
 import { toIncomingEvent } from "./toIncomingEvent";
 
 export interface EventOutcome {
   eventId: string | null;
-  outcome: "started" | "exists" | "signaled" | "ignored" | "malformed";
+  outcome: "started" | "exists" | "signaled" | "batched" | "ignored" | "malformed";
   runId?: string;
   reason?: string;
 }
@@ -23,10 +23,12 @@ export async function startRunsForBlobEvents(
   runs: RunsClient,
   config: AppConfig,
   log: (message: string) => void,
+  /** Batched events (BLOB_TRIGGER_BATCH_WINDOW_SECONDS > 0) need it; without it they are ignored, with the reason. */
+  windows?: BlobWindowClient,
 ): Promise<EventOutcome[]> {
   const outcomes: EventOutcome[] = [];
   for (const raw of rawEvents) {
-    const outcome = await startRunForBlobEvent(raw, runs, config);
+    const outcome = await startRunForBlobEvent(raw, runs, config, windows);
     const what = outcome.runId ? ` run ${outcome.runId}` : "";
     log(`BlobCreated event ${outcome.eventId ?? "(no id)"}: ${outcome.outcome}${what}${outcome.reason ? `: ${outcome.reason}` : ""}`);
     outcomes.push(outcome);
@@ -34,23 +36,29 @@ export async function startRunsForBlobEvents(
   return outcomes;
 }
 
-async function startRunForBlobEvent(raw: unknown, runs: RunsClient, config: AppConfig): Promise<EventOutcome> {
+async function startRunForBlobEvent(raw: unknown, runs: RunsClient, config: AppConfig, windows: BlobWindowClient | undefined): Promise<EventOutcome> {
   const event = toIncomingEvent(raw);
   if ("malformed" in event) return { eventId: null, outcome: "malformed", reason: event.malformed };
   const eventId = event.id;
   if ("problem" in config.blobTrigger) return { eventId, outcome: "ignored", reason: config.blobTrigger.problem };
-  const decision = decideBlobCreated(event, config.blobTrigger.settings);
-  if (decision.kind === "ignore") return { eventId, outcome: "ignored", reason: decision.reason };
-  const validation = validateStartRequest(decision.body, config);
-  if (!validation.ok) {
-    return { eventId, outcome: "ignored", reason: `the run it would start is invalid: ${validation.details.map((d) => `${d.field} ${d.message}`).join("; ")}` };
+  const settings = config.blobTrigger.settings;
+  if (settings.batchWindowSeconds > 0) {
+    if (!windows) return { eventId, outcome: "ignored", reason: "batched events (BLOB_TRIGGER_BATCH_WINDOW_SECONDS) are not available on this route" };
+    const batched = await batchBlobEvent(event, settings, windows);
+    return { eventId, ...batched };
   }
+  const decision = decideBlobCreated(event, settings);
+  if (decision.kind === "ignore") return { eventId, outcome: "ignored", reason: decision.reason };
   const runId = decision.instanceId;
   // The Event Grid event id correlates the run with the delivery that started it.
-  const input = newRunInput(validation.request, config, new Date(), eventId ? `eventgrid:${eventId}`.slice(0, 128) : null);
+  const started = await startBlobRun(runs, config, {
+    instanceId: runId,
+    body: decision.body,
+    correlationId: eventId ? `eventgrid:${eventId}`.slice(0, 128) : null,
+  });
+  if (started.kind === "invalid") return { eventId, outcome: "ignored", reason: started.reason };
   // A run for this blob version is never replaced, even a failed one: a retry is an explicit API call.
-  const outcome = await startOrJoin(runs, runId, input);
-  return outcome.kind === "started"
+  return started.kind === "started"
     ? { eventId, outcome: "started", runId }
     : { eventId, outcome: "exists", runId, reason: "a run for this blob version exists; left alone" };
 }

@@ -3,16 +3,19 @@ import type { InvocationContext } from "@azure/functions";
 import { createBatchActivities } from "../activities/batchActivities";
 import { createDataActivities } from "../activities/dataActivities";
 import { createDiagnosticsActivities } from "../activities/diagnosticsActivities";
+import { createNoticeActivities } from "../activities/noticeActivities";
 import type { ActivityLogFields, EnsureJobRequest, JobLocator } from "../batch/types";
 import { runLogPrefix } from "../observability/runLog";
 import type { DescribeOutputRequest, PreflightRequest } from "../preflight/types";
 import type { DiagnoseJobRequest } from "../runs/diagnostics";
 import { names } from "../runs/names";
-import { sharedBatchClient, sharedDiagnosticsDeps, sharedPreflightDeps } from "./sharedClients";
+import type { RunEndNotice } from "../runs/runEndNotice";
+import { sharedBatchClient, sharedDiagnosticsDeps, sharedNoticeDeps, sharedPreflightDeps } from "./sharedClients";
 
 const batch = createBatchActivities(sharedBatchClient);
 const data = createDataActivities(sharedPreflightDeps);
 const diagnostics = createDiagnosticsActivities(sharedDiagnosticsDeps);
+const notices = createNoticeActivities(sharedNoticeDeps);
 
 /** Log lines of an activity name its run, job and correlation id (through the host's logging, so Application Insights gets them). */
 const logFor = (context: InvocationContext, fields: ActivityLogFields | undefined) => (message: string) =>
@@ -30,4 +33,7 @@ df.app.activity(names.activities.describeOutput, {
 });
 df.app.activity(names.activities.diagnose, {
   handler: (request: DiagnoseJobRequest, context) => diagnostics.diagnoseBatchJob(request, logFor(context, request.log)),
+});
+df.app.activity(names.activities.notify, {
+  handler: (notice: RunEndNotice, context) => notices.sendRunEndNotice(notice, logFor(context, notice.log)),
 });

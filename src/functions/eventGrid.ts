@@ -3,6 +3,7 @@ import * as df from "durable-functions";
 import { getConfig } from "../config";
 import { signalRunsForJobEvents } from "../events/jobStatusEvents";
 import { startRunsForBlobEvents } from "../events/startRunsForBlobEvents";
+import { blobWindowClient } from "../runs/blobWindowClient";
 import { runsClient } from "../runs/durableRuns";
 import { names } from "../runs/names";
 import { durableClientInput } from "./httpAdapter";
@@ -12,7 +13,8 @@ app.eventGrid(names.eventGrid.blobCreated, {
   extraInputs: [durableClientInput],
   handler: async (event, context) => {
     // A thrown error (the task hub unreachable) fails the invocation, so Event Grid redelivers.
-    await startRunsForBlobEvents([event], runsClient(df.getClient(context)), getConfig(), (message) => context.log(message));
+    const client = df.getClient(context);
+    await startRunsForBlobEvents([event], runsClient(client), getConfig(), (message) => context.log(message), blobWindowClient(client));
   },
 });
 

@@ -24,10 +24,11 @@ export function toHttpResponse(response: ApiResponse): HttpResponseInit {
 export const durableClientInput = df.input.durableClient();
 
 /** Wraps HTTP logic `(request, runs) => response` as a handler; unexpected errors answer 500 without internals. */
-export function runsHandler(logic: (req: ApiRequest, runs: RunsClient, log: (message: string) => void) => Promise<ApiResponse>) {
+export function runsHandler(logic: (req: ApiRequest, runs: RunsClient, log: (message: string) => void, client: df.DurableClient) => Promise<ApiResponse>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     try {
-      return toHttpResponse(await logic(await toApiRequest(request), runsClient(df.getClient(context)), (message) => context.log(message)));
+      const client = df.getClient(context);
+      return toHttpResponse(await logic(await toApiRequest(request), runsClient(client), (message) => context.log(message), client));
     } catch (err) {
       context.error(`${context.functionName} failed: ${err instanceof Error ? err.message : String(err)}`);
       return { status: 500, jsonBody: { error: { code: "InternalError", message: "The request could not be processed; see the function logs." } } };

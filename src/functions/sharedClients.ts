@@ -4,8 +4,9 @@
  * pipeline and the storage SDK are not needed to register functions (cold start).
  */
 import type { BatchEndpointClient } from "../batch/types";
-import { getConfig } from "../config";
+import { getConfig, webhookSecret } from "../config";
 import type { DiagnoseJobDeps } from "../activities/diagnoseJob";
+import type { NoticeDeps } from "../notify/deliverNotice";
 import type { PreflightDeps } from "../preflight/checks";
 
 let cachedClient: { config: ReturnType<typeof getConfig>; client: BatchEndpointClient } | undefined;
@@ -51,4 +52,29 @@ export function sharedDiagnosticsDeps(): DiagnoseJobDeps {
     cachedDiagnostics = { config, deps: { runHistory: createRunHistoryClient({ config }), client, blobs, allowLoopback: config.allowLoopback } };
   }
   return cachedDiagnostics.deps;
+}
+
+let cachedNotice: { config: ReturnType<typeof getConfig>; deps: NoticeDeps } | undefined;
+
+/** What the run-end notice activity sends with: its own no-auth pipeline, and the app's identity for Event Grid only. */
+export function sharedNoticeDeps(): NoticeDeps {
+  const config = getConfig();
+  if (cachedNotice?.config !== config) {
+    const { createNoticeHttpClient, createNoticePipeline, DEFAULT_NOTICE_RETRY } =
+      require("../notify/noticePipeline") as typeof import("../notify/noticePipeline");
+    const { createLazyCredential } = require("../batch/credential") as typeof import("../batch/credential");
+    cachedNotice = {
+      config,
+      deps: {
+        pipeline: createNoticePipeline(),
+        httpClient: createNoticeHttpClient(),
+        credential: createLazyCredential(config),
+        hostSettings: () => ({ callbackHosts: getConfig().callbackHosts, allowLoopback: getConfig().allowLoopback }),
+        webhookSecret: (name) => webhookSecret(name),
+        nowMs: () => Date.now(),
+        timeoutMs: DEFAULT_NOTICE_RETRY.timeoutMs,
+      },
+    };
+  }
+  return cachedNotice.deps;
 }

@@ -13,5 +13,7 @@ export async function getScoringRun(req: ApiRequest, runs: RunsClient): Promise<
   const id = req.params.id ?? "";
   const status = await runs.get(id);
   if (!status) return runNotFound(id);
-  return runResponse(req, toRunView(status), req.query.get("failOnError") === "true");
+  // The reruns are an auxiliary read: one that fails leaves them unread (null), never the view.
+  const reruns = await runs.readReruns(id).catch(() => null);
+  return runResponse(req, { ...toRunView(status), reruns }, req.query.get("failOnError") === "true");
 }

@@ -12,6 +12,7 @@ import { errorBody } from "./errorBodies";
 import type { AppConfig } from "../config";
 import { isJobEvent, signalRunsForJobEvents } from "../events/jobStatusEvents";
 import { type EventOutcome, startRunsForBlobEvents } from "../events/startRunsForBlobEvents";
+import type { BlobWindowClient } from "../runs/blobWindowClient";
 import type { RunsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "./types";
 
@@ -23,7 +24,13 @@ function deserializer(): EventGridDeserializer {
   return (deserializerInstance ??= new Deserializer());
 }
 
-export async function receiveEvents(req: ApiRequest, runs: RunsClient, config: AppConfig, log: (message: string) => void): Promise<ApiResponse> {
+export async function receiveEvents(
+  req: ApiRequest,
+  runs: RunsClient,
+  config: AppConfig,
+  log: (message: string) => void,
+  windows?: BlobWindowClient,
+): Promise<ApiResponse> {
   if (req.method === "OPTIONS") {
     // CloudEvents webhook abuse protection: allow the origin Event Grid names.
     const origin = req.header("webhook-request-origin");
@@ -72,6 +79,7 @@ export async function receiveEvents(req: ApiRequest, runs: RunsClient, config: A
       runs,
       config,
       log,
+      windows,
     )),
     ...(await signalRunsForJobEvents(jobEvents, runs, log)),
   ];

@@ -1,5 +1,5 @@
 /** How a run view is answered over HTTP: status code, Location and Retry-After. */
-import { httpStatusForView, retryAfterSeconds } from "../runs/runView";
+import { httpStatusForView, retryAfterSeconds, toRunView } from "../runs/runView";
 import type { RunView } from "../runs/types";
 import type { RunsClient } from "../runs/durableRuns";
 import { hasEnded } from "../runs/runtimeStatus";
@@ -60,4 +60,10 @@ export async function waitForRun(runs: RunsClient, instanceId: string, timeoutMs
     await new Promise((r) => setTimeout(r, Math.min(delay, left)));
     delay = Math.min(delay * 2, 1000);
   }
+}
+
+/** The view of a run just started whose status cannot be read yet. */
+export function pendingView(instanceId: string): RunView {
+  const now = new Date().toISOString();
+  return toRunView({ instanceId, name: "", runtimeStatus: "Pending", createdTime: now, lastUpdatedTime: now, input: null, output: null, customStatus: null });
 }

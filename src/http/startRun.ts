@@ -5,17 +5,18 @@
 import { randomUUID } from "node:crypto";
 import { isPlainObject } from "../json";
 import { type ErrorDetail, idempotencyConflictBody, invalidRequestBody } from "./errorBodies";
-import { blobRunPrefix, instanceIdForKey, instanceIdForRequest, KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, validateIdempotencyKey } from "../runs/runIds";
+import { blobRunPrefix, instanceIdForKey, instanceIdForRequest, KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX } from "../runs/runIds";
 import { toRunView } from "../runs/runView";
+import { BATCH_INSTANCE_PREFIX } from "../runs/batches/childRuns";
 import { validateStartRequest } from "../runs/request/validateStartRequest";
 import type { AppConfig } from "../config";
-import { correlationOf } from "../observability/correlation";
 import { newRunInput } from "../runs/runInput";
 import { startOrJoin } from "../runs/startOrJoin";
 import type { RunsClient } from "../runs/durableRuns";
+import { readStartHeaders } from "./startHeaders";
 import type { ApiRequest, ApiResponse } from "./types";
 import { wholeNumberParam } from "./queryParams";
-import { acceptedResponse, runLinks, runResponse, waitForRun } from "./runResponses";
+import { acceptedResponse, pendingView, runLinks, runResponse, waitForRun } from "./runResponses";
 import { type OutputCheck, refuseUnusableOutput } from "./outputAtStart";
 import { type DeploymentCheck, deploymentFieldNamer, refuseMismatchedDeployment } from "./deploymentAtStart";
 import type { JobOutput } from "../batch/types";
@@ -50,20 +51,19 @@ export async function startScoringRun(
   }
   const details: ErrorDetail[] = [];
   const wait = parseWait(req.query.get("wait"), details);
-  const key = req.header("idempotency-key");
-  const keyCheck = key === null ? undefined : validateIdempotencyKey(key);
-  if (keyCheck && !keyCheck.ok) details.push({ field: "Idempotency-Key", message: keyCheck.message });
-  const correlation = correlationOf(req.header);
-  if (!correlation.ok) details.push({ field: correlation.field, message: correlation.message });
+  const { key, correlationId, details: headerProblems } = readStartHeaders(req);
+  details.push(...headerProblems);
   const validation = validateStartRequest(body, config);
   if (!validation.ok) details.push(...validation.details);
   if (validation.ok && validation.instanceId !== null) {
     if (key !== null) details.push({ field: "instanceId", message: "names the run, as the Idempotency-Key header does: send one or the other, not both." });
-    const reserved = [KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, blobRunPrefix].find((prefix) => validation.instanceId?.startsWith(prefix));
+    const reserved = [KEY_INSTANCE_PREFIX, REQUEST_INSTANCE_PREFIX, blobRunPrefix, BATCH_INSTANCE_PREFIX].find((prefix) =>
+      validation.instanceId?.startsWith(prefix),
+    );
     if (reserved)
       details.push({
         field: "instanceId",
-        message: `must not start with '${reserved}': those ids name runs started with an Idempotency-Key, by request content, or by a blob event.`,
+        message: `must not start with '${reserved}': those ids name runs started with an Idempotency-Key, by request content, by a blob event, or by a batch.`,
       });
   }
   if (details.length > 0 || !validation.ok) return { status: 400, body: invalidRequestBody(details) };
@@ -74,7 +74,7 @@ export async function startScoringRun(
     (key !== null ? instanceIdForKey(key) : Object.keys(request.outputs).length > 0 ? instanceIdForRequest(request) : randomUUID().replace(/-/g, ""));
   // Only for a new run: a resubmit of a finished run finds its own predictions file there.
   const outputField = outputFieldNamer(body);
-  const input = newRunInput(request, config, new Date(), correlation.ok ? correlation.correlationId : null, validation.warnings);
+  const input = newRunInput(request, config, new Date(), correlationId, validation.warnings);
   // Both quick looks at once; a taken output (409) is answered before a deployment mismatch (400).
   const refuse = async () => {
     const [output, deployment] = await Promise.all([
@@ -119,11 +119,6 @@ function outputFieldNamer(body: unknown): (output: JobOutput) => string {
   if (isPlainObject(body) && "endpoint_output_uri" in body) return () => "endpoint_output_uri";
   if (isPlainObject(body) && isPlainObject(body.outputs)) return (output) => `outputs.${output.name}.uri`;
   return () => "output.uri";
-}
-
-function pendingView(instanceId: string) {
-  const now = new Date().toISOString();
-  return toRunView({ instanceId, name: "", runtimeStatus: "Pending", createdTime: now, lastUpdatedTime: now, input: null, output: null, customStatus: null });
 }
 
 function parseWait(raw: string | null, details: ErrorDetail[]): number {

@@ -7,7 +7,7 @@
  */
 import type { RunState } from "../runs/runInput";
 import type { RunDiagnostics } from "../runs/diagnostics";
-import type { RunDetection, RunError, RunProgress } from "../runs/types";
+import type { RunDetection, RunError, RunProgress, SlotWait } from "../runs/types";
 import type { TimelineEntry } from "../observability/timeline";
 import type { CheckResult, PreflightCheck, PreflightReport, RunWarning } from "../runs/preflightReport";
 
@@ -116,13 +116,19 @@ export function boundedProgress(progress: RunProgress, budgetBytes: number = cus
   };
 }
 
-export type Phase = "Preflight" | "Invoking" | "Monitoring" | "Canceling" | "Succeeded" | "Failed" | "Canceled";
+export type Phase = "Preflight" | "WaitingForSlot" | "Invoking" | "Monitoring" | "Canceling" | "Succeeded" | "Failed" | "Canceled";
 
 /** What the run shows of itself at a step: its state, the phase, the next poll, how its job's end was seen, its error. */
 export function progressOf(
   state: RunState,
   phase: Phase,
-  extras: { nextPoll?: Date | null; detection?: RunDetection | null; error?: RunError | null; diagnostics?: RunDiagnostics | null } = {},
+  extras: {
+    nextPoll?: Date | null;
+    detection?: RunDetection | null;
+    error?: RunError | null;
+    diagnostics?: RunDiagnostics | null;
+    slot?: SlotWait | null;
+  } = {},
 ): RunProgress {
   return {
     phase,
@@ -133,6 +139,7 @@ export function progressOf(
     error: extras.error ?? null,
     ...(extras.detection ? { detection: extras.detection } : {}),
     ...(extras.diagnostics ? { diagnostics: extras.diagnostics } : {}),
+    ...(extras.slot ? { slot: extras.slot } : {}),
     ...(state.preflight ? { preflight: state.preflight } : {}),
     ...(state.warnings.length > 0 ? { warnings: state.warnings } : {}),
     timeline: state.timeline,

@@ -223,3 +223,11 @@ export function detectionOf(signal: JobStatusSignal | undefined, now: Date, prev
     maxDelaySeconds: Math.max(0, (now.getTime() - Date.parse(previousLook)) / 1000),
   };
 }
+
+/** The run waited for a slot on its endpoint (SCORING_MAX_JOBS_PER_ENDPOINT) until its deadline: no job was started. */
+export function noSlotBeforeDeadline(request: ScoringRunRequest): RunError {
+  return {
+    code: "DeadlineExceeded",
+    message: `No slot on the endpoint became free within timeoutSeconds=${request.timeoutSeconds} (SCORING_MAX_JOBS_PER_ENDPOINT): no job was started.`,
+  };
+}

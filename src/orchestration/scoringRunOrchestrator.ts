@@ -23,6 +23,7 @@ import { outputList } from "../runs/outputs";
 import type { DiagnoseJobRequest, JobDiagnostics, RunDiagnostics } from "../runs/diagnostics";
 import type { PreflightReport, RunOutput, RunWarning } from "../runs/preflightReport";
 import { failureMessage, type RunRecord, runRecord } from "../runs/runRecord";
+import type { NoticeDelivered, RunEndSummary } from "../runs/runEndNotice";
 import type { RunState, ScoringRunInput } from "../runs/runInput";
 import { canceledErrorCodes } from "../runs/runtimeStatus";
 import type { RunDetection, RunError, ScoringRunResult } from "../runs/types";
@@ -39,12 +40,15 @@ import {
   deadlineDecision,
   detectionOf,
   maxCancelAttempts,
+  noSlotBeforeDeadline,
   queuedTooLong,
   undeliveredCancel,
 } from "./decisions";
 import { isTerminalJobStatus } from "./jobStatus";
 import { nextPollAt } from "./pollSchedule";
+import { noticeFailedWarning, runEndNotices, runEndSummary } from "./runEndNotices";
 import { RunEvents } from "./runEvents";
+import { takeSlot } from "./slotWait";
 import {
   cancelFailed,
   cancelRequested,
@@ -100,13 +104,15 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     if (changed) log(added);
   };
   const show = (phase: Phase) => df.setCustomStatus(boundedProgress(progressOf(state, phase, { nextPoll, detection })));
-  const fail = (error: RunError): never => {
+  /** Ends the run failed (or canceled): its notices go out first, then the orchestration fails. */
+  function* fail(error: RunError): Generator<Task, never, any> {
     nextPoll = null;
     advance(runFailed(state, error, now()));
+    yield* announceEnd(runEndSummary(df.instanceId, state, { at: now(), error }));
     const ended = progressOf(state, canceledErrorCodes.includes(error.code) ? "Canceled" : "Failed", { detection, error, diagnostics });
     df.setCustomStatus(boundedProgress(ended));
     throw new ScoringRunError(error, runRecord(ended));
-  };
+  }
   const noteCancel = () => {
     const asked = events.cancelRequest;
     if (asked && !state.cancel) advance(cancelRequested(state, asked.reason, now()));
@@ -123,12 +129,21 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     const report: PreflightReport = request.preflight === "off" ? { mode: "off", checks: [] } : yield* checkData();
     const { state: next, error } = preflightDone(state, report, now());
     advance(next);
-    if (error) return fail(error);
+    if (error) return yield* fail(error);
     noteCancel();
-    if (state.cancel) return fail(canceledBeforeJob);
+    if (state.cancel) return yield* fail(canceledBeforeJob);
   }
 
-  // 2. Invoke: once, unless the failure proves the request never reached the service.
+  // 2. A slot on the endpoint, when SCORING_MAX_JOBS_PER_ENDPOINT limits its live jobs (scoringRunWithSlot gives it back at the end).
+  if (!state.job && (input.maxJobsPerEndpoint ?? 0) > 0) {
+    const ask = { request, runId: df.instanceId, limit: input.maxJobsPerEndpoint ?? 0, deadlineAt: state.deadlineAt, cancelSeen: state.cancel !== null };
+    const slot = yield* takeSlot(df, events, ask, (wait) => df.setCustomStatus(boundedProgress(progressOf(state, "WaitingForSlot", { slot: wait }))));
+    if (slot === "cancel") noteCancel();
+    if (slot === "cancel") return yield* fail(canceledBeforeJob);
+    if (slot === "deadline") return yield* fail(noSlotBeforeDeadline(request));
+  }
+
+  // 3. Invoke: once, unless the failure proves the request never reached the service.
   while (!state.job) {
     show("Invoking");
     const invoke = invokeRequest();
@@ -148,14 +163,14 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     const failed = invokeFailed(state);
     const decision = decideAfterInvokeFailure(failed, request, result.error, now());
     advance(decision.kind === "retry" ? invokeRetryAt(failed, result.error, now(), decision.at) : failed);
-    if (decision.kind === "fail") return fail(decision.error);
+    if (decision.kind === "fail") return yield* fail(decision.error);
     if ((yield* events.wait(decision.at, { withStatus: false, cancelSeen: state.cancel !== null })) === "cancel") {
       noteCancel();
-      return fail(canceledBeforeJob);
+      return yield* fail(canceledBeforeJob);
     }
   }
 
-  // 3. Monitor until the job ends. The next poll's time is kept until that poll happens, so
+  // 4. Monitor until the job ends. The next poll's time is kept until that poll happens, so
   // signals that lead to no poll (about another job) cannot push it back.
   let scheduledPoll: Date | null = null;
   let pollsThisExecution = 0;
@@ -185,15 +200,15 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       if (isTerminalJobStatus(read.value.status)) detection = detectionOf(signal, now(), previousLook);
       const decision = decideAfterPoll(state, request, read.value, now());
       if (decision.kind === "succeed") return yield* succeed(read.value);
-      if (decision.kind === "fail" && read.value.status === "Failed") return fail(yield* diagnoseFailure(read.value, decision.error));
-      if (decision.kind === "fail") return fail(decision.error);
-      if (decision.kind === "deadline") return fail(yield* cancelAtDeadline(decision.error));
+      if (decision.kind === "fail" && read.value.status === "Failed") return yield* fail(yield* diagnoseFailure(read.value, decision.error));
+      if (decision.kind === "fail") return yield* fail(decision.error);
+      if (decision.kind === "deadline") return yield* fail(yield* cancelAtDeadline(decision.error));
     } else {
       advance(pollFailed(state, read.error, now()));
       const decision = decideAfterPollError(state, read.error);
-      if (decision.kind === "fail") return fail(decision.error);
+      if (decision.kind === "fail") return yield* fail(decision.error);
       const deadline = deadlineDecision(state, request, job().status, now());
-      if (deadline?.kind === "deadline") return fail(yield* cancelAtDeadline(deadline.error));
+      if (deadline?.kind === "deadline") return yield* fail(yield* cancelAtDeadline(deadline.error));
     }
     if (pollsThisExecution >= input.maxPollsPerExecution) {
       // A cancel delivered in the same batch as the last poll's result, but after it, is only
@@ -255,7 +270,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     for (let searches = 0; ; searches++) {
       const decision = decideAfterLostAnswer(state, request, error, searches, last, now());
       if (decision.kind === "resend") return "resend";
-      if (decision.kind === "fail") return fail(decision.error);
+      if (decision.kind === "fail") return yield* fail(decision.error);
       yield df.createTimer(decision.at);
       const search = yield* callActivity<JobSearch>(df, names.activities.findJob, invoke, { outcomeUnknown: false });
       if (search.ok && search.value.job) return { ok: true, value: search.value.job };
@@ -281,6 +296,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     const failures = completedWithFailures(read);
     diagnostics = failures ? read : null;
     advance(runSucceeded([...warnings, failures].reduce(withWarning, state), now(), outputDetail(output)));
+    yield* announceEnd(runEndSummary(df.instanceId, state, { at: now(), error: null, output }));
     show("Succeeded");
     const { name, id, status, studioUrl } = job();
     return {
@@ -312,6 +328,18 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     diagnostics = read;
     advance(warnings.reduce(withWarning, state));
     return withFirstErrorLine(error, read);
+  }
+
+  /**
+   * The run's end, to each place that asked: one activity call per notice, so a replay never
+   * sends again once a call's completion is in the history, and a crash mid-send repeats only
+   * that notice. One not delivered is a warning; the outcome stays.
+   */
+  function* announceEnd(summary: RunEndSummary): Generator<Task, void, any> {
+    for (const notice of runEndNotices(request, summary, logFields())) {
+      const sent = yield* callActivity<NoticeDelivered>(df, names.activities.notify, notice, { outcomeUnknown: false });
+      if (!sent.ok) advance(withWarning(state, noticeFailedWarning(notice.channel, sent.error)));
+    }
   }
 
   /** One cancel POST. A failure is kept so the next attempt waits at least its Retry-After. */

@@ -11,13 +11,14 @@
  *   404 → 0; the extension answers 412 for an instance that has not ended.
  * Times come back as the extension's JSON strings, not Date objects, whatever the types say.
  */
-import type { DurableClient, DurableOrchestrationStatus, OrchestrationRuntimeStatus } from "durable-functions";
+import { type DurableClient, type DurableOrchestrationStatus, EntityId, type OrchestrationRuntimeStatus } from "durable-functions";
 import { endedRuntimeStatuses } from "./runtimeStatus";
 import { isRunId } from "./runIds";
 import type { DurableStatusLike } from "./runView";
 import { names } from "./names";
 import type { ScoringRunInput } from "./runInput";
 import type { JobStatusSignal } from "./types";
+import { applyRunLinksOperation, type RunLinksState, runLinksOperations } from "./runLinks";
 
 export interface RunsClient {
   get(instanceId: string): Promise<DurableStatusLike | undefined>;
@@ -29,6 +30,10 @@ export interface RunsClient {
   listEnded(createdBefore: Date): Promise<InstanceSummary[]>;
   /** Purges one run's history; resolves to the number of instances deleted (0: already gone). */
   purge(instanceId: string): Promise<number>;
+  /** The reruns linked to a run (oldest first); [] when none. */
+  readReruns(instanceId: string): Promise<string[]>;
+  /** Links a rerun to its original (idempotent). */
+  linkRerun(instanceId: string, rerunId: string): Promise<void>;
 }
 
 export interface InstanceSummary {
@@ -38,7 +43,7 @@ export interface InstanceSummary {
   lastUpdatedTime: Date | string;
 }
 
-function toStatusLike(s: DurableOrchestrationStatus): DurableStatusLike {
+export function toStatusLike(s: DurableOrchestrationStatus): DurableStatusLike {
   return {
     instanceId: s.instanceId,
     name: s.name,
@@ -93,6 +98,15 @@ export function runsClient(client: DurableClient): RunsClient {
       if (!isRunId(instanceId)) return 0;
       const result = await client.purgeInstanceHistory(instanceId);
       return Number(result?.instancesDeleted ?? 0);
+    },
+    async readReruns(instanceId) {
+      if (!isRunId(instanceId)) return [];
+      const read = await client.readEntityState<RunLinksState>(new EntityId(names.runLinks, instanceId));
+      return read.entityExists ? applyRunLinksOperation(read.entityState, undefined, undefined).reruns : [];
+    },
+    async linkRerun(instanceId, rerunId) {
+      if (!isRunId(instanceId) || !isRunId(rerunId)) throw new Error("not a run id");
+      await client.signalEntity(new EntityId(names.runLinks, instanceId), runLinksOperations.addRerun, rerunId);
     },
   };
 }

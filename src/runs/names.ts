@@ -10,6 +10,8 @@ export const names = {
     describeOutput: "describeRunOutput",
     /** Reads a finished job's logs: mini-batch counts, first error lines, where the logs are. */
     diagnose: "diagnoseBatchJob",
+    /** Posts the run's end to one place that asked for it (callBackUri, notify webhook, Event Grid topic). */
+    notify: "sendRunEndNotice",
   },
   events: {
     cancel: "CancelRequested",
@@ -21,10 +23,32 @@ export const names = {
     cancel: "cancelScoringRun",
     list: "listScoringRuns",
     events: "receiveScoringEvents",
+    rerun: "rerunScoringRun",
   },
+  /** A run's reruns (docs/api.md#rerun-a-run), one entity per run. */
+  runLinks: "runLinks",
   eventGrid: {
     blobCreated: "blobCreatedTrigger",
     jobStatusChanged: "jobStatusChangedTrigger",
+  },
+  /** Scoring batches: one request, many runs (docs/api.md#batches). */
+  batches: {
+    orchestrator: "scoringBatchOrchestrator",
+    listItems: "listBatchItems",
+    cancelChildren: "cancelBatchChildren",
+    /** The per-endpoint semaphore (SCORING_MAX_JOBS_PER_ENDPOINT), one entity per endpoint. */
+    slotsEntity: "endpointSlots",
+    start: "startScoringBatch",
+    status: "getScoringBatch",
+    cancel: "cancelScoringBatch",
+  },
+  /** Batched blob events (docs/api.md#batched-events): one entity per folder, its closer, and the activity that starts a window's run. */
+  blobWindows: {
+    entity: "blobWindow",
+    closer: "blobWindowCloser",
+    startRun: "startBlobWindowRun",
+    /** Raised to a running closer when a file arrives, so a new window is timed from now. */
+    wake: "BlobWindowWake",
   },
   timers: {
     /** Purges the durable history of finished runs past SCORING_RETENTION_DAYS. */

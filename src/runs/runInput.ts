@@ -6,7 +6,7 @@ import type { BatchErrorInfo, JobRef } from "../batch/types";
 import type { PollPolicy } from "../config";
 import type { TimelineEntry } from "../observability/timeline";
 import type { PreflightReport, RunWarning } from "./preflightReport";
-import type { ScoringRunRequest } from "./types";
+import type { RunTrigger, ScoringRunRequest } from "./types";
 
 export interface RunState {
   /** When the run (its first execution) started; deadlines count from here. */
@@ -58,13 +58,19 @@ export interface ScoringRunInput {
   createdAt: string;
   /** What validation noticed that did not refuse the start (a service principal's fields, ignored): the run's first warnings. */
   startWarnings: RunWarning[];
+  /** The run this one reruns (POST /api/scoring-runs/{id}/rerun). */
+  rerunOf?: string;
+  /** SCORING_MAX_JOBS_PER_ENDPOINT when the run started (0 or absent: no limit); the run takes a slot before its invoke. */
+  maxJobsPerEndpoint?: number;
+  /** The batched blob window that started the run (docs/api.md#batched-events). */
+  trigger?: RunTrigger;
   state?: RunState;
 }
 
 /** The input of a new run: the request and the settings the orchestrator needs, fixed at start. */
 export function newRunInput(
   request: ScoringRunRequest,
-  settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy; queuedWarningSeconds: number },
+  settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy; queuedWarningSeconds: number; maxJobsPerEndpoint?: number },
   createdAt: Date,
   correlationId: string | null = null,
   startWarnings: RunWarning[] = [],
@@ -77,5 +83,6 @@ export function newRunInput(
     correlationId,
     createdAt: createdAt.toISOString(),
     startWarnings,
+    ...(settings.maxJobsPerEndpoint ? { maxJobsPerEndpoint: settings.maxJobsPerEndpoint } : {}),
   };
 }

@@ -6,9 +6,10 @@ import type { TimelineEntry } from "../observability/timeline";
 import { BATCH_SCORING_STEP, MAX_ERROR_LINE_LENGTH, MAX_ERROR_LINES, type MiniBatchCounts, type RunDiagnostics } from "./diagnostics";
 import type { OutputManifest, PreflightReport, RunOutput, RunWarning } from "./preflightReport";
 import { isPlainObject, type JsonObject, parseJson } from "../json";
+import { publicRequest } from "./publicRequest";
 import { failureRecord } from "./runRecord";
 import { runStatusOf } from "./runtimeStatus";
-import { type RunError, type RunView, type ScoringRunRequest, type RunDetection, type RunJobInfo } from "./types";
+import { type RunError, type RunView, type ScoringRunRequest, type RunDetection, type RunJobInfo, type RunTrigger, type SlotWait } from "./types";
 
 /** The parts of a durable `DurableOrchestrationStatus` the view needs. */
 export interface DurableStatusLike {
@@ -114,6 +115,9 @@ export const runViewKeys = [
   "correlationId",
   "timeline",
   "diagnostics",
+  "rerunOf",
+  "reruns",
+  "trigger",
 ] as const satisfies readonly (keyof RunView)[];
 // A field added to RunView but not to runViewKeys fails to compile here.
 const everyViewKeyListed: Exclude<keyof RunView, (typeof runViewKeys)[number]> extends never ? true : never = true;
@@ -183,13 +187,14 @@ export function toRunView(status: DurableStatusLike): RunView {
     // The run's own record: the task hub's createdTime moves at every continueAsNew.
     createdAt: iso(str(input?.createdAt) ?? status.createdTime),
     lastUpdatedAt: iso(status.lastUpdatedTime),
-    request,
+    request: request ? publicRequest(request) : null,
     job,
     progress: {
       phase,
       polls,
       lastPolledAt: str(progress?.lastPolledAt),
       nextPollAt: terminal ? null : str(progress?.nextPollAt),
+      ...(!terminal && phase === "WaitingForSlot" && slotOf(progress?.slot) ? { slot: slotOf(progress?.slot)! } : {}),
     },
     output,
     outputs,
@@ -200,7 +205,37 @@ export function toRunView(status: DurableStatusLike): RunView {
     correlationId: input ? str(input.correlationId) : null,
     timeline: timeline ?? [],
     diagnostics,
+    rerunOf: input ? str(input.rerunOf) : null,
+    reruns: null,
+    trigger: readTrigger(input?.trigger),
   };
+}
+
+/** The blob window that started the run, as its input holds it (bounded again: the input is the task hub's). */
+function readTrigger(value: unknown): RunTrigger | null {
+  const o = asObject(value);
+  if (!o || o.kind !== "blobWindow" || !str(o.windowId) || !Array.isArray(o.files)) return null;
+  const files = o.files.filter((f): f is string => typeof f === "string").slice(0, 50);
+  const count = readCount(o.count) ?? files.length;
+  return {
+    kind: "blobWindow",
+    windowId: str(o.windowId)!,
+    folder: str(o.folder) ?? "",
+    openedAt: str(o.openedAt) ?? "",
+    closedAt: str(o.closedAt) ?? "",
+    files,
+    count,
+    truncated: files.length < count,
+    closedBy: o.closedBy === "count" ? "count" : "time",
+  };
+}
+
+/** A waiting run's place, as its custom status holds it (whole numbers only). */
+function slotOf(value: unknown): SlotWait | null {
+  const o = asObject(value);
+  const whole = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : null);
+  if (!o || whole(o.position) === null || whole(o.holders) === null || whole(o.limit) === null) return null;
+  return { position: whole(o.position)!, holders: whole(o.holders)!, limit: whole(o.limit)! };
 }
 
 const seconds = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null);

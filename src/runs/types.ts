@@ -33,6 +33,18 @@ export interface ScoringRunRequest {
   workspace: string | null;
   /** Pre-flight mode (`strict` by default). */
   preflight: PreflightMode;
+  /** Who hears of the run's end (absent when nobody asked; docs/api.md#completion-callbacks). */
+  notify?: RunNotify;
+}
+
+/** Where the run's end is announced: each once, from an activity after the run's outcome is known. */
+export interface RunNotify {
+  /** Data Factory WebHook activity's callBackUri (its query is a capability: never shown in a view). */
+  callBackUri: string | null;
+  /** A webhook signed with HMAC-SHA256; `secretSetting` names the app setting holding the key. */
+  webhook: { url: string; secretSetting: string } | null;
+  /** An Event Grid topic endpoint, published to with the app's identity. */
+  eventGridTopic: string | null;
 }
 
 export type RunStatus = "Pending" | "Running" | "Succeeded" | "Failed" | "Canceled";
@@ -51,7 +63,14 @@ export interface RunView {
   lastUpdatedAt: string;
   request: ScoringRunRequest | null;
   job: { name: string; id: string; status: string; studioUrl: string | null } | null;
-  progress: { phase: string; polls: number; lastPolledAt: string | null; nextPollAt: string | null };
+  progress: {
+    phase: string;
+    polls: number;
+    lastPolledAt: string | null;
+    nextPollAt: string | null;
+    /** Phase WaitingForSlot: the run's place in its endpoint's queue (SCORING_MAX_JOBS_PER_ENDPOINT). */
+    slot?: SlotWait;
+  };
   /** The predictions file of a Succeeded run: datastore URI, blob URL (no SAS), size, time, type. */
   output: RunOutput | null;
   /** What each output of a Succeeded run holds: a file, or a folder's files with count and total size. */
@@ -69,6 +88,30 @@ export interface RunView {
   timeline: TimelineEntry[];
   /** Once the job ended Failed (or Completed with failed mini-batches): counts and first error lines from its logs, and where they are. */
   diagnostics: RunDiagnostics | null;
+  /** The run this one reruns (docs/api.md#rerun-a-run); null when it is not a rerun. */
+  rerunOf: string | null;
+  /** Its reruns, oldest first; null where they are not read (lists). */
+  reruns: string[] | null;
+  /** The batched blob window that started the run (docs/api.md#batched-events); null for any other run. */
+  trigger: RunTrigger | null;
+}
+
+/** A batched blob window, as the run it started shows it (bounded: at most 50 file names). */
+export interface RunTrigger {
+  kind: "blobWindow";
+  /** `<folder key>-<window sequence number>`: the same window always names the same run. */
+  windowId: string;
+  /** The folder's URL; the run's input is this folder. */
+  folder: string;
+  openedAt: string;
+  closedAt: string;
+  /** Files the window holds (names inside the folder), in arrival order; at most 50. */
+  files: string[];
+  count: number;
+  /** True when `files` lists fewer than `count`. */
+  truncated: boolean;
+  /** Why the window closed: its time was up, or it reached BLOB_TRIGGER_BATCH_MAX_FILES. */
+  closedBy: "time" | "count";
 }
 
 export interface RunJobInfo {
@@ -105,6 +148,17 @@ export interface RunProgress {
   timeline?: TimelineEntry[];
   /** What the job's logs say, once read (docs/azure-behaviour.md#batch-job-logs). */
   diagnostics?: RunDiagnostics | null;
+  /** While the run waits for a slot on its endpoint (phase WaitingForSlot): its place in the queue. */
+  slot?: SlotWait | null;
+}
+
+/** Where a run waiting for a slot on its endpoint stands (SCORING_MAX_JOBS_PER_ENDPOINT). */
+export interface SlotWait {
+  /** 1: next to get a slot. */
+  position: number;
+  /** Runs holding a slot now. */
+  holders: number;
+  limit: number;
 }
 
 /** The orchestration's output when the job completed. */

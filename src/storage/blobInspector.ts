@@ -54,6 +54,8 @@ export interface BlobInspector {
    * does not exist. A log is read this way, never whole.
    */
   readText(location: BlobLocation, maxBytes: number, offset?: number): Promise<BlobText | null>;
+  /** The names of the folders directly under the folder, sorted, at most `limit` (a batch's itemsFrom). */
+  listSubfolders?(location: BlobLocation, limit: number): Promise<{ names: string[]; truncated: boolean }>;
 }
 
 export interface BlobText {
@@ -175,6 +177,22 @@ export function createBlobInspector(credential: TokenCredential): BlobInspector 
         throw toReadError(err, location);
       }
       return listing;
+    },
+    async listSubfolders(location, limit) {
+      const prefix = folderPrefix(location.path);
+      const names: string[] = [];
+      try {
+        const pages = containerOf(location).listBlobsByHierarchy("/", { prefix }).byPage({ maxPageSize: 5000 });
+        for await (const page of pages) {
+          for (const p of page.segment.blobPrefixes ?? []) names.push(p.name.slice(prefix.length).replace(/\/$/, ""));
+          // Listing goes on past the limit (by pages) only to say whether it cut: the service sorts names.
+          if (names.length > limit) break;
+        }
+      } catch (err) {
+        throw toReadError(err, location);
+      }
+      const sorted = names.filter((n) => n !== "").sort();
+      return { names: sorted.slice(0, limit), truncated: sorted.length > limit };
     },
     async listFiles(location, limit) {
       const prefix = folderPrefix(location.path);

@@ -20,11 +20,21 @@ export const linkedServices = Object.fromEntries(linkedServiceList.map((ls) => [
 
 export const AZURE_FUNCTION = "RunBatchScoring-AzureFunction";
 export const WEB_ACTIVITY = "RunBatchScoring-WebActivity";
+export const WEB_HOOK = "RunBatchScoring-WebHook";
 /** Both pipelines: the activity that POSTs the start request (retried: idempotent) ... */
 export const START_ACTIVITY = "Start scoring run";
 /** ... and the one that waits and whose outcome is the run's (never retried). */
 export const WAIT_ACTIVITY = "Wait for scoring run";
 export const KEY_ACTIVITY = "Get function key";
+/** The WebHook pipeline: one activity starts the run and waits for its one callback (never retried). */
+export const WEB_HOOK_ACTIVITY = "Start scoring run and wait for callback";
+
+/** Whether a pipeline waits for a callback (WebHook) rather than polling the run's status URL. */
+export const isWebHookPipeline = (p: PipelineDef): boolean => p.properties.activities.some((a) => a.type === "WebHook");
+/** The pipelines that start, then poll the run's status URL with `Wait for scoring run`. */
+export const pollingPipelines = pipelines.filter((p) => !isWebHookPipeline(p));
+/** The activity that POSTs the start request. */
+export const startActivityOf = (p: PipelineDef): string => (isWebHookPipeline(p) ? WEB_HOOK_ACTIVITY : START_ACTIVITY);
 
 export function pipeline(name: string): PipelineDef {
   const p = pipelines.find((x) => x.name === name);

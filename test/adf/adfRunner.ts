@@ -17,6 +17,13 @@
  * - AzureFunctionActivity: POST/GET/PUT `<functionAppUrl>/api/<functionName>` with the linked
  *   service's function key; no async following; non-2xx fails; the body must be a JSON object
  *   ("Response Content is not a valid JObject" otherwise); the output is that body;
+ * - WebHook (control-flow-webhook-activity): POSTs the evaluated body, a JSON object, with the
+ *   property `callBackUri` added; a non-2xx answer fails the activity at once (its 202 Location is
+ *   not followed); then it waits for one request to callBackUri (no request within `timeout`: the
+ *   activity fails "TimedOut"). With `reportStatusOnCallBack: true` the callback body's `Output`
+ *   is the output and a `StatusCode` >= 400 fails the activity with its `Error`; without it any
+ *   callback succeeds with the callback body as output. The callback itself is the test's to
+ *   deliver: `webHook.callBackUri` says where ADF would listen, `webHook.awaitCallback` waits;
  * - monitoring: each attempt's evaluated input and its output are logged unless
  *   `policy.secureInput` / `policy.secureOutput`; its error is always logged.
  *
@@ -67,7 +74,8 @@ export interface ActivityRun {
   status: "Succeeded" | "Failed" | "Skipped";
   attempts: number;
   output?: unknown;
-  error?: { message: string; status?: number; body?: unknown };
+  /** `status`: the HTTP status, or a WebHook callback's StatusCode; `errorCode`: a WebHook callback's Error.ErrorCode. */
+  error?: { message: string; status?: number; body?: unknown; errorCode?: string };
 }
 
 /** What ADF monitoring shows for one activity attempt: input and output unless marked secure. */
@@ -103,12 +111,25 @@ export interface RunOptions {
   forwardHeadersOnPoll?: boolean;
   /** Sends every request (tests put a function-key check or faults in front of the dev host). */
   fetch?: typeof fetch;
+  /** WebHook activities: where ADF's callback listener is, and a wait for the one request to it. */
+  webHook?: {
+    callBackUri(activity: string, attempt: number): string;
+    /** The callback's JSON body, or undefined when none came within `timeoutSeconds` (the activity's `timeout`). */
+    awaitCallback(callBackUri: string, timeoutSeconds: number): Promise<unknown>;
+  };
 }
 
 class ActivityFailure extends Error {
-  constructor(message: string, readonly status?: number, readonly body?: unknown) {
+  constructor(message: string, readonly status?: number, readonly body?: unknown, readonly errorCode?: string) {
     super(message);
   }
+}
+
+/** `d.hh:mm:ss` / `hh:mm:ss` → seconds. */
+function timespanToSeconds(s: string): number {
+  const m = /^(?:(\d+)\.)?(\d\d):([0-5]\d|60):([0-5]\d|60)$/.exec(s);
+  if (!m) throw new ActivityFailure(`not a timespan: ${s}`);
+  return Number(m[1] ?? 0) * 86400 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -220,6 +241,38 @@ export async function runPipeline(pipeline: PipelineDef, opts: RunOptions): Prom
     return { ...finalBody(ex, a.name), ADFWebActivityResponseHeaders: ex.responseHeaders };
   };
 
+  const webHookActivity = async (a: ActivityDef, attempt: number, tp: Record<string, unknown>): Promise<unknown> => {
+    if (!opts.webHook) throw new ActivityFailure(`${a.name}: no callback listener (RunOptions.webHook)`);
+    if (String(tp.method ?? "").toUpperCase() !== "POST") throw new ActivityFailure(`${a.name}: the WebHook activity supports POST only`);
+    if (typeof tp.url !== "string") throw new ActivityFailure(`${a.name}: url must evaluate to a string`);
+    const headers = stringHeaders(tp.headers, a.name);
+    let body: unknown = tp.body;
+    if (typeof body === "string") {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        throw new ActivityFailure(`${a.name}: body is not valid JSON`);
+      }
+    }
+    if (!isJsonObject(body)) throw new ActivityFailure(`${a.name}: body must be a JSON object`);
+    const callBackUri = opts.webHook.callBackUri(a.name, attempt);
+    const ex = await send(a.name, attempt, "POST", tp.url, headers, JSON.stringify({ ...body, callBackUri }));
+    if (ex.status < 200 || ex.status > 299) {
+      throw new ActivityFailure(`${a.name}: ${ex.method} ${withoutQuery(ex.url)} answered ${ex.status}`, ex.status, ex.responseBody);
+    }
+    const callback = await opts.webHook.awaitCallback(callBackUri, timespanToSeconds(String(tp.timeout ?? "00:10:00")));
+    if (callback === undefined) throw new ActivityFailure(`${a.name}: TimedOut (callBackUri was not invoked within the timeout)`);
+    if (tp.reportStatusOnCallBack !== true) return callback;
+    if (!isJsonObject(callback)) throw new ActivityFailure(`${a.name}: the callback body is not a JSON object`);
+    const statusCode = Number(callback.StatusCode ?? 200);
+    if (statusCode >= 400) {
+      const error = isJsonObject(callback.Error) ? callback.Error : {};
+      const errorCode = typeof error.ErrorCode === "string" ? error.ErrorCode : undefined;
+      throw new ActivityFailure(`${a.name}: ${errorCode ?? "Failed"}: ${String(error.Message ?? "")}`, statusCode, callback, errorCode);
+    }
+    return callback.Output;
+  };
+
   const linkedServiceContext = (a: ActivityDef): { ls: LinkedServiceDef; lsCtx: ExpressionContext } => {
     const ref = a.linkedServiceName;
     if (!ref || ref.type !== "LinkedServiceReference") throw new ActivityFailure(`${a.name}: no linked service reference`);
@@ -259,6 +312,7 @@ export async function runPipeline(pipeline: PipelineDef, opts: RunOptions): Prom
         if (a.policy?.secureInput !== true) record.input = tp;
         const output = a.type === "WebActivity" ? await webActivity(a, attempt, tp)
           : a.type === "AzureFunctionActivity" ? await functionActivity(a, attempt, tp)
+            : a.type === "WebHook" ? await webHookActivity(a, attempt, tp)
             : (() => {
               throw new ActivityFailure(`Activity type ${a.type} is not modelled`);
             })();
@@ -270,7 +324,7 @@ export async function runPipeline(pipeline: PipelineDef, opts: RunOptions): Prom
         if (attempt < maxAttempts) await sleep(opts.retryDelayMs ?? 5);
       }
     }
-    return { name: a.name, status: "Failed", attempts: maxAttempts, error: { message: last!.message, status: last!.status, body: last!.body } };
+    return { name: a.name, status: "Failed", attempts: maxAttempts, error: { message: last!.message, status: last!.status, body: last!.body, ...(last!.errorCode !== undefined ? { errorCode: last!.errorCode } : {}) } };
   };
 
   const pending = [...pipeline.properties.activities];

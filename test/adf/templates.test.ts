@@ -7,10 +7,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { collectExpressions, evaluateString, evaluateValue, type ExpressionNode, parseExpression } from "./adfExpressions";
-import type { PipelineDef } from "./adfRunner";
+import type { ActivityDef, PipelineDef } from "./adfRunner";
 import {
-  activity, adfDir, adfReadme, armPath, AZURE_FUNCTION, jsonFilesUnder, KEY_ACTIVITY, linkedServiceList, linkedServices, pipelines,
-  readJson, START_ACTIVITY, timespanSeconds, WAIT_ACTIVITY, WEB_ACTIVITY,
+  activity, adfDir, adfReadme, armPath, AZURE_FUNCTION, isWebHookPipeline, jsonFilesUnder, KEY_ACTIVITY, linkedServiceList, linkedServices,
+  pipelines, readJson, START_ACTIVITY, startActivityOf, timespanSeconds, WAIT_ACTIVITY, WEB_ACTIVITY, WEB_HOOK, WEB_HOOK_ACTIVITY,
 } from "./adfFiles";
 import { buildArmTemplate, linkedServiceRefs } from "./armTemplate";
 import { SEED_FIELDS } from "../../src/runs/request/schemas";
@@ -45,13 +45,19 @@ const MAX_ASYNC_WAIT_SECONDS = 7 * 86400;
 /**
  * Property names from the Data Factory REST spec (azure-rest-api-specs, specification/datafactory,
  * stable/2018-06-01/entityTypes/Pipeline.json: ActivityPolicy, WebActivityTypeProperties,
- * AzureFunctionActivityTypeProperties), as @azure/arm-datafactory exposes them.
+ * AzureFunctionActivityTypeProperties, WebHookActivityTypeProperties), as @azure/arm-datafactory
+ * exposes them. A WebHook activity is a control activity: its `policy` is a SecureInputOutputPolicy
+ * (secureInput, secureOutput; no retry, no timeout), and its timeout is `typeProperties.timeout`.
  */
 const ACTIVITY_POLICY_PROPERTIES = ["timeout", "retry", "retryIntervalInSeconds", "secureInput", "secureOutput"];
+const POLICY_PROPERTIES: Record<string, string[]> = { WebHook: ["secureInput", "secureOutput"] };
 const TYPE_PROPERTIES: Record<string, string[]> = {
   WebActivity: ["method", "url", "headers", "body", "authentication", "disableCertValidation", "httpRequestTimeout", "turnOffAsync", "datasets", "linkedServices", "connectVia"],
   AzureFunctionActivity: ["method", "functionName", "headers", "body"],
+  WebHook: ["method", "url", "headers", "body", "timeout", "authentication", "reportStatusOnCallBack"],
 };
+/** An activity's timeout: the WebHook's wait for its callback, any other's policy.timeout. */
+const timeoutOf = (a: ActivityDef) => (a.type === "WebHook" ? a.typeProperties.timeout : a.policy?.timeout);
 
 const FAKE_KEY = "k3y/with+chars=";
 const RUN_ID = "11111111-2222-3333-4444-555555555555";
@@ -114,7 +120,7 @@ function evaluatedRequest(p: PipelineDef, name: string, parameters = sampleParam
   return evaluateValue(activity(p, name).typeProperties, {
     parameters,
     pipeline: { RunId: RUN_ID },
-    activityOutputs: { [KEY_ACTIVITY]: { value: FAKE_KEY }, [START_ACTIVITY]: { id: "key-0123" } },
+    activityOutputs: { [KEY_ACTIVITY]: { value: FAKE_KEY }, [startActivityOf(p)]: { id: "key-0123" } },
   }) as Record<string, unknown>;
 }
 
@@ -131,11 +137,13 @@ describe("ADF templates: structure", () => {
         expect(typeof doc.properties, f).toBe("object");
       }
     }
-    expect(pipelines.map((p) => p.name).sort()).toEqual([AZURE_FUNCTION, WEB_ACTIVITY]);
+    expect(pipelines.map((p) => p.name).sort()).toEqual([AZURE_FUNCTION, WEB_ACTIVITY, WEB_HOOK]);
+    expect(pipelines.filter(isWebHookPipeline).map((p) => p.name)).toEqual([WEB_HOOK]);
     expect(linkedServiceList.map((l) => l.name).sort()).toEqual(["ScoringFunctionApp", "ScoringKeyVault"]);
   });
 
   for (const p of pipelines) {
+    const START = startActivityOf(p);
     describe(p.name, () => {
       it("keeps the seed's six parameters (names, string type, defaults) and adds only defaulted app settings and job settings", () => {
         const params = p.properties.parameters ?? {};
@@ -154,7 +162,7 @@ describe("ADF templates: structure", () => {
 
       it("activities: valid names and properties, known dependencies, no cycles, documented timeouts", () => {
         const names = p.properties.activities.map((a) => a.name);
-        expect(names.sort()).toEqual([KEY_ACTIVITY, START_ACTIVITY, WAIT_ACTIVITY].sort());
+        expect(names.sort()).toEqual((isWebHookPipeline(p) ? [KEY_ACTIVITY, WEB_HOOK_ACTIVITY] : [KEY_ACTIVITY, START_ACTIVITY, WAIT_ACTIVITY]).sort());
         for (const a of p.properties.activities) {
           expect(a.name.length).toBeLessThanOrEqual(55);
           expect(a.name).not.toMatch(/[.+?/<>*%&:\\]/);
@@ -163,11 +171,11 @@ describe("ADF templates: structure", () => {
             expect(d.dependencyConditions).toEqual(["Succeeded"]);
           }
           expect(upstreamOf(p, a.name).has(a.name), `${a.name} depends on itself`).toBe(false);
-          // Explicit, because the default (12 hours) is neither what the start nor the wait needs.
-          const timeout = timespanSeconds(a.policy?.timeout ?? "");
+          // Explicit, because the defaults (12 hours; a WebHook's 10 minutes) are not what the start or the wait needs.
+          const timeout = timespanSeconds(String(timeoutOf(a) ?? ""));
           expect(timeout, a.name).toBeGreaterThanOrEqual(MIN_ACTIVITY_TIMEOUT_SECONDS);
           expect(timeout, a.name).toBeLessThanOrEqual(MAX_ASYNC_WAIT_SECONDS);
-          for (const key of Object.keys(a.policy ?? {})) expect(ACTIVITY_POLICY_PROPERTIES, `${a.name}: policy.${key}`).toContain(key);
+          for (const key of Object.keys(a.policy ?? {})) expect(POLICY_PROPERTIES[a.type] ?? ACTIVITY_POLICY_PROPERTIES, `${a.name}: policy.${key}`).toContain(key);
           for (const key of Object.keys(a.typeProperties)) expect(TYPE_PROPERTIES[a.type] ?? [], `${a.name}: ${a.type}.${key}`).toContain(key);
           // The spec's bounds for retryIntervalInSeconds.
           expect(a.policy?.retryIntervalInSeconds ?? 30).toBeGreaterThanOrEqual(30);
@@ -193,18 +201,18 @@ describe("ADF templates: structure", () => {
       });
 
       it("starts with the seed parameters as the JSON body and Idempotency-Key = RunId + output path", () => {
-        const start = activity(p, START_ACTIVITY);
+        const start = activity(p, START);
         expect(String(start.typeProperties.method).toUpperCase()).toBe("POST");
         expect((start.typeProperties.headers as Record<string, unknown>)["Idempotency-Key"]).toEqual({ value: KEY_EXPRESSION, type: "Expression" });
         const parameters = sampleParameters();
-        const request = evaluatedRequest(p, START_ACTIVITY, parameters);
+        const request = evaluatedRequest(p, START, parameters);
         const { function_app_url: _a, key_vault_url: _k, function_key_secret_name: _s, ...given } = parameters;
         const seed = Object.fromEntries(Object.entries(given).filter(([k]) => !SETTING_PARAMETERS.includes(k)));
         // Unset job settings are not in the body at all (not even as "").
         expect(JSON.parse(request.body as string)).toEqual(seed);
 
         // Every ForEach iteration shares the RunId: the output path tells them apart.
-        const keyFor = (output: string) => (evaluatedRequest(p, START_ACTIVITY, sampleParameters(output)).headers as Record<string, string>)["Idempotency-Key"]!;
+        const keyFor = (output: string) => (evaluatedRequest(p, START, sampleParameters(output)).headers as Record<string, string>)["Idempotency-Key"]!;
         const a = keyFor("azureml://datastores/workspaceblobstore/paths/out/a.csv");
         const b = keyFor("azureml://datastores/workspaceblobstore/paths/out/b.csv");
         expect(a).toMatch(new RegExp(`^${RUN_ID}:`));
@@ -214,18 +222,39 @@ describe("ADF templates: structure", () => {
       });
 
       it("sends each job setting only when its parameter is set, as a string; the body is JSON whatever is set", () => {
-        const seedBody = JSON.parse(evaluatedRequest(p, START_ACTIVITY).body as string) as Record<string, string>;
-        const all = JSON.parse(evaluatedRequest(p, START_ACTIVITY, sampleParameters(undefined, SETTING_VALUES)).body as string);
+        const seedBody = JSON.parse(evaluatedRequest(p, START).body as string) as Record<string, string>;
+        const all = JSON.parse(evaluatedRequest(p, START, sampleParameters(undefined, SETTING_VALUES)).body as string);
         expect(all).toEqual({ ...seedBody, ...SETTING_VALUES });
         // Every subset of the eight: 256 bodies, each valid JSON with exactly the settings given.
         for (let mask = 0; mask < 1 << SETTING_PARAMETERS.length; mask++) {
           const given = Object.fromEntries(SETTING_PARAMETERS.filter((_, i) => mask & (1 << i)).map((k) => [k, SETTING_VALUES[k]!]));
-          const body = JSON.parse(evaluatedRequest(p, START_ACTIVITY, sampleParameters(undefined, given)).body as string);
+          const body = JSON.parse(evaluatedRequest(p, START, sampleParameters(undefined, given)).body as string);
           expect(body).toEqual({ ...seedBody, ...given });
         }
       });
 
-      it("the start only starts: retried on transient failures, never waits on the run's outcome", () => {
+      if (isWebHookPipeline(p)) {
+        it("one WebHook activity starts the run and waits for its one callback: reportStatusOnCallBack, no retry, 7 days, no polling", () => {
+          const hook = activity(p, WEB_HOOK_ACTIVITY);
+          expect(hook.type).toBe("WebHook");
+          expect(hook.typeProperties.reportStatusOnCallBack).toBe(true);
+          // No retry: a retried WebHook call carries another callBackUri, which the same Idempotency-Key refuses (409).
+          expect(hook.policy).toEqual({ secureInput: true, secureOutput: true });
+          expect(hook.policy).not.toHaveProperty("retry");
+          // Its own timeout (default 10 minutes), not policy.timeout: as long as the app's default run deadline.
+          expect(timespanSeconds(String(hook.typeProperties.timeout))).toBe(MAX_ASYNC_WAIT_SECONDS);
+          expect(hook.dependsOn).toEqual([{ activity: KEY_ACTIVITY, dependencyConditions: ["Succeeded"] }]);
+          // The Learn page requires the Content-Type header; the POST is answered at once (no ?wait=: a WebHook request times out after a minute).
+          expect((hook.typeProperties.headers as Record<string, unknown>)["Content-Type"]).toBe("application/json");
+          const request = evaluatedRequest(p, WEB_HOOK_ACTIVITY);
+          expect(request.url).toBe(`https://app.example.net/api/scoring-runs?code=${encodeURIComponent(FAKE_KEY)}`);
+          expect(JSON.stringify(hook.typeProperties)).not.toMatch(/failOnError|wait=/);
+          // Data Factory adds callBackUri; the template does not send one of its own.
+          expect(JSON.parse(request.body as string)).not.toHaveProperty("callBackUri");
+        });
+      }
+
+      if (!isWebHookPipeline(p)) it("the start only starts: retried on transient failures, never waits on the run's outcome", () => {
         const start = activity(p, START_ACTIVITY);
         expect(start.policy?.retry).toBeGreaterThanOrEqual(1);
         if (start.type === "WebActivity") expect(start.typeProperties.turnOffAsync).toBe(true);
@@ -239,7 +268,7 @@ describe("ADF templates: structure", () => {
         }
       });
 
-      it("the wait follows the run with failOnError=true, up to 7 days, with no retries", () => {
+      if (!isWebHookPipeline(p)) it("the wait follows the run with failOnError=true, up to 7 days, with no retries", () => {
         const wait = activity(p, WAIT_ACTIVITY);
         expect(wait.type).toBe("WebActivity");
         expect(wait.typeProperties.turnOffAsync ?? false).toBe(false);
@@ -248,8 +277,8 @@ describe("ADF templates: structure", () => {
         expect(evaluatedRequest(p, WAIT_ACTIVITY).url).toBe(`https://app.example.net/api/scoring-runs/key-0123?failOnError=true&code=${encodeURIComponent(FAKE_KEY)}`);
       });
 
-      it("Web activities send the function key as ?code= only, with secure input; key-carrying outputs are secure", () => {
-        for (const a of p.properties.activities.filter((x) => x.type === "WebActivity" && x.name !== KEY_ACTIVITY)) {
+      it("Web and WebHook activities send the function key as ?code= only, with secure input; key-carrying outputs are secure", () => {
+        for (const a of p.properties.activities.filter((x) => ["WebActivity", "WebHook"].includes(x.type) && x.name !== KEY_ACTIVITY)) {
           const request = evaluatedRequest(p, a.name);
           expect(new URL(String(request.url)).searchParams.get("code"), a.name).toBe(FAKE_KEY);
           expect(Object.keys((request.headers ?? {}) as object).map((h) => h.toLowerCase()), a.name).not.toContain("x-functions-key");
@@ -257,7 +286,7 @@ describe("ADF templates: structure", () => {
         }
         // The key itself; the start's answer (management URLs, and Location with ?code= for a Web activity).
         expect(activity(p, KEY_ACTIVITY).policy?.secureOutput).toBe(true);
-        expect(activity(p, START_ACTIVITY).policy?.secureOutput).toBe(true);
+        expect(activity(p, START).policy?.secureOutput).toBe(true);
       });
 
       it("references only linked services that exist under adf/linkedServices", () => {

@@ -18,5 +18,7 @@ describe("bench (quick)", () => {
     const rss = byName["scale, 100 concurrent runs: peak RSS, MB"]!.value;
     expect(Number.isFinite(rss) && rss > 0, String(rss)).toBe(true);
     expect(formatTable(rows)).toContain("(a) fixed 120 s: median detection delay, s");
+    // A batch of 60 items at limit 10: never more than 10 jobs live.
+    expect(byName["batch, 60 items at limit 10: peak live jobs"]!.value).toBe(10);
   }, 240_000);
 });

@@ -19,6 +19,9 @@ const view = {
   correlationId: null,
   timeline: [],
   diagnostics: null,
+  rerunOf: null,
+  reruns: null,
+  trigger: null,
 };
 
 /** A fetch that records requests and answers from a script. */

@@ -57,6 +57,24 @@ describe("scoring-run status, cancel, list, key and connection errors (child pro
     expect(JSON.parse(json.stdout)).toMatchObject({ id: done.body.id, status: "Succeeded", job: { status: "Completed" } });
   });
 
+  it("rerun of a finished run: a new run naming its original, --wait follows it; a second rerun of a run still going exits 1", async () => {
+    const done = await ctx.stack.api("/api/scoring-runs?wait=20", { json: ctx.stack.startBody() });
+    expect(done.body.status).toBe("Succeeded");
+    const r = await runCli(["--json", "rerun", done.body.id, "--wait"], { env: ctx.env });
+    expect(r.code, r.stderr).toBe(0);
+    const rerun = JSON.parse(r.stdout);
+    expect(rerun).toMatchObject({ status: "Succeeded", rerunOf: done.body.id });
+    expect(rerun.request.outputs.score.uri).toMatch(/\.rerun-1\.csv$/);
+    ctx.stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Running"));
+    const running = await ctx.stack.api("/api/scoring-runs", { json: ctx.stack.startBody() });
+    const refused = await runCli(["rerun", running.body.id], { env: ctx.env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("RunNotEnded");
+    // End it here: its cancel must not land in the next test's requests.
+    await ctx.stack.api(`/api/scoring-runs/${running.body.id}/cancel`, { method: "POST" });
+    await ctx.stack.host.engine.runUntil(() => ["Completed", "Failed"].includes(ctx.stack.host.engine.get(running.body.id)?.runtimeStatus ?? ""));
+  });
+
   it("Ctrl-C while waiting stops the wait, not the run; cancel then ends it Canceled; a second cancel exits 1", async () => {
     ctx.stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Queued"));
     ctx.stack.host.engine.autoAdvance = false; // hold virtual time: the job stays queued

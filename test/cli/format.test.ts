@@ -39,6 +39,9 @@ function view(overrides: Partial<RunView> = {}): RunView {
     correlationId: null,
     timeline: [],
     diagnostics: null,
+    rerunOf: null,
+    reruns: null,
+    trigger: null,
   };
   return { ...base, ...overrides };
 }

@@ -124,6 +124,8 @@ describe("the client reads Azure's published payloads", () => {
       outputTemplate: null,
       pollSeconds: 60,
       datastore: null,
+      batchWindowSeconds: 0,
+      batchMaxFiles: 100,
     };
     const deserializer = new EventGridDeserializer();
     const [grid] = await deserializer.deserializeEventGridEvents(JSON.stringify(fixture("eventgrid-blob-created.json")));

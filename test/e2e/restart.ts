@@ -14,9 +14,10 @@ import { appEntry, type Stack, startStack } from "./stack";
 export async function killAndRestart(
   beforeKill: (stack: Stack) => Promise<string>,
   afterRestart: (view: any, stack: Stack) => void | Promise<void>,
+  options: { env?: Record<string, string>; route?: "scoring-runs" | "scoring-batches" } = {},
 ): Promise<void> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "restart-"));
-  const first = await startStack({ clock: "virtual", stateDir });
+  const first = await startStack({ clock: "virtual", stateDir, env: options.env });
   try {
     const id = await beforeKill(first);
     await first.host.stop();
@@ -24,7 +25,7 @@ export async function killAndRestart(
     await again.start();
     try {
       await again.engine.runUntil(() => ["Completed", "Failed"].includes(again.engine.get(id)?.runtimeStatus ?? ""));
-      const view = await (await fetch(`${again.baseUrl}/api/scoring-runs/${id}`)).json();
+      const view = await (await fetch(`${again.baseUrl}/api/${options.route ?? "scoring-runs"}/${id}`)).json();
       await afterRestart(view, first);
       for (const r of await again.engine.verifyReplay(id)) expect(r.identical, r.detail).toBe(true);
     } finally {

@@ -249,7 +249,49 @@ interface Scenario {
 const RUNS = "/api/scoring-runs";
 const RUN = "/api/scoring-runs/{id}";
 const CANCEL = "/api/scoring-runs/{id}/cancel";
+const RERUN = "/api/scoring-runs/{id}/rerun";
 const EVENTS = "/api/scoring-runs/events";
+
+const BATCHES = "/api/scoring-batches";
+const BATCH = "/api/scoring-batches/{id}";
+const BATCH_CANCEL = "/api/scoring-batches/{id}/cancel";
+
+/** A batch body of `n` items on the emulator's endpoint, each its own output. */
+function batchBody(n: number) {
+  const one = stack.startBody();
+  return {
+    template: { endpointUri: one.endpointUri, pollIntervalSeconds: 60 },
+    items: Array.from({ length: n }, () => {
+      const b = stack.startBody();
+      return { inputs: b.inputs, output: { uri: (b.output as { uri: string }).uri } };
+    }),
+  };
+}
+
+async function finishedBatch(): Promise<string> {
+  stack.emulator.enqueueLifecycle(lifecycles.completesAfter(1));
+  const res = await stack.api(BATCHES, { json: batchBody(1) });
+  expect(res.status).toBe(202);
+  await engine().runUntil(() => ended(res.body.id));
+  return res.body.id as string;
+}
+
+async function withRunningBatch<T>(fn: (id: string) => Promise<T>): Promise<T> {
+  stack.emulator.enqueueLifecycle(lifecycles.stuckIn("Queued"));
+  engine().autoAdvance = false;
+  let id: string | undefined;
+  try {
+    const res = await stack.api(BATCHES, { json: { ...batchBody(1), template: { ...batchBody(1).template, timeoutSeconds: 3600 } } });
+    expect(res.status).toBe(202);
+    id = res.body.id as string;
+    await engine().idle();
+    return await fn(id);
+  } finally {
+    if (id && !ended(id)) await stack.api(`/api/scoring-batches/${id}/cancel`, { method: "POST" });
+    engine().autoAdvance = true;
+    if (id) await engine().runUntil(() => ended(id!));
+  }
+}
 
 /** A BlobCreated event for a blob at an https URL, with the trigger set up to take it. */
 function blobEvent(name: string) {
@@ -723,6 +765,135 @@ const scenarios: Scenario[] = [
     status: 409,
     run: async () => sent({ method: "POST", path: CANCEL, params: { id: await finishedRun() } }),
     check: (res) => expect(res.body.error.code).toBe("RunAlreadyEnded"),
+  },
+
+  // POST /api/scoring-runs/{id}/rerun -------------------------------------------------------------
+  {
+    name: "a rerun of an ended run is a 202 naming its original",
+    method: "POST",
+    path: RERUN,
+    status: 202,
+    run: async () => sent({ method: "POST", path: RERUN, params: { id: await finishedRun(lifecycles.failsWith("boom", 1)) } }),
+    check: (res) => {
+      expect(res.headers.get("location")).toEqual(locationOf(res.body.id));
+      expect(res.body.rerunOf).toEqual(expect.any(String));
+    },
+  },
+  {
+    name: "a rerun body with an unknown field is a 400 naming it",
+    method: "POST",
+    path: RERUN,
+    status: 400,
+    run: async () => sent({ method: "POST", path: RERUN, params: { id: await finishedRun() }, body: { inputs: {} } }),
+    check: (res) => expect(res.body.error.details[0].field).toBe("inputs"),
+  },
+  {
+    name: "a rerun of an unknown run is a 404",
+    method: "POST",
+    path: RERUN,
+    status: 404,
+    run: () => sent({ method: "POST", path: RERUN, params: { id: "no-such-run" } }),
+  },
+  {
+    name: "a rerun of a run still going is a 409 RunNotEnded",
+    method: "POST",
+    path: RERUN,
+    status: 409,
+    run: () => withRunningRun((id) => sent({ method: "POST", path: RERUN, params: { id } })),
+    check: (res) => expect(res.body.error.code).toBe("RunNotEnded"),
+  },
+  {
+    name: "a task hub failure answers 500 InternalError",
+    method: "POST",
+    path: RERUN,
+    status: 500,
+    run: () => withEngineFault({ id: "openapi-fault-rerun" }, () => sent({ method: "POST", path: RERUN, params: { id: "openapi-fault-rerun" } })),
+    check: (res) => expect(res.body.error.code).toBe("InternalError"),
+  },
+  // /api/scoring-batches ---------------------------------------------------------------------------
+  {
+    name: "a new batch answers 202 with Location",
+    method: "POST",
+    path: BATCHES,
+    status: 202,
+    run: () => sent({ method: "POST", path: BATCHES, body: batchBody(2) }),
+    check: (res) => expect(res.headers.get("location")).toContain(`/api/scoring-batches/${res.body.id}`),
+  },
+  {
+    name: "a batch past the concurrency bound is a 400 naming the field",
+    method: "POST",
+    path: BATCHES,
+    status: 400,
+    run: () => sent({ method: "POST", path: BATCHES, body: { ...batchBody(1), maxConcurrentJobs: 51 } }),
+    check: (res) => expect(res.body.error.details[0].field).toBe("maxConcurrentJobs"),
+  },
+  {
+    name: "the same key with another body is a 409",
+    method: "POST",
+    path: BATCHES,
+    status: 409,
+    run: async () => {
+      const headers = { "Idempotency-Key": `openapi-batch-${Date.now()}` };
+      await sent({ method: "POST", path: BATCHES, headers, body: batchBody(1) });
+      return sent({ method: "POST", path: BATCHES, headers, body: batchBody(1) });
+    },
+  },
+  {
+    name: "an ended batch answers 200 with its manifest",
+    method: "GET",
+    path: BATCH,
+    status: 200,
+    run: async () => sent({ method: "GET", path: BATCH, params: { id: await finishedBatch() } }),
+    check: (res) => expect(res.body.children.items[0].status).toBe("Succeeded"),
+  },
+  {
+    name: "a running batch answers 202",
+    method: "GET",
+    path: BATCH,
+    status: 202,
+    run: () => withRunningBatch((id) => sent({ method: "GET", path: BATCH, params: { id } })),
+  },
+  {
+    name: "a page size of 0 is a 400",
+    method: "GET",
+    path: BATCH,
+    status: 400,
+    run: () => sent({ method: "GET", path: BATCH, params: { id: "batch-0" }, query: { top: "0" } }),
+  },
+  {
+    name: "an unknown batch is a 404",
+    method: "GET",
+    path: BATCH,
+    status: 404,
+    run: () => sent({ method: "GET", path: BATCH, params: { id: "batch-0" } }),
+  },
+  {
+    name: "cancel of a running batch is a 202",
+    method: "POST",
+    path: BATCH_CANCEL,
+    status: 202,
+    run: () => withRunningBatch((id) => sent({ method: "POST", path: BATCH_CANCEL, params: { id }, body: { reason: "wrong input folders" } })),
+  },
+  {
+    name: "a batch cancel reason over 200 characters is a 400",
+    method: "POST",
+    path: BATCH_CANCEL,
+    status: 400,
+    run: () => sent({ method: "POST", path: BATCH_CANCEL, params: { id: "batch-0" }, body: { reason: "r".repeat(201) } }),
+  },
+  {
+    name: "cancel of an unknown batch is a 404",
+    method: "POST",
+    path: BATCH_CANCEL,
+    status: 404,
+    run: () => sent({ method: "POST", path: BATCH_CANCEL, params: { id: "batch-0" } }),
+  },
+  {
+    name: "cancel of an ended batch is a 409",
+    method: "POST",
+    path: BATCH_CANCEL,
+    status: 409,
+    run: async () => sent({ method: "POST", path: BATCH_CANCEL, params: { id: await finishedBatch() } }),
   },
   {
     name: "a task hub failure answers 500 InternalError",

@@ -15,12 +15,16 @@ describe("every HTTP route needs a function key (auth level function), none is a
 
   it("every httpTrigger is authLevel 'function'", () => {
     const http = [...stack.host.functions.values()].filter((fn) => fn.trigger.type === "httpTrigger");
-    // Not vacuous: the five routes of the API are all registered (start, events, list, status, cancel).
+    // Not vacuous: every route of the API is registered (runs: start, events, list, status, cancel, rerun; batches: start, status, cancel).
     expect(http.map((fn) => `${(fn.trigger.methods ?? []).join(",")} ${fn.trigger.route}`).sort()).toEqual([
+      "GET scoring-batches/{id}",
       "GET scoring-runs",
       "GET scoring-runs/{id}",
+      "POST scoring-batches",
+      "POST scoring-batches/{id}/cancel",
       "POST scoring-runs",
       "POST scoring-runs/{id}/cancel",
+      "POST scoring-runs/{id}/rerun",
       "POST,OPTIONS scoring-runs/events",
     ]);
     const levels = Object.fromEntries(http.map((fn) => [fn.name, fn.trigger.authLevel]));
@@ -29,11 +33,12 @@ describe("every HTTP route needs a function key (auth level function), none is a
 
   it("no other trigger type is served over plain HTTP without a key", () => {
     // Everything that is not an HTTP trigger is an orchestration, activity, Event Grid or timer
-    // trigger: none of those is reachable as an anonymous HTTP route (Event Grid uses the system
+    // trigger, or the endpoint slots entity: none of those is reachable as an anonymous HTTP route (Event Grid uses the system
     // key; a timer function is run by hand only through the host's admin API, which takes the
     // master key: "Manually run a non HTTP-triggered function" in the Functions docs).
     const kinds = new Set([...stack.host.functions.values()].map((fn) => fn.trigger.type));
-    for (const kind of kinds) expect(["httpTrigger", "orchestrationTrigger", "activityTrigger", "eventGridTrigger", "timerTrigger"]).toContain(kind);
+    for (const kind of kinds)
+      expect(["httpTrigger", "orchestrationTrigger", "activityTrigger", "entityTrigger", "eventGridTrigger", "timerTrigger"]).toContain(kind);
     // The one timer is the retention purge.
     expect([...stack.host.functions.values()].filter((fn) => fn.trigger.type === "timerTrigger").map((fn) => fn.name)).toEqual(["purgeOldRuns"]);
   });

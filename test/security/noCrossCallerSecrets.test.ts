@@ -47,6 +47,9 @@ const VIEW_FIELDS = [
   "correlationId",
   "timeline",
   "diagnostics",
+  "rerunOf",
+  "reruns",
+  "trigger",
 ];
 // correlationId is the one header echoed, on purpose: the caller's x-correlation-id, never a key.
 

@@ -32,6 +32,8 @@ const allowList: Record<string, string> = {
     "the pre-flight dependencies (client, blob inspector) for the current configuration: a cache rebuilt from settings",
   "src/functions/sharedClients.ts:cachedDiagnostics":
     "the diagnostics activity's clients (Run History, datastore reads, blob inspector) for the current configuration: a cache rebuilt from settings",
+  "src/functions/sharedClients.ts:cachedNotice":
+    "the run-end notice activity's pipeline, HTTP client and credential for the current configuration: a cache rebuilt from settings",
   "src/http/receiveEvents.ts:deserializerInstance": "the Event Grid deserializer, created on first use; it holds no event or run",
 };
 

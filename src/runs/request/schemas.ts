@@ -7,11 +7,13 @@ import { z } from "zod";
 import { checkOutputUri, classifyInputUri, WHITESPACE_OR_CONTROL } from "../../batch/azuremlUris";
 import { INPUT_MODES, LOGGING_LEVELS } from "../../batch/types";
 import { checkEndpointUri } from "../../batch/endpointHosts";
+import { callbackRules, checkNoticeUrl, eventGridTopicRules, type NoticeHostRules } from "../../batch/noticeHosts";
 import { parseWorkspaceId } from "../../batch/resourceIds";
-import type { AppConfig } from "../../config";
+import { type AppConfig, WEBHOOK_SECRET_PREFIX } from "../../config";
 import { PREFLIGHT_MODES } from "../preflightReport";
 
-export type StartConfig = Pick<AppConfig, "allowedHosts" | "allowLoopback" | "defaultPollSeconds"> & Partial<Pick<AppConfig, "workspaceId">>;
+export type StartConfig = Pick<AppConfig, "allowedHosts" | "allowLoopback" | "defaultPollSeconds"> &
+  Partial<Pick<AppConfig, "workspaceId" | "callbackHosts" | "webhookSecretNames">>;
 
 export const DEFAULT_OUTPUT_NAME = "score";
 /** The seed pipeline's input name for `endpoint_input_uri`. */
@@ -353,6 +355,42 @@ const tagsSchema = z.record(z.string(), z.unknown(), { error: expected("an objec
   }
 });
 
+/** A URL a run's end is posted to, checked against its host rules. */
+function noticeUrl(rules: NoticeHostRules) {
+  return nonEmpty(text("a URL string"), (v, ctx) => {
+    const checked = checkNoticeUrl(v, rules);
+    if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.reason });
+  });
+}
+
+const WEBHOOK_SECRET_SETTING = new RegExp(`^${WEBHOOK_SECRET_PREFIX}[A-Z0-9_]{1,100}$`);
+
+/** The name of the app setting holding a webhook's HMAC key: never the key itself. */
+function secretSetting(config: StartConfig) {
+  return nonEmpty(text("an app setting name"), (v, ctx) => {
+    if (!WEBHOOK_SECRET_SETTING.test(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must name an app setting ${WEBHOOK_SECRET_PREFIX}<NAME> (upper-case letters, digits, '_') that holds the HMAC key, got ${describe(v)}; never the key itself`,
+      });
+    } else if (!(config.webhookSecretNames ?? []).includes(v)) {
+      ctx.addIssue({ code: "custom", message: `names the app setting ${v}, which is not set: set it to the webhook's HMAC key first` });
+    }
+  });
+}
+
+function notifySchema(config: StartConfig) {
+  return z.strictObject(
+    {
+      webhook: optional(
+        z.strictObject({ url: noticeUrl(callbackRules(config)), secretSetting: secretSetting(config) }, { error: expected("an object {url, secretSetting}") }),
+      ),
+      eventGridTopic: optional(noticeUrl(eventGridTopicRules(config))),
+    },
+    { error: expected("an object {webhook?, eventGridTopic?}") },
+  );
+}
+
 const pollSeconds = seconds(MIN_POLL_SECONDS, MAX_POLL_SECONDS);
 export const timeoutSeconds = optional(seconds(MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS));
 export const queueTimeoutSeconds = optional(seconds(MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS));
@@ -376,6 +414,8 @@ export function camelSchema(config: StartConfig) {
     tags: optional(tagsSchema),
     workspace: optional(workspaceId),
     preflight: optional(preflightMode),
+    callBackUri: optional(noticeUrl(callbackRules(config))),
+    notify: optional(notifySchema(config)),
   });
 }
 
@@ -426,6 +466,8 @@ export function seedSchema(config: StartConfig) {
     logging_level: optional(settingFields.loggingLevel),
     max_retries: optional(settingFields.maxRetries),
     retry_timeout: optional(settingFields.retryTimeoutSeconds),
+    // Data Factory's WebHook activity adds it to whatever body it sends.
+    callBackUri: optional(noticeUrl(callbackRules(config))),
   });
 }
 

@@ -8,7 +8,7 @@ import { parseDataAssetReference } from "../../batch/azuremlUris";
 import type { JobInput, JobSettings } from "../../batch/types";
 import { isPlainObject } from "../../json";
 import type { RunWarning } from "../preflightReport";
-import type { OutputTarget, ScoringRunRequest } from "../types";
+import type { OutputTarget, RunNotify, ScoringRunRequest } from "../types";
 import { type ErrorDetail, type Form, mixedFormDetail, toDetails } from "./fieldSuggestions";
 import {
   camelFields,
@@ -120,6 +120,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
       tags: {},
       workspace: config.workspaceId ?? null,
       preflight: d.preflight ?? "strict",
+      ...notifyOf(d.callBackUri, undefined),
     };
     const crossField = [
       ...dataAssetsWithoutWorkspace(request, () => "endpoint_input_uri"),
@@ -190,6 +191,7 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
     tags: (d.tags ?? {}) as Record<string, string>,
     workspace: d.workspace ?? config.workspaceId ?? null,
     preflight: d.preflight ?? "strict",
+    ...notifyOf(d.callBackUri, d.notify),
   };
   const crossField = [
     ...dataAssetsWithoutWorkspace(request, (name) => `inputs.${name}.uri`),
@@ -197,6 +199,15 @@ export function validateStartRequest(body: unknown, config: StartConfig): StartV
   ];
   if (crossField.length > 0) return { ok: false, details: crossField };
   return { ok: true, request, instanceId: d.instanceId ?? null, warnings: [...principal.warnings, ...undocumentedOverrides(request)] };
+}
+
+/** `{ notify }` when anyone is to hear of the run's end, else nothing (so a request without them fingerprints as before). */
+function notifyOf(
+  callBackUri: string | undefined,
+  notify: { webhook?: { url: string; secretSetting: string } | undefined; eventGridTopic?: string | undefined } | undefined,
+): { notify?: RunNotify } {
+  const given: RunNotify = { callBackUri: callBackUri ?? null, webhook: notify?.webhook ?? null, eventGridTopic: notify?.eventGridTopic ?? null };
+  return given.callBackUri || given.webhook || given.eventGridTopic ? { notify: given } : {};
 }
 
 /** An output as the request names it: a URI ending in '/' is a folder unless the type says otherwise; a folder's URI ends in '/'. */

@@ -49,6 +49,8 @@ describe("BLOB_TRIGGER_* settings", () => {
     outputTemplate: null,
     pollSeconds: 90,
     datastore: null,
+    batchWindowSeconds: 0,
+    batchMaxFiles: 100,
   };
 
   it("without an endpoint, blob events start nothing, and say so", () => {

@@ -14,6 +14,8 @@ const settings = (over: Partial<BlobTriggerSettings> = {}): BlobTriggerSettings 
   outputTemplate: null,
   pollSeconds: 60,
   datastore: null,
+  batchWindowSeconds: 0,
+  batchMaxFiles: 100,
   ...over,
 });
 

@@ -67,4 +67,12 @@ describe("getScoringRun", () => {
     await getScoringRun(get("run-1", "?id=other"), runs);
     expect(runs.calls.gets).toEqual(["run-1"]);
   });
+
+  it("a run's reruns are read for its view; a read that fails leaves them null, never the view", async () => {
+    const runs = fakeRuns([succeeded]);
+    await runs.linkRerun("run-ok", "rerun-1");
+    expect((await getScoringRun(get("run-ok"), runs)).body).toMatchObject({ status: "Succeeded", rerunOf: null, reruns: ["rerun-1"] });
+    runs.readReruns = () => Promise.reject(new Error("task hub unreachable"));
+    expect((await getScoringRun(get("run-ok"), runs)).body).toMatchObject({ status: "Succeeded", reruns: null });
+  });
 });

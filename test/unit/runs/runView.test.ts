@@ -53,6 +53,9 @@ describe("toRunView", () => {
       correlationId: null,
       timeline: [],
       diagnostics: null,
+      rerunOf: null,
+      reruns: null,
+      trigger: null,
     } satisfies RunView);
   });
 

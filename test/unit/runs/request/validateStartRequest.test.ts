@@ -604,7 +604,9 @@ describe("known fields come from the schemas", () => {
       expect(camelFields).toContain(camel.split(".")[0]);
       if (camel.startsWith("settings.")) expect(settingsFieldNames).toContain(camel.slice("settings.".length));
     }
-    expect(seedFieldNames.filter((f) => !(f in SEED_FIELDS))).toEqual(["preflight"]);
+    // Fields both forms share under one name: `preflight`, and the `callBackUri` Data Factory's WebHook activity adds.
+    expect(seedFieldNames.filter((f) => !(f in SEED_FIELDS))).toEqual(["preflight", "callBackUri"]);
+    for (const shared of ["preflight", "callBackUri"]) expect(camelFields).toContain(shared);
   });
 });
 
@@ -761,5 +763,60 @@ describe("validateStartRequest: overrides Azure ML does not document", () => {
       expect(result.warnings[0]!.message).toMatch(/^settings\.maxConcurrencyPerInstance, settings\.loggingLevel, description, inputs\.input_data\.mode: sent/);
     }
     expect(validateStartRequest({ ...camelBody, settings: { instanceCount: 2, miniBatchSize: 4 } }, config)).toMatchObject({ ok: true, warnings: [] });
+  });
+});
+
+describe("completion callbacks in the start body", () => {
+  const config = {
+    allowedHosts: ["*.inference.ml.azure.com"],
+    allowLoopback: false,
+    defaultPollSeconds: 120,
+    webhookSecretNames: ["SCORING_WEBHOOK_SECRET_A"],
+  };
+  const camelBody = {
+    endpointUri: "https://ep.westeurope.inference.ml.azure.com/jobs",
+    inputs: { input_data: { type: "uri_folder", uri: "azureml://datastores/ws/paths/in/" } },
+  };
+  const cb = "https://dpwesteurope.svc.datafactory.azure.com/workflow/callback/1?callbackUrl=x";
+
+  it("camelCase: callBackUri and notify normalise to request.notify", () => {
+    const v = validateStartRequest(
+      {
+        ...camelBody,
+        callBackUri: cb,
+        notify: {
+          webhook: { url: "https://a.datafactory.azure.com/h", secretSetting: "SCORING_WEBHOOK_SECRET_A" },
+          eventGridTopic: "https://t.westeurope-1.eventgrid.azure.net/api/events",
+        },
+      },
+      config,
+    );
+    expect(v.ok && v.request.notify).toEqual({
+      callBackUri: cb,
+      webhook: { url: "https://a.datafactory.azure.com/h", secretSetting: "SCORING_WEBHOOK_SECRET_A" },
+      eventGridTopic: "https://t.westeurope-1.eventgrid.azure.net/api/events",
+    });
+  });
+
+  it("the seed form takes callBackUri (the WebHook activity adds it to the seed parameters)", () => {
+    const v = validateStartRequest({ endpoint_uri: camelBody.endpointUri, endpoint_input_uri: "azureml://datastores/ws/paths/in/", callBackUri: cb }, config);
+    expect(v.ok && v.request.notify).toEqual({ callBackUri: cb, webhook: null, eventGridTopic: null });
+  });
+
+  it("without them, the request has no notify (so it fingerprints as before)", () => {
+    const v = validateStartRequest({ ...camelBody, callBackUri: "", notify: null }, config);
+    expect(v.ok && "notify" in v.request).toBe(false);
+  });
+
+  it("bad targets are refused, each naming its field", () => {
+    const v = validateStartRequest(
+      {
+        ...camelBody,
+        callBackUri: "https://evil.example.com/x",
+        notify: { webhook: { url: cb, secretSetting: "AZURE_CLIENT_ID" }, eventGridTopic: "http://t.eventgrid.azure.net/api/events" },
+      },
+      config,
+    );
+    expect(v.ok ? [] : v.details.map((d) => d.field).sort()).toEqual(["callBackUri", "notify.eventGridTopic", "notify.webhook.secretSetting"]);
   });
 });

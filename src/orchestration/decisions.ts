@@ -1,6 +1,6 @@
 /** What a scoring run does after each step. Pure functions of state, result and time. */
-import type { RunWarning } from "../runs/preflightReport";
-import type { JobStatusSignal, RunDetection, RunError, ScoringRunRequest } from "../runs/types";
+import type { PreflightReport, RunWarning } from "../runs/preflightReport";
+import type { JobStatusSignal, RunDetection, RunError, RunTrigger, ScoringRunRequest } from "../runs/types";
 import type { BatchErrorInfo, JobSearch, JobSnapshot } from "../batch/types";
 import { isQueuedJobStatus } from "./jobStatus";
 import { backoffSeconds } from "./pollSchedule";
@@ -199,6 +199,24 @@ export function queuedTooLong(state: RunState, now: Date, thresholdSeconds: numb
     message:
       `Job ${job.name} has been ${job.status} for ${Math.round(waited / 60)} min. A batch job waits there until its compute cluster has the nodes ` +
       "it asked for: check the cluster's quota (vCPUs of its VM family, low-priority quota), its maximum node count, and other jobs holding its nodes.",
+  };
+}
+
+/**
+ * A batched-events run scores its whole folder: Azure ML has no input that names several files
+ * (a data input is one folder or one file; docs/api.md#batched-events). When pre-flight listed
+ * more entries there than the window brought, the run says so: the job scores them all.
+ */
+export function folderHoldsOtherFiles(trigger: RunTrigger | undefined, report: PreflightReport): RunWarning | null {
+  if (!trigger) return null;
+  const listing = report.checks.find((c) => c.target.startsWith("inputs.") && typeof c.listed === "number");
+  if (!listing || listing.listed === undefined || listing.listed <= trigger.count) return null;
+  const others = listing.listed - trigger.count;
+  return {
+    code: "FolderHoldsOtherFiles",
+    message:
+      `The window brought ${trigger.count} file(s), but its folder holds ${listing.truncated ? "at least " : ""}${listing.listed} entries: ` +
+      `the job scores all of them (${others}${listing.truncated ? "+" : ""} besides the window's). Give each drop its own folder to score only its files.`,
   };
 }
 

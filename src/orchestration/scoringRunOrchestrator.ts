@@ -39,6 +39,7 @@ import {
   decideAfterPollError,
   deadlineDecision,
   detectionOf,
+  folderHoldsOtherFiles,
   maxCancelAttempts,
   noSlotBeforeDeadline,
   queuedTooLong,
@@ -128,7 +129,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     // With pre-flight off there is nothing to look at: no activity, only the report saying so.
     const report: PreflightReport = request.preflight === "off" ? { mode: "off", checks: [] } : yield* checkData();
     const { state: next, error } = preflightDone(state, report, now());
-    advance(next);
+    advance(withWarning(next, folderHoldsOtherFiles(input.trigger, report)));
     if (error) return yield* fail(error);
     noteCancel();
     if (state.cancel) return yield* fail(canceledBeforeJob);

@@ -92,6 +92,8 @@ describe("batched BlobCreated events (BLOB_TRIGGER_BATCH_WINDOW_SECONDS)", () =>
     expect(view.body.request.inputs.input_data).toEqual({ type: "uri_folder", uri: "azureml://datastores/workspaceblobstore/paths/landing/day1/" });
     expect(view.body.trigger).toMatchObject({ kind: "blobWindow", windowId: `${folderKey}-1`, count: 5, truncated: false, closedBy: "time" });
     expect([...view.body.trigger.files].sort()).toEqual(["part-0.csv", "part-1.csv", "part-2.csv", "part-3.csv", "part-4.csv"]);
+    // The folder holds only the window's files: nothing to say.
+    expect(view.body.warnings).toEqual([]);
     expect(Date.parse(view.body.trigger.closedAt) - Date.parse(view.body.trigger.openedAt)).toBeGreaterThanOrEqual(60_000);
 
     // A late redelivery of the first window's files starts nothing; new files open the second window.
@@ -107,6 +109,8 @@ describe("batched BlobCreated events (BLOB_TRIGGER_BATCH_WINDOW_SECONDS)", () =>
     ).toEqual([first, second].sort());
     const view2 = await stack.api(`/api/scoring-runs/${second}`);
     expect(view2.body.trigger).toMatchObject({ count: 2, files: ["part-5.csv", "part-6.csv"] });
+    // Azure ML has no input naming several files: the job scores the whole folder, and the run says so.
+    expect(view2.body.warnings).toEqual([expect.objectContaining({ code: "FolderHoldsOtherFiles", message: expect.stringContaining("holds 7 entries") })]);
     expect(stack.emulator.createdJobCount).toBe(2);
   });
 

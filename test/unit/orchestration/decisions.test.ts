@@ -6,11 +6,14 @@ import {
   decideAfterLostAnswer,
   decideAfterPoll,
   decideAfterPollError,
+  folderHoldsOtherFiles,
   maxHardPollErrors,
   maxInvokeAttempts,
 } from "../../../src/orchestration/decisions";
 import { isQueuedJobStatus, isTerminalJobStatus } from "../../../src/orchestration/jobStatus";
 import { at, batchError, request, runningState } from "./fixtures";
+import type { PreflightReport } from "../../../src/runs/preflightReport";
+import type { RunTrigger } from "../../../src/runs/types";
 
 const snapshot = (status: string, errorMessage: string | null = null) => ({ name: "batchjob-1", status, studioUrl: null, errorMessage });
 
@@ -192,5 +195,36 @@ describe("decideAfterLostAnswer", () => {
       expect(d).toMatchObject({ kind: "fail", error: { code: "InvokeOutcomeUnknown" } });
       expect((d as { error: { message: string } }).error.message).toContain("cannot be ruled out");
     }
+  });
+});
+
+describe("folderHoldsOtherFiles", () => {
+  const trigger: RunTrigger = {
+    kind: "blobWindow",
+    windowId: "abc-2",
+    folder: "https://acct.blob.core.windows.net/c/landing/day1/",
+    openedAt: "2026-01-01T00:00:00.000Z",
+    closedAt: "2026-01-01T00:01:00.000Z",
+    files: ["a.csv", "b.csv"],
+    count: 2,
+    truncated: false,
+    closedBy: "time",
+  };
+  const report = (listed: number, truncated = false): PreflightReport => ({
+    mode: "strict",
+    checks: [{ target: "inputs.input_data", uri: "u", blobUrl: null, result: "passed", code: null, listed, truncated, message: "" }],
+  });
+
+  it("says so when the folder holds more than the window brought", () => {
+    const warning = folderHoldsOtherFiles(trigger, report(7));
+    expect(warning?.code).toBe("FolderHoldsOtherFiles");
+    expect(warning?.message).toContain("holds 7 entries");
+    expect(folderHoldsOtherFiles(trigger, report(5000, true))?.message).toContain("at least 5000");
+  });
+
+  it("nothing for a window's own folder, a run not started by a window, or no listing", () => {
+    expect(folderHoldsOtherFiles(trigger, report(2))).toBeNull();
+    expect(folderHoldsOtherFiles(undefined, report(7))).toBeNull();
+    expect(folderHoldsOtherFiles(trigger, { mode: "off", checks: [] })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 /** GET /api/scoring-runs/{id}: the run view, with the status code an async poller (ADF) understands. */
 import { runNotFoundBody } from "./errorBodies";
+import { hasEnded } from "../runs/runtimeStatus";
 import { toRunView } from "../runs/runView";
 import { runResponse } from "./runResponses";
 import type { RunsClient } from "../runs/durableRuns";
@@ -13,7 +14,8 @@ export async function getScoringRun(req: ApiRequest, runs: RunsClient): Promise<
   const id = req.params.id ?? "";
   const status = await runs.get(id);
   if (!status) return runNotFound(id);
-  // The reruns are an auxiliary read: one that fails leaves them unread (null), never the view.
-  const reruns = await runs.readReruns(id).catch(() => null);
+  // Only an ended run can have reruns, so a run still being polled costs no entity read. The read is
+  // auxiliary: one that fails leaves them unread (null), never the view.
+  const reruns = hasEnded(status.runtimeStatus) ? await runs.readReruns(id).catch(() => null) : [];
   return runResponse(req, { ...toRunView(status), reruns }, req.query.get("failOnError") === "true");
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiClient, ApiError, ConnectionError, pickRunView } from "../../cli/apiClient";
 import { nextDelaySeconds } from "../../cli/follow";
+import { quietViewFields } from "../fixtures/runView";
 
 const view = {
   id: "run-1",
@@ -10,18 +11,7 @@ const view = {
   request: null,
   job: null,
   progress: { phase: "Polling", polls: 1, lastPolledAt: null, nextPollAt: null },
-  output: null,
-  outputs: [],
-  error: null,
-  detection: null,
-  preflight: null,
-  warnings: [],
-  correlationId: null,
-  timeline: [],
-  diagnostics: null,
-  rerunOf: null,
-  reruns: null,
-  trigger: null,
+  ...quietViewFields,
 };
 
 /** A fetch that records requests and answers from a script. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatBytes, formatDiagnostics, formatManifest, formatView } from "../../cli/format";
 import type { OutputManifest } from "../../src/runs/preflightReport";
 import type { RunView } from "../../src/runs/types";
+import { quietViewFields } from "../fixtures/runView";
 
 const FOLDER = "azureml://datastores/workspaceblobstore/paths/out/run1/";
 
@@ -30,18 +31,7 @@ function view(overrides: Partial<RunView> = {}): RunView {
     },
     job: { name: "job-1", id: "/x/jobs/job-1", status: "Completed", studioUrl: null },
     progress: { phase: "Succeeded", polls: 3, lastPolledAt: null, nextPollAt: null },
-    output: null,
-    outputs: [],
-    error: null,
-    detection: null,
-    preflight: null,
-    warnings: [],
-    correlationId: null,
-    timeline: [],
-    diagnostics: null,
-    rerunOf: null,
-    reruns: null,
-    trigger: null,
+    ...quietViewFields,
   };
   return { ...base, ...overrides };
 }

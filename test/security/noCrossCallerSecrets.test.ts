@@ -6,6 +6,7 @@
  * exactly the normalised request (no headers, no keys), the run state holds none of those values,
  * and another caller's list and status views show none of them.
  */
+import { runViewKeys } from "../../src/runs/runView";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateStartRequest } from "../../src/runs/request/validateStartRequest";
 import { parseConfig } from "../../src/config";
@@ -30,27 +31,8 @@ const REQUEST_FIELDS = [
   "workspace", // added with reconciliation of lost invokes: the workspace's ARM id, not a secret
   "preflight", // the pre-flight mode: strict | warn | off
 ];
-const VIEW_FIELDS = [
-  "id",
-  "status",
-  "createdAt",
-  "lastUpdatedAt",
-  "request",
-  "job",
-  "progress",
-  "output",
-  "outputs",
-  "error",
-  "detection",
-  "preflight",
-  "warnings",
-  "correlationId",
-  "timeline",
-  "diagnostics",
-  "rerunOf",
-  "reruns",
-  "trigger",
-];
+/** Exactly the run view's fields (runViewKeys, kept complete against RunView at compile time): no header, no key. */
+const VIEW_FIELDS = runViewKeys;
 // correlationId is the one header echoed, on purpose: the caller's x-correlation-id, never a key.
 
 const CALLERS = {

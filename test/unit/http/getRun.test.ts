@@ -75,4 +75,10 @@ describe("getScoringRun", () => {
     runs.readReruns = () => Promise.reject(new Error("task hub unreachable"));
     expect((await getScoringRun(get("run-ok"), runs)).body).toMatchObject({ status: "Succeeded", reruns: null });
   });
+
+  it("a run still going has no reruns and costs no entity read (status polls stay one read)", async () => {
+    const runs = fakeRuns([running]);
+    runs.readReruns = () => Promise.reject(new Error("must not be read"));
+    expect((await getScoringRun(get("run-1"), runs)).body).toMatchObject({ status: "Running", reruns: [] });
+  });
 });

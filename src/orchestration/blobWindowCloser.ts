@@ -29,7 +29,8 @@ export function* blobWindowCloser(context: OrchestrationContext): Generator<Task
   let windows = 0;
   for (let turn = 0; turn < TURNS_PER_EXECUTION; turn++) {
     const now = df.currentUtcDateTime.toISOString();
-    const request: CloseIfDueRequest = { now, windowSeconds: input.windowSeconds, maxFiles: input.maxFiles };
+    // Only a closer that already lingered idle may end: the entity then knows no closer is live.
+    const request: CloseIfDueRequest = { now, windowSeconds: input.windowSeconds, maxFiles: input.maxFiles, mayEnd: wasIdle };
     const answer = (yield df.callEntity(entity, "closeIfDue", request)) as CloseAnswer;
     const step = closerStep(answer, now, wasIdle, lingerSecondsFor(input.windowSeconds));
     if (step.kind === "end") return { windows };

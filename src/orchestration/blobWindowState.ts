@@ -3,6 +3,11 @@
  * and its two operations, and the closer's next step. The entity serialises operations, so
  * `add` and `closeIfDue` never interleave: a window closes once, and a file (url + eTag) joins
  * at most one window however often Event Grid delivers it.
+ *
+ * The entity also knows whether a closer is live: a closer ends only through an idle answer to
+ * `closeIfDue` with `mayEnd`. A file added while no closer is known live may have lost its
+ * wake (the closer ended between the event handler's status read and its wake), so `add` says
+ * so and the entity puts the folder on the watch list that the sweep serves.
  */
 import {
   type BlobWindowAdd,
@@ -11,6 +16,7 @@ import {
   type CloseAnswer,
   type CloseIfDueRequest,
   type ClosedBlobWindow,
+  type StoredBlobWindows,
   WINDOW_FILES_SHOWN,
 } from "../runs/blobWindows";
 
@@ -36,6 +42,7 @@ export interface BlobWindowState {
   /** Windows closed to new files (full) that the closer has not picked up yet, oldest first. */
   full: DraftWindow[];
   recentKeys: string[];
+  closer?: StoredBlobWindows["closer"];
 }
 
 export const emptyBlobWindowState = (folderKey: string): BlobWindowState => ({
@@ -47,7 +54,15 @@ export const emptyBlobWindowState = (folderKey: string): BlobWindowState => ({
   recentKeys: [],
 });
 
-export function addFile(state: BlobWindowState, add: BlobWindowAdd): { state: BlobWindowState; outcome: "added" | "duplicate"; windowId: number | null } {
+export function addFile(
+  state: BlobWindowState,
+  add: BlobWindowAdd,
+): { state: BlobWindowState; outcome: "added" | "duplicate"; windowId: number | null; closerMayBeGone: boolean } {
+  const result = addToWindow(state, add);
+  return { ...result, closerMayBeGone: result.outcome === "added" && state.closer !== "live" };
+}
+
+function addToWindow(state: BlobWindowState, add: BlobWindowAdd): { state: BlobWindowState; outcome: "added" | "duplicate"; windowId: number | null } {
   const key = add.file.fileKey;
   const seen = [state.open, ...state.full].find((w) => w?.keys.includes(key));
   if (seen) return { state, outcome: "duplicate", windowId: seen.windowId };
@@ -72,8 +87,17 @@ export function addFile(state: BlobWindowState, add: BlobWindowAdd): { state: Bl
   };
 }
 
-/** Closes the oldest window that is due (full, or open for windowSeconds by `now`) and hands it over; else says when to look again. */
+/**
+ * Closes the oldest window that is due (full, or open for windowSeconds by `now`) and hands it
+ * over; else says when to look again. An idle answer to a closer that may end marks the closer ended.
+ */
 export function closeIfDue(state: BlobWindowState, request: CloseIfDueRequest): { state: BlobWindowState; answer: CloseAnswer } {
+  const looked = closeOrWait(state, request);
+  const closer = looked.answer.kind === "idle" && request.mayEnd ? "ended" : "live";
+  return { state: { ...looked.state, closer }, answer: looked.answer };
+}
+
+function closeOrWait(state: BlobWindowState, request: CloseIfDueRequest): { state: BlobWindowState; answer: CloseAnswer } {
   const now = Date.parse(request.now);
   const close = (draft: DraftWindow, rest: Pick<BlobWindowState, "open" | "full">, closedBy: "time" | "count") => {
     const window: ClosedBlobWindow = {

@@ -37,6 +37,8 @@ export interface CloseIfDueRequest {
   now: string;
   windowSeconds: number;
   maxFiles: number;
+  /** The closer ends if the folder is idle: the entity then knows no closer is live. */
+  mayEnd?: boolean;
 }
 
 /** A window the entity closed: the closer starts one run for it. Bounded (at most 50 names). */
@@ -61,6 +63,28 @@ export interface BlobWindowCloserInput {
   /** Executions so far (continueAsNew keeps its history bounded). */
   executions?: number;
 }
+
+/** The watch entity's `watch` operation: a folder took a file while it knew of no live closer. */
+export interface BlobWindowWatchRequest {
+  folderKey: string;
+}
+
+/** The watch entity's `forget` operation: drop the folder unless it was watched again after `seq`. */
+export interface BlobWindowForgetRequest {
+  folderKey: string;
+  seq: number;
+}
+
+/** What the sweep reads of a folder's window entity (its state holds more). */
+export interface StoredBlobWindows {
+  open: object | null;
+  full: object[];
+  /** "live" after a closer's look, "ended" after its last (idle) answer; absent before any closer looked. */
+  closer?: "live" | "ended";
+}
+
+/** Whether the folder holds files no run has started for yet. */
+export const hasPendingFiles = (state: StoredBlobWindows): boolean => state.open !== null || state.full.length > 0;
 
 /** What the run-starting activity answers. */
 export interface WindowRunOutcome {

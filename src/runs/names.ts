@@ -49,9 +49,13 @@ export const names = {
     startRun: "startBlobWindowRun",
     /** Raised to a running closer when a file arrives, so a new window is timed from now. */
     wake: "BlobWindowWake",
+    /** One entity (key "all") listing folders whose file may have come as their closer ended; the sweep starts a closer for them. */
+    watch: "blobWindowWatch",
   },
   timers: {
     /** Purges the durable history of finished runs past SCORING_RETENTION_DAYS. */
     purgeOldRuns: "purgeOldRuns",
+    /** Starts a closer for a folder holding files with no closer live (docs/api.md#batched-events). */
+    sweepBlobWindows: "sweepBlobWindows",
   },
 } as const;

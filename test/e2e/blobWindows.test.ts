@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { lifecycles } from "../../dev/batch-emulator";
 import { blobFolderKey } from "../../src/events/blobWindowEvents";
-import { blobWindowRunId } from "../../src/runs/blobWindows";
+import { type BlobWindowAdd, blobWindowCloserId, blobWindowRunId } from "../../src/runs/blobWindows";
+import { names } from "../../src/runs/names";
+import { blobRunId } from "../../src/runs/runIds";
 import { type Stack, startStack } from "./stack";
 
 /** Batched blob events (docs/api.md#batched-events): real blobs in Azurite, events delivered as Event Grid would, redelivered and shuffled. */
@@ -75,6 +77,17 @@ describe("batched BlobCreated events (BLOB_TRIGGER_BATCH_WINDOW_SECONDS)", () =>
     return all;
   }
 
+  /** The entity's `add` that the event handler would queue for this event. */
+  const blobWindowAddOf = (event: Awaited<ReturnType<typeof upload>>, folderKey: string): BlobWindowAdd => {
+    const folderUrl = event.data.url.slice(0, event.data.url.lastIndexOf("/") + 1);
+    const path = event.subject.replace(/^.*\/blobs\//, "");
+    expect(blobFolderKey(folderUrl)).toBe(folderKey);
+    return {
+      folder: { url: folderUrl, container: "azureml-blobstore", path: path.slice(0, path.lastIndexOf("/")) },
+      file: { fileKey: blobRunId(event.data.url, event.data.eTag), name: path.slice(path.lastIndexOf("/") + 1), eventTime: event.eventTime },
+      maxFiles: 100,
+    };
+  };
   const windowRuns = (folderKey: string) => stack.host.engine.all().filter((r) => r.instanceId.startsWith(`blobwindow-${folderKey}-`));
   const ended = (id: string) => ["Completed", "Failed"].includes(stack.host.engine.get(id)?.runtimeStatus ?? "");
   const folderKeyOf = (event: { data: { url: string } }) => blobFolderKey(event.data.url.slice(0, event.data.url.lastIndexOf("/") + 1));
@@ -127,6 +140,36 @@ describe("batched BlobCreated events (BLOB_TRIGGER_BATCH_WINDOW_SECONDS)", () =>
     expect(views[0]!.body.trigger.closedBy).toBe("count");
     expect(views[0]!.body.trigger.files).toEqual(["part-0.csv", "part-1.csv", "part-2.csv"]);
     expect(stack.emulator.createdJobCount).toBe(2);
+  });
+
+  it("a file that reaches its folder just as the closer ends (its wake lost) still gets its run: the sweep starts a closer", async () => {
+    const first = await upload("landing/day4/a.csv", "x\n1\n");
+    await deliver([first]);
+    const folderKey = folderKeyOf(first);
+    const closerId = blobWindowCloserId(folderKey);
+    await stack.host.engine.runUntil(() => ended(blobWindowRunId(folderKey, 1)) && stack.host.engine.get(closerId)?.runtimeStatus === "Completed");
+
+    // The race, as Azure can interleave it: the event handler queued the file on the folder's entity and
+    // read the closer as Running, but the closer had already had its last (idle) answer and ended
+    // before the wake arrived, so the wake is dropped (an event to an ended instance is discarded).
+    const late = await upload("landing/day4/b.csv", "x\n2\n");
+    stack.host.engine.signalEntity(names.blobWindows.entity, folderKey, "add", JSON.stringify(blobWindowAddOf(late, folderKey)));
+    expect(stack.host.engine.raiseEvent(closerId, names.blobWindows.wake, null)).toBe("gone");
+    await stack.host.engine.idle();
+    const second = blobWindowRunId(folderKey, 2);
+    expect(stack.host.engine.get(second)).toBeUndefined();
+
+    // The folder's entity saw the file come with no closer live and told the sweep, which starts one.
+    expect((await stack.host.invokeTimer(names.timers.sweepBlobWindows)).status).toBe("Succeeded");
+    expect(await stack.host.engine.runUntil(() => ended(second), 3600_000)).toBe(true);
+    const view = await stack.api(`/api/scoring-runs/${second}`);
+    expect(view.body.trigger).toMatchObject({ count: 1, files: ["b.csv"] });
+    expect(stack.emulator.createdJobCount).toBe(2);
+
+    // Nothing is left to sweep: a second sweep starts no closer.
+    expect((await stack.host.invokeTimer(names.timers.sweepBlobWindows)).status).toBe("Succeeded");
+    await stack.host.engine.idle();
+    expect(stack.host.engine.entityState<{ folders: unknown[] }>(names.blobWindows.watch, "all")?.folders).toEqual([]);
   });
 
   it("a bad setting stops blob events, and the log says why", async () => {

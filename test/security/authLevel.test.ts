@@ -39,7 +39,10 @@ describe("every HTTP route needs a function key (auth level function), none is a
     const kinds = new Set([...stack.host.functions.values()].map((fn) => fn.trigger.type));
     for (const kind of kinds)
       expect(["httpTrigger", "orchestrationTrigger", "activityTrigger", "entityTrigger", "eventGridTrigger", "timerTrigger"]).toContain(kind);
-    // The one timer is the retention purge.
-    expect([...stack.host.functions.values()].filter((fn) => fn.trigger.type === "timerTrigger").map((fn) => fn.name)).toEqual(["purgeOldRuns"]);
+    // The timers: the retention purge, and the sweep of batched blob events.
+    expect([...stack.host.functions.values()].filter((fn) => fn.trigger.type === "timerTrigger").map((fn) => fn.name)).toEqual([
+      "purgeOldRuns",
+      "sweepBlobWindows",
+    ]);
   });
 });

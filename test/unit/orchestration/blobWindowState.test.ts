@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config";
 import { addFile, type BlobWindowState, closeIfDue, closerStep, emptyBlobWindowState, RECENT_KEYS } from "../../../src/orchestration/blobWindowState";
 import type { BlobWindowAdd } from "../../../src/runs/blobWindows";
+import { emptyBlobWindowWatch, forgetFolder, WATCHED_FOLDERS_MAX, watchFolder } from "../../../src/runs/blobWindowWatch";
 
 const folder = { url: "https://acct.blob.core.windows.net/landing/day1/", container: "landing", path: "day1" };
 const add = (n: number, maxFiles = 100): BlobWindowAdd => ({
@@ -49,6 +50,42 @@ describe("blob window entity (pure)", () => {
     expect(closerStep({ kind: "wait", dueAt: at(60) }, at(0), false, 30)).toEqual({ kind: "sleep", until: at(60), idle: false });
     expect(closerStep({ kind: "idle" }, at(0), false, 30)).toEqual({ kind: "sleep", until: at(30), idle: true });
     expect(closerStep({ kind: "idle" }, at(30), true, 30)).toEqual({ kind: "end" });
+  });
+});
+
+describe("a folder's closer, as its entity knows it", () => {
+  it("a file added before any closer looked, or after the closer's last idle answer, may have lost its wake; one added while a closer lives has not", () => {
+    const fresh = addFile(emptyBlobWindowState("f"), add(1));
+    expect(fresh.closerMayBeGone).toBe(true);
+    const looked = close(fresh.state, 0);
+    expect(looked.state.closer).toBe("live");
+    expect(addFile(looked.state, add(2)).closerMayBeGone).toBe(false);
+    // A duplicate adds nothing to watch for.
+    expect(addFile({ ...looked.state, closer: "ended" }, add(1)).closerMayBeGone).toBe(false);
+
+    const drained = close(looked.state, 60).state;
+    // Idle, but the closer does not end yet (it lingers): still live.
+    expect(closeIfDue(drained, { now: at(61), windowSeconds: 60, maxFiles: 100 }).state.closer).toBe("live");
+    const ended = closeIfDue(drained, { now: at(120), windowSeconds: 60, maxFiles: 100, mayEnd: true });
+    expect(ended).toMatchObject({ answer: { kind: "idle" }, state: { closer: "ended" } });
+    expect(addFile(ended.state, add(3)).closerMayBeGone).toBe(true);
+    // A closer that may end but finds files stays live.
+    expect(closeIfDue(addFile(ended.state, add(3)).state, { now: at(121), windowSeconds: 60, maxFiles: 100, mayEnd: true }).state.closer).toBe("live");
+  });
+});
+
+describe("the watch list (pure)", () => {
+  it("forgets a folder only up to the sequence the sweep read, and stays bounded", () => {
+    let state = watchFolder(emptyBlobWindowWatch(), { folderKey: "a" });
+    const read = state.folders[0]!;
+    state = watchFolder(state, { folderKey: "a" });
+    expect(state.folders).toEqual([{ folderKey: "a", seq: 2 }]);
+    expect(forgetFolder(state, read).folders).toEqual([{ folderKey: "a", seq: 2 }]);
+    expect(forgetFolder(state, { folderKey: "a", seq: 2 }).folders).toEqual([]);
+    for (let n = 0; n < WATCHED_FOLDERS_MAX + 3; n++) state = watchFolder(state, { folderKey: `f${n}` });
+    expect(state.folders).toHaveLength(WATCHED_FOLDERS_MAX);
+    expect(state.dropped).toBe(4);
+    expect(state.folders[0]!.folderKey).toBe("f3");
   });
 });
 

@@ -14,17 +14,7 @@ import { dayOfJobs, measureDetection } from "./detection";
 import { measureReplay } from "./replay";
 import type { ScaleFigures } from "./scale";
 import type { BatchFigures } from "./batch";
-
-interface Row {
-  figure: string;
-  value: number;
-  baseline: number | null;
-  ratio: number | null;
-  target: string;
-  pass: boolean;
-}
-
-const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+import { type Row, row } from "./rows";
 
 /** Scale runs in its own process, so its peak RSS is not the other benches' leftovers. */
 function scaleInFreshProcess(runs: number): ScaleFigures {
@@ -54,14 +44,6 @@ export async function runBench(quick: boolean): Promise<Row[]> {
   const cold = measureColdStart(quick ? 5 : 15);
   const fit = await measureAzureFit(quick ? 3 : 10);
   const batch = quick ? batchInFreshProcess(60, 10) : batchInFreshProcess(1000, 50);
-  const row = (figure: string, value: number, baseline: number | null, target: string, pass: boolean): Row => ({
-    figure,
-    value: round(value),
-    baseline: baseline === null ? null : round(baseline),
-    ratio: baseline ? round(value / baseline, 3) : null,
-    target,
-    pass,
-  });
   return [
     row("(a) fixed 120 s: median detection delay, s", a.medianDelaySeconds, null, "baseline", true),
     row("(a) fixed 120 s: p95 detection delay, s", a.p95DelaySeconds, null, "baseline", true),

@@ -5,7 +5,7 @@
  * `@azure/functions-core` is the host's, never bundled.
  */
 import * as path from "node:path";
-import { buildSync } from "esbuild";
+import { type BuildOptions, buildSync } from "esbuild";
 
 export const bundleEntry = "src/index.ts";
 export const bundleOutfile = "dist/app/index.js";
@@ -19,16 +19,15 @@ export const lazyExternal = [
   "@azure/storage-blob",
 ];
 
+/** What the app bundle and the deploy package's bundles (dev/package/) share: Node 20's CommonJS, minified. */
+export const bundleOptions = { bundle: true, platform: "node", target: "node20", format: "cjs", minify: true } as const satisfies BuildOptions;
+
 export function bundleApp(root: string): void {
   buildSync({
     absWorkingDir: root,
     entryPoints: [bundleEntry],
     outfile: path.join(root, bundleOutfile),
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    minify: true,
+    ...bundleOptions,
     sourcemap: true,
     external: lazyExternal,
     logLevel: "warning",

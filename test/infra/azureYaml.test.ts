@@ -11,7 +11,10 @@ import { bicepFiles, read, repoRoot } from "./infraFiles";
 interface AzureYaml {
   name: string;
   infra?: { provider?: string; path?: string; module?: string };
-  services: Record<string, { project: string; language: string; host: string; remoteBuild?: boolean }>;
+  services: Record<
+    string,
+    { project: string; language: string; host: string; dist?: string; remoteBuild?: boolean; hooks?: Record<string, Record<string, { run: string }>> }
+  >;
 }
 
 const azureYaml = parseYaml(fs.readFileSync(path.join(repoRoot, "azure.yaml"), "utf8")) as AzureYaml;
@@ -47,8 +50,18 @@ describe("azure.yaml", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(project, "package.json"), "utf8")) as { main: string; scripts: Record<string, string> };
     expect(pkg.scripts.build, "azd runs npm run build before packaging").toBeDefined();
     expect(pkg.main).toBe("dist/app/index.js");
-    // .funcignore keeps src/ out of the package, so the build must happen before upload.
+    // The build happens here; Azure gets a package with nothing to install.
     expect(api.remoteBuild).toBe(false);
+  });
+
+  it("deploys the package npm run package builds, and nothing else", () => {
+    const api = azureYaml.services.api;
+    expect(api.dist).toBe("dist/package");
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.package).toMatch(/node dist\/dev\/package\/buildPackage\.js$/);
+    // The service's prepackage hook builds it, on every shell azd may use.
+    expect(Object.keys(api.hooks?.prepackage ?? {}).sort()).toEqual(["posix", "windows"]);
+    for (const hook of Object.values(api.hooks?.prepackage ?? {})) expect(hook.run).toBe("npm run package");
   });
 
   it("tags the Function App with the service name azd deploys to", () => {

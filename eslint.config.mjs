@@ -150,6 +150,35 @@ export default tseslint.config(
     },
   },
   {
+    // The runs console runs in the browser: the DOM's globals, and no Node module of the app's (types only).
+    files: ["console/src/**/*.ts", "console/src/**/*.tsx"],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      // Run data (tags, error text) is shown as text only: Preact escapes it; nothing may parse it as HTML.
+      "no-restricted-syntax": [
+        "error",
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: "Show run data as text, never as HTML." },
+        { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML|insertAdjacentHTML)$/]", message: "Show run data as text, never as HTML." },
+        { selector: "CallExpression[callee.property.name='write'][callee.object.name='document']", message: "Show run data as text, never as HTML." },
+      ],
+      "no-eval": "error",
+      "no-implied-eval": "error",
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["node:*"], message: "The console runs in the browser." },
+            {
+              group: ["../../src/*", "../../src/**"],
+              allowTypeImports: true,
+              message: "The console reads the app only through its HTTP API (types are fine).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["test/**/*.ts", "bench/**/*.ts", "dev/**/*.ts"],
     rules: {
       // The local runtime loads the app and Azurite's untyped modules the way the Functions worker and Azurite's CLI do.

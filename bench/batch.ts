@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { lifecycles } from "../dev/batch-emulator";
 import { startDevStack } from "../dev/stack";
+import { printFiguresAndExit } from "./freshProcess";
 
 export interface BatchFigures {
   items: number;
@@ -75,15 +76,4 @@ export async function measureBatch(items: number, limit: number): Promise<BatchF
 }
 
 /** `node dist/bench/batch.js <items> <limit>`. */
-if (require.main === module) {
-  measureBatch(Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 50)).then(
-    (figures) => {
-      process.stdout.write(`${JSON.stringify(figures)}\n`);
-      process.exit(0);
-    },
-    (err) => {
-      console.error(err instanceof Error ? err.stack : err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printFiguresAndExit(measureBatch(Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 50)));

@@ -26,6 +26,7 @@ async function main(): Promise<number> {
       endpoint_input_uri: `azureml://datastores/${defaultDatastore.name}/paths/demo/input/`,
       endpoint_output_uri: `azureml://datastores/${defaultDatastore.name}/paths/demo/output/predictions.csv`,
     };
+    console.log(`Runs console ${host.baseUrl}/api/console (while the demo runs; npm run dev keeps one open)\n`);
     console.log(`POST ${host.baseUrl}/api/scoring-runs\n${JSON.stringify(seed, null, 2)}`);
     const res = await fetch(`${host.baseUrl}/api/scoring-runs`, {
       method: "POST",

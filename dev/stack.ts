@@ -100,11 +100,17 @@ export interface DevStackOptions {
   /**
    * The emulator emits `RunStatusChanged` for each timed job when it ends, to the host's Event
    * Grid route for `jobStatusChangedTrigger`, `latencyMs` after the end, as Event Grid delivers
-   * Azure ML's events (docs/azure-behaviour.md#azure-ml-events).
+   * Azure ML's events (docs/azure-behaviour.md#azure-ml-events). As on Azure, only a job that
+   * completes raises one: "Failed or canceled Azure Machine Learning operations don't trigger an
+   * event" (same section); `alsoFailedAndCanceled` is the lenient option that sends one for every end.
    */
-  jobEvents?: { latencyMs: number };
+  jobEvents?: { latencyMs: number; alsoFailedAndCanceled?: boolean };
   /** Keep past executions' histories (default true). */
   keepPastExecutions?: boolean;
+  /** Recorded emulator requests to keep, the newest (default: all; see BatchEmulatorOptions). */
+  maxRecordedRequests?: number;
+  /** The app bundle to load (default: this tree's `appEntry`); the bench loads another commit's to measure its format. */
+  appEntry?: string;
   log?: DevHostOptions["log"];
   /** Settings to set before the app loads; settings already in the environment win when `keepEnv`. */
   env?: Record<string, string>;
@@ -146,6 +152,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     stateFile: options.stateDir ? path.join(options.stateDir, "batch-emulator.json") : undefined,
     datastores: azurite ? azuriteDatastores(azurite) : {},
     deployments: [pipelineDeployment, declaredPipelineDeployment],
+    maxRecordedRequests: options.maxRecordedRequests,
     defaultDeployment: options.defaultDeployment,
     outputExists: blobService ? outputExistsIn(containerOf) : undefined,
     onJobCompleted: blobService ? predictionsWriter(containerOf) : undefined,
@@ -153,7 +160,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     onJobEnded: blobService ? jobLogsWriter(containerOf) : undefined,
     onJobCreated: (job) => {
       options.onJobCreated?.(job);
-      if (options.jobEvents && typeof job.endsAt === "number") emitWhenEnded(job, options.jobEvents.latencyMs);
+      if (options.jobEvents && typeof job.endsAt === "number") emitWhenEnded(job, options.jobEvents);
     },
   });
   emulator.setDefaultLifecycle(options.defaultLifecycle ?? lifecycles.standard());
@@ -177,7 +184,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     process.env[k] = v;
   }
   const host = new DevHost({
-    appEntry,
+    appEntry: options.appEntry ?? appEntry,
     port: options.port,
     clock,
     autoAdvance: options.autoAdvance,
@@ -185,9 +192,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     log: options.log,
     keepPastExecutions: options.keepPastExecutions,
   });
-  function emitWhenEnded(job: EmulatorJob, latencyMs: number): void {
+  function emitWhenEnded(job: EmulatorJob, events: NonNullable<DevStackOptions["jobEvents"]>): void {
     const endsAt = job.endsAt as number;
-    host.engine.atTime(endsAt + latencyMs, async () => {
+    host.engine.atTime(endsAt + events.latencyMs, async () => {
+      // The job's own end (a cancel may have ended it sooner); its stored status moves only when it is read.
+      const canceled = emulator.job(job.name)?.status === "Canceled";
+      const status = canceled ? "Canceled" : (job.endsAs ?? "Completed");
+      if (status !== "Completed" && !events.alsoFailedAndCanceled) return;
       const event = {
         id: `evt-${job.name}`,
         topic: emulator.workspaceId,
@@ -203,7 +214,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           runType: "azureml.batchjob",
           runTags: job.tags,
           runProperties: job.properties,
-          runStatus: emulator.job(job.name)?.status ?? "Completed",
+          runStatus: status,
         },
       };
       await fetch(`${host.baseUrl}/runtime/webhooks/eventgrid?functionName=jobStatusChangedTrigger`, {

@@ -72,17 +72,24 @@ param scoringPollMode string = 'adaptive'
 @description('SCORING_MAX_POLLS_PER_EXECUTION: polls before continueAsNew (bounded history).')
 param scoringMaxPollsPerExecution string = '10'
 
-@description('SCORING_EVENT_SAFETY_POLL_SECONDS: with job events subscribed, seconds between safety polls.')
+@description('SCORING_EVENT_SAFETY_POLL_SECONDS: with job events subscribed, the longest wait between safety polls (which follow the adaptive curve).')
 param scoringEventSafetyPollSeconds string = '900'
 
 @description('SCORING_QUEUED_WARNING_SECONDS: a job still queued this long after its invoke gets a warning naming quota or compute (60-2592000).')
 param scoringQueuedWarningSeconds string = '1800'
+
+@description('SCORING_ARM_READS_PER_SECOND: ARM reads per second all runs together may make; ARM refills 25 per subscription and principal (1-1000).')
+param scoringArmReadsPerSecond string = '15'
 
 @description('SCORING_MAX_JOBS_PER_ENDPOINT: live Azure ML jobs per endpoint (scoring URI + deployment) over all runs and batches; 0: no limit (0-10000).')
 param scoringMaxJobsPerEndpoint string = '0'
 
 @description('SCORING_BATCH_CHILDREN_PER_EXECUTION: children a batch starts per orchestrator execution before it drains and continues as new (1-1000).')
 param scoringBatchChildrenPerExecution string = '100'
+
+@description('SCORING_CONSOLE_READ_ONLY: true hides the runs console\'s Cancel and Rerun buttons (docs/console.md); the API itself is unchanged.')
+@allowed(['true', 'false'])
+param scoringConsoleReadOnly string = 'false'
 
 @description('SCORING_RETENTION_DAYS: the timer purgeOldRuns purges the durable history of runs that ended more than this many days ago (1-3650; 0 or off keeps every run).')
 param scoringRetentionDays string = '30'
@@ -198,10 +205,12 @@ var coreSettings = {
   SCORING_EVENT_SAFETY_POLL_SECONDS: scoringEventSafetyPollSeconds
   SCORING_QUEUED_WARNING_SECONDS: scoringQueuedWarningSeconds
   SCORING_MAX_JOBS_PER_ENDPOINT: scoringMaxJobsPerEndpoint
+  SCORING_ARM_READS_PER_SECOND: scoringArmReadsPerSecond
   SCORING_BATCH_CHILDREN_PER_EXECUTION: scoringBatchChildrenPerExecution
   SCORING_RETENTION_DAYS: scoringRetentionDays
   SCORING_RETENTION_BATCH: scoringRetentionBatch
   SCORING_RETENTION_SCHEDULE: scoringRetentionSchedule
+  SCORING_CONSOLE_READ_ONLY: scoringConsoleReadOnly
 }
 // Unset, the app derives the allowed hosts from AML_ARM_ENDPOINT's cloud (sovereign clouds too).
 var allowedHostsSettings = empty(scoringAllowedHosts) ? {} : {

@@ -2,7 +2,10 @@
 import "./functions/http";
 import "./functions/orchestrator";
 import "./functions/activities";
+import "./functions/fleet";
+import "./functions/jobDurations";
 import "./functions/eventGrid";
 import "./functions/retention";
 import "./functions/batches";
 import "./functions/blobWindows";
+import "./functions/console";

@@ -75,6 +75,9 @@ export class BatchEmulator {
   private readonly store: JobStore;
   private readonly faults = new FaultQueue();
   private readonly recorded: RecordedRequest[] = [];
+  private readonly maxRecorded: number;
+  /** Requests received per route since the last reset, including those the bounded log dropped. */
+  private readonly counts = new Map<Route, number>();
   private readonly server: EmulatorServer;
   private boundPort: number | null = null;
   /** Set with the stateFile option; jobs load from it at the first start(). */
@@ -98,6 +101,7 @@ export class BatchEmulator {
       endpointName: this.endpointName,
     };
     this.behavior = { ...strictBehavior(), ...definedOnly(options) };
+    this.maxRecorded = options.maxRecordedRequests ?? Number.POSITIVE_INFINITY;
     checkBehavior(this.behavior);
     for (const [name, ds] of Object.entries(options.datastores ?? {})) this.datastores.set(name, ds);
     for (const [name, versions] of Object.entries(options.dataAssets ?? {})) this.dataAssets.set(name, new Map(Object.entries(versions)));
@@ -126,7 +130,7 @@ export class BatchEmulator {
     this.server = new EmulatorServer({
       clock,
       faults: this.faults,
-      record: (r) => this.recorded.push(r),
+      record: (r) => this.record(r),
       context: {
         scope: this.scope,
         store: this.store,
@@ -246,9 +250,24 @@ export class BatchEmulator {
     Object.assign(this.behavior, next);
   }
 
-  /** Every request received, oldest first. */
+  /** The requests received, oldest first: the latest `maxRecordedRequests` of them. */
   get requests(): RecordedRequest[] {
     return [...this.recorded];
+  }
+
+  /** How many requests were received (on `route`, or on any), the ones the bounded log dropped included. */
+  requestCount(route?: Route): number {
+    if (route) return this.counts.get(route) ?? 0;
+    let all = 0;
+    for (const n of this.counts.values()) all += n;
+    return all;
+  }
+
+  private record(request: RecordedRequest): void {
+    this.counts.set(request.route, (this.counts.get(request.route) ?? 0) + 1);
+    this.recorded.push(request);
+    // Dropped in slices of a tenth, so trimming costs O(1) a request on average.
+    if (this.recorded.length > this.maxRecorded * 1.1) this.recorded.splice(0, this.recorded.length - this.maxRecorded);
   }
 
   requestsFor(route: Route): RecordedRequest[] {
@@ -294,6 +313,7 @@ export class BatchEmulator {
   reset(): void {
     this.store.clear();
     this.recorded.length = 0;
+    this.counts.clear();
     this.faults.clear();
   }
 }

@@ -135,6 +135,7 @@ export class JobStore {
       completion: null,
     };
     state.job.endsAt = isTimed(state.script) ? timedEnd(state.script, state.job.createdAt) : null;
+    state.job.endsAs = isTimed(state.script) ? (state.script.steps.at(-1)?.status ?? null) : null;
     this.jobs.set(name, state);
     this.peakLive = Math.max(this.peakLive, this.liveCount());
     this.refresh(state);

@@ -165,6 +165,8 @@ export interface EmulatorJob {
   createdAt: number;
   /** For a timed lifecycle: when the job reaches its end status (clock ms); else null. */
   endsAt?: number | null;
+  /** For a timed lifecycle: the status it ends in (Completed, Failed, Canceled); else null. */
+  endsAs?: string | null;
   /** Jobs Get requests answered for this job. */
   statusGets: number;
   /** Cancel requests received for this job (including repeats). */
@@ -307,6 +309,11 @@ export interface BatchEmulatorOptions extends Partial<EmulatorBehavior> {
    * folder; `{job}` is replaced by the job name. Default `azureml://datastores/workspaceblobstore/paths/azureml/{job}/score/`.
    */
   defaultOutputFolder?: string;
+  /**
+   * How many recorded requests to keep, the newest (default: all). A bench at scale bounds it, so
+   * the log is not what its memory measures; `requestCount` still counts every request.
+   */
+  maxRecordedRequests?: number;
 }
 
 export interface HookError {

@@ -89,7 +89,11 @@ export interface EngineOptions {
   maxConcurrentActivities?: number;
   /** Virtual clock only: jump to the next timer whenever nothing else is running. */
   autoAdvance?: boolean;
-  /** Keep every past execution's history (for verifyReplay and showHistory); default true. */
+  /**
+   * Keep the histories of executions that are over, past executions and an ended instance's last
+   * one (for verifyReplay and showHistory); default true. Off: as on Azure, where they stay in
+   * storage, not in a worker's memory (a bench at scale measures the worker).
+   */
   keepPastExecutions?: boolean;
   /** Rules of the real extension to relax (default: none, strict). */
   leniency?: DurableLeniency;
@@ -247,6 +251,7 @@ export class DurableEngine {
     record.output = reason;
     record.lastUpdatedTime = now;
     this.clearTimers(instanceId);
+    this.forgetEndedExecution(record);
     if (record.parent) this.answerParent(record, { status: "Terminated", reason });
     this.opts.store.save(record);
     this.flushOutbox(record);
@@ -358,8 +363,9 @@ export class DurableEngine {
     return this.opts.clock.now();
   }
 
-  /** Resolves once no episode or activity is running or queued (timers may be pending). */
+  /** Resolves once no episode or activity is running or queued (timers may be pending), or at once when stopped: a stopped host does no more work (a killed host's queued work waits for the next one). */
   idle(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.isIdle()) return new Promise((resolve) => setImmediate(() => (this.isIdle() ? resolve() : this.idle().then(resolve))));
     return new Promise<void>((resolve) => this.idleWaiters.push(() => resolve())).then(() => this.idle());
   }
@@ -416,6 +422,7 @@ export class DurableEngine {
     for (;;) {
       await this.idle();
       if (done()) return true;
+      if (this.stopped) return false;
       const next = this.nextTimerAt();
       if (next === undefined || next > end) return done();
       clock.set(next);
@@ -576,8 +583,7 @@ export class DurableEngine {
     const cut = record.inbox.findIndex((e, i) => i > 0 && takesRetryId(record.retries, e));
     const inboxCount = cut < 0 ? record.inbox.length : cut;
     const newEvents = [events.orchestratorStarted(now), ...record.inbox.slice(0, inboxCount)];
-    const past = record.history.map((e) => ({ ...e, IsPlayed: true }));
-    const history = [...past, ...newEvents];
+    const history = [...record.history, ...newEvents];
     const started: HistoryEvent | undefined = history.find((e) => e.EventType === EventType.ExecutionStarted);
     if (!started) {
       // Messages for an execution that has not started (cannot happen unless the state was edited).
@@ -586,7 +592,9 @@ export class DurableEngine {
     this.stats.episodes++;
     this.stats.replayedEvents += history.length;
 
-    const trigger = orchestrationTrigger(record.instanceId, history, started, past.length > 0, record.parent?.instanceId ?? null);
+    // The recorded events are sent as played (the wire copy is marked, the record is not copied).
+    const played = record.history.length;
+    const trigger = orchestrationTrigger(record.instanceId, history, started, played > 0, record.parent?.instanceId ?? null, played);
     const context = this.invocationContext(fn, "orchestrationTrigger");
     this.opts.log("info", `Executing 'Functions.${fn.name}' (Reason='(null)', Id=${context.invocationId})`);
     const cpu = process.cpuUsage();
@@ -602,7 +610,7 @@ export class DurableEngine {
     if (this.stopped) return;
     // The episode consumed the inbox messages it was given; later ones stay for the next episode.
     record.inbox = record.inbox.slice(inboxCount);
-    record.history = [...record.history, ...newEvents.map((e) => ({ ...e, IsPlayed: true }))];
+    for (const e of newEvents) record.history.push({ ...e, IsPlayed: true });
     record.episodes++;
     record.lastUpdatedTime = now;
     if (record.runtimeStatus === "Pending") record.runtimeStatus = "Running";
@@ -776,6 +784,14 @@ export class DurableEngine {
     record.lastUpdatedTime = now;
     this.discardTimers(record.instanceId);
     if (record.parent) this.answerParent(record, ending);
+    this.forgetEndedExecution(record);
+  }
+
+  /** An ended instance's last history, unless the host keeps finished executions' histories. */
+  private forgetEndedExecution(record: InstanceRecord): void {
+    if (this.opts.keepPastExecutions !== false) return;
+    record.history = [];
+    record.lastActions = [];
   }
 
   /**

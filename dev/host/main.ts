@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   });
   console.log(`
 Dev host      ${host.baseUrl}/api/scoring-runs
+Runs console  ${host.baseUrl}/api/console   (open it in a browser; no key needed here)
 Scoring URI   ${emulator.scoringUri}   (batch emulator; ARM at ${process.env.AML_ARM_ENDPOINT})
 Azurite blob  ${azurite?.blobEndpoint}   (datastore ${defaultDatastore.name} = container ${defaultDatastore.container})
 State         ${stateDir}

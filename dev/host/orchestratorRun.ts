@@ -25,7 +25,8 @@ export interface OrchestratorStateJson {
  * What the extension passes an orchestrator function: the execution's history, its input, and
  * (sub-orchestrations) the parent's instance id (extension
  * `OrchestrationTriggerAttributeBindingProvider.OrchestrationContextToString`: schema V2 in
- * `upperSchemaVersion`, V3 in `upperSchemaVersionNew`, which durable-functions prefers).
+ * `upperSchemaVersion`, V3 in `upperSchemaVersionNew`, which durable-functions prefers). The first
+ * `playedCount` events go as played (IsPlayed): what earlier episodes recorded.
  */
 export function orchestrationTrigger(
   instanceId: string,
@@ -33,9 +34,12 @@ export function orchestrationTrigger(
   started: HistoryEvent,
   isReplaying: boolean,
   parentInstanceId: string | null = null,
+  playedCount = 0,
 ): unknown {
+  const wire = JSON.parse(JSON.stringify(history)) as HistoryEvent[];
+  for (let i = 0; i < playedCount; i++) wire[i]!.IsPlayed = true;
   return {
-    history: JSON.parse(JSON.stringify(history)),
+    history: wire,
     input: JSON.parse((started.Input as string | undefined) ?? "null"),
     instanceId,
     isReplaying,

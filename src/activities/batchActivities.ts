@@ -4,7 +4,8 @@
  * failures come back as values (ActivityResult) so the orchestrator decides what to do; each
  * activity logs one line of what it did.
  */
-import type { ActivityResult, BatchEndpointClient, EnsuredJob, EnsureJobRequest, JobLocator, JobSearch, JobSnapshot } from "../batch/types";
+import type { ActivityResult, BatchEndpointClient, EnsuredJob, EnsureJobRequest, JobLocator, JobSearch } from "../batch/types";
+import { type JobStatusRead, type JobStatusRequest, statusRead } from "../runs/statusRead";
 import { asResult } from "./activityResult";
 import { ensureJob, findInvokedJob } from "./ensureJob";
 
@@ -16,10 +17,11 @@ export function createBatchActivities(client: () => BatchEndpointClient) {
       asResult(() => ensureJob(request, { client: client(), log })),
     findInvokedJob: (request: EnsureJobRequest, log: ActivityLog): Promise<ActivityResult<JobSearch>> =>
       asResult(() => findInvokedJob(request, { client: client(), log }, "found after the invoke's answer was lost")),
-    getBatchJobStatus: async (locator: JobLocator, log: ActivityLog): Promise<ActivityResult<JobSnapshot>> => {
-      const result = await asResult(() => client().getJob(locator));
+    getBatchJobStatus: async (request: JobStatusRequest, log: ActivityLog): Promise<ActivityResult<JobStatusRead>> => {
+      const result = await asResult(() => client().getJob(request));
       log(result.ok ? `job status ${result.value.status}` : `status read failed: ${result.error.code} ${result.error.message}`);
-      return result;
+      // The result goes into the run's history at every poll: the status alone, while that is all that changes.
+      return result.ok ? { ok: true, value: statusRead(result.value, request) } : result;
     },
     cancelBatchJob: async (locator: JobLocator, log: ActivityLog): Promise<ActivityResult<null>> => {
       const result = await asResult(async () => {

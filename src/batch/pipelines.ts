@@ -9,7 +9,8 @@
  *   throttlingRetryPolicy (429/503 + Retry-After), 3 retries each. A Retry-After longer than
  *   30 s, or one that would take the call past 60 s of in-process waiting, is not waited for:
  *   the call fails at once with a retryable error carrying retryAfterSeconds, so the
- *   orchestrator waits on a durable timer instead.
+ *   orchestrator waits on a durable timer instead. Every 429, retried or not, is reported
+ *   (armThrottleSignal.ts): it lowers the fleet's read budget for all runs.
  *
  * Both: no redirects (a token must never follow a redirect to another host); loopback requests
  * (only reachable with SCORING_ALLOW_LOOPBACK=true) get no Authorization header and never make
@@ -34,6 +35,7 @@ import type { BatchClientSettings } from "./types";
 import { scopeOf } from "./cloud";
 import { BatchEndpointError, isNeverSentErrorCode, retryAfterSecondsFrom } from "./errors";
 import { isLoopbackUrl } from "./endpointHosts";
+import { armThrottled } from "./armThrottleSignal";
 
 export interface InvokeRetrySettings {
   /** Retries of a request that provably never left (refused connection, DNS failure). */
@@ -166,6 +168,7 @@ export function createArmPipeline(
         const response = await next(request);
         if (response.status !== 429 && response.status !== 503) return response;
         const seconds = retryAfterSecondsFrom(response.headers);
+        if (response.status === 429) armThrottled(seconds);
         if (seconds === null) return response;
         const elapsedMs = Date.now() - (startedAt.get(request) ?? Date.now());
         if (seconds > settings.maxRetryAfterSeconds || elapsedMs + seconds * 1000 > settings.retryAfterBudgetSeconds * 1000) {

@@ -20,6 +20,8 @@ export interface AppConfig extends BatchClientSettings {
   workspaceId: string | null;
   /** SCORING_MAX_JOBS_PER_ENDPOINT: live jobs per endpoint (scoring URI + deployment) over all runs and batches; 0: no limit. */
   maxJobsPerEndpoint: number;
+  /** SCORING_ARM_READS_PER_SECOND: the ARM reads per second all runs together may make (docs/operations.md#fleet-read-budget). */
+  armReadsPerSecond: number;
   /** SCORING_BATCH_CHILDREN_PER_EXECUTION: children a batch starts per execution before it drains and continues as new (bounded history). */
   batchChildrenPerExecution: number;
   /** SCORING_CALLBACK_HOSTS: host patterns a callBackUri or notify webhook may use (default: Data Factory's domain). */
@@ -36,8 +38,8 @@ export interface AppConfig extends BatchClientSettings {
  * `events`: job status events (subscribed) carry completion; polls are a slower safety net.
  */
 export interface PollPolicy {
-  mode: "fixed" | "adaptive" | "events";
-  /** events mode: seconds between safety polls (never shorter than the request's interval). */
+  mode: "fixed" | "adaptive" | "learned" | "events";
+  /** events mode: the longest wait between safety polls, which otherwise follow the adaptive curve (failed and canceled jobs raise no event). */
   eventSafetySeconds: number;
 }
 
@@ -194,7 +196,8 @@ export function parseConfig(env: Env): AppConfig {
     .filter((h) => h !== "");
   const defaultPollSeconds = intSetting(env, "SCORING_DEFAULT_POLL_SECONDS", 120, 1, 86400);
   const pollMode = (env.SCORING_POLL_MODE?.trim() || "adaptive").toLowerCase();
-  if (pollMode !== "fixed" && pollMode !== "adaptive") throw new Error(`Setting SCORING_POLL_MODE must be fixed or adaptive, got "${pollMode}".`);
+  if (pollMode !== "fixed" && pollMode !== "adaptive" && pollMode !== "learned")
+    throw new Error(`Setting SCORING_POLL_MODE must be fixed, adaptive or learned, got "${pollMode}".`);
   const jobEvents = (env.SCORING_JOB_EVENTS ?? "").trim().toLowerCase() === "true";
   return {
     allowedHosts: hosts,
@@ -209,6 +212,8 @@ export function parseConfig(env: Env): AppConfig {
     queuedWarningSeconds: intSetting(env, "SCORING_QUEUED_WARNING_SECONDS", 1800, 60, 2_592_000),
     workspaceId: workspaceSetting(env),
     maxJobsPerEndpoint: intSetting(env, "SCORING_MAX_JOBS_PER_ENDPOINT", 0, 0, 10000),
+    // ARM refills 25 reads per second per subscription and principal; 15 leaves the rest to other readers.
+    armReadsPerSecond: intSetting(env, "SCORING_ARM_READS_PER_SECOND", 15, 1, 1000),
     batchChildrenPerExecution: intSetting(env, "SCORING_BATCH_CHILDREN_PER_EXECUTION", 100, 1, 1000),
     callbackHosts: hostList(env.SCORING_CALLBACK_HOSTS, DEFAULT_CALLBACK_HOSTS),
     webhookSecretNames: webhookSecretNamesIn(env),
@@ -224,6 +229,7 @@ const settingNames = [
   "SCORING_ALLOWED_HOSTS",
   "SCORING_ALLOW_LOOPBACK",
   "SCORING_MAX_JOBS_PER_ENDPOINT",
+  "SCORING_ARM_READS_PER_SECOND",
   "SCORING_BATCH_CHILDREN_PER_EXECUTION",
   "SCORING_CALLBACK_HOSTS",
   "AML_ARM_ENDPOINT",
@@ -276,6 +282,23 @@ export interface RetentionSettingsGiven {
  */
 export function retentionSettingsGiven(env: Readonly<Record<string, string | undefined>> = process.env): RetentionSettingsGiven {
   return { days: env.SCORING_RETENTION_DAYS, batch: env.SCORING_RETENTION_BATCH, schedule: env.SCORING_RETENTION_SCHEDULE };
+}
+
+/** The runs console's settings (docs/console.md). `problem` names a bad value, which reads as read-only. */
+export interface ConsoleSettings {
+  readOnly: boolean;
+  problem: string | null;
+}
+
+/**
+ * Read apart from the others, at each page load: the console must still open (and say what is
+ * wrong) when another setting is bad. A value other than true or false fails closed: read-only.
+ */
+export function consoleSettings(env: Readonly<Record<string, string | undefined>> = process.env): ConsoleSettings {
+  const raw = (env.SCORING_CONSOLE_READ_ONLY ?? "").trim().toLowerCase();
+  if (raw === "" || raw === "false") return { readOnly: false, problem: null };
+  if (raw === "true") return { readOnly: true, problem: null };
+  return { readOnly: true, problem: `Setting SCORING_CONSOLE_READ_ONLY must be true or false; the console is read-only until it is.` };
 }
 
 /**

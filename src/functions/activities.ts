@@ -10,6 +10,10 @@ import type { DescribeOutputRequest, PreflightRequest } from "../preflight/types
 import type { DiagnoseJobRequest } from "../runs/diagnostics";
 import { names } from "../runs/names";
 import type { RunEndNotice } from "../runs/runEndNotice";
+import { jobNameOfPath, type JobStatusRequest } from "../runs/statusRead";
+import { withFleetPace } from "./fleet";
+import { withExpectedDuration } from "./jobDurations";
+import { durableClientInput } from "./httpAdapter";
 import { sharedBatchClient, sharedDiagnosticsDeps, sharedNoticeDeps, sharedPreflightDeps } from "./sharedClients";
 
 const batch = createBatchActivities(sharedBatchClient);
@@ -21,9 +25,18 @@ const notices = createNoticeActivities(sharedNoticeDeps);
 const logFor = (context: InvocationContext, fields: ActivityLogFields | undefined) => (message: string) =>
   context.log(fields ? `${runLogPrefix(fields)} ${message}` : message);
 
-df.app.activity(names.activities.invoke, { handler: (request: EnsureJobRequest, context) => batch.invokeBatchEndpoint(request, logFor(context, request.log)) });
+// The invoke and the status read also answer the fleet's pace (a cached entity read, docs/operations.md#fleet-read-budget), so even a run's first poll is paced.
+df.app.activity(names.activities.invoke, {
+  extraInputs: [durableClientInput],
+  handler: (request: EnsureJobRequest, context) =>
+    withExpectedDuration(withFleetPace(batch.invokeBatchEndpoint(request, logFor(context, request.log)), context), request, context),
+});
 df.app.activity(names.activities.findJob, { handler: (request: EnsureJobRequest, context) => batch.findInvokedJob(request, logFor(context, request.log)) });
-df.app.activity(names.activities.getStatus, { handler: (locator: JobLocator, context) => batch.getBatchJobStatus(locator, logFor(context, locator.log)) });
+df.app.activity(names.activities.getStatus, {
+  extraInputs: [durableClientInput],
+  handler: (request: JobStatusRequest, context) =>
+    withFleetPace(batch.getBatchJobStatus(request, logFor(context, request.log && { jobName: jobNameOfPath(request.jobPath), ...request.log })), context),
+});
 df.app.activity(names.activities.cancel, { handler: (locator: JobLocator, context) => batch.cancelBatchJob(locator, logFor(context, locator.log)) });
 df.app.activity(names.activities.preflight, {
   handler: (request: PreflightRequest, context) => data.preflightScoringRun(request, logFor(context, request.log)),

@@ -1,4 +1,4 @@
-/** GET /api/scoring-runs?status=&top=&continuationToken=: runs, newest first, in pages. */
+/** GET /api/scoring-runs?status=&endpoint=&createdAfter=&createdBefore=&top=&continuationToken=: runs, newest first, in pages. */
 import { type ErrorDetail, invalidRequestBody } from "./errorBodies";
 import { toRunView } from "../runs/runView";
 import { runtimeStatusesFor } from "../runs/runtimeStatus";
@@ -6,6 +6,7 @@ import type { RunStatus, RunView } from "../runs/types";
 import type { RunsClient } from "../runs/durableRuns";
 import type { ApiRequest, ApiResponse } from "./types";
 import { wholeNumberParam } from "./queryParams";
+import { type RunFilter, readRunFilter, runMatches } from "./runFilter";
 
 const runStatuses = Object.keys(runtimeStatusesFor) as RunStatus[];
 
@@ -26,6 +27,7 @@ export async function listScoringRuns(req: ApiRequest, runs: RunsClient): Promis
   const topParam = req.query.get("top");
   const top = topParam === null ? 50 : (wholeNumberParam(topParam, 1, 100) ?? 0);
   if (top === 0) details.push({ field: "top", message: "must be a whole number from 1 to 100." });
+  const filter: RunFilter = readRunFilter(req.query, details);
   const cursor = decodeCursor(req.query.get("continuationToken"));
   if (cursor === "invalid") details.push({ field: "continuationToken", message: "is not a token this API returned." });
   if (details.length > 0) return { status: 400, body: invalidRequestBody(details) };
@@ -33,7 +35,7 @@ export async function listScoringRuns(req: ApiRequest, runs: RunsClient): Promis
   const runtime = wanted ? [...new Set(wanted.flatMap((s) => runtimeStatusesFor[s as RunStatus]))] : undefined;
   const views = (await runs.list(runtime))
     .map(toRunView)
-    .filter((v) => !wanted || wanted.includes(v.status))
+    .filter((v) => (!wanted || wanted.includes(v.status)) && runMatches(v, filter))
     .sort(newestFirst);
   const start = cursor && cursor !== "invalid" ? views.filter((v) => after(v, cursor)) : views;
   const page = start.slice(0, top);

@@ -56,34 +56,40 @@ export async function receiveEvents(
     return { status: 200, body: { validationResponse: first.data?.validationCode } };
   }
 
-  const parsed: unknown[] = [];
-  const malformed: EventOutcome[] = [];
-  for (const event of raw) {
+  // Each event's outcome answers at the event's place in the batch.
+  const results: EventOutcome[] = new Array(raw.length);
+  const blobEvents: Array<{ at: number; event: unknown }> = [];
+  const jobEvents: Array<{ at: number; event: unknown }> = [];
+  for (const [at, event] of raw.entries()) {
     try {
       // Parsed one at a time (as text: the library's typed overloads) so one bad event cannot sink the batch.
       const text = JSON.stringify(cloudEvents ? event : [event]);
       const [one] = cloudEvents ? await deserializer().deserializeCloudEvents(text) : await deserializer().deserializeEventGridEvents(text);
-      parsed.push(one);
+      (isJobEvent(one) ? jobEvents : blobEvents).push({ at, event: one });
     } catch (err) {
       const id = (event as { id?: unknown } | null)?.id;
       const reason = (err as Error).message;
       log(`events: rejected malformed event ${typeof id === "string" ? id : "(no id)"}: ${reason}`);
-      malformed.push({ eventId: typeof id === "string" ? id : null, outcome: "malformed", reason });
+      results[at] = { eventId: typeof id === "string" ? id : null, outcome: "malformed", reason };
     }
   }
-  if (parsed.length === 0) return { status: 400, body: errorBody("InvalidRequest", `No valid event: ${malformed.map((m) => m.reason).join("; ")}`) };
-  const jobEvents = parsed.filter(isJobEvent);
-  const outcomes = [
-    ...(await startRunsForBlobEvents(
-      parsed.filter((e) => !isJobEvent(e)),
-      runs,
-      config,
-      log,
-      windows,
-    )),
-    ...(await signalRunsForJobEvents(jobEvents, runs, log)),
-  ];
-  return { status: 200, headers: { "Content-Type": "application/json" }, body: { results: [...malformed, ...outcomes] } };
+  if (blobEvents.length + jobEvents.length === 0)
+    return { status: 400, body: errorBody("InvalidRequest", `No valid event: ${results.map((m) => m.reason).join("; ")}`) };
+  const blobOutcomes = await startRunsForBlobEvents(
+    blobEvents.map((e) => e.event),
+    runs,
+    config,
+    log,
+    windows,
+  );
+  blobOutcomes.forEach((outcome, i) => (results[blobEvents[i]!.at] = outcome));
+  const jobOutcomes = await signalRunsForJobEvents(
+    jobEvents.map((e) => e.event),
+    runs,
+    log,
+  );
+  jobOutcomes.forEach((outcome, i) => (results[jobEvents[i]!.at] = outcome));
+  return { status: 200, headers: { "Content-Type": "application/json" }, body: { results } };
 }
 
 function hasSpecVersion(body: unknown): boolean {

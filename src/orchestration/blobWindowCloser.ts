@@ -9,6 +9,7 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import { type BlobWindowCloserInput, type CloseAnswer, type CloseIfDueRequest, type ClosedBlobWindow, type WindowRunOutcome } from "../runs/blobWindows";
 import { names } from "../runs/names";
 import { closerStep, lingerSecondsFor } from "./blobWindowState";
+import { entityRef } from "./entityRef";
 
 /** Loop turns per execution before continueAsNew (bounded history). */
 const TURNS_PER_EXECUTION = 50;
@@ -18,11 +19,7 @@ const START_ATTEMPTS = 10;
 export function* blobWindowCloser(context: OrchestrationContext): Generator<Task, { windows: number } | undefined, any> {
   const df = context.df;
   const input = df.getInput<BlobWindowCloserInput>();
-  const entity = {
-    name: names.blobWindows.entity,
-    key: input.folderKey,
-    toString: () => `@${names.blobWindows.entity.toLowerCase()}@${input.folderKey}`,
-  } as never;
+  const entity = entityRef(names.blobWindows.entity, input.folderKey);
   const at = (ms: number) => new Date(ms);
   let wake = df.waitForExternalEvent(names.blobWindows.wake);
   let wasIdle = false;

@@ -7,7 +7,7 @@
  */
 import type { RunState } from "../runs/runInput";
 import type { RunDiagnostics } from "../runs/diagnostics";
-import type { RunDetection, RunError, RunProgress, SlotWait } from "../runs/types";
+import type { PollPacing, RunDetection, RunError, RunProgress, SlotWait } from "../runs/types";
 import type { TimelineEntry } from "../observability/timeline";
 import type { CheckResult, PreflightCheck, PreflightReport, RunWarning } from "../runs/preflightReport";
 
@@ -97,6 +97,10 @@ export function boundedProgress(progress: RunProgress, budgetBytes: number = cus
     ...(progress.diagnostics ? { diagnostics: diagnosticsSummary(progress.diagnostics) } : {}),
   };
   const fits = () => utf16Bytes(bounded) <= budgetBytes;
+  // The usual case, measured once: every replayed poll sets the status again, and each measure is a JSON text.
+  if (fits()) return bounded;
+  // The poll marks only draw ticks on the console's timeline: the first thing to go.
+  if (!fits()) delete bounded.pollMarks;
   if (!fits() && bounded.diagnostics) bounded.diagnostics = { ...bounded.diagnostics, errorLines: [] };
   while (!fits() && bounded.timeline && bounded.timeline.length > 0) bounded.timeline = bounded.timeline.slice(1);
   while (!fits() && bounded.warnings && bounded.warnings.length > 0) bounded.warnings = bounded.warnings.slice(0, -1);
@@ -128,6 +132,7 @@ export function progressOf(
     error?: RunError | null;
     diagnostics?: RunDiagnostics | null;
     slot?: SlotWait | null;
+    pacing?: PollPacing | null;
   } = {},
 ): RunProgress {
   return {
@@ -140,8 +145,10 @@ export function progressOf(
     ...(extras.detection ? { detection: extras.detection } : {}),
     ...(extras.diagnostics ? { diagnostics: extras.diagnostics } : {}),
     ...(extras.slot ? { slot: extras.slot } : {}),
+    ...(extras.pacing ? { pacing: extras.pacing } : {}),
     ...(state.preflight ? { preflight: state.preflight } : {}),
     ...(state.warnings.length > 0 ? { warnings: state.warnings } : {}),
     timeline: state.timeline,
+    ...(state.pollMarks ? { pollMarks: state.pollMarks } : {}),
   };
 }

@@ -3,6 +3,8 @@ import type { ScoringRunRequest } from "../runs/types";
 import type { PollPolicy } from "../config";
 import { isQueuedJobStatus } from "./jobStatus";
 import type { RunState } from "../runs/runInput";
+import type { FleetPace } from "../runs/fleet";
+import type { ExpectedDuration } from "../runs/jobDurations";
 
 /** While a cancel is on its way, look more often than the interval: the caller is waiting on it. */
 export const cancelPollSeconds = 10;
@@ -22,16 +24,74 @@ const fixedPolicy: PollPolicy = { mode: "fixed", eventSafetySeconds: 900 };
 
 /**
  * The wait before the next status read when all is well, by policy. Never above the request's
- * interval except in events mode, where events carry completion and polls are a safety net.
+ * interval, except that events mode never waits longer than its safety setting either way.
+ *
+ * Events mode: Azure ML sends an event when a job completes, but none when it fails or is canceled
+ * (docs/azure-behaviour.md#azure-ml-events), so safety polls follow the adaptive curve (a failure
+ * is noticed as soon as adaptive polling alone would notice it) and skip only the dense polls of
+ * Finalizing: a job that completes says so by event.
  */
 export function baseIntervalSeconds(state: RunState, request: ScoringRunRequest, now: Date, policy: PollPolicy = fixedPolicy): number {
   const cap = request.pollIntervalSeconds;
-  if (policy.mode === "events") return Math.max(cap, policy.eventSafetySeconds);
   if (policy.mode === "fixed") return cap;
-  if (state.job?.status === "Finalizing") return Math.min(cap, finalizingSeconds);
   const since = Date.parse(state.invokedAt ?? state.startedAt);
   const ageSeconds = Math.max(0, (now.getTime() - since) / 1000);
-  return Math.min(cap, Math.max(fastStartSeconds, Math.round(ageSeconds * ageFraction)));
+  const curve = Math.min(cap, Math.max(fastStartSeconds, Math.round(ageSeconds * ageFraction)));
+  if (policy.mode === "events") return Math.min(curve, Math.max(fastStartSeconds, policy.eventSafetySeconds));
+  if (state.job?.status === "Finalizing") return Math.min(cap, finalizingSeconds);
+  if (policy.mode === "learned" && state.expected) return learnedIntervalSeconds(ageSeconds, state.expected, cap, curve);
+  return curve;
+}
+
+/** Learned polling: the expected end's window opens this much before the recent jobs' 10th percentile duration and closes this much after the 90th. */
+export const learnedWindowMargin = 0.1;
+/** Learned polling: inside the window, a read at least this often (a Finalizing phase of a minute or more is then rarely missed). */
+export const learnedWindowSeconds = 90;
+/** Learned polling: before the window, at most this long between reads (a job that fails early is still seen). */
+export const learnedSparseSeconds = 1800;
+
+/**
+ * Learned polling (docs/operations.md#learned-polling): sparse while the job is unlikely to end
+ * (half the time left until the expected end's window, 1 to 30 minutes, never past the window's
+ * opening), dense inside the window, and the adaptive curve once the window has passed.
+ */
+export function learnedIntervalSeconds(ageSeconds: number, expected: ExpectedDuration, cap: number, curve: number): number {
+  const opens = expected.p10 * (1 - learnedWindowMargin);
+  const closes = expected.p90 * (1 + learnedWindowMargin);
+  if (ageSeconds >= closes) return curve;
+  if (ageSeconds >= opens) return Math.min(cap, learnedWindowSeconds);
+  const untilWindow = opens - ageSeconds;
+  return Math.max(fastStartSeconds, Math.min(untilWindow, Math.max(60, Math.min(learnedSparseSeconds, untilWindow / 2))));
+}
+
+/** Reads a paced run may make beyond its share: the fleet's other ARM reads (pre-flight, searches) and hot runs fit in it. */
+export const BUDGET_HEADROOM = 1.5;
+
+/**
+ * The shortest mean wait the fleet's read budget allows one run: with `live` runs each polling at
+ * most every `live × headroom / budget` seconds, the fleet stays under the budget. Runs that are
+ * close to their end (Finalizing, a cancel on its way) get half of it: they are few.
+ */
+export function budgetFloorSeconds(state: RunState, pace: FleetPace | undefined): number {
+  if (!pace || pace.live <= 0 || !(pace.readsPerSecond > 0)) return 0;
+  const floor = (pace.live * BUDGET_HEADROOM) / pace.readsPerSecond;
+  return state.job?.status === "Finalizing" || state.cancelSentAt ? floor / 2 : floor;
+}
+
+/**
+ * A replay-safe number in [0, 1) for one poll of one run (FNV-1a of the run id and poll count):
+ * paced polls are spread over [0.5, 1.5) of the floor, so runs started together do not poll together.
+ */
+export function pollJitter(runId: string, polls: number): number {
+  let h = 0x811c9dc5;
+  for (const c of `${runId}#${polls}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h / 4294967296;
+}
+
+/** The fleet's pacing of one run's next poll: its pace, and the run's id (the jitter's seed). */
+export interface FleetPacing {
+  pace: FleetPace | undefined;
+  runId: string;
 }
 
 /** Backoff for the n-th consecutive failure (n ≥ 1), never above `capSeconds`. */
@@ -39,8 +99,17 @@ export function backoffSeconds(n: number, capSeconds: number): number {
   return Math.min(capSeconds, errorBackoffSeconds * 2 ** Math.min(n - 1, 20));
 }
 
-export function nextPollAt(state: RunState, request: ScoringRunRequest, now: Date, policy?: PollPolicy): Date {
-  let waitMs = seconds(baseIntervalSeconds(state, request, now, policy));
+/** When the next poll is due; `slowed` when the fleet's read budget, not the policy, set the wait. */
+export function nextPoll(state: RunState, request: ScoringRunRequest, now: Date, policy?: PollPolicy, fleet?: FleetPacing): { at: Date; slowed: boolean } {
+  const base = baseIntervalSeconds(state, request, now, policy);
+  const floor = budgetFloorSeconds(state, fleet?.pace);
+  const slowed = floor > base;
+  const at = nextPollAt(state, request, now, policy, slowed ? floor * (0.5 + pollJitter(fleet!.runId, state.polls)) : base);
+  return { at, slowed };
+}
+
+export function nextPollAt(state: RunState, request: ScoringRunRequest, now: Date, policy?: PollPolicy, intervalSeconds?: number): Date {
+  let waitMs = seconds(intervalSeconds ?? baseIntervalSeconds(state, request, now, policy));
   if (state.cancelSentAt) waitMs = Math.min(waitMs, seconds(cancelPollSeconds));
   if (state.consecutivePollErrors > 0) {
     waitMs = Math.min(waitMs, seconds(backoffSeconds(state.consecutivePollErrors, request.pollIntervalSeconds)));

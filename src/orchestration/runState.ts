@@ -4,6 +4,7 @@
  */
 import type { BatchErrorInfo, BatchWarning, EnsuredJob, JobSnapshot } from "../batch/types";
 import { appendTimeline, type TimelineEvent } from "../observability/timeline";
+import { markPoll } from "../observability/pollMarks";
 import { preflightVerdict } from "../preflight/verdict";
 import { isQueuedJobStatus } from "./jobStatus";
 import type { PreflightReport, RunWarning } from "../runs/preflightReport";
@@ -102,6 +103,7 @@ export function jobPolled(state: RunState, snapshot: JobSnapshot, at: Date, byEv
     ...state,
     polls: state.polls + 1,
     lastPolledAt: at.toISOString(),
+    pollMarks: markPoll(state.pollMarks, state.startedAt, at),
     consecutivePollErrors: 0,
     hardPollErrors: 0,
     lastPollError: null,
@@ -117,6 +119,7 @@ export function pollFailed(state: RunState, error: BatchErrorInfo, at: Date): Ru
     ...state,
     polls: state.polls + 1,
     lastPolledAt: at.toISOString(),
+    pollMarks: markPoll(state.pollMarks, state.startedAt, at),
     consecutivePollErrors: state.consecutivePollErrors + 1,
     hardPollErrors: error.retryable ? 0 : state.hardPollErrors + 1,
     lastPollError: error,

@@ -25,9 +25,11 @@ import type { PreflightReport, RunOutput, RunWarning } from "../runs/preflightRe
 import { failureMessage, type RunRecord, runRecord } from "../runs/runRecord";
 import type { NoticeDelivered, RunEndSummary } from "../runs/runEndNotice";
 import type { RunState, ScoringRunInput } from "../runs/runInput";
+import { carriedState, restoredState } from "../runs/carriedState";
 import { canceledErrorCodes } from "../runs/runtimeStatus";
-import type { RunDetection, RunError, ScoringRunResult } from "../runs/types";
+import type { PollPacing, RunDetection, RunError, ScoringRunResult } from "../runs/types";
 import { callActivity } from "./activityCall";
+import { entityRef } from "./entityRef";
 import { completedWithFailures, diagnosticsWarnings, runDiagnostics, withFirstErrorLine } from "./diagnosis";
 import { boundedProgress, type Phase, progressOf } from "./customStatus";
 import {
@@ -46,7 +48,11 @@ import {
   undeliveredCancel,
 } from "./decisions";
 import { isTerminalJobStatus } from "./jobStatus";
-import { nextPollAt } from "./pollSchedule";
+import { nextPoll as scheduleNextPoll } from "./pollSchedule";
+import { FLEET_KEY, type PacedRead } from "../runs/fleet";
+import { type JobStatusRead, statusRequest, withKnownJob } from "../runs/statusRead";
+import type { ExpectedDuration } from "../runs/jobDurations";
+import { endpointKey } from "./endpointSlots";
 import { noticeFailedWarning, runEndNotices, runEndSummary } from "./runEndNotices";
 import { RunEvents } from "./runEvents";
 import { takeSlot } from "./slotWait";
@@ -88,7 +94,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   const { request } = input;
   const now = () => df.currentUtcDateTime;
   const events = new RunEvents(df);
-  let state: RunState = input.state ?? initialRunState(request, now(), df.newGuid(df.instanceId), input.startWarnings);
+  let state: RunState = input.state ? restoredState(input.state) : initialRunState(request, now(), df.newGuid(df.instanceId), input.startWarnings);
   let nextPoll: Date | null = null;
   let detection: RunDetection | null = null;
   let diagnostics: RunDiagnostics | null = null;
@@ -104,7 +110,11 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     state = next;
     if (changed) log(added);
   };
-  const show = (phase: Phase) => df.setCustomStatus(boundedProgress(progressOf(state, phase, { nextPoll, detection })));
+  /** Set while the fleet's read budget, not the poll policy, sets the wait. */
+  let pacing: PollPacing | null = null;
+  const show = (phase: Phase) => df.setCustomStatus(boundedProgress(progressOf(state, phase, { nextPoll, detection, pacing })));
+  /** The fleet's count of live runs (docs/operations.md#fleet-read-budget): a signal at the start and one at the end, never one per poll. */
+  const countInFleet = (operation: "started" | "ended") => df.signalEntity(entityRef(names.fleet, FLEET_KEY), operation);
   /** Ends the run failed (or canceled): its notices go out first, then the orchestration fails. */
   function* fail(error: RunError): Generator<Task, never, any> {
     nextPoll = null;
@@ -121,7 +131,10 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   /** The job, once invoked (the monitoring steps run only then). */
   const job = () => state.job as JobRef;
   const locator = (): JobLocator => ({ jobPath: job().jobPath, apiVersion: request.apiVersion, log: logFields() });
-  if (!input.state) log();
+  if (!input.state) {
+    log();
+    countInFleet("started");
+  }
 
   // 1. Pre-flight: fail before a job exists when the output is taken or the input is empty.
   if (!state.job && !state.preflight) {
@@ -148,7 +161,11 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   while (!state.job) {
     show("Invoking");
     const invoke = invokeRequest();
-    let result = yield* callActivity<EnsuredJob>(df, names.activities.invoke, invoke, { outcomeUnknown: true });
+    let result: PacedRead<EnsuredJob> & { expected?: ExpectedDuration } = yield* callActivity<EnsuredJob>(df, names.activities.invoke, invoke, {
+      outcomeUnknown: true,
+    });
+    if (result.pace) state = { ...state, pace: result.pace };
+    if (result.expected) state = { ...state, expected: result.expected };
     if (!result.ok && result.error.outcomeUnknown && invoke.workspace) {
       const found = yield* findLostJob(invoke, result.error);
       if (found === "resend") {
@@ -181,7 +198,15 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       yield* sendCancel();
       scheduledPoll = null;
     }
-    nextPoll = scheduledPoll ??= nextPollAt(state, request, now(), input.pollPolicy);
+    if (!scheduledPoll) {
+      const next = scheduleNextPoll(state, request, now(), input.pollPolicy, { pace: state.pace, runId: df.instanceId });
+      scheduledPoll = next.at;
+      pacing =
+        next.slowed && state.pace
+          ? { slowedByReadBudget: true, liveRuns: state.pace.live, readsPerSecond: state.pace.readsPerSecond, lowered: state.pace.lowered }
+          : null;
+    }
+    nextPoll = scheduledPoll;
     show(state.cancel ? "Canceling" : "Monitoring");
     const woken = yield* events.wait(nextPoll, { withStatus: true, cancelSeen: state.cancel !== null });
     if (woken === "cancel") {
@@ -193,15 +218,19 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     scheduledPoll = null;
     const previousLook = state.lastPolledAt ?? state.invokedAt ?? state.startedAt;
     // A timer or a status signal: either way the GET is the source of truth (signals can be late, repeated or forged).
-    const read = yield* callActivity<JobSnapshot>(df, names.activities.getStatus, locator(), { outcomeUnknown: false });
+    // Lean on purpose: input and result go into the history at every poll (runs/statusRead).
+    const ask = statusRequest(job(), request.apiVersion, logFields());
+    const read: PacedRead<JobStatusRead> = yield* callActivity<JobStatusRead>(df, names.activities.getStatus, ask, { outcomeUnknown: false });
     pollsThisExecution++;
+    if (read.pace) state = { ...state, pace: read.pace };
     if (read.ok) {
-      advance(jobPolled(state, read.value, now(), signal !== undefined));
+      const snapshot = withKnownJob(read.value, job());
+      advance(jobPolled(state, snapshot, now(), signal !== undefined));
       advance(withWarning(state, queuedTooLong(state, now(), input.queuedWarningSeconds)));
-      if (isTerminalJobStatus(read.value.status)) detection = detectionOf(signal, now(), previousLook);
-      const decision = decideAfterPoll(state, request, read.value, now());
-      if (decision.kind === "succeed") return yield* succeed(read.value);
-      if (decision.kind === "fail" && read.value.status === "Failed") return yield* fail(yield* diagnoseFailure(read.value, decision.error));
+      if (isTerminalJobStatus(snapshot.status)) detection = detectionOf(signal, now(), previousLook);
+      const decision = decideAfterPoll(state, request, snapshot, now());
+      if (decision.kind === "succeed") return yield* succeed(snapshot);
+      if (decision.kind === "fail" && snapshot.status === "Failed") return yield* fail(yield* diagnoseFailure(snapshot, decision.error));
       if (decision.kind === "fail") return yield* fail(decision.error);
       if (decision.kind === "deadline") return yield* fail(yield* cancelAtDeadline(decision.error));
     } else {
@@ -217,7 +246,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       // execution instead of being dropped with it.
       if ((yield* events.wait(now(), { withStatus: false, cancelSeen: state.cancel !== null })) === "cancel") continue;
       // Keep each execution's history short; everything the run needs travels in `state`.
-      df.continueAsNew({ ...input, state } satisfies ScoringRunInput);
+      df.continueAsNew({ ...input, state: carriedState(state) } satisfies ScoringRunInput);
       return undefined;
     }
   }
@@ -297,6 +326,13 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     const failures = completedWithFailures(read);
     diagnostics = failures ? read : null;
     advance(runSucceeded([...warnings, failures].reduce(withWarning, state), now(), outputDetail(output)));
+    // Learned polling's history: how long this endpoint's job took, from the invoke to the end the run saw.
+    if (state.invokedAt)
+      df.signalEntity(
+        entityRef(names.jobDurations, endpointKey(request.endpointUri, request.deployment ?? null)),
+        "record",
+        (now().getTime() - Date.parse(state.invokedAt)) / 1000,
+      );
     yield* announceEnd(runEndSummary(df.instanceId, state, { at: now(), error: null, output }));
     show("Succeeded");
     const { name, id, status, studioUrl } = job();
@@ -337,6 +373,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
    * that notice. One not delivered is a warning; the outcome stays.
    */
   function* announceEnd(summary: RunEndSummary): Generator<Task, void, any> {
+    countInFleet("ended");
     for (const notice of runEndNotices(request, summary, logFields())) {
       const sent = yield* callActivity<NoticeDelivered>(df, names.activities.notify, notice, { outcomeUnknown: false });
       if (!sent.ok) advance(withWarning(state, noticeFailedWarning(notice.channel, sent.error)));

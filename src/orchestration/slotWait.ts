@@ -6,13 +6,12 @@
 import type { DurableOrchestrationContext, Task } from "durable-functions";
 import type { ScoringRunRequest, SlotWait } from "../runs/types";
 import { type AcquireAnswer, type AcquireRequest, endpointKey, endpointSlotsEntity, leaseEnd, slotRetrySeconds } from "./endpointSlots";
+import { entityRef } from "./entityRef";
 import type { RunEvents } from "./runEvents";
 
-/** The entity id of an endpoint's slots; durable-functions' EntityId class is the context's to build, so it is made from its plain fields. */
-function entityOf(request: Pick<ScoringRunRequest, "endpointUri" | "deployment">) {
-  const key = endpointKey(request.endpointUri, request.deployment ?? null);
-  return { name: endpointSlotsEntity, key, toString: () => `@${endpointSlotsEntity.toLowerCase()}@${key}` } as never;
-}
+/** The entity id of an endpoint's slots. */
+const entityOf = (request: Pick<ScoringRunRequest, "endpointUri" | "deployment">) =>
+  entityRef(endpointSlotsEntity, endpointKey(request.endpointUri, request.deployment ?? null));
 
 /**
  * Takes a slot: "granted", "cancel" when a cancel arrived while waiting, or "deadline" when the

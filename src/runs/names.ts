@@ -24,7 +24,14 @@ export const names = {
     list: "listScoringRuns",
     events: "receiveScoringEvents",
     rerun: "rerunScoringRun",
+    /** The runs console's page and its assets (docs/console.md): anonymous, they hold no data. */
+    console: "scoringConsole",
+    consoleAsset: "scoringConsoleAsset",
   },
+  /** The fleet's live-run count and ARM throttling (docs/operations.md#fleet-read-budget), one entity (key FLEET_KEY). */
+  fleet: "fleetRuns",
+  /** Recent job durations per endpoint and deployment, for learned polling (docs/operations.md#learned-polling). */
+  jobDurations: "jobDurations",
   /** A run's reruns (docs/api.md#rerun-a-run), one entity per run. */
   runLinks: "runLinks",
   eventGrid: {

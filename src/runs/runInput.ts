@@ -5,6 +5,9 @@
 import type { BatchErrorInfo, JobRef } from "../batch/types";
 import type { PollPolicy } from "../config";
 import type { TimelineEntry } from "../observability/timeline";
+import type { PollMarks } from "../observability/pollMarks";
+import type { FleetPace } from "./fleet";
+import type { ExpectedDuration } from "./jobDurations";
 import type { PreflightReport, RunWarning } from "./preflightReport";
 import type { RunTrigger, ScoringRunRequest } from "./types";
 
@@ -38,6 +41,12 @@ export interface RunState {
   warnings: RunWarning[];
   /** The run's story, bounded. */
   timeline: TimelineEntry[];
+  /** When the latest status reads happened, for the console's timeline; absent in runs started before it was kept. */
+  pollMarks?: PollMarks;
+  /** The fleet's read budget as the last status read saw it (docs/operations.md#fleet-read-budget); absent before. */
+  pace?: FleetPace;
+  /** Learned polling: how long this endpoint's recent jobs took, read at the invoke; absent without enough history. */
+  expected?: ExpectedDuration;
 }
 
 /** The orchestration input: the normalised request, the settings the orchestrator needs, and carried state. */
@@ -64,8 +73,16 @@ export interface ScoringRunInput {
   maxJobsPerEndpoint?: number;
   /** The batched blob window that started the run (docs/api.md#batched-events). */
   trigger?: RunTrigger;
-  state?: RunState;
+  /** Whole in inputs written before runs/carriedState; carried (its defaults left out) since. */
+  state?: CarriedRunState;
 }
+
+/**
+ * The state as continueAsNew carries it (runs/carriedState): what is still at its starting value
+ * may be left out, and the job's path when its id gives it again.
+ */
+export type CarriedRunState = Pick<RunState, "startedAt" | "deadlineAt" | "invokeId" | "timeline"> &
+  Partial<Omit<RunState, "startedAt" | "deadlineAt" | "invokeId" | "timeline" | "job">> & { job?: (Omit<JobRef, "jobPath"> & { jobPath?: string }) | null };
 
 /** The input of a new run: the request and the settings the orchestrator needs, fixed at start. */
 export function newRunInput(

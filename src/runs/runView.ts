@@ -3,13 +3,23 @@
  * Defensive: custom status, input and output are whatever the task hub stored.
  */
 import type { TimelineEntry } from "../observability/timeline";
+import { pollTimes } from "../observability/pollMarks";
 import { BATCH_SCORING_STEP, MAX_ERROR_LINE_LENGTH, MAX_ERROR_LINES, type MiniBatchCounts, type RunDiagnostics } from "./diagnostics";
 import type { OutputManifest, PreflightReport, RunOutput, RunWarning } from "./preflightReport";
 import { isPlainObject, type JsonObject, parseJson } from "../json";
 import { publicRequest } from "./publicRequest";
 import { failureRecord } from "./runRecord";
 import { runStatusOf } from "./runtimeStatus";
-import { type RunError, type RunView, type ScoringRunRequest, type RunDetection, type RunJobInfo, type RunTrigger, type SlotWait } from "./types";
+import {
+  type RunError,
+  type RunView,
+  type ScoringRunRequest,
+  type RunDetection,
+  type RunJobInfo,
+  type RunTrigger,
+  type SlotWait,
+  type PollPacing,
+} from "./types";
 
 /** The parts of a durable `DurableOrchestrationStatus` the view needs. */
 export interface DurableStatusLike {
@@ -194,7 +204,9 @@ export function toRunView(status: DurableStatusLike): RunView {
       polls,
       lastPolledAt: str(progress?.lastPolledAt),
       nextPollAt: terminal ? null : str(progress?.nextPollAt),
+      recentPolls: pollTimes(progress?.pollMarks),
       ...(!terminal && phase === "WaitingForSlot" && slotOf(progress?.slot) ? { slot: slotOf(progress?.slot)! } : {}),
+      ...(!terminal && pacingOf(progress?.pacing) ? { pacing: pacingOf(progress?.pacing)! } : {}),
     },
     output,
     outputs,
@@ -236,6 +248,14 @@ function slotOf(value: unknown): SlotWait | null {
   const whole = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : null);
   if (!o || whole(o.position) === null || whole(o.holders) === null || whole(o.limit) === null) return null;
   return { position: whole(o.position)!, holders: whole(o.holders)!, limit: whole(o.limit)! };
+}
+
+/** A paced run's budget, as its custom status holds it. */
+function pacingOf(value: unknown): PollPacing | null {
+  const o = asObject(value);
+  const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null);
+  if (!o || o.slowedByReadBudget !== true || count(o.liveRuns) === null || count(o.readsPerSecond) === null) return null;
+  return { slowedByReadBudget: true, liveRuns: count(o.liveRuns)!, readsPerSecond: count(o.readsPerSecond)!, lowered: o.lowered === true };
 }
 
 const seconds = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null);

@@ -4,6 +4,9 @@
  * the run, one with another body is a conflict. Durable's own start would replace an ended run,
  * so the id is read first; and on Azure Storage two starts racing on one id can both answer
  * success while the later is dropped, so a start is read back before it is believed.
+ * Starts of one id in this process run one after the other: otherwise a second start that read
+ * the id before the first started it could replace the first's run if that run ended at once
+ * (docs/azure-behaviour.md#starting-an-existing-instance). Across processes that window stays.
  */
 import type { RunsClient } from "./durableRuns";
 import { requestFingerprint } from "./runIds";
@@ -20,11 +23,31 @@ export type StartOutcome<Refusal> =
   /** `beforeStart` refused to start a new run. */
   | { kind: "refused"; refusal: Refusal };
 
+/** The last start under way per id in this process: a later one waits for it. Entries go when their start settles. */
+const startsUnderWay = new Map<string, Promise<unknown>>();
+
 export async function startOrJoin<Refusal = never>(
   runs: RunsClient,
   instanceId: string,
   input: ScoringRunInput,
   beforeStart?: () => Promise<Refusal | null>,
+): Promise<StartOutcome<Refusal>> {
+  const previous = startsUnderWay.get(instanceId) ?? Promise.resolve();
+  const mine = previous.then(() => startOrJoinNow(runs, instanceId, input, beforeStart));
+  const settled = mine.catch(() => undefined);
+  startsUnderWay.set(instanceId, settled);
+  try {
+    return await mine;
+  } finally {
+    if (startsUnderWay.get(instanceId) === settled) startsUnderWay.delete(instanceId);
+  }
+}
+
+async function startOrJoinNow<Refusal>(
+  runs: RunsClient,
+  instanceId: string,
+  input: ScoringRunInput,
+  beforeStart: (() => Promise<Refusal | null>) | undefined,
 ): Promise<StartOutcome<Refusal>> {
   const found = (existing: DurableStatusLike): StartOutcome<Refusal> =>
     sameRequest(existing, input.request) ? { kind: "joined", existing } : { kind: "conflict", existing };

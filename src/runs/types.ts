@@ -1,6 +1,7 @@
 /** The run as a concept: its request, its progress and result, its error, its public view. Plain JSON. */
 import type { JobInput, JobOutput, JobSettings } from "../batch/types";
 import type { TimelineEntry } from "../observability/timeline";
+import type { PollMarks } from "../observability/pollMarks";
 import type { RunDiagnostics } from "./diagnostics";
 import type { OutputManifest, PreflightMode, PreflightReport, RunOutput, RunWarning } from "./preflightReport";
 
@@ -68,8 +69,11 @@ export interface RunView {
     polls: number;
     lastPolledAt: string | null;
     nextPollAt: string | null;
+    /** When the latest status reads happened (at most 60), oldest first: `polls` minus their count were earlier. */
+    recentPolls: string[];
     /** Phase WaitingForSlot: the run's place in its endpoint's queue (SCORING_MAX_JOBS_PER_ENDPOINT). */
     slot?: SlotWait;
+    pacing?: PollPacing;
   };
   /** The predictions file of a Succeeded run: datastore URI, blob URL (no SAS), size, time, type. */
   output: RunOutput | null;
@@ -150,6 +154,20 @@ export interface RunProgress {
   diagnostics?: RunDiagnostics | null;
   /** While the run waits for a slot on its endpoint (phase WaitingForSlot): its place in the queue. */
   slot?: SlotWait | null;
+  /** When the latest status reads happened (observability/pollMarks). */
+  pollMarks?: PollMarks;
+  /** While the fleet's read budget, not the poll policy, sets the wait before the next poll. */
+  pacing?: PollPacing | null;
+}
+
+/** A run whose polls the fleet's read budget slows (SCORING_ARM_READS_PER_SECOND). */
+export interface PollPacing {
+  slowedByReadBudget: true;
+  /** Live runs sharing the budget, as last counted. */
+  liveRuns: number;
+  /** The fleet's ARM reads per second now (lowered for a while after a 429 from ARM). */
+  readsPerSecond: number;
+  lowered: boolean;
 }
 
 /** Where a run waiting for a slot on its endpoint stands (SCORING_MAX_JOBS_PER_ENDPOINT). */

@@ -10,7 +10,7 @@ const view = {
   lastUpdatedAt: "2026-01-01T00:00:00.000Z",
   request: null,
   job: null,
-  progress: { phase: "Polling", polls: 1, lastPolledAt: null, nextPollAt: null },
+  progress: { phase: "Polling", polls: 1, lastPolledAt: null, nextPollAt: null, recentPolls: [] },
   ...quietViewFields,
 };
 

@@ -30,7 +30,7 @@ function view(overrides: Partial<RunView> = {}): RunView {
       preflight: "strict",
     },
     job: { name: "job-1", id: "/x/jobs/job-1", status: "Completed", studioUrl: null },
-    progress: { phase: "Succeeded", polls: 3, lastPolledAt: null, nextPollAt: null },
+    progress: { phase: "Succeeded", polls: 3, lastPolledAt: null, nextPollAt: null, recentPolls: [] },
     ...quietViewFields,
   };
   return { ...base, ...overrides };

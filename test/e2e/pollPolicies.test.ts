@@ -46,7 +46,7 @@ describe("events mode through the dev host (the emulator emits RunStatusChanged 
   const ctx = useStack({ jobEvents: { latencyMs: 2000 } });
   policyEnv();
 
-  it("events mode: safety polls every 15 minutes; the emulator's event at the job's end makes the run look at once", async () => {
+  it("events mode: safety polls follow the adaptive curve; the emulator's event at the job's end makes the run look at once", async () => {
     const { stack } = ctx;
     process.env.SCORING_JOB_EVENTS = "true";
     stack.emulator.enqueueLifecycle(
@@ -60,8 +60,34 @@ describe("events mode through the dev host (the emulator emits RunStatusChanged 
     const id = start.body.id as string;
     await stack.host.engine.runUntil(() => stack.host.engine.get(id)?.runtimeStatus === "Completed");
     const end = t0 + 3120_000;
-    expect(stack.emulator.requestsFor("getJob").map((r) => (r.at - t0) / 1000)).toEqual([900, 1800, 2700, (end + 2000 - t0) / 1000]);
+    const reads = stack.emulator.requestsFor("getJob").map((r) => r.at - t0);
+    // 10 s, then a third of the job's age, at most the 120 s interval; the last read is the event's.
+    expect(reads.slice(0, 3)).toEqual([10_000, 20_000, 30_000]);
+    for (let i = 1; i < reads.length - 1; i++) expect(reads[i]! - reads[i - 1]!).toBeLessThanOrEqual(120_000);
+    expect(reads.at(-1)).toBe(end + 2000 - t0);
     const view = (await stack.api(`/api/scoring-runs/${id}`)).body;
     expect(view.detection).toMatchObject({ by: "event", delaySeconds: 2 });
+  });
+
+  it("events mode: a failed job raises no event (as on Azure); a safety poll sees it within the adaptive interval", async () => {
+    const { stack } = ctx;
+    process.env.SCORING_JOB_EVENTS = "true";
+    stack.emulator.enqueueLifecycle(
+      lifecycles.timed(
+        [
+          ["Queued", 60_000],
+          ["Running", 1800_000],
+        ],
+        "Failed",
+        "the scoring script raised",
+      ),
+    );
+    const start = await stack.api("/api/scoring-runs", { json: stack.startBody({ pollIntervalSeconds: 120 }) });
+    const id = start.body.id as string;
+    await stack.host.engine.runUntil(() => stack.host.engine.get(id)?.runtimeStatus === "Failed");
+    const view = (await stack.api(`/api/scoring-runs/${id}`)).body;
+    expect(view.detection).toMatchObject({ by: "poll" });
+    expect(view.detection.maxDelaySeconds).toBeLessThanOrEqual(120);
+    expect(stack.logs.join("\n")).not.toContain("RunStatusChanged");
   });
 });

@@ -217,8 +217,12 @@ describe("the document has exactly the app's HTTP routes", () => {
     expect(routeToPath("scoring-runs/{id:regex(^a$)}/cancel", "api")).toBe("/api/scoring-runs/{id}/cancel");
   });
 
-  it("the functions use auth level `function`, which the security schemes describe", () => {
-    for (const r of registeredRoutes()) expect(r.authLevel, r.route).toBe("function");
+  it("the functions use auth level `function`, which the security schemes describe; the console's static files are anonymous", () => {
+    const anonymous = ["console", "console/{file}"];
+    for (const r of registeredRoutes()) expect(r.authLevel, r.route).toBe(anonymous.includes(r.route) ? "anonymous" : "function");
+    // The document says the same: only the console's operations take no key.
+    const keyless = operations(doc).filter((o) => Array.isArray(o.op.security) && o.op.security.length === 0);
+    expect(keyless.map((o) => o.path).sort()).toEqual(["/api/console", "/api/console/{file}"]);
     const schemes = Object.values<Doc>(doc.components.securitySchemes)
       .map((s) => `${s.type}:${s.in}:${s.name}`)
       .sort();
@@ -255,6 +259,8 @@ const EVENTS = "/api/scoring-runs/events";
 const BATCHES = "/api/scoring-batches";
 const BATCH = "/api/scoring-batches/{id}";
 const BATCH_CANCEL = "/api/scoring-batches/{id}/cancel";
+const CONSOLE = "/api/console";
+const CONSOLE_FILE = "/api/console/{file}";
 
 /** A batch body of `n` items on the emulator's endpoint, each its own output. */
 function batchBody(n: number) {
@@ -560,6 +566,35 @@ const scenarios: Scenario[] = [
     requestConforms: { value: true, why: "the token is opaque: the document can only say it is a string" },
     run: () => sent({ method: "GET", path: RUNS, query: { continuationToken: "not-a-token" } }),
     check: (res) => expect(res.body.error.details[0].field).toBe("continuationToken"),
+  },
+  {
+    name: "lists runs by endpoint and creation time",
+    method: "GET",
+    path: RUNS,
+    status: 200,
+    run: async () => {
+      const id = await finishedRun();
+      const { createdAt } = (await stack.api(`${RUNS}/${id}`)).body;
+      return sent({ method: "GET", path: RUNS, query: { endpoint: stack.emulator.endpointName, createdAfter: createdAt, top: "100" } });
+    },
+    check: async (res) => {
+      expect(res.body.value.length).toBeGreaterThan(0);
+      const newest = res.body.value[0].createdAt as string;
+      expect(res.body.value.every((r: { createdAt: string }) => r.createdAt >= newest)).toBe(true);
+      const none = await send({ method: "GET", path: RUNS, query: { endpoint: "no-such-endpoint" } });
+      expectDocumented("GET", RUNS, none);
+      expect(none.body.value).toEqual([]);
+      const before = await send({ method: "GET", path: RUNS, query: { createdBefore: newest, top: "100" } });
+      expect(before.body.value.map((r: { id: string }) => r.id)).not.toContain(res.body.value[0].id);
+    },
+  },
+  {
+    name: "a createdAfter that is not a date-time is a 400",
+    method: "GET",
+    path: RUNS,
+    status: 400,
+    run: () => sent({ method: "GET", path: RUNS, query: { createdAfter: "yesterday" } }),
+    check: (res) => expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(["createdAfter"]),
   },
   {
     name: "a task hub failure answers 500 InternalError",
@@ -902,6 +937,39 @@ const scenarios: Scenario[] = [
     status: 500,
     run: () => withEngineFault({ id: "openapi-fault-cancel" }, () => sent({ method: "POST", path: CANCEL, params: { id: "openapi-fault-cancel" } })),
     check: (res) => expect(res.body.error.code).toBe("InternalError"),
+  },
+
+  // GET /api/console, /api/console/{file} (anonymous: static files, no data) ----------------------
+  {
+    name: "the console's page, with its CSP, without a key",
+    method: "GET",
+    path: CONSOLE,
+    status: 200,
+    run: () => sent({ method: "GET", path: CONSOLE }),
+    check: (res) => {
+      expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+      expect(res.body).toContain('<div id="app">');
+    },
+  },
+  {
+    name: "a console file the page links",
+    method: "GET",
+    path: CONSOLE_FILE,
+    status: 200,
+    run: async () => {
+      const page = (await stack.api(CONSOLE)).body as string;
+      const script = /src="\/api\/console\/([^"]+\.js)"/.exec(page)?.[1];
+      expect(script).toBeDefined();
+      return sent({ method: "GET", path: CONSOLE_FILE, params: { file: script! } });
+    },
+    check: (res) => expect(res.headers.get("cache-control")).toContain("immutable"),
+  },
+  {
+    name: "a file the console does not have is a 404",
+    method: "GET",
+    path: CONSOLE_FILE,
+    status: 404,
+    run: () => sent({ method: "GET", path: CONSOLE_FILE, params: { file: "no-such-file.js" } }),
   },
 ];
 

@@ -25,6 +25,10 @@ const repoRoot = path.resolve(__dirname, "../..");
 
 /** `file:name` → why it is not run state. */
 const allowList: Record<string, string> = {
+  "src/functions/jobDurations.ts:seen":
+    "each endpoint's expected job duration as last read from its jobDurations entity (a cache read again after a minute); the durations live in the entity",
+  "src/batch/armThrottleSignal.ts:listener":
+    "who hears of ARM's 429s in this worker (the fleet pacer, set once at registration); the budget they lower lives in the fleetRuns entity",
   "src/config/index.ts:cached": "the parsed settings, keyed by the settings' raw values: a cache rebuilt from the environment, nothing about runs",
   "src/functions/sharedClients.ts:cachedClient":
     "the Azure ML client for the current configuration (its bearer policies cache tokens): a cache rebuilt from settings",
@@ -35,6 +39,8 @@ const allowList: Record<string, string> = {
   "src/functions/sharedClients.ts:cachedNotice":
     "the run-end notice activity's pipeline, HTTP client and credential for the current configuration: a cache rebuilt from settings",
   "src/http/receiveEvents.ts:deserializerInstance": "the Event Grid deserializer, created on first use; it holds no event or run",
+  "src/runs/startOrJoin.ts:startsUnderWay":
+    "starts of one id under way in this process, so a second waits for the first: each entry goes when its start settles, and the task hub stays the truth",
 };
 
 interface Finding {

@@ -395,7 +395,22 @@ const pollSeconds = seconds(MIN_POLL_SECONDS, MAX_POLL_SECONDS);
 export const timeoutSeconds = optional(seconds(MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS));
 export const queueTimeoutSeconds = optional(seconds(MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS));
 
-export function camelSchema(config: StartConfig) {
+/**
+ * One schema per settings object: zod compiles a schema on its first parse, which costs several
+ * times a parse, and a burst of blob events validates thousands of starts with the same settings.
+ */
+function builtOncePer<S>(build: (config: StartConfig) => S): (config: StartConfig) => S {
+  const built = new WeakMap<StartConfig, S>();
+  return (config) => {
+    let schema = built.get(config);
+    if (schema === undefined) built.set(config, (schema = build(config)));
+    return schema;
+  };
+}
+
+export const camelSchema = builtOncePer(buildCamelSchema);
+
+function buildCamelSchema(config: StartConfig) {
   return z.strictObject({
     endpointUri: endpointUri(config),
     deployment: optional(deployment),
@@ -449,7 +464,9 @@ const seedInputType = z.string({ error: "must be UriFolder or UriFile" }).transf
   return z.NEVER;
 });
 
-export function seedSchema(config: StartConfig) {
+export const seedSchema = builtOncePer(buildSeedSchema);
+
+function buildSeedSchema(config: StartConfig) {
   return z.strictObject({
     endpoint_uri: endpointUri(config),
     api_version: optional(apiVersion),

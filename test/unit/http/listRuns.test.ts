@@ -142,6 +142,45 @@ describe("listScoringRuns", () => {
     expect(ids((await listScoringRuns(list("?continuationToken="), fakeRuns([run("a", 1)]))).body)).toEqual(["a"]);
   });
 
+  describe("endpoint and creation-time filters", () => {
+    const on = (id: string, minute: number, endpointUri: string) =>
+      durableStatus({ instanceId: id, input: { createdAt: new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString(), request: { endpointUri } } });
+    const azure = "https://heart-ep.westeurope.inference.ml.azure.com/jobs";
+    const loopback = "http://127.0.0.1:7171/endpoints/ep-scoring/jobs";
+    const runs = () => fakeRuns([on("a", 1, azure), on("b", 2, loopback), on("c", 3, azure), run("no-request", 4)]);
+
+    it("endpoint matches the endpoint's name or its whole scoring URI, in any case", async () => {
+      expect(ids((await listScoringRuns(list("?endpoint=HEART-EP"), runs())).body)).toEqual(["c", "a"]);
+      expect(ids((await listScoringRuns(list("?endpoint=ep-scoring"), runs())).body)).toEqual(["b"]);
+      expect(ids((await listScoringRuns(list(`?endpoint=${encodeURIComponent(`${azure}/`)}`), runs())).body)).toEqual(["c", "a"]);
+      expect(ids((await listScoringRuns(list("?endpoint=heart"), runs())).body)).toEqual([]);
+    });
+
+    it("createdAfter is inclusive, createdBefore exclusive, on the run's own createdAt", async () => {
+      const q = `?createdAfter=${encodeURIComponent("2026-03-01T10:02:00Z")}&createdBefore=${encodeURIComponent("2026-03-01T11:03:00+01:00")}`;
+      expect(ids((await listScoringRuns(list(q), runs())).body)).toEqual(["b"]);
+    });
+
+    it("filters and pages together: the token continues the filtered list", async () => {
+      const first = page((await listScoringRuns(list("?endpoint=heart-ep&top=1"), runs())).body);
+      expect(first.value.map((v) => v.id)).toEqual(["c"]);
+      const next = page((await listScoringRuns(list(`?endpoint=heart-ep&top=1&continuationToken=${first.continuationToken}`), runs())).body);
+      expect(next.value.map((v) => v.id)).toEqual(["a"]);
+      expect(next.continuationToken).toBeNull();
+    });
+
+    it.each(["yesterday", "2026-03-01", "2026-03-01T10:00:00", "1700000000", "2026-13-01T00:00:00Z"])("createdAfter=%s is a 400 naming it", async (value) => {
+      const response = await listScoringRuns(list(`?createdAfter=${encodeURIComponent(value)}`), runs());
+      expect(response.status).toBe(400);
+      expect(detailFields(response.body)).toEqual(["createdAfter"]);
+    });
+
+    it("an endpoint over 500 characters is a 400 naming it", async () => {
+      const response = await listScoringRuns(list(`?endpoint=${"e".repeat(501)}&createdBefore=nope`), runs());
+      expect(detailFields(response.body)).toEqual(["endpoint", "createdBefore"]);
+    });
+  });
+
   it("every bad parameter is named in one 400", async () => {
     const response = await listScoringRuns(list("?status=Nope&top=0&continuationToken=x"), fakeRuns());
     expect(response.status).toBe(400);

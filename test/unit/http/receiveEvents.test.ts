@@ -113,15 +113,15 @@ describe("receiveEvents: BlobCreated", () => {
 });
 
 describe("receiveEvents: malformed events and bodies", () => {
-  it("a malformed event is skipped and reported; the rest of its batch is handled", async () => {
+  it("a malformed event is skipped and reported in its place; the rest of its batch is handled", async () => {
     const { id: _drop, ...noId } = egBlob;
     const { eventTime: _time, ...noTime } = { ...egBlob, id: "bad-1" } as Record<string, unknown>;
     const { response, results, runs, logs } = await receive(events([noTime, egBlob, noId]));
     expect(response.status).toBe(200);
     expect(results).toEqual([
       { eventId: "bad-1", outcome: "malformed", reason: expect.stringContaining("eventTime") },
-      { eventId: null, outcome: "malformed", reason: expect.stringContaining("id") },
       { eventId: egBlob.id, outcome: "started", runId: blobRun },
+      { eventId: null, outcome: "malformed", reason: expect.stringContaining("id") },
     ]);
     expect(runs.calls.starts).toHaveLength(1);
     expect(logs.some((l) => l.startsWith("events: rejected malformed event bad-1"))).toBe(true);
@@ -171,9 +171,9 @@ describe("receiveEvents: Azure ML job events", () => {
     expect(runs.calls.signals).toEqual([]);
   });
 
-  it("one batch may carry blob and job events: each is handled", async () => {
+  it("one batch may carry blob and job events: each is handled, and answered in the batch's order", async () => {
     const waiting = durableStatus({ instanceId: "run-7", customStatus: { job: { name: jobName } } });
     const { results } = await receive(events([egJob, egBlob]), fakeRuns([waiting]));
-    expect(results!.map((r) => r.outcome).sort()).toEqual(["signaled", "started"]);
+    expect(results!.map((r) => r.outcome)).toEqual(["signaled", "started"]);
   });
 });

@@ -8,7 +8,7 @@ import { ORIGIN, apiRequest } from "./apiRequest";
 
 const now = new Date("2026-03-01T10:00:00.000Z");
 const view = (over: Partial<RunView> = {}): RunView => ({ ...toRunView(durableStatus({ instanceId: "run-1" })), ...over });
-const progress = (nextPollAt: string | null) => ({ phase: "Polling", polls: 1, lastPolledAt: null, nextPollAt });
+const progress = (nextPollAt: string | null) => ({ phase: "Polling", polls: 1, lastPolledAt: null, nextPollAt, recentPolls: [] });
 
 describe("runLocation", () => {
   it("is the app's own status route for the run, on the request's origin, with failOnError=true", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffSeconds, baseIntervalSeconds, nextPollAt } from "../../../src/orchestration/pollSchedule";
+import { backoffSeconds, baseIntervalSeconds, nextPollAt, budgetFloorSeconds, nextPoll, pollJitter } from "../../../src/orchestration/pollSchedule";
 import { at, batchError, request, runningState } from "./fixtures";
 
 describe("nextPollAt", () => {
@@ -69,11 +69,41 @@ describe("poll policies", () => {
     state.job!.status = "Finalizing";
     expect(baseIntervalSeconds(state, req, atAge(3600), adaptive)).toBe(10);
   });
-  it("fixed: the interval; events: the safety interval, never below the request's interval", () => {
+  it("fixed: the interval; events: the adaptive curve (failed and canceled jobs raise no event), without Finalizing's dense polls, never above the safety setting", () => {
     const state = runningState(req);
+    const events = { mode: "events" as const, eventSafetySeconds: 900 };
     expect(baseIntervalSeconds(state, req, atAge(5), { mode: "fixed", eventSafetySeconds: 900 })).toBe(120);
-    expect(baseIntervalSeconds(state, req, atAge(5), { mode: "events", eventSafetySeconds: 900 })).toBe(900);
-    expect(baseIntervalSeconds(state, request({ pollIntervalSeconds: 1800 }), atAge(5), { mode: "events", eventSafetySeconds: 900 })).toBe(1800);
+    expect([0, 60, 300, 3600].map((age) => baseIntervalSeconds(state, req, atAge(age), events))).toEqual(
+      [0, 60, 300, 3600].map((age) => baseIntervalSeconds(state, req, atAge(age), adaptive)),
+    );
+    // A completing job says so by event: no 10 s polls while it finalizes.
+    const finalizing = runningState(req);
+    finalizing.job!.status = "Finalizing";
+    expect(baseIntervalSeconds(finalizing, req, atAge(3600), events)).toBe(120);
+    expect(baseIntervalSeconds(state, request({ pollIntervalSeconds: 1800 }), atAge(3600), { mode: "events", eventSafetySeconds: 900 })).toBe(900);
+  });
+
+  it("the fleet's read budget: a floor of live × headroom / budget seconds (half of it near the end), spread by a replay-safe jitter", () => {
+    const state = runningState(req);
+    const pace = { live: 3000, readsPerSecond: 15, lowered: false };
+    expect(budgetFloorSeconds(state, undefined)).toBe(0);
+    expect(budgetFloorSeconds(state, pace)).toBe(300);
+    const finalizing = runningState(req);
+    finalizing.job!.status = "Finalizing";
+    expect(budgetFloorSeconds(finalizing, pace)).toBe(150);
+    // Few live runs: the policy's own wait stands.
+    expect(nextPoll(state, req, atAge(3600), adaptive, { pace: { ...pace, live: 100 }, runId: "r" })).toEqual({ at: atAge(3720), slowed: false });
+    const slowed = nextPoll(state, req, atAge(3600), adaptive, { pace, runId: "r" });
+    expect(slowed.slowed).toBe(true);
+    const wait = (slowed.at.getTime() - atAge(3600).getTime()) / 1000;
+    expect(wait).toBeGreaterThanOrEqual(150);
+    expect(wait).toBeLessThan(450);
+    // Replay-safe: the same run and poll give the same wait; 1,000 runs spread over the whole range.
+    expect(nextPoll(state, req, atAge(3600), adaptive, { pace, runId: "r" })).toEqual(slowed);
+    const jitters = Array.from({ length: 1000 }, (_, i) => pollJitter(`run-${i}`, 7));
+    expect(Math.min(...jitters)).toBeLessThan(0.01);
+    expect(Math.max(...jitters)).toBeGreaterThan(0.99);
+    expect(jitters.reduce((a, b) => a + b, 0) / 1000).toBeCloseTo(0.5, 1);
   });
   it("adaptive still honours deadlines and Retry-After", () => {
     const state = runningState(req, { consecutivePollErrors: 1, lastPollError: batchError({ retryAfterSeconds: 60 }) });

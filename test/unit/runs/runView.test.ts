@@ -43,7 +43,7 @@ describe("toRunView", () => {
       lastUpdatedAt: "2024-05-01T10:06:00.000Z",
       request,
       job,
-      progress: { phase: "Polling", polls: 3, lastPolledAt: "2024-05-01T10:06:00.000Z", nextPollAt: "2024-05-01T10:08:00.000Z" },
+      progress: { phase: "Polling", polls: 3, lastPolledAt: "2024-05-01T10:06:00.000Z", nextPollAt: "2024-05-01T10:08:00.000Z", recentPolls: [] },
       output: null,
       outputs: [],
       error: null,
@@ -146,12 +146,12 @@ describe("toRunView", () => {
     const view = toRunView(status({ runtimeStatus: "Pending", customStatus: null }));
     expect(view.status).toBe("Pending");
     expect(view.job).toBeNull();
-    expect(view.progress).toEqual({ phase: "Pending", polls: 0, lastPolledAt: null, nextPollAt: null });
+    expect(view.progress).toEqual({ phase: "Pending", polls: 0, lastPolledAt: null, nextPollAt: null, recentPolls: [] });
     expect(view.error).toBeNull();
   });
 
   it("Running without custom status: phase from the runtime status", () => {
-    expect(toRunView(status({ customStatus: null })).progress).toEqual({ phase: "Running", polls: 0, lastPolledAt: null, nextPollAt: null });
+    expect(toRunView(status({ customStatus: null })).progress).toEqual({ phase: "Running", polls: 0, lastPolledAt: null, nextPollAt: null, recentPolls: [] });
   });
 
   it.each(["ContinuedAsNew", "Suspended", "SomethingNew"])("%s → Running", (runtimeStatus) => {
@@ -178,7 +178,7 @@ describe("toRunView", () => {
     expect(view.job).toEqual({ ...job, status: "Completed" });
     expect(view.output).toEqual({ uri: "azureml://datastores/ds/paths/out/p.csv", blobUrl: null, sizeBytes: null, lastModified: null, contentType: null });
     expect(view.outputs).toEqual([]);
-    expect(view.progress).toEqual({ phase: "Succeeded", polls: 7, lastPolledAt: "2024-05-01T10:06:00.000Z", nextPollAt: null });
+    expect(view.progress).toEqual({ phase: "Succeeded", polls: 7, lastPolledAt: "2024-05-01T10:06:00.000Z", nextPollAt: null, recentPolls: [] });
     expect(view.error).toBeNull();
   });
 
@@ -270,7 +270,7 @@ describe("toRunView", () => {
   it("tolerates a malformed custom status", () => {
     const view = toRunView(status({ customStatus: { phase: 5, job: { id: "x" }, polls: -1, lastPolledAt: 3 } }));
     expect(view.job).toBeNull();
-    expect(view.progress).toEqual({ phase: "Running", polls: 0, lastPolledAt: null, nextPollAt: null });
+    expect(view.progress).toEqual({ phase: "Running", polls: 0, lastPolledAt: null, nextPollAt: null, recentPolls: [] });
     expect(toRunView(status({ customStatus: "Polling" })).progress.phase).toBe("Running");
     expect(toRunView(status({ customStatus: JSON.stringify(polling) })).progress.polls).toBe(3);
   });

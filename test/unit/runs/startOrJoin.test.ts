@@ -102,6 +102,36 @@ describe("startOrJoin", () => {
     expect(await startOrJoin(runs, "key-1", ours)).toEqual({ kind: "started" });
   });
 
+  it("two starts of one id at once, whose run ends at once: one run, the other joins it (an ended run is never replaced)", async () => {
+    // Durable's rules: a start on a live instance fails, on an ended one replaces it
+    // (docs/azure-behaviour.md#starting-an-existing-instance). This run fails the moment it starts.
+    const runs = fakeRuns([], {
+      onStart: (id, started, stored) => {
+        const existing = stored.get(id);
+        if (existing && !["Completed", "Failed", "Terminated"].includes(existing.runtimeStatus)) throw new Error("already exists");
+        stored.set(id, durableStatus({ instanceId: id, runtimeStatus: "Failed", input: started }));
+      },
+    });
+    const outcomes = await Promise.all([startOrJoin(runs, "blob-1", ours), startOrJoin(runs, "blob-1", ours)]);
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(["joined", "started"]);
+    expect(runs.calls.starts).toHaveLength(1);
+  });
+
+  it("starts of different ids do not wait for each other", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const runs = fakeRuns([], {
+      onStart: async (id, started, stored) => {
+        if (id === "blob-slow") await held;
+        stored.set(id, durableStatus({ instanceId: id, runtimeStatus: "Pending", input: started }));
+      },
+    });
+    const slow = startOrJoin(runs, "blob-slow", ours);
+    expect(await startOrJoin(runs, "blob-fast", ours)).toEqual({ kind: "started" });
+    release();
+    expect(await slow).toEqual({ kind: "started" });
+  });
+
   it("works on any RunsClient: only get and start are used", async () => {
     const calls: string[] = [];
     const minimal = {

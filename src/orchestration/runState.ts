@@ -8,6 +8,7 @@ import { markPoll } from "../observability/pollMarks";
 import { preflightVerdict } from "../preflight/verdict";
 import { isQueuedJobStatus } from "./jobStatus";
 import type { PreflightReport, RunWarning } from "../runs/preflightReport";
+import { startingValues } from "../runs/carriedState";
 import type { RunState } from "../runs/runInput";
 import { canceledErrorCodes } from "../runs/runtimeStatus";
 import type { RunError, ScoringRunRequest } from "../runs/types";
@@ -17,21 +18,7 @@ export function initialRunState(request: ScoringRunRequest, now: Date, invokeId:
     startedAt: now.toISOString(),
     deadlineAt: new Date(now.getTime() + request.timeoutSeconds * 1000).toISOString(),
     invokeId,
-    invokeAttempts: 0,
-    job: null,
-    invokedAt: null,
-    runningAt: null,
-    queueDeadlineAt: null,
-    polls: 0,
-    lastPolledAt: null,
-    consecutivePollErrors: 0,
-    hardPollErrors: 0,
-    lastPollError: null,
-    cancel: null,
-    cancelSentAt: null,
-    cancelAttempts: 0,
-    lastCancelError: null,
-    preflight: null,
+    ...startingValues,
     warnings: [...startWarnings],
     timeline: [],
   };

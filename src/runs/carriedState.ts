@@ -10,8 +10,8 @@ import { workspaceJobPath } from "../batch/resourceIds";
 import type { JobRef } from "../batch/types";
 import type { CarriedRunState, RunState } from "./runInput";
 
-/** Fields left out while they hold these values. A field not listed is always carried. */
-const startingValues = {
+/** A new run's values (initialRunState starts from them); carried state leaves a field out while it holds its value here. A field not listed is always carried. */
+export const startingValues = {
   invokeAttempts: 0,
   job: null,
   invokedAt: null,

@@ -17,6 +17,14 @@ describe("bench (quick)", () => {
     // Peak RSS depends on the machine: its target is judged by `npm run bench` only; here it must just be measured.
     const rss = byName["scale, 100 concurrent runs: peak RSS, MB"]!.value;
     expect(Number.isFinite(rss) && rss > 0, String(rss)).toBe(true);
+    // 10,000 runs only in the full bench.
+    expect(rows.some((r) => r.figure.startsWith("scale, 10000"))).toBe(false);
+    // Stored bytes of a typical 2 h run, against the format before the lean state, measured in the same run: smaller, by a stated share.
+    const stored = byName["stored bytes per run, typical 2 h job (adaptive, no events): history rows and instance row, KB"]!;
+    expect(stored.value > 0 && stored.baseline! > 0 && stored.ratio! < 0.95, JSON.stringify(stored)).toBe(true);
+    expect(stored.target).toMatch(/^≤ 0\.5 × e347fca/);
+    expect(byName["stored bytes per run, typical 2 h job: of which payloads (inputs, results, custom status, output), KB"]!.ratio).toBeLessThan(0.85);
+    expect(byName["stored bytes per run, 2 h job with job events: canceled timers that still fire"]!.value).toBeGreaterThanOrEqual(0);
     expect(formatTable(rows)).toContain("(a) fixed 120 s: median detection delay, s");
     // Failed jobs raise no event: events mode sees them by its safety polls, no later in median than adaptive polling alone.
     expect(byName["(c) events, failed jobs (1, no event): median detection delay, s"]!.pass).toBe(true);

@@ -76,6 +76,14 @@ describe("getBatchJobStatus", () => {
     expect(a.logs).toEqual(["job status Running"]);
   });
 
+  it("asked for the status only (the run holds the rest), answers the status alone until the job ends", async () => {
+    const a = activities(fakeClient());
+    expect(await a.getBatchJobStatus({ ...locator, statusOnly: true }, a.log)).toEqual({ ok: true, value: { status: "Running" } });
+    const ended = { ...snapshot, status: "Failed", errorMessage: "boom" };
+    const b = activities(fakeClient({ getJob: ended }));
+    expect(await b.getBatchJobStatus({ ...locator, statusOnly: true }, b.log)).toEqual({ ok: true, value: ended });
+  });
+
   it("a service error is a failed result with its code, status, retry advice and message, not a throw", async () => {
     const a = activities(fakeClient({ getJob: throttled() }));
     expect(await a.getBatchJobStatus(locator, a.log)).toEqual({

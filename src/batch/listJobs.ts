@@ -6,7 +6,8 @@
  * `$skip`, `jobType`, `tag` and `listViewType`; the `properties` filter arrives in 2024-04-01 and
  * matches user properties, which model deployments may drop. So the app reads the newest jobs and
  * matches them itself. The service documents no order: when the pages come newest first, the
- * scan stops at the first job older than `notBefore`; otherwise it reads up to `maxPages`.
+ * scan stops at the first page that reaches past `notBefore` by the clock-skew margin; otherwise
+ * it reads up to `maxPages`.
  */
 import { DEFAULT_JOBS_API_VERSION } from "./armJobRequest";
 import { armEndpointOf, sendArm } from "./armRequest";
@@ -18,13 +19,19 @@ import type { BatchClientContext } from "./send";
 import type { JobListing, JobListQuery, ListedJob } from "./types";
 
 export const defaultMaxListPages = 10;
+/**
+ * The service stamps a job by its own clock and the run's time is the host's: read this far past
+ * `notBefore`. Azure's hosts keep time within about a second of each other; a longer margin would
+ * cost pages when many runs start at once (each search would read every job of the margin).
+ */
+export const LISTING_CLOCK_SKEW_MS = 10_000;
 
 export async function listJobs(ctx: BatchClientContext, query: JobListQuery): Promise<JobListing> {
   const arm = armEndpointOf(ctx);
   const ws = requireWorkspaceId(query.workspace);
   const apiVersion = query.apiVersion?.trim() || DEFAULT_JOBS_API_VERSION;
   const maxPages = query.maxPages ?? defaultMaxListPages;
-  const notBefore = query.notBefore ? Date.parse(query.notBefore) : Number.NaN;
+  const notBefore = query.notBefore ? Date.parse(query.notBefore) - LISTING_CLOCK_SKEW_MS : Number.NaN;
   let url: string | undefined = `${arm.base}${workspaceIdOf(ws)}/jobs` + `?api-version=${encodeURIComponent(apiVersion)}`;
   const context = `List jobs of workspace ${ws.workspace}`;
   const jobs: ListedJob[] = [];
@@ -48,7 +55,7 @@ export async function listJobs(ctx: BatchClientContext, query: JobListQuery): Pr
       else previous = created;
       if (!Number.isNaN(created)) oldestOnPage = Math.min(oldestOnPage, created);
     }
-    // Newest first so far and past the window: every later page is older still.
+    // Newest first so far and past the window (with its margin): every later page is older still.
     if (newestFirst && !Number.isNaN(notBefore) && oldestOnPage < notBefore) return { jobs, complete: true, pages };
     const next = typeof body?.nextLink === "string" ? body.nextLink : undefined;
     url = next && sameOrigin(next, arm.url) ? next : undefined;

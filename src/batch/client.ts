@@ -16,6 +16,7 @@ import { getDataVersion, getDatastore } from "./workspaceData";
 import { getBatchDeployment, getBatchEndpoint, getComponentVersion } from "./endpointReads";
 import { createArmPipeline, createInvokePipeline, DEFAULT_ARM_RETRY, DEFAULT_INVOKE_RETRY, type ArmRetrySettings, type InvokeRetrySettings } from "./pipelines";
 import type { BatchClientContext } from "./send";
+import { createReadCache } from "./readCache";
 
 export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 export const DEFAULT_ARM_TIMEOUT_MS = 30_000;
@@ -45,15 +46,22 @@ export function createBatchEndpointClient(options: BatchEndpointClientOptions): 
     invokeTimeoutMs: options.invokeTimeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS,
     armTimeoutMs: options.armTimeoutMs ?? DEFAULT_ARM_TIMEOUT_MS,
   };
+  const definitions = createReadCache({ ttlMs: (config.definitionCacheSeconds ?? 0) * 1000 });
   return {
     invokeJob: (request) => invokeJob(ctx, request),
     getJob: (locator) => getJob(ctx, locator),
     cancelJob: (locator) => cancelJob(ctx, locator),
     listJobs: (query) => listJobs(ctx, query),
-    getDatastore: (workspace, name) => getDatastore(ctx, workspace, name),
-    getDataVersion: (workspace, name, version) => getDataVersion(ctx, workspace, name, version),
-    getBatchEndpoint: (workspace, endpoint) => getBatchEndpoint(ctx, workspace, endpoint),
-    getBatchDeployment: (workspace, endpoint, deployment) => getBatchDeployment(ctx, workspace, endpoint, deployment),
-    getComponentVersion: (componentId) => getComponentVersion(ctx, componentId),
+    getDatastore: (workspace, name) => definitions.get(`datastore ${workspace} ${name}`, () => getDatastore(ctx, workspace, name)),
+    // A data asset's "latest" moves with each new version: only a named version is kept.
+    getDataVersion: (workspace, name, version) =>
+      version === null
+        ? getDataVersion(ctx, workspace, name, version)
+        : definitions.get(`data ${workspace} ${name} ${version}`, () => getDataVersion(ctx, workspace, name, version)),
+    getBatchEndpoint: (workspace, endpoint) => definitions.get(`endpoint ${workspace} ${endpoint}`, () => getBatchEndpoint(ctx, workspace, endpoint)),
+    getBatchDeployment: (workspace, endpoint, deployment) =>
+      definitions.get(`deployment ${workspace} ${endpoint} ${deployment}`, () => getBatchDeployment(ctx, workspace, endpoint, deployment)),
+    getComponentVersion: (componentId) => definitions.get(`component ${componentId}`, () => getComponentVersion(ctx, componentId)),
+    forgetKeptDefinitions: () => definitions.clear(),
   };
 }

@@ -11,6 +11,7 @@
  * are bounded: one page of children, one retry, short timeouts. Only a child's id, names and
  * status are kept (a Run History run also carries a run token, which is never read).
  */
+import { createReadCache, type ReadCache } from "./readCache";
 import type { TokenCredential } from "@azure/core-auth";
 import {
   createDefaultHttpClient,
@@ -72,6 +73,8 @@ interface Context {
   /** No auth policy at all: the discovery document is public. */
   publicPipeline: Pipeline;
   timeoutMs: number;
+  /** The workspace's API host, per workspace: it does not move, and each failed run's diagnosis asks for it. */
+  apiHosts: ReadCache;
 }
 
 function allowed(check: EndpointCheck): { url: URL; loopback: boolean } {
@@ -122,7 +125,7 @@ async function workspaceApi(ctx: Context, workspace: string): Promise<{ base: st
 async function childRuns(ctx: Context, workspace: string, runId: string): Promise<ChildRun[]> {
   if (!RUN_ID.test(runId)) throw new BatchEndpointError("InvalidRequest", `"${runId.slice(0, 100)}" is not a run id.`);
   const ws = requireWorkspaceId(workspace);
-  const api = await workspaceApi(ctx, workspace);
+  const api = await ctx.apiHosts.get(`workspace api ${workspace}`, () => workspaceApi(ctx, workspace));
   const url = `${api.base}/history/v1.0${workspaceIdOf(ws)}/runs/${runId}/children?api-version=${RUN_HISTORY_API_VERSION}`;
   const body = asObject(await getJson(ctx, ctx.armPipeline, url, api.loopback, `List the steps of job ${runId}`));
   const value = body?.value;
@@ -150,6 +153,7 @@ export function createRunHistoryClient(options: RunHistoryClientOptions): RunHis
     armPipeline: createArmPipeline(credential, config, { ...DEFAULT_ARM_RETRY, maxRetries: 1, maxRetryAfterSeconds: 5, retryAfterBudgetSeconds: 10 }),
     publicPipeline,
     timeoutMs: options.timeoutMs ?? DEFAULT_RUN_HISTORY_TIMEOUT_MS,
+    apiHosts: createReadCache({ ttlMs: (config.definitionCacheSeconds ?? 0) * 1000 }),
   };
   return { childRuns: (workspace, runId) => childRuns(ctx, workspace, runId) };
 }

@@ -14,6 +14,8 @@ export interface BatchClientSettings {
   mlAudience: string | null;
   /** Client id of a user-assigned managed identity; undefined → DefaultAzureCredential. */
   managedIdentityClientId: string | undefined;
+  /** How long a read of an endpoint, deployment, component, datastore or workspace answers for in this process (SCORING_DEFINITION_CACHE_SECONDS); unset or 0: not kept. */
+  definitionCacheSeconds?: number;
 }
 
 /** How a job reads a data input (the batch job model's input delivery modes a caller may pick). */
@@ -150,7 +152,7 @@ export interface JobListQuery {
   /** Workspace ARM id `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<ws>`. */
   workspace: string;
   apiVersion: string;
-  /** Jobs created before this cannot be the ones looked for: a newest-first scan stops there. */
+  /** Jobs created before this cannot be the ones looked for: a newest-first scan stops there (past the clock-skew margin). */
   notBefore?: string;
   /** At most this many pages (default 10). */
   maxPages?: number;
@@ -232,6 +234,8 @@ export interface WorkspaceDataClient {
   getDatastore(workspace: string, name: string): Promise<DatastoreInfo>;
   /** `version` null: the latest version. */
   getDataVersion(workspace: string, name: string, version: string | null): Promise<DataVersionInfo>;
+  /** Drops the definitions this client keeps between reads (absent: it keeps none), so the next reads are fresh. */
+  forgetKeptDefinitions?(): void;
 }
 
 /** A batch endpoint as BatchEndpoints Get describes it (never its keys). */

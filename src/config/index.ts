@@ -214,6 +214,8 @@ export function parseConfig(env: Env): AppConfig {
     maxJobsPerEndpoint: intSetting(env, "SCORING_MAX_JOBS_PER_ENDPOINT", 0, 0, 10000),
     // ARM refills 25 reads per second per subscription and principal; 15 leaves the rest to other readers.
     armReadsPerSecond: intSetting(env, "SCORING_ARM_READS_PER_SECOND", 15, 1, 1000),
+    // Every run reads its endpoint, deployment and datastores at its start and end: a fleet shares those answers.
+    definitionCacheSeconds: intSetting(env, "SCORING_DEFINITION_CACHE_SECONDS", 30, 0, 3600),
     batchChildrenPerExecution: intSetting(env, "SCORING_BATCH_CHILDREN_PER_EXECUTION", 100, 1, 1000),
     callbackHosts: hostList(env.SCORING_CALLBACK_HOSTS, DEFAULT_CALLBACK_HOSTS),
     webhookSecretNames: webhookSecretNamesIn(env),
@@ -230,6 +232,7 @@ const settingNames = [
   "SCORING_ALLOW_LOOPBACK",
   "SCORING_MAX_JOBS_PER_ENDPOINT",
   "SCORING_ARM_READS_PER_SECOND",
+  "SCORING_DEFINITION_CACHE_SECONDS",
   "SCORING_BATCH_CHILDREN_PER_EXECUTION",
   "SCORING_CALLBACK_HOSTS",
   "AML_ARM_ENDPOINT",

@@ -15,6 +15,7 @@ import { workspaceIdOf } from "../batch/resourceIds";
 import type { BatchDeploymentInfo, ComponentPort, ComponentVersionInfo, EndpointReadClient, JobInput, JobOutput, WorkspaceDataClient } from "../batch/types";
 import type { PreflightCheck } from "../runs/preflightReport";
 import { outputList } from "../runs/outputs";
+import { judgedOnFreshReads } from "./freshRefusal";
 import type { ScoringRunRequest } from "../runs/types";
 
 export const deploymentTarget = "deployment";
@@ -237,8 +238,16 @@ async function readDeployment(
   }
 }
 
-/** The check, with the fields behind a failure (the start route names them in its 400). */
-export async function judgeDeployment(request: DeploymentCheckRequest, deps: DeploymentCheckDeps): Promise<DeploymentVerdict> {
+/** The check, with the fields behind a failure (the start route names them in its 400); a failure is judged on fresh reads. */
+export function judgeDeployment(request: DeploymentCheckRequest, deps: DeploymentCheckDeps): Promise<DeploymentVerdict> {
+  return judgedOnFreshReads(
+    () => judgeOnce(request, deps),
+    (verdict) => verdict.check.result === "failed",
+    deps.client,
+  );
+}
+
+async function judgeOnce(request: DeploymentCheckRequest, deps: DeploymentCheckDeps): Promise<DeploymentVerdict> {
   const workspace = request.workspace;
   if (!workspace) return skippedVerdict(request, "no workspace is known to read the endpoint (request field workspace or setting AML_WORKSPACE_ID)");
   const endpointName = batchEndpointNameOf(request.endpointUri);
@@ -294,8 +303,9 @@ export async function judgeDeployment(request: DeploymentCheckRequest, deps: Dep
   return verdictOf(request, described, pipelineComponentFindings(request, component));
 }
 
+/** The check as one of pre-flight's, which judges its own failures again on fresh reads. */
 export async function checkDeployment(request: DeploymentCheckRequest, deps: DeploymentCheckDeps): Promise<PreflightCheck> {
-  return (await judgeDeployment(request, deps)).check;
+  return (await judgeOnce(request, deps)).check;
 }
 
 /** What the check compares, from a run's request (the start route checks before anything starts). */

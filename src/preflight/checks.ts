@@ -15,6 +15,7 @@ import { resolveLocation, type ResolveDeps } from "./resolveLocation";
 import type { PreflightCheck, PreflightReport } from "../runs/preflightReport";
 import type { EndpointTarget, PreflightRequest } from "./types";
 import { checkDeployment, type DeploymentCheckRequest, deploymentTarget } from "./checkDeployment";
+import { judgedOnFreshReads } from "./freshRefusal";
 
 /** How many entries a folder check lists before it stops (and says so). */
 export const maxListedEntries = 5000;
@@ -193,6 +194,11 @@ export async function checkInput(name: string, input: JobInput, workspace: strin
 
 export async function runPreflight(request: PreflightRequest, deps: PreflightDeps): Promise<PreflightReport> {
   if (request.mode === "off") return { mode: "off", checks: [] };
+  const failed = (report: PreflightReport) => report.checks.some((c) => c.result === "failed");
+  return judgedOnFreshReads(() => runChecks(request, deps), failed, deps.client);
+}
+
+async function runChecks(request: PreflightRequest, deps: PreflightDeps): Promise<PreflightReport> {
   // One check that throws is that check's `skipped`, never the loss of the others.
   const guarded = (target: string, uri: string, work: () => Promise<PreflightCheck | null>) =>
     work().catch((err: unknown) => skipped(target, uri, null, `the check failed: ${String(err instanceof Error ? err.message : err).slice(0, 300)}`));

@@ -25,7 +25,8 @@ const startAndEnd = (stack: Stack, body: Record<string, unknown>) => runToEnd(st
 const startDirect = (stack: Stack, body: Record<string, unknown>) => runDirect(stack, stack.startBody(body));
 
 describe("the deployment check (dev host, emulator, Azurite)", () => {
-  const ctx = useStack({ azurite: true, autoAdvance: true });
+  // Each test changes the endpoint or denies its reads, which must reach the app: nothing is kept between runs.
+  const ctx = useStack({ azurite: true, autoAdvance: true, env: { SCORING_DEFINITION_CACHE_SECONDS: "0" } });
   const invokes = () => ctx.stack.emulator.requestsFor("invoke").length;
 
   it("a model deployment refuses two inputs or a literal: 400 at start naming the field, nothing starts", async () => {

@@ -18,7 +18,8 @@ process.env.AZURITE_ACCOUNTS = `${devAccount.name}:${devAccount.key};otheraccoun
 const ds = (path: string, store = "workspaceblobstore") => `azureml://datastores/${store}/paths/${path}`;
 
 describe("pre-flight and the predictions file (dev host, emulator, Azurite)", () => {
-  const ctx = useStack({ azurite: true, autoAdvance: true });
+  // Each check's reads are counted here, so no definition is kept between runs.
+  const ctx = useStack({ azurite: true, autoAdvance: true, env: { SCORING_DEFINITION_CACHE_SECONDS: "0" } });
   const put = (path: string, text = "x,y\n1,2\n") => ctx.stack.datastore!.getBlockBlobClient(path).upload(text, Buffer.byteLength(text));
   const folder = () => `pf/${randomUUID()}`;
 

@@ -14,7 +14,12 @@ afterEach(async () => {
 async function armClient(script: Parameters<typeof startServer>[0]) {
   server = await startServer(script);
   const credential = new FakeCredential();
-  const client = createBatchEndpointClient({ config: testConfig({ armEndpoint: server.origin }), credential, armRetry: { maxRetries: 0 } });
+  // Each read here is a new scripted answer: nothing kept between them (the cache has its own tests).
+  const client = createBatchEndpointClient({
+    config: testConfig({ armEndpoint: server.origin, definitionCacheSeconds: 0 }),
+    credential,
+    armRetry: { maxRetries: 0 },
+  });
   return { client, credential, server };
 }
 

@@ -8,6 +8,8 @@
  */
 import { applyFleetOperation, emptyFleetState, type FleetPace, type FleetState, type FleetThrottled, paceOf } from "../runs/fleet";
 
+const INVERSE_GOLDEN_RATIO = (Math.sqrt(5) - 1) / 2;
+
 export interface FleetEntityAccess {
   read(): Promise<FleetState | undefined>;
   reportThrottled(seen: FleetThrottled): Promise<void>;
@@ -32,6 +34,8 @@ export function createFleetPacer(options: { ttlMs?: number; usesPerRead?: number
   /** The last 429 seen here, applied to an entity state that does not show it yet. */
   let lastSeen: FleetThrottled | null = null;
   let lastReportAt = Number.NEGATIVE_INFINITY;
+  /** Paces handed out: the k-th gets spread frac(k / φ), a low-discrepancy sequence (any n of them in a row sit about 1/n apart). */
+  let handedOut = 0;
 
   async function refresh(entity: FleetEntityAccess): Promise<void> {
     try {
@@ -67,7 +71,7 @@ export function createFleetPacer(options: { ttlMs?: number; usesPerRead?: number
         });
         await reading;
       }
-      return view ? paceOf(view.state, readsPerSecond, now()) : undefined;
+      return view ? { ...paceOf(view.state, readsPerSecond, now()), spread: (++handedOut * INVERSE_GOLDEN_RATIO) % 1 } : undefined;
     },
   };
 }

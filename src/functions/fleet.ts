@@ -4,11 +4,17 @@ import * as df from "durable-functions";
 import { createFleetPacer, type FleetEntityAccess } from "../activities/fleetPacer";
 import { onArmThrottled } from "../batch/armThrottleSignal";
 import { getConfig } from "../config";
-import { applyFleetOperation, emptyFleetState, FLEET_KEY, type FleetPace, type FleetState } from "../runs/fleet";
+import { admitStart, type AdmitRequest, applyFleetOperation, emptyFleetState, FLEET_KEY, type FleetPace, type FleetState } from "../runs/fleet";
 import { names } from "../runs/names";
 
 df.app.entity<FleetState>(names.fleet, (context) => {
   const state = context.df.getState(emptyFleetState) ?? emptyFleetState();
+  if (context.df.operationName === "admit") {
+    const admitted = admitStart(state, context.df.getInput() as AdmitRequest);
+    context.df.setState(admitted.state);
+    context.df.return(admitted.answer);
+    return;
+  }
   context.df.setState(applyFleetOperation(state, context.df.operationName ?? "", context.df.getInput()));
 });
 

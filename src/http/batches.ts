@@ -52,6 +52,7 @@ export async function startScoringBatch(req: ApiRequest, deps: BatchDeps, config
       pollPolicy: config.pollPolicy,
       queuedWarningSeconds: config.queuedWarningSeconds,
       maxJobsPerEndpoint: config.maxJobsPerEndpoint,
+      armReadsPerSecond: config.armReadsPerSecond,
     },
     createdAt: new Date().toISOString(),
     correlationId: correlationId,

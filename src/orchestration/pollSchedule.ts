@@ -3,7 +3,7 @@ import type { ScoringRunRequest } from "../runs/types";
 import type { PollPolicy } from "../config";
 import { isQueuedJobStatus } from "./jobStatus";
 import type { RunState } from "../runs/runInput";
-import type { FleetPace } from "../runs/fleet";
+import { BUDGET_HEADROOM, type FleetPace } from "../runs/fleet";
 import type { ExpectedDuration } from "../runs/jobDurations";
 
 /** While a cancel is on its way, look more often than the interval: the caller is waiting on it. */
@@ -64,9 +64,6 @@ export function learnedIntervalSeconds(ageSeconds: number, expected: ExpectedDur
   return Math.max(fastStartSeconds, Math.min(untilWindow, Math.max(60, Math.min(learnedSparseSeconds, untilWindow / 2))));
 }
 
-/** Reads a paced run may make beyond its share: the fleet's other ARM reads (pre-flight, searches) and hot runs fit in it. */
-export const BUDGET_HEADROOM = 1.5;
-
 /**
  * The shortest mean wait the fleet's read budget allows one run: with `live` runs each polling at
  * most every `live × headroom / budget` seconds, the fleet stays under the budget. Runs that are
@@ -81,6 +78,7 @@ export function budgetFloorSeconds(state: RunState, pace: FleetPace | undefined)
 /**
  * A replay-safe number in [0, 1) for one poll of one run (FNV-1a of the run id and poll count):
  * paced polls are spread over [0.5, 1.5) of the floor, so runs started together do not poll together.
+ * Used when the pace carries no spread from its worker.
  */
 export function pollJitter(runId: string, polls: number): number {
   let h = 0x811c9dc5;
@@ -104,7 +102,8 @@ export function nextPoll(state: RunState, request: ScoringRunRequest, now: Date,
   const base = baseIntervalSeconds(state, request, now, policy);
   const floor = budgetFloorSeconds(state, fleet?.pace);
   const slowed = floor > base;
-  const at = nextPollAt(state, request, now, policy, slowed ? floor * (0.5 + pollJitter(fleet!.runId, state.polls)) : base);
+  const spread = fleet?.pace?.spread ?? pollJitter(fleet?.runId ?? "", state.polls);
+  const at = nextPollAt(state, request, now, policy, slowed ? floor * (0.5 + spread) : base);
   return { at, slowed };
 }
 

@@ -49,7 +49,7 @@ import {
 } from "./decisions";
 import { isTerminalJobStatus } from "./jobStatus";
 import { nextPoll as scheduleNextPoll } from "./pollSchedule";
-import { FLEET_KEY, type PacedRead } from "../runs/fleet";
+import { type AdmitAnswer, type AdmitRequest, FLEET_KEY, type PacedRead } from "../runs/fleet";
 import { type JobStatusRead, statusRequest, withKnownJob } from "../runs/statusRead";
 import type { ExpectedDuration } from "../runs/jobDurations";
 import { endpointKey } from "./endpointSlots";
@@ -131,9 +131,27 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
   /** The job, once invoked (the monitoring steps run only then). */
   const job = () => state.job as JobRef;
   const locator = (): JobLocator => ({ jobPath: job().jobPath, apiVersion: request.apiVersion, log: logFields() });
+  /** No job of this run can be older than its turn to start: the search for a lost one starts there, not at a long wait's start. */
+  let searchJobsFrom = state.startedAt;
+  // 0. Admission: the run counts as live, and its start reads (pre-flight's, the search before its invoke) take their
+  // turn within a share of the fleet's read budget (docs/operations.md#fleet-read-budget).
   if (!input.state) {
     log();
-    countInFleet("started");
+    if (input.armReadsPerSecond) {
+      const ask: AdmitRequest = { at: now().toISOString(), readsPerSecond: input.armReadsPerSecond };
+      const admitted = (yield df.callEntity(entityRef(names.fleet, FLEET_KEY), "admit", ask)) as AdmitAnswer;
+      const startAt = new Date(admitted.startAt);
+      if (startAt > now()) {
+        pacing = { slowedByReadBudget: true, liveRuns: admitted.live, readsPerSecond: admitted.readsPerSecond, lowered: admitted.lowered };
+        show("Preflight");
+        if ((yield* events.wait(startAt, { withStatus: false, cancelSeen: false })) === "cancel") {
+          noteCancel();
+          return yield* fail(canceledBeforeJob);
+        }
+        pacing = null;
+      }
+      searchJobsFrom = now().toISOString();
+    } else countInFleet("started");
   }
 
   // 1. Pre-flight: fail before a job exists when the output is taken or the input is empty.
@@ -286,7 +304,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       tags: request.tags,
       workspace: request.workspace,
       apiVersion: request.apiVersion,
-      notBefore: state.startedAt,
+      notBefore: searchJobsFrom,
       log: logFields(),
     };
   }

@@ -2,7 +2,8 @@
  * The fleet's read budget (docs/operations.md#fleet-read-budget), pure: one durable entity counts
  * the live runs (a signal when a run starts and one when it ends) and remembers when Azure Resource
  * Manager last answered 429, which lowers the budget for every run for a while. Runs never call the
- * entity per poll: the status activity reads its state through a per-process cache.
+ * entity per poll: the status activity reads its state through a per-process cache. Each run calls
+ * it once at its start, to be counted and admitted: starts are spaced within a share of the budget.
  */
 import type { ActivityResult } from "../batch/types";
 
@@ -18,6 +19,8 @@ export interface FleetState {
   live: number;
   /** Set by a 429 from ARM: the budget is multiplied by `factor` until `until`. */
   lowered: { factor: number; until: string } | null;
+  /** Start admission's bucket in one time: when the starts admitted so far have earned back their spacing (absent or past: a full burst may start). */
+  nextStartAt?: string;
 }
 
 /** What a run's next poll is paced by: the live runs and the reads per second the fleet may make now. */
@@ -26,6 +29,11 @@ export interface FleetPace {
   readsPerSecond: number;
   /** The budget is lowered after a 429 from ARM. */
   lowered: boolean;
+  /**
+   * Where in its paced window the next poll falls, in [0, 1): the worker hands out an evenly
+   * spreading sequence, so polls paced together land apart instead of by chance (absent: the run's own hash).
+   */
+  spread?: number;
 }
 
 /** A 429 seen by a worker: when, and the Retry-After it carried (null without one). */
@@ -40,6 +48,50 @@ export const emptyFleetState = (): FleetState => ({ live: 0, lowered: null });
 export const LOWEST_BUDGET_FACTOR = 1 / 8;
 /** A lowered budget lasts at least this long after the last 429 (ARM's token bucket refills over minutes, not seconds). */
 export const LOWERED_FOR_SECONDS = 300;
+
+/** Reads a paced run may make beyond its share: the fleet's other ARM reads (pre-flight, searches) and hot runs fit in it. */
+export const BUDGET_HEADROOM = 1.5;
+/** The share of the budget status reads leave to starts: 1 − 1 / headroom. */
+export const START_SHARE = 1 - 1 / BUDGET_HEADROOM;
+/** ARM reads a run makes at its start before its polls are paced: the Jobs List search before its invoke, and pre-flight's reads the worker has not kept. */
+export const READS_PER_START = 2;
+
+/** What a run asks at its start: the orchestration's time, and the budget it started under. */
+export interface AdmitRequest {
+  at: string;
+  readsPerSecond: number;
+}
+
+/** When the run may make its start reads, and the fleet as the entity saw it (for the run's view). */
+export interface AdmitAnswer {
+  startAt: string;
+  live: number;
+  readsPerSecond: number;
+  lowered: boolean;
+}
+
+/** Starts may come at once while their reads fit in the start share of this many seconds; later ones are spaced. */
+export const START_BURST_SECONDS = 10;
+
+/**
+ * Admits one run: it counts as live from here (as the `started` signal counts a run that is not
+ * admitted), and its start gets a time, from a token bucket kept in one time (the generic cell rate algorithm):
+ * starts are spaced so their reads take no more than the start share of the (possibly lowered)
+ * budget, after a burst that fits in the share of START_BURST_SECONDS.
+ */
+export function admitStart(state: FleetState, request: AdmitRequest): { state: FleetState; answer: AdmitAnswer } {
+  const at = Date.parse(request.at);
+  const pace = paceOf(state, Math.max(request.readsPerSecond, 0.001), at);
+  const spacingMs = (READS_PER_START / (pace.readsPerSecond * START_SHARE)) * 1000;
+  const burstMs = Math.max(0, Math.floor((START_BURST_SECONDS * 1000) / spacingMs) - 1) * spacingMs;
+  const queued = state.nextStartAt ? Date.parse(state.nextStartAt) : Number.NaN;
+  const theoretical = Number.isFinite(queued) && queued > at ? queued : at;
+  const startAt = Math.max(at, theoretical - burstMs);
+  return {
+    state: { ...state, live: state.live + 1, nextStartAt: new Date(theoretical + spacingMs).toISOString() },
+    answer: { startAt: new Date(startAt).toISOString(), live: state.live + 1, readsPerSecond: pace.readsPerSecond, lowered: pace.lowered },
+  };
+}
 
 export function applyFleetOperation(state: FleetState, operation: string, input: unknown): FleetState {
   switch (operation) {

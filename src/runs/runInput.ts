@@ -71,6 +71,8 @@ export interface ScoringRunInput {
   rerunOf?: string;
   /** SCORING_MAX_JOBS_PER_ENDPOINT when the run started (0 or absent: no limit); the run takes a slot before its invoke. */
   maxJobsPerEndpoint?: number;
+  /** SCORING_ARM_READS_PER_SECOND when the run started: set, the fleet entity admits the run at its start (absent in runs started before admission). */
+  armReadsPerSecond?: number;
   /** The batched blob window that started the run (docs/api.md#batched-events). */
   trigger?: RunTrigger;
   /** Whole in inputs written before runs/carriedState; carried (its defaults left out) since. */
@@ -87,7 +89,7 @@ export type CarriedRunState = Pick<RunState, "startedAt" | "deadlineAt" | "invok
 /** The input of a new run: the request and the settings the orchestrator needs, fixed at start. */
 export function newRunInput(
   request: ScoringRunRequest,
-  settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy; queuedWarningSeconds: number; maxJobsPerEndpoint?: number },
+  settings: { maxPollsPerExecution: number; pollPolicy: PollPolicy; queuedWarningSeconds: number; maxJobsPerEndpoint?: number; armReadsPerSecond?: number },
   createdAt: Date,
   correlationId: string | null = null,
   startWarnings: RunWarning[] = [],
@@ -101,5 +103,6 @@ export function newRunInput(
     createdAt: createdAt.toISOString(),
     startWarnings,
     ...(settings.maxJobsPerEndpoint ? { maxJobsPerEndpoint: settings.maxJobsPerEndpoint } : {}),
+    ...(settings.armReadsPerSecond ? { armReadsPerSecond: settings.armReadsPerSecond } : {}),
   };
 }

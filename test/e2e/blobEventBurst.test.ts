@@ -65,6 +65,20 @@ describe("a burst of BlobCreated events, batched and redelivered concurrently", 
   }
 
   const runIdsOf = (burst: BlobEventBurst) => new Set(burst.versions.map((v) => blobRunId(v.url, v.eTag)));
+  /** Runs are admitted to their invoke in turn (docs/operations.md#fleet-read-budget): the virtual clock runs until every job exists, and a minute on for any extra one. */
+  async function untilJobsFor(burst: BlobEventBurst): Promise<void> {
+    const wanted = runIdsOf(burst).size;
+    await stack.host.engine.runUntil(() => stack.emulator.createdJobCount >= wanted, 10 * 60_000);
+    await stack.host.engine.advanceTo(stack.clock.now() + 60_000);
+  }
+
+  /** At the default budget (15 reads/s): 25 starts at once, then one every 0.4 s; each run's search for its own job reads one page. */
+  function expectAdmittedInTurn(runs: number): void {
+    const invokes = stack.emulator.requestsFor("invoke").map((r) => r.at);
+    expect(Math.max(...invokes) - Math.min(...invokes)).toBeGreaterThanOrEqual((runs - 25) * 400 - 1000);
+    for (const at of invokes) expect(invokes.filter((t) => t >= at && t < at + 10_000).length).toBeLessThanOrEqual(25 + 26);
+    expect(stack.emulator.requestsFor("listJobs")).toHaveLength(runs);
+  }
   const blobRunsAmong = (ids: Set<string>) => stack.host.engine.all().filter((r) => r.instanceId.startsWith("blob-") && ids.has(r.instanceId));
 
   it("the burst is what it says: redeliveries in the same batch and in others, overwritten blobs", () => {
@@ -87,7 +101,7 @@ describe("a burst of BlobCreated events, batched and redelivered concurrently", 
         stack.api("/api/scoring-runs/events", { method: "POST", body: JSON.stringify(batch), headers: { "content-type": "application/json" } }),
       ),
     );
-    await stack.host.engine.idle();
+    await untilJobsFor(burst);
 
     const started = new Map<string, number>();
     answers.forEach((answer, b) => {
@@ -106,6 +120,7 @@ describe("a burst of BlobCreated events, batched and redelivered concurrently", 
     expect([...started.values()].every((n) => n === 1)).toBe(true);
     expect(new Set(blobRunsAmong(expected).map((r) => r.instanceId))).toEqual(expected);
     expect(stack.emulator.createdJobCount).toBe(expected.size);
+    expectAdmittedInTurn(expected.size);
   }, 120_000);
 
   it("the Event Grid trigger webhook, every batch at once: one run and one job per blob version", async () => {
@@ -119,10 +134,11 @@ describe("a burst of BlobCreated events, batched and redelivered concurrently", 
         }),
       ),
     );
-    await stack.host.engine.idle();
+    await untilJobsFor(burst);
     for (const answer of answers) expect(answer.status, await answer.text()).toBe(202);
     const expected = runIdsOf(burst);
     expect(new Set(blobRunsAmong(expected).map((r) => r.instanceId))).toEqual(expected);
     expect(stack.emulator.createdJobCount).toBe(expected.size);
+    expectAdmittedInTurn(expected.size);
   }, 120_000);
 });

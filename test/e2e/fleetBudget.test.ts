@@ -51,6 +51,40 @@ describe("fleet read budget (SCORING_ARM_READS_PER_SECOND)", () => {
     expect(ended.progress.pacing).toBeUndefined();
   });
 
+  it("runs started together are admitted in turn: the first at once, the next ones spaced, each saying so while it waits, and a cancel ends the wait", async () => {
+    const { stack } = ctx;
+    process.env.SCORING_POLL_MODE = "adaptive";
+    // Admission's bucket is full again after the earlier tests' starts. (Before the 429 test: a worker stamps a lowered
+    // budget with its own clock, which the virtual clock does not move.)
+    await stack.host.engine.advanceTo(stack.clock.now() + 600_000);
+    const invokesBefore = stack.emulator.requestsFor("invoke").length;
+    const t0 = stack.clock.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      stack.emulator.enqueueLifecycle(lifecycles.timed([["Running", 600_000]]));
+      ids.push((await stack.api("/api/scoring-runs", { json: stack.startBody({ pollIntervalSeconds: 120 }) })).body.id as string);
+    }
+    await stack.host.engine.idle();
+    // At 1 read per second, starts take a third of it at 2 reads each: one every 6 s.
+    const waiting = (await stack.api(`/api/scoring-runs/${ids[2]}`)).body;
+    expect(waiting.job).toBeNull();
+    expect(waiting.progress.pacing).toMatchObject({ slowedByReadBudget: true, readsPerSecond: 1 });
+    const cancel = await stack.api(`/api/scoring-runs/${ids[2]}/cancel`, { method: "POST", json: { reason: "not needed" } });
+    expect(cancel.status).toBe(202);
+    await stack.host.engine.runUntil(
+      () => stack.emulator.requestsFor("invoke").length >= invokesBefore + 2 && stack.host.engine.get(ids[2]!)?.runtimeStatus === "Failed",
+    );
+    const invokes = stack.emulator
+      .requestsFor("invoke")
+      .slice(invokesBefore)
+      .map((r) => r.at - t0);
+    expect(invokes).toHaveLength(2);
+    expect(invokes[0]).toBeLessThan(6_000);
+    expect(invokes[1]).toBeGreaterThanOrEqual(6_000);
+    const canceled = (await stack.api(`/api/scoring-runs/${ids[2]}`)).body;
+    expect(canceled).toMatchObject({ status: "Canceled", job: null });
+  });
+
   it("a 429 from ARM on one run's read lowers the budget for every run, for a while", async () => {
     const { stack } = ctx;
     process.env.SCORING_POLL_MODE = "adaptive";

@@ -40,6 +40,8 @@ export interface ChildRunSettings {
   pollPolicy: PollPolicy;
   queuedWarningSeconds: number;
   maxJobsPerEndpoint: number;
+  /** Absent in batches started before runs were admitted by the fleet. */
+  armReadsPerSecond?: number;
 }
 
 /** `NotStarted`: the batch stopped (tolerance crossed, or canceled) before this item's run began; no run exists for it. */

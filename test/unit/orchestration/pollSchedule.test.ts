@@ -104,6 +104,12 @@ describe("poll policies", () => {
     expect(Math.min(...jitters)).toBeLessThan(0.01);
     expect(Math.max(...jitters)).toBeGreaterThan(0.99);
     expect(jitters.reduce((a, b) => a + b, 0) / 1000).toBeCloseTo(0.5, 1);
+    // A pace from a worker carries its spread, which places the poll instead of the run's hash.
+    const waitWith = (spread: number) =>
+      (nextPoll(state, req, atAge(3600), adaptive, { pace: { ...pace, spread }, runId: "r" }).at.getTime() - atAge(3600).getTime()) / 1000;
+    expect(waitWith(0)).toBe(150);
+    expect(waitWith(0.5)).toBe(300);
+    expect(waitWith(0.9)).toBe(420);
   });
   it("adaptive still honours deadlines and Retry-After", () => {
     const state = runningState(req, { consecutivePollErrors: 1, lastPollError: batchError({ retryAfterSeconds: 60 }) });

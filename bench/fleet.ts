@@ -4,7 +4,8 @@
  * Every run is submitted within the first 5 minutes with the detection bench's job model (jobs of
  * 3 min to 4 h, 10% failing), so the fleet is at its largest while the runs are young. Reports the
  * peak ARM reads over any 10 s window (every ARM request the emulator answered, not only status
- * reads) and how soon each job's end was seen. `node dist/bench/fleet.js <runs> <budget>` prints
+ * reads) and how soon each job's end was seen. The datastores exist (on Azurite), so pre-flight's
+ * reads of them answer as on Azure. `node dist/bench/fleet.js <runs> <budget>` prints
  * the figures as JSON (its own process: its memory is its own).
  */
 import { startDevStack } from "../dev/stack";
@@ -50,9 +51,13 @@ export async function measureFleet(runs: number, budget: number): Promise<FleetF
     log: () => undefined,
     env: { SCORING_POLL_MODE: "adaptive", SCORING_JOB_EVENTS: "false", SCORING_ARM_READS_PER_SECOND: String(budget) },
     keepPastExecutions: false,
+    // Real datastores (on Azurite), so pre-flight's reads answer as on Azure and the app may keep them.
+    azurite: true,
   });
   try {
     const { host, emulator } = stack;
+    const input = "id,x\n1,2\n";
+    await stack.datastore!.getBlockBlobClient("in/part-00.csv").upload(input, input.length);
     const day = dayOfJobs(runs, 7);
     const t0 = host.clock.now();
     const ids: string[] = [];

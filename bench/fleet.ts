@@ -17,6 +17,8 @@ export interface FleetFigures {
   runs: number;
   budget: number;
   peakReadsPerSecond10s: number;
+  /** Of the 10 s windows starting at a second with an ARM request, the share over the budget. */
+  windowsOverBudgetShare: number;
   medianDelaySeconds: number;
   p95DelaySeconds: number;
   callsPerJobHour: number;
@@ -75,10 +77,12 @@ export async function measureFleet(runs: number, budget: number): Promise<FleetF
     const seconds = [...perSecond.keys()].sort((a, b) => a - b);
     let peak = 0;
     let peakAt = 0;
+    let overBudget = 0;
     for (const s of seconds) {
       let inWindow = 0;
       for (let k = s; k < s + 10; k++) inWindow += perSecond.get(k) ?? 0;
       if (inWindow / 10 > peak) [peak, peakAt] = [inWindow / 10, s];
+      if (inWindow / 10 > budget) overBudget++;
     }
     const armRequests: Record<string, number> = {};
     const peakWindowRequests: Record<string, number> = {};
@@ -109,6 +113,7 @@ export async function measureFleet(runs: number, budget: number): Promise<FleetF
       runs,
       budget,
       peakReadsPerSecond10s: peak,
+      windowsOverBudgetShare: overBudget / Math.max(1, seconds.length),
       medianDelaySeconds: quantile(delays, 0.5),
       p95DelaySeconds: quantile(delays, 0.95),
       callsPerJobHour: calls / jobHours,

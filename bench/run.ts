@@ -156,6 +156,7 @@ export async function runBench(quick: boolean): Promise<Row[]> {
       "≤ budget",
       fleet.peakReadsPerSecond10s <= fleet.budget,
     ),
+    row(`fleet, ${fleet.runs} live runs: 10 s windows over the budget, %`, 100 * fleet.windowsOverBudgetShare, null, "report", true),
     row(
       `fleet, ${fleet.runs} live runs: median detection delay, s`,
       fleet.medianDelaySeconds,

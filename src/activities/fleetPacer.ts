@@ -4,9 +4,11 @@
  * (one entity read per many polls, never one per poll; a busy worker sees the count move sooner), and the 429s
  * ARM answered here, applied at once to this worker's view and reported to the entity (at most
  * once per `reportEveryMs`) so every run slows down. The entity is auxiliary: a read or signal
- * that fails leaves the last view (or none), and polling goes on.
+ * that fails leaves the last view (or none), and polling goes on. Each pace also places the run's
+ * next poll in its window (pollCalendar), so the polls this worker hands out spread evenly.
  */
-import { applyFleetOperation, emptyFleetState, type FleetPace, type FleetState, type FleetThrottled, paceOf } from "../runs/fleet";
+import { applyFleetOperation, BUDGET_HEADROOM, emptyFleetState, type FleetPace, type FleetState, type FleetThrottled, paceOf } from "../runs/fleet";
+import { createPollCalendar } from "./pollCalendar";
 
 const INVERSE_GOLDEN_RATIO = (Math.sqrt(5) - 1) / 2;
 
@@ -18,8 +20,11 @@ export interface FleetEntityAccess {
 export interface FleetPacer {
   /** ARM answered 429 (with its Retry-After, if any). */
   noteThrottled(retryAfterSeconds: number | null): void;
-  /** The pace for the next poll; undefined when the fleet's state has never been read. */
-  pace(entity: FleetEntityAccess, readsPerSecond: number): Promise<FleetPace | undefined>;
+  /**
+   * The pace for the next poll; undefined when the fleet's state has never been read. With the
+   * orchestration's time of the read (`pacedAtMs`), the poll's spread is a place in this worker's calendar.
+   */
+  pace(entity: FleetEntityAccess, readsPerSecond: number, pacedAtMs?: number): Promise<FleetPace | undefined>;
 }
 
 export function createFleetPacer(options: { ttlMs?: number; usesPerRead?: number; reportEveryMs?: number; now?: () => number } = {}): FleetPacer {
@@ -34,8 +39,9 @@ export function createFleetPacer(options: { ttlMs?: number; usesPerRead?: number
   /** The last 429 seen here, applied to an entity state that does not show it yet. */
   let lastSeen: FleetThrottled | null = null;
   let lastReportAt = Number.NEGATIVE_INFINITY;
-  /** Paces handed out: the k-th gets spread frac(k / φ), a low-discrepancy sequence (any n of them in a row sit about 1/n apart). */
+  /** Paces handed out without a time: the k-th gets spread frac(k / φ), a low-discrepancy sequence (any n of them in a row sit about 1/n apart). */
   let handedOut = 0;
+  const calendar = createPollCalendar();
 
   async function refresh(entity: FleetEntityAccess): Promise<void> {
     try {
@@ -55,7 +61,7 @@ export function createFleetPacer(options: { ttlMs?: number; usesPerRead?: number
       lastSeen = seen;
       view = { state: applyFleetOperation(view?.state ?? emptyFleetState(), "throttled", seen), readAt: view?.readAt ?? Number.NEGATIVE_INFINITY };
     },
-    async pace(entity, readsPerSecond) {
+    async pace(entity, readsPerSecond, pacedAtMs) {
       if (unreported && now() - lastReportAt >= reportEveryMs) {
         const seen = unreported;
         unreported = null;
@@ -71,7 +77,15 @@ export function createFleetPacer(options: { ttlMs?: number; usesPerRead?: number
         });
         await reading;
       }
-      return view ? { ...paceOf(view.state, readsPerSecond, now()), spread: (++handedOut * INVERSE_GOLDEN_RATIO) % 1 } : undefined;
+      if (!view) return undefined;
+      const pace = paceOf(view.state, readsPerSecond, now());
+      // The run's paced window, as pollSchedule's budgetFloorSeconds makes it for a job that is not near its end.
+      const floorSeconds = (pace.live * BUDGET_HEADROOM) / pace.readsPerSecond;
+      const spread =
+        pacedAtMs !== undefined && Number.isFinite(pacedAtMs) && floorSeconds >= 2
+          ? calendar.place(pacedAtMs, floorSeconds / 2, floorSeconds, Math.floor((10 * pace.readsPerSecond) / BUDGET_HEADROOM))
+          : (++handedOut * INVERSE_GOLDEN_RATIO) % 1;
+      return { ...pace, spread };
     },
   };
 }

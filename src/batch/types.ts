@@ -181,6 +181,8 @@ export interface EnsureJobRequest extends InvokeJobRequest {
   apiVersion: string;
   /** When the run started: a job created before it is not this run's. */
   notBefore: string;
+  /** The orchestration's time of the invoke, sent while the fleet's budget paces runs: the worker places the first poll. */
+  pacedAt?: string;
 }
 
 /** Something the caller should know that did not fail the run. */

@@ -29,13 +29,17 @@ const logFor = (context: InvocationContext, fields: ActivityLogFields | undefine
 df.app.activity(names.activities.invoke, {
   extraInputs: [durableClientInput],
   handler: (request: EnsureJobRequest, context) =>
-    withExpectedDuration(withFleetPace(batch.invokeBatchEndpoint(request, logFor(context, request.log)), context), request, context),
+    withExpectedDuration(withFleetPace(batch.invokeBatchEndpoint(request, logFor(context, request.log)), context, request.pacedAt), request, context),
 });
 df.app.activity(names.activities.findJob, { handler: (request: EnsureJobRequest, context) => batch.findInvokedJob(request, logFor(context, request.log)) });
 df.app.activity(names.activities.getStatus, {
   extraInputs: [durableClientInput],
   handler: (request: JobStatusRequest, context) =>
-    withFleetPace(batch.getBatchJobStatus(request, logFor(context, request.log && { jobName: jobNameOfPath(request.jobPath), ...request.log })), context),
+    withFleetPace(
+      batch.getBatchJobStatus(request, logFor(context, request.log && { jobName: jobNameOfPath(request.jobPath), ...request.log })),
+      context,
+      request.pacedAt,
+    ),
 });
 df.app.activity(names.activities.cancel, { handler: (locator: JobLocator, context) => batch.cancelBatchJob(locator, logFor(context, locator.log)) });
 df.app.activity(names.activities.preflight, {

@@ -22,13 +22,13 @@ const pacer = createFleetPacer();
 onArmThrottled((retryAfterSeconds) => pacer.noteThrottled(retryAfterSeconds));
 
 /** An activity's answer with the fleet's pace as this worker sees it. */
-export async function withFleetPace<T extends object>(answer: Promise<T>, context: InvocationContext): Promise<T & { pace?: FleetPace }> {
+export async function withFleetPace<T extends object>(answer: Promise<T>, context: InvocationContext, pacedAt?: string): Promise<T & { pace?: FleetPace }> {
   const result = await answer;
-  const pace = await fleetPace(context);
+  const pace = await fleetPace(context, pacedAt ? Date.parse(pacedAt) : undefined);
   return pace ? { ...result, pace } : result;
 }
 
-function fleetPace(context: InvocationContext): Promise<FleetPace | undefined> {
+function fleetPace(context: InvocationContext, pacedAtMs: number | undefined): Promise<FleetPace | undefined> {
   const client = df.getClient(context);
   const id = new df.EntityId(names.fleet, FLEET_KEY);
   const entity: FleetEntityAccess = {
@@ -38,5 +38,5 @@ function fleetPace(context: InvocationContext): Promise<FleetPace | undefined> {
     },
     reportThrottled: (seen) => client.signalEntity(id, "throttled", seen),
   };
-  return pacer.pace(entity, getConfig().armReadsPerSecond);
+  return pacer.pace(entity, getConfig().armReadsPerSecond, pacedAtMs);
 }

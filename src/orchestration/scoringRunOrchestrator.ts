@@ -237,7 +237,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
     const previousLook = state.lastPolledAt ?? state.invokedAt ?? state.startedAt;
     // A timer or a status signal: either way the GET is the source of truth (signals can be late, repeated or forged).
     // Lean on purpose: input and result go into the history at every poll (runs/statusRead).
-    const ask = statusRequest(job(), request.apiVersion, logFields());
+    const ask = statusRequest(job(), request.apiVersion, logFields(), pacing ? now() : undefined);
     const read: PacedRead<JobStatusRead> = yield* callActivity<JobStatusRead>(df, names.activities.getStatus, ask, { outcomeUnknown: false });
     pollsThisExecution++;
     if (read.pace) state = { ...state, pace: read.pace };
@@ -306,6 +306,7 @@ export function* scoringRunOrchestrator(context: OrchestrationContext): Generato
       apiVersion: request.apiVersion,
       notBefore: searchJobsFrom,
       log: logFields(),
+      ...(input.armReadsPerSecond ? { pacedAt: now().toISOString() } : {}),
     };
   }
 

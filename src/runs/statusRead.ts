@@ -13,6 +13,8 @@ import { isTerminalJobStatus } from "./jobStatus";
 export interface JobStatusRequest extends JobLocator {
   /** The run holds the job's name and Studio link: answer only the status until the job ends. */
   statusOnly?: boolean;
+  /** The orchestration's time of the read, sent while the fleet's budget paces the run: the worker places its next poll. */
+  pacedAt?: string;
 }
 
 /**
@@ -22,12 +24,13 @@ export interface JobStatusRequest extends JobLocator {
 export type JobStatusRead = JobSnapshot | Pick<JobSnapshot, "status">;
 
 /** The status request for a run's job: no job name (it is in the path) and no empty fields in the log. */
-export function statusRequest(job: Pick<JobRef, "jobPath" | "studioUrl">, apiVersion: string, log: ActivityLogFields): JobStatusRequest {
+export function statusRequest(job: Pick<JobRef, "jobPath" | "studioUrl">, apiVersion: string, log: ActivityLogFields, pacedAt?: Date): JobStatusRequest {
   return {
     jobPath: job.jobPath,
     apiVersion,
     log: { runId: log.runId, ...(log.correlationId ? { correlationId: log.correlationId } : {}) },
     ...(job.studioUrl ? { statusOnly: true } : {}),
+    ...(pacedAt ? { pacedAt: pacedAt.toISOString() } : {}),
   };
 }
 

@@ -44,6 +44,19 @@ describe("createFleetPacer", () => {
     }
   });
 
+  it("with the orchestration's time of the read, places the next poll in its calendar: 10 s windows keep to the share", async () => {
+    const pacer = createFleetPacer();
+    // 300 live runs at 1 read/s: a 450 s floor, polls in [225 s, 675 s) after the read; the share is 6 per 10 s.
+    const e = entity({ live: 300, lowered: null });
+    const at = Date.parse("2026-01-01T00:00:00Z");
+    const polls: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const pace = (await pacer.pace(e, 1, at))!;
+      polls.push(Math.floor(at / 1000 + 450 * (0.5 + pace.spread!)));
+    }
+    for (const second of polls) expect(polls.filter((p) => p >= second && p < second + 10).length).toBeLessThanOrEqual(6);
+  });
+
   it("a 429 seen here lowers this worker's pace at once and is reported to the entity", async () => {
     let t = Date.parse("2026-01-01T00:00:00Z");
     const pacer = createFleetPacer({ now: () => t });

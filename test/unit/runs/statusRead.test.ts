@@ -26,6 +26,8 @@ describe("status reads as the history keeps them", () => {
       log: { runId: "r1", correlationId: "c1" },
     });
     expect(jobNameOfPath(jobPath)).toBe("batchjob-1");
+    // While the fleet's budget paces the run: the orchestration's time of the read, for the worker's calendar.
+    expect(statusRequest({ jobPath, studioUrl }, "2022-10-01", { runId: "r1" }, new Date("2026-01-01T00:00:00Z")).pacedAt).toBe("2026-01-01T00:00:00.000Z");
   });
 
   it("answers the status alone while the job goes on, the whole snapshot once it ended or when asked", () => {

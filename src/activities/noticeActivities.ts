@@ -5,9 +5,13 @@
  */
 import type { ActivityResult } from "../batch/types";
 import { withoutQuery } from "../batch/noticeHosts";
-import { deliverNotice, type NoticeDeps } from "../notify/deliverNotice";
+import type { NoticeDeps } from "../notify/deliverNotice";
 import type { NoticeDelivered, RunEndNotice } from "../runs/runEndNotice";
 import type { ActivityLog } from "./batchActivities";
+
+/** The notice path needs the core HTTP pipeline: loaded with the first notice, not when the app loads (cold start). */
+const deliverNotice: typeof import("../notify/deliverNotice").deliverNotice = (notice, deps) =>
+  (require("../notify/deliverNotice") as typeof import("../notify/deliverNotice")).deliverNotice(notice, deps);
 
 export function createNoticeActivities(deps: () => NoticeDeps) {
   return {

@@ -2,13 +2,11 @@
 
 import type { PipelineResponse } from "@azure/core-rest-pipeline";
 import { armEndpointOf, sendArm } from "./armRequest";
+import { DEFAULT_JOBS_API_VERSION } from "./apiVersions";
 import { BatchEndpointError } from "./errors";
 import { buildJobPath, parseJobPath, type JobPathParts } from "./resourceIds";
 import type { BatchClientContext } from "./send";
 import type { JobLocator } from "./types";
-
-/** The seed pipeline's Jobs API version. */
-export const DEFAULT_JOBS_API_VERSION = "2022-10-01";
 
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 

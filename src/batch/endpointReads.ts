@@ -9,41 +9,13 @@ import { armEndpointOf, sendArm } from "./armRequest";
 import { BatchEndpointError, parseErrorResponse } from "./errors";
 import { asObject, getField, getPath, getString, isPlainObject, type JsonObject, parseJson } from "../json";
 import { parseComponentVersionId, requireWorkspaceId, workspaceIdOf } from "./resourceIds";
-import { isLoopbackHostname } from "./endpointHosts";
+import { ARM_NAME } from "./endpointNames";
 import type { BatchClientContext } from "./send";
 import type { BatchDeploymentInfo, BatchDeploymentSettings, BatchEndpointInfo, ComponentPort, ComponentVersionInfo } from "./types";
 
 export const ENDPOINT_READS_API_VERSION = "2024-04-01";
-/** Endpoint, deployment and component names: what Azure ML allows, and nothing that could change the path. */
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
-
-/**
- * The batch endpoint a scoring URI names: the first DNS label of its host
- * (`https://<endpoint>.<region>.inference.ml.azure.com/jobs`). A loopback URI (dev and tests, only
- * with SCORING_ALLOW_LOOPBACK) has no name in its host, so there it is the path segment before
- * `/jobs` (`http://127.0.0.1:<port>/…/<endpoint>/jobs`). Null when there is none. The caller
- * compares the endpoint's own `scoringUri` with the URI before trusting the name.
- */
-export function batchEndpointNameOf(scoringUri: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(scoringUri);
-  } catch {
-    return null;
-  }
-  const name = isLoopbackHostname(url.hostname)
-    ? url.pathname
-        .split("/")
-        .filter((s) => s !== "")
-        .at(-2)
-    : url.hostname.includes(".")
-      ? url.hostname.split(".")[0]
-      : undefined;
-  return name !== undefined && NAME.test(name) ? name : null;
-}
-
 function checkName(name: string, what: string): void {
-  if (!NAME.test(name)) throw new BatchEndpointError("InvalidRequest", `"${name.slice(0, 100)}" is not a valid ${what} name.`);
+  if (!ARM_NAME.test(name)) throw new BatchEndpointError("InvalidRequest", `"${name.slice(0, 100)}" is not a valid ${what} name.`);
 }
 
 async function getResource(ctx: BatchClientContext, path: string, context: string): Promise<Record<string, unknown>> {

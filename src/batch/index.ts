@@ -14,7 +14,7 @@ export {
 } from "./errors";
 export { checkArmEndpoint, checkEndpointUri, hostMatchesPattern, isLoopbackUrl, type EndpointCheck } from "./endpointHosts";
 export { parseJobPath, parseWorkspaceId, workspaceJobPath, type JobPathParts, type WorkspaceRef } from "./resourceIds";
-export { DEFAULT_JOBS_API_VERSION } from "./armJobRequest";
+export { DEFAULT_JOBS_API_VERSION } from "./apiVersions";
 export { buildInvokeBody } from "./invokeJob";
 export { describeIdentity } from "./credential";
 export { DEFAULT_ARM_RETRY, DEFAULT_INVOKE_RETRY, type ArmRetrySettings, type InvokeRetrySettings } from "./pipelines";

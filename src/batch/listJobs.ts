@@ -9,7 +9,7 @@
  * scan stops at the first page that reaches past `notBefore` by the clock-skew margin; otherwise
  * it reads up to `maxPages`.
  */
-import { DEFAULT_JOBS_API_VERSION } from "./armJobRequest";
+import { DEFAULT_JOBS_API_VERSION } from "./apiVersions";
 import { armEndpointOf, sendArm } from "./armRequest";
 import { parseErrorResponse } from "./errors";
 import { asObject, getField, parseJson } from "../json";

@@ -2,7 +2,7 @@
  * The list's filters besides status: which endpoint, and when the run was created. Read from the
  * query, each bad one named; applied to run views (the list reads every run anyway).
  */
-import { batchEndpointNameOf } from "../batch/endpointReads";
+import { batchEndpointNameOf } from "../batch/endpointNames";
 import type { RunView } from "../runs/types";
 import type { ErrorDetail } from "./errorBodies";
 

@@ -10,7 +10,7 @@
  */
 import { parseDataAssetId, parseDataAssetReference } from "../batch/azuremlUris";
 import { BatchEndpointError } from "../batch/errors";
-import { batchEndpointNameOf } from "../batch/endpointReads";
+import { batchEndpointNameOf } from "../batch/endpointNames";
 import { workspaceIdOf } from "../batch/resourceIds";
 import type { BatchDeploymentInfo, ComponentPort, ComponentVersionInfo, EndpointReadClient, JobInput, JobOutput, WorkspaceDataClient } from "../batch/types";
 import type { PreflightCheck } from "../runs/preflightReport";

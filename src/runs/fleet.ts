@@ -1,6 +1,6 @@
 /**
  * The fleet's read budget (docs/operations.md#fleet-read-budget), pure: one durable entity counts
- * the live runs (a signal when a run starts and one when it ends) and remembers when Azure Resource
+ * the live runs (a call or signal when a run starts, a signal when it ends) and remembers when Azure Resource
  * Manager last answered 429, which lowers the budget for every run for a while. Runs never call the
  * entity per poll: the status activity reads its state through a per-process cache. Each run calls
  * it once at its start, to be counted and admitted: starts are spaced within a share of the budget.
@@ -30,8 +30,9 @@ export interface FleetPace {
   /** The budget is lowered after a 429 from ARM. */
   lowered: boolean;
   /**
-   * Where in its paced window the next poll falls, in [0, 1): the worker hands out an evenly
-   * spreading sequence, so polls paced together land apart instead of by chance (absent: the run's own hash).
+   * Where in its paced window the next poll falls, in [0, 1): the worker places it in its calendar
+   * (or, without the read's time, hands out an evenly spreading sequence), so polls paced together
+   * land apart instead of by chance (absent: the run's own hash).
    */
   spread?: number;
 }

@@ -3,7 +3,7 @@
  * normalises to one `ScoringRunRequest`. Every problem is reported at once, each naming the
  * field as the caller wrote it. Never throws on bad input.
  */
-import { DEFAULT_JOBS_API_VERSION } from "../../batch/armJobRequest";
+import { DEFAULT_JOBS_API_VERSION } from "../../batch/apiVersions";
 import { parseDataAssetReference } from "../../batch/azuremlUris";
 import type { JobInput, JobSettings } from "../../batch/types";
 import { isPlainObject } from "../../json";

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BatchEndpointError, createBatchEndpointClient } from "../../../src/batch";
-import { batchEndpointNameOf, ENDPOINT_READS_API_VERSION } from "../../../src/batch/endpointReads";
+import { ENDPOINT_READS_API_VERSION } from "../../../src/batch/endpointReads";
+import { batchEndpointNameOf } from "../../../src/batch/endpointNames";
 import { FakeCredential, WS, rejectionOf, startServer, testConfig, type TestServer } from "./helpers";
 
 let server: TestServer | undefined;

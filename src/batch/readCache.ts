@@ -9,8 +9,8 @@
  */
 export interface ReadCache {
   get<T>(key: string, read: () => Promise<T>): Promise<T>;
-  /** Drops every kept answer: the next read of each key asks ARM again. */
-  clear(): void;
+  /** Drops every kept answer: the next read of each key asks ARM again. False when the cache is off (it never keeps one). */
+  clear(): boolean;
 }
 
 export interface ReadCacheOptions {
@@ -45,8 +45,9 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       }
       return structuredClone(await pending) as T;
     },
-    clear(): void {
+    clear(): boolean {
       kept.clear();
+      return ttlMs > 0;
     },
   };
 }

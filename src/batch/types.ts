@@ -236,8 +236,8 @@ export interface WorkspaceDataClient {
   getDatastore(workspace: string, name: string): Promise<DatastoreInfo>;
   /** `version` null: the latest version. */
   getDataVersion(workspace: string, name: string, version: string | null): Promise<DataVersionInfo>;
-  /** Drops the definitions this client keeps between reads (absent: it keeps none), so the next reads are fresh. */
-  forgetKeptDefinitions?(): void;
+  /** Drops the definitions this client keeps between reads, so the next reads are fresh; false (or absent) when it keeps none. */
+  forgetKeptDefinitions?(): boolean;
 }
 
 /** A batch endpoint as BatchEndpoints Get describes it (never its keys). */

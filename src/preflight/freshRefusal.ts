@@ -7,7 +7,7 @@ import type { WorkspaceDataClient } from "../batch/types";
 
 export async function judgedOnFreshReads<T>(judge: () => Promise<T>, refuses: (judgement: T) => boolean, client: WorkspaceDataClient): Promise<T> {
   const first = await judge();
-  if (!refuses(first) || !client.forgetKeptDefinitions) return first;
-  client.forgetKeptDefinitions();
+  // With the cache off, the first judgement was made on fresh reads.
+  if (!refuses(first) || !client.forgetKeptDefinitions?.()) return first;
   return judge();
 }

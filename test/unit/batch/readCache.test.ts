@@ -24,8 +24,10 @@ describe("createReadCache", () => {
     await cache.get("a", read);
     await cache.get("b", read);
     expect(await cache.get("a", read)).toBe(1);
-    cache.clear();
+    expect(cache.clear()).toBe(true);
     expect([await cache.get("a", read), await cache.get("b", read)]).toEqual([3, 4]);
+    // Off, it keeps nothing, and says so.
+    expect(createReadCache({ ttlMs: 0 }).clear()).toBe(false);
   });
 
   it("shares one read among concurrent callers, and gives each its own copy", async () => {

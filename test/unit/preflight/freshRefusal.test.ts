@@ -25,13 +25,13 @@ const request = {
 };
 
 /** ARM as a user changes it: the endpoint has no default deployment until `setDefault` is called. */
-async function armWhoseDefaultChanges() {
+async function armWhoseDefaultChanges(cacheSeconds = 30) {
   let defaultDeployment: string | null = null;
   server = await startServer((req) =>
     req.url!.includes("/deployments/") ? { status: 200, body: modelDeployment } : { status: 200, body: endpoint(defaultDeployment) },
   );
   const client = createBatchEndpointClient({
-    config: testConfig({ armEndpoint: server.origin, definitionCacheSeconds: 30 }),
+    config: testConfig({ armEndpoint: server.origin, definitionCacheSeconds: cacheSeconds }),
     credential: new FakeCredential(),
   });
   const endpointReads = () => server!.requests.filter((r) => !r.url.includes("/deployments/")).length;
@@ -53,6 +53,12 @@ describe("a refusal is never made on kept definitions", () => {
     // Kept now, and it passes: no more reads.
     expect((await judgeDeployment(request, deps)).check.result).toBe("passed");
     expect(arm.endpointReads()).toBe(3);
+  });
+
+  it("with the cache off, a refusal is made on the one fresh read", async () => {
+    const arm = await armWhoseDefaultChanges(0);
+    expect((await judgeDeployment(request, { endpoints: arm.client, client: arm.client })).check.result).toBe("failed");
+    expect(arm.endpointReads()).toBe(1);
   });
 
   it("the run's pre-flight: a failed check is made again on fresh reads", async () => {

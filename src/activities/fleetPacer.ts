@@ -7,10 +7,17 @@
  * that fails leaves the last view (or none), and polling goes on. Each pace also places the run's
  * next poll in its window (pollCalendar), so the polls this worker hands out spread evenly.
  */
-import { applyFleetOperation, BUDGET_HEADROOM, emptyFleetState, type FleetPace, type FleetState, type FleetThrottled, paceOf } from "../runs/fleet";
-import { createPollCalendar } from "./pollCalendar";
-
-const INVERSE_GOLDEN_RATIO = (Math.sqrt(5) - 1) / 2;
+import {
+  applyFleetOperation,
+  BUDGET_HEADROOM,
+  emptyFleetState,
+  type FleetPace,
+  type FleetState,
+  type FleetThrottled,
+  pacedFloorSeconds,
+  paceOf,
+} from "../runs/fleet";
+import { createPollCalendar, evenlySpread } from "./pollCalendar";
 
 export interface FleetEntityAccess {
   read(): Promise<FleetState | undefined>;
@@ -39,7 +46,7 @@ export function createFleetPacer(options: { ttlMs?: number; usesPerRead?: number
   /** The last 429 seen here, applied to an entity state that does not show it yet. */
   let lastSeen: FleetThrottled | null = null;
   let lastReportAt = Number.NEGATIVE_INFINITY;
-  /** Paces handed out without a time: the k-th gets spread frac(k / φ), a low-discrepancy sequence (any n of them in a row sit about 1/n apart). */
+  /** Paces handed out without a time: the k-th gets the k-th evenly spread point. */
   let handedOut = 0;
   const calendar = createPollCalendar();
 
@@ -79,12 +86,12 @@ export function createFleetPacer(options: { ttlMs?: number; usesPerRead?: number
       }
       if (!view) return undefined;
       const pace = paceOf(view.state, readsPerSecond, now());
-      // The run's paced window, as pollSchedule's budgetFloorSeconds makes it for a job that is not near its end.
-      const floorSeconds = (pace.live * BUDGET_HEADROOM) / pace.readsPerSecond;
+      // The run's paced window, as the run makes it for a job that is not near its end; the status reads' share is 1 / headroom.
+      const floorSeconds = pacedFloorSeconds(pace);
       const spread =
         pacedAtMs !== undefined && Number.isFinite(pacedAtMs) && floorSeconds >= 2
-          ? calendar.place(pacedAtMs, floorSeconds / 2, floorSeconds, Math.floor((10 * pace.readsPerSecond) / BUDGET_HEADROOM))
-          : (++handedOut * INVERSE_GOLDEN_RATIO) % 1;
+          ? calendar.place(pacedAtMs, floorSeconds / 2, floorSeconds, pace.readsPerSecond / BUDGET_HEADROOM)
+          : evenlySpread(++handedOut);
       return { ...pace, spread };
     },
   };

@@ -7,16 +7,19 @@
  * evens out its own.
  */
 const INVERSE_GOLDEN_RATIO = (Math.sqrt(5) - 1) / 2;
+
+/** The k-th point of an evenly spreading sequence in [0, 1), frac(k / φ): any n in a row sit about 1/n apart. */
+export const evenlySpread = (k: number): number => (k * INVERSE_GOLDEN_RATIO) % 1;
 /** The window the fleet's peak is judged over. */
 const WINDOW_SECONDS = 10;
 
 export interface PollCalendar {
   /**
    * Places one poll in [at + fromSeconds, at + fromSeconds + lengthSeconds), keeping each 10 s
-   * window to `perWindow` polls where the window has room, and answers where, as a share of the
-   * window in [0, 1).
+   * window to this worker's share (`readsPerSecond`) where the window has room, and answers where,
+   * as a share of the window in [0, 1).
    */
-  place(atMs: number, fromSeconds: number, lengthSeconds: number, perWindow: number): number;
+  place(atMs: number, fromSeconds: number, lengthSeconds: number, readsPerSecond: number): number;
 }
 
 /** A new calendar; `maxSeconds` bounds the seconds one placement looks at (and so its cost). */
@@ -41,7 +44,8 @@ export function createPollCalendar(options: { maxSeconds?: number } = {}): PollC
   }
 
   return {
-    place(atMs, fromSeconds, lengthSeconds, perWindow) {
+    place(atMs, fromSeconds, lengthSeconds, readsPerSecond) {
+      const perWindow = Math.floor(WINDOW_SECONDS * readsPerSecond);
       const nowSecond = Math.floor(atMs / 1000);
       if (nowSecond - prunedAt >= 60) {
         for (const second of placed.keys()) if (second < nowSecond) placed.delete(second);
@@ -51,7 +55,7 @@ export function createPollCalendar(options: { maxSeconds?: number } = {}): PollC
       const first = Math.ceil(start);
       const seconds = Math.max(1, Math.min(maxSeconds, Math.floor(start + lengthSeconds) - first));
       // The target moves on by the golden ratio each time: targets fill the window evenly, so waits keep their mean.
-      const target = first + Math.floor(((++handouts * INVERSE_GOLDEN_RATIO) % 1) * seconds);
+      const target = first + Math.floor(evenlySpread(++handouts) * seconds);
       let chosen = target;
       let quietest = Number.POSITIVE_INFINITY;
       // Nearest first, earlier and later in turn, so a move away from the target is as often one way as the other.

@@ -3,7 +3,7 @@ import type { ScoringRunRequest } from "../runs/types";
 import type { PollPolicy } from "../config";
 import { isQueuedJobStatus } from "./jobStatus";
 import type { RunState } from "../runs/runInput";
-import { BUDGET_HEADROOM, type FleetPace } from "../runs/fleet";
+import { type FleetPace, pacedFloorSeconds } from "../runs/fleet";
 import type { ExpectedDuration } from "../runs/jobDurations";
 
 /** While a cancel is on its way, look more often than the interval: the caller is waiting on it. */
@@ -70,8 +70,8 @@ export function learnedIntervalSeconds(ageSeconds: number, expected: ExpectedDur
  * close to their end (Finalizing, a cancel on its way) get half of it: they are few.
  */
 export function budgetFloorSeconds(state: RunState, pace: FleetPace | undefined): number {
-  if (!pace || pace.live <= 0 || !(pace.readsPerSecond > 0)) return 0;
-  const floor = (pace.live * BUDGET_HEADROOM) / pace.readsPerSecond;
+  if (!pace) return 0;
+  const floor = pacedFloorSeconds(pace);
   return state.job?.status === "Finalizing" || state.cancelSentAt ? floor / 2 : floor;
 }
 

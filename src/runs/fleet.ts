@@ -94,6 +94,14 @@ export function admitStart(state: FleetState, request: AdmitRequest): { state: F
   };
 }
 
+/**
+ * The shortest mean wait between one run's reads that keeps `live` runs within the budget, with
+ * headroom: `live × 1.5 / budget` seconds (0 when nothing paces).
+ */
+export function pacedFloorSeconds(pace: Pick<FleetPace, "live" | "readsPerSecond">): number {
+  return pace.live > 0 && pace.readsPerSecond > 0 ? (pace.live * BUDGET_HEADROOM) / pace.readsPerSecond : 0;
+}
+
 export function applyFleetOperation(state: FleetState, operation: string, input: unknown): FleetState {
   switch (operation) {
     case "started":

@@ -41,7 +41,7 @@ describe("createPollCalendar", () => {
     const calendar = createPollCalendar();
     for (let i = 0; i < 50; i++) {
       const at = 1_000_000 + i * 333;
-      const share = calendar.place(at, 30, 60, 6);
+      const share = calendar.place(at, 30, 60, 0.6);
       expect(share).toBeGreaterThanOrEqual(0);
       expect(share).toBeLessThan(1);
       const pollAt = at / 1000 + 30 + share * 60;
@@ -52,7 +52,7 @@ describe("createPollCalendar", () => {
   it("keeps every 10 s window within its share where there is room, with the waits' mean kept", () => {
     // 300 runs at 1 read/s: a 450 s floor, 6.7 reads per 10 s on average.
     const calendar = createPollCalendar();
-    const placed = simulate((at, f) => calendar.place(at, f / 2, f, 7), 300, 450, 12_000);
+    const placed = simulate((at, f) => calendar.place(at, f / 2, f, 0.7), 300, 450, 12_000);
     const random = simulate(() => Math.random(), 300, 450, 12_000);
     // Once the first (random) phases have passed through the calendar:
     expect(peakPer10s(placed.times, 2_000_000)).toBeLessThanOrEqual(7);
@@ -63,7 +63,7 @@ describe("createPollCalendar", () => {
 
   it("a share below the demand stretches the waits until the polls fit it", () => {
     const calendar = createPollCalendar();
-    const placed = simulate((at, f) => calendar.place(at, f / 2, f, 5), 300, 450, 12_000);
+    const placed = simulate((at, f) => calendar.place(at, f / 2, f, 0.5), 300, 450, 12_000);
     expect(peakPer10s(placed.times, 2_000_000)).toBeLessThanOrEqual(5);
     expect(placed.meanWait / 450).toBeGreaterThan(1.2);
   });
@@ -71,7 +71,7 @@ describe("createPollCalendar", () => {
   it("over-subscribed, a poll still goes in its window, to the quietest second", () => {
     const calendar = createPollCalendar();
     const at = 5_000_000;
-    const seconds = Array.from({ length: 40 }, () => Math.floor(at / 1000 + 10 + calendar.place(at, 10, 20, 1) * 20));
+    const seconds = Array.from({ length: 40 }, () => Math.floor(at / 1000 + 10 + calendar.place(at, 10, 20, 0.1) * 20));
     expect(Math.min(...seconds)).toBeGreaterThanOrEqual(at / 1000 + 10);
     expect(Math.max(...seconds)).toBeLessThan(at / 1000 + 30);
     const perSecond = new Map<number, number>();
